@@ -1,0 +1,76 @@
+"""mockkit: mock an API from a Postman collection, locally, and see why each example was chosen.
+
+    import mockkit
+    mockkit.explain("api.json", "GET", "/users/42")      # DataFrame: every example, its points, why
+    mockkit.examples("api.json")                         # DataFrame: every saved example
+
+``import mockkit`` stays light: pandas (and later the widgets) are imported only when a function
+that returns a DataFrame is called.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .collection import load_collection, load_environment
+from .engine import MockEngine
+from .errors import CollectionError, MockkitError, RequestError, ServerError
+from .matching import MatchOptions
+from .model import Collection, Environment, MockRequest, MockResponse
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    "load_collection",
+    "load_environment",
+    "explain",
+    "examples",
+    "MockEngine",
+    "MatchOptions",
+    "Collection",
+    "Environment",
+    "MockRequest",
+    "MockResponse",
+    "MockkitError",
+    "CollectionError",
+    "RequestError",
+    "ServerError",
+]
+
+
+def explain(
+    collection: Any,
+    method: str,
+    path: str,
+    *,
+    headers: dict[str, str] | None = None,
+    params: dict[str, str] | None = None,
+    body: bytes | str | None = None,
+    environment: Any = None,
+    options: MatchOptions | None = None,
+) -> "pd.DataFrame":
+    """Rank every example of ``collection`` for one request (sent nowhere) and say why.
+
+    Returns one row per example, best first: the stage that kept or dropped it, the path rule,
+    points per step, the score, ``selected`` (the example a mock would serve) and a ``reason``.
+    """
+    from .report import ranking_frame
+
+    engine = collection if isinstance(collection, MockEngine) else MockEngine(
+        collection, environment, options=options
+    )
+    request = MockRequest.from_target(method, path, headers=headers, body=body, params=params)
+    return ranking_frame(engine.explain(request))
+
+
+def examples(collection: Any) -> "pd.DataFrame":
+    """Every saved example of ``collection``: folder, request, name, method, path, status, id."""
+    from .report import examples_frame
+
+    if isinstance(collection, MockEngine):
+        collection = collection.collection
+    return examples_frame(load_collection(collection))

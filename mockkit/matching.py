@@ -1,0 +1,725 @@
+"""Postman's example-matching algorithm as a pure function (spec §1, with §9's decisions).
+
+``Index(collection, environment)`` compiles every example once: variables resolved, path normal
+forms, query multisets, headers, bodies. ``rank(request, index, options)`` runs the pipeline
+(method → x-mock-response-code → x-mock-response-id → x-mock-response-name → path steps a–h →
+query → headers → body) and ``choose(ranking)`` applies the tie rule.
+
+Cost. ``rank`` scores only the examples that can still win: it asks the index for the examples
+matching at step a (one dict lookup), then b, c, ... and stops as soon as the best score found is
+above the highest score any later step can reach (``max_score``: a step-a match scores at least
+90, a step-h match at most 85). The result is the same as scoring everything. The full table
+(every example, dropped ones included, each with a reason) is built only when someone reads
+``Ranking.candidates``.
+
+Every number lives in ``POINTS`` and ``PATH_RULES``; nowhere else.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from types import MappingProxyType
+from urllib.parse import quote
+
+from .bodies import BodyForm, RequestBody, body_form, compare, encode
+from .model import Collection, Environment, Example, MockRequest, Pairs
+from .templating import TOKEN
+from .urls import PathForms, has_wildcard, levenshtein, resolve_url
+
+__all__ = [
+    "POINTS",
+    "PATH_RULES",
+    "PathRule",
+    "MatchOptions",
+    "Check",
+    "Candidate",
+    "Ranking",
+    "Target",
+    "Index",
+    "variables_of",
+    "rank",
+    "choose",
+    "tie_order",
+    "CONTROL_HEADERS",
+]
+
+POINTS = MappingProxyType(
+    {
+        "start": 100,  # every example that reaches the path step starts here
+        "query_all_match": 10,  # every query parameter matches (also: none on either side)
+        "query_missing_cap": 10,  # no parameter matches: minus one per missing key, at most this
+        "body_bonus": 5,  # body matching off, yet the bodies are equal
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PathRule:
+    letter: str
+    name: str
+    points: int
+    sentence: str
+
+
+PATH_RULES: tuple[PathRule, ...] = (
+    PathRule("a", "exact", 0, "the paths are identical"),
+    PathRule("b", "trailing slash", -5, "the paths match once a trailing `/` is removed"),
+    PathRule("c", "case", -10, "the paths match ignoring case"),
+    PathRule("d", "trailing slash + case", -15, "the paths match ignoring case and a trailing `/`"),
+    PathRule("e", "wildcards", -20, "the paths match with the example's `{{variable}}` segments as wildcards"),
+    PathRule("f", "ids", -21, "the paths match once id-like segments (numbers, UUIDs, tokens) are set aside"),
+    PathRule("g", "trailing slash + ids", -25, "the paths match once id-like segments and a trailing `/` are set aside"),
+    PathRule("h", "distance", -30, "the paths are close by document distance"),
+)
+RULE = {rule.letter: rule for rule in PATH_RULES}
+
+CONTROL_HEADERS = (
+    "x-mock-response-code",
+    "x-mock-response-id",
+    "x-mock-response-name",
+    "x-mock-match-request-body",
+    "x-mock-match-request-headers",
+    "x-mock-response-delay",
+)
+
+
+def max_score(letter: str) -> float:
+    """The highest score an example matched at path step ``letter`` can reach."""
+    return POINTS["start"] + RULE[letter].points + POINTS["query_all_match"] + POINTS["body_bonus"]
+
+
+@dataclass(frozen=True, slots=True)
+class MatchOptions:
+    """Mock-level matching options (Postman's mock ``config``); request headers override them."""
+
+    match_body: bool = False
+    match_headers: tuple[str, ...] = ()
+    match_query_params: bool = True
+    match_wildcards: bool = True
+    distance_threshold: float = 0.2  # step h (spec 9.2); 0 turns the step off
+
+    def for_request(self, request: MockRequest) -> "MatchOptions":
+        """Apply ``x-mock-match-request-body`` / ``x-mock-match-request-headers`` (spec step 6.1)."""
+        body = request.header("x-mock-match-request-body")
+        headers = request.header("x-mock-match-request-headers")
+        if body is None and headers is None:
+            return self
+        changes: dict[str, object] = {}
+        if body is not None and body.strip().lower() in ("true", "false"):
+            changes["match_body"] = body.strip().lower() == "true"
+        if headers is not None:
+            names = (h.strip().lower() for h in headers.split(","))
+            changes["match_headers"] = tuple(n for n in names if n and not n.startswith("x-mock-"))
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One comparison made for one example: what was compared, the points, and a sentence."""
+
+    step: str
+    ok: bool
+    points: float
+    sentence: str
+
+
+@dataclass(slots=True)
+class Candidate:
+    """One example's fate for one request."""
+
+    example: Example
+    target: "Target"
+    kept: bool = True
+    stage: str = "scored"
+    path_rule: str = ""
+    path_points: float | None = None
+    query_points: float | None = None
+    body_points: float | None = None
+    query_counts: tuple[int, int, int] = (0, 0, 0)  # match, partial, missing
+    checks: list[Check] = field(default_factory=list)
+    captures: dict[str, str] = field(default_factory=dict)
+    reason: str = ""
+
+    @property
+    def score(self) -> float | None:
+        if not self.kept or self.path_points is None:
+            return None
+        return self.path_points + (self.query_points or 0) + (self.body_points or 0)
+
+    def drop(self, stage: str, sentence: str) -> "Candidate":
+        self.kept = False
+        self.stage = stage
+        self.checks.append(Check(stage, False, 0, sentence))
+        self.reason = sentence
+        return self
+
+
+# ----------------------------------------------------------------------------------- the index
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """An example compiled for matching (everything ``rank`` compares, computed once)."""
+
+    example: Example
+    method: str
+    path: str
+    forms: PathForms
+    wild: tuple[re.Pattern[str] | None, ...] | None  # per segment of forms.segments
+    query: Mapping[str, Counter[str]]
+    query_pairs: Pairs
+    headers: Mapping[str, str]
+    body: BodyForm
+    code: int
+    tie_key: tuple[int, str, int]
+
+    def as_request(self, headers: Mapping[str, str] | None = None) -> MockRequest:
+        """The request this example was saved from (variables resolved; wildcards as written)."""
+        data, content_type = encode(self.body)
+        sent = dict(self.headers)
+        if content_type and not any(k == "content-type" for k in sent) and not sent.get("content-type"):
+            sent["content-type"] = content_type
+        sent.update({k.lower(): v for k, v in (headers or {}).items()})
+        target = "/".join(quote(s, safe="{}:@!$&'()*+,;=") for s in self.path.split("/"))
+        return MockRequest(self.method, target, self.query_pairs, tuple(sent.items()), data)
+
+
+def variables_of(collection: Collection, environment: Environment | None) -> dict[str, str]:
+    """Collection variables overridden by environment values (spec §1.2 step 1.2)."""
+    values = {v.key: v.value for v in collection.variables}
+    if environment is not None:
+        values.update((v.key, v.value) for v in environment.variables)
+    return values
+
+
+def _wild_pattern(segment: str) -> re.Pattern[str] | None:
+    if not has_wildcard(segment):
+        return None
+    pattern, pos, groups = [], 0, 0
+    for m in TOKEN.finditer(segment):
+        pattern.append(re.escape(segment[pos : m.start()]))
+        pattern.append(f"(?P<w{groups}>[^/]+)")
+        groups += 1
+        pos = m.end()
+    pattern.append(re.escape(segment[pos:]))
+    return re.compile("".join(pattern) + r"\Z", re.IGNORECASE | re.DOTALL)
+
+
+def compile_target(example: Example, variables: Mapping[str, str]) -> Target:
+    request = example.request
+    path, query = resolve_url(request.url, variables)
+    forms = PathForms.of(path)
+    wild = tuple(_wild_pattern(s) for s in forms.segments)
+    counts: dict[str, Counter[str]] = {}
+    for key, value in query:
+        counts.setdefault(key, Counter())[value] += 1
+    headers: dict[str, str] = {}
+    for key, value in request.headers:
+        headers.setdefault(key.lower(), value)
+    from .templating import resolve_variables
+
+    headers = {k: resolve_variables(v, variables) for k, v in headers.items()}
+    return Target(
+        example=example,
+        method=request.method.upper(),
+        path=path,
+        forms=forms,
+        wild=wild if any(p is not None for p in wild) else None,
+        query=counts,
+        query_pairs=query,
+        headers=headers,
+        body=body_form(request.body, request.headers, variables),
+        code=example.response.code,
+        tie_key=tie_order(example),
+    )
+
+
+def tie_order(example: Example) -> tuple[int, str, int]:
+    """Spec 9.3: by id ascending; examples without an id after, in collection order."""
+    return (0 if example.id else 1, example.id, example.position)
+
+
+class Index:
+    """Every example of a collection compiled once, with lookups by method and path form."""
+
+    def __init__(self, collection: Collection, environment: Environment | None = None) -> None:
+        self.collection = collection
+        self.environment = environment
+        self.variables = variables_of(collection, environment)
+        self.targets: tuple[Target, ...] = tuple(
+            compile_target(e, self.variables) for e in collection.examples
+        )
+        self._by_method: dict[str, _MethodIndex] = {}
+        self.by_name: dict[str, list[Target]] = {}
+        self.by_id: dict[str, Target] = {}
+        for t in self.targets:
+            self._by_method.setdefault(t.method, _MethodIndex()).add(t)
+            self.by_name.setdefault(t.example.name, []).append(t)
+            for key in (t.example.id, t.example.uid):
+                if key:
+                    self.by_id.setdefault(key, t)
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+    def methods(self) -> list[str]:
+        return sorted(self._by_method)
+
+    def for_method(self, method: str) -> "_MethodIndex | None":
+        return self._by_method.get(method)
+
+    def find_id(self, value: str) -> Target | None:
+        """An example by response id, by UID, or by ``<owner>-<id>`` (spec step 3.2)."""
+        value = value.strip()
+        found = self.by_id.get(value)
+        if found is None:
+            owner, dash, rest = value.partition("-")
+            if dash and owner.isdigit():
+                found = self.by_id.get(rest)
+        return found
+
+
+class _MethodIndex:
+    """Lookups for one method: one dict per path form, buckets by segment count."""
+
+    def __init__(self) -> None:
+        self.forms: dict[str, dict[str, list[Target]]] = {
+            name: {} for name in ("exact", "strip", "lower", "lower_strip", "ids", "ids_strip")
+        }
+        self.wild_by_count: dict[int, list[Target]] = {}
+        self.by_count: dict[int, list[Target]] = {}
+        self.all: list[Target] = []
+
+    def add(self, t: Target) -> None:
+        for name, table in self.forms.items():
+            table.setdefault(getattr(t.forms, name), []).append(t)
+        count = len(t.forms.segments)
+        if t.wild is not None:
+            self.wild_by_count.setdefault(count, []).append(t)
+        self.by_count.setdefault(count, []).append(t)
+        self.all.append(t)
+
+    def level(self, letter: str, req: PathForms) -> Iterable[Target]:
+        """A superset of the targets whose first matching path step is ``letter``."""
+        if letter == "a":
+            return self.forms["exact"].get(req.exact, ())
+        if letter == "b":
+            return self.forms["strip"].get(req.strip, ())
+        if letter == "c":
+            return self.forms["lower"].get(req.lower, ())
+        if letter == "d":
+            return self.forms["lower_strip"].get(req.lower_strip, ())
+        wild = self.wild_by_count.get(len(req.segments), [])
+        if letter == "e":
+            return wild
+        if letter == "f":
+            return [*self.forms["ids"].get(req.ids, ()), *wild]
+        if letter == "g":
+            return [*self.forms["ids_strip"].get(req.ids_strip, ()), *wild]
+        return self.by_count.get(len(req.segments), ())
+
+
+# ------------------------------------------------------------------------------ scoring steps
+
+
+@dataclass(slots=True)
+class _Prepared:
+    """The request in the forms the steps compare, computed once per request."""
+
+    request: MockRequest
+    method: str
+    forms: PathForms
+    query: dict[str, Counter[str]]
+    headers: dict[str, str]
+    body: RequestBody
+    code: int | None
+    code_text: str | None
+
+
+def _prepare(request: MockRequest) -> _Prepared:
+    query: dict[str, Counter[str]] = {}
+    for key, value in request.query:
+        query.setdefault(key, Counter())[value] += 1
+    headers: dict[str, str] = {}
+    for key, value in request.headers:
+        headers.setdefault(key.lower(), value)
+    code_text = headers.get("x-mock-response-code")
+    code = None
+    if code_text is not None:
+        try:
+            code = int(code_text.strip())
+        except ValueError:
+            code = None
+    return _Prepared(
+        request=request,
+        method=request.method.upper(),
+        forms=PathForms.of(request.decoded_path_lenient),
+        query=query,
+        headers=headers,
+        body=RequestBody(request.body, headers.get("content-type", "")),
+        code=code,
+        code_text=code_text,
+    )
+
+
+def _wild_match(segments: tuple[str, ...], t: Target, ids: bool) -> dict[str, str] | None:
+    """Captures when the request segments fit the example's, wildcards taking one segment each."""
+    if t.wild is None or len(segments) != len(t.wild):
+        return None
+    captures: dict[str, str] = {}
+    for seg, pattern, own in zip(segments, t.wild, t.forms.segments):
+        if pattern is not None:
+            m = pattern.match(seg)
+            if m is None:
+                return None
+            names = [tok.group(1).strip() for tok in TOKEN.finditer(own)]
+            captures.update(zip(names, m.groups()))
+        elif own.lower() != seg.lower() and not (ids and _both_ids(own, seg)):
+            return None
+    return captures
+
+
+def _both_ids(a: str, b: str) -> bool:
+    from .urls import is_id
+
+    return is_id(a) and is_id(b)
+
+
+def _distance(req: PathForms, t: Target, wildcards: bool) -> float | None:
+    if len(req.segments) != len(t.forms.segments):
+        return None
+    longest = max(len(req.lower_strip), len(t.forms.lower_strip))
+    if longest == 0:
+        return None
+    total = 0
+    for i, (a, b) in enumerate(zip(req.segments, t.forms.segments)):
+        if wildcards and t.wild is not None and t.wild[i] is not None:
+            continue
+        total += levenshtein(a.lower(), b.lower())
+    return total / longest
+
+
+def _match_path(req: _Prepared, t: Target, opts: MatchOptions) -> tuple[str, dict[str, str], str]:
+    """The first path step that matches, its captures, and a detail for the sentence."""
+    r, e = req.forms, t.forms
+    if r.exact == e.exact:
+        return "a", {}, ""
+    if r.strip == e.strip:
+        return "b", {}, ""
+    if r.lower == e.lower:
+        return "c", {}, ""
+    if r.lower_strip == e.lower_strip:
+        return "d", {}, ""
+    if opts.match_wildcards and t.wild is not None:
+        captures = _wild_match(r.segments, t, ids=False)
+        if captures is not None:
+            return "e", captures, ""
+    if r.ids == e.ids:
+        return "f", {}, ""
+    if opts.match_wildcards and t.wild is not None and r.exact.endswith("/") == e.exact.endswith("/"):
+        captures = _wild_match(r.segments, t, ids=True)
+        if captures is not None:
+            return "f", captures, ""
+    if r.ids_strip == e.ids_strip:
+        return "g", {}, ""
+    if opts.match_wildcards and t.wild is not None:
+        captures = _wild_match(r.segments, t, ids=True)
+        if captures is not None:
+            return "g", captures, ""
+    if opts.distance_threshold > 0:
+        d = _distance(r, t, opts.match_wildcards)
+        if d is not None and d <= opts.distance_threshold:
+            return "h", {}, f" (distance {d:.2f} ≤ {opts.distance_threshold:g})"
+    return "", {}, ""
+
+
+def _score_query(req: _Prepared, t: Target, c: Candidate) -> None:
+    match = partial = 0
+    notes: list[str] = []
+    missing_keys: list[str] = []
+    for key in req.query.keys() | t.query.keys():
+        mine, theirs = t.query.get(key), req.query.get(key)
+        if mine is None or theirs is None:
+            missing_keys.append(key)
+            side = "the request" if theirs is None else "the example"
+            notes.append(f"query parameter `{key}` is missing from {side}")
+        elif mine == theirs:
+            match += 1
+        else:
+            partial += 1
+            notes.append(
+                f"query parameter `{key}` is {_values(theirs)} in the request, {_values(mine)} in the example"
+            )
+    missing = len(missing_keys)
+    total = match + partial + missing
+    detail = ": " + "; ".join(sorted(notes)[:3]) + ("; ..." if len(notes) > 3 else "") if notes else ""
+    if total == 0 or match == total:
+        points: float = POINTS["query_all_match"]
+        sentence = "no query parameters on either side" if total == 0 else f"all {total} query parameters match"
+    elif match:
+        points = POINTS["query_all_match"] * match / total
+        sentence = f"{match} of {total} query parameters match"
+    else:
+        points = -min(missing, POINTS["query_missing_cap"])
+        sentence = "no query parameter matches"
+    sentence += f" ({_signed(points)}){detail}"
+    c.query_points = points
+    c.query_counts = (match, partial, missing)
+    c.checks.append(Check("query", match == total, points, sentence))
+
+
+def _values(counter: Counter[str]) -> str:
+    values = sorted(counter.elements())
+    return f"'{values[0]}'" if len(values) == 1 else "[" + ", ".join(f"'{v}'" for v in values) + "]"
+
+
+def _evaluate(req: _Prepared, t: Target, opts: MatchOptions, *, check_method: bool = True) -> Candidate:
+    """Run one example through every step; the candidate says where it stopped, and why."""
+    c = Candidate(t.example, t)
+    if check_method and t.method != req.method:
+        return c.drop("method", f"method is {t.method}, the request is {req.method}")
+    if req.code_text is not None and t.code != req.code:
+        if req.code is None:
+            return c.drop("response-code", f"x-mock-response-code '{req.code_text}' is not a number")
+        return c.drop("response-code", f"status {t.code} is not the {req.code} asked for by x-mock-response-code")
+    letter, captures, detail = _match_path(req, t, opts)
+    if not letter:
+        return c.drop("path", f"path {t.path} does not match {req.forms.exact} by any rule (a–h)")
+    rule = RULE[letter]
+    c.path_rule, c.captures = letter, captures
+    c.path_points = POINTS["start"] + rule.points
+    c.checks.append(
+        Check("path", letter == "a", rule.points, f"path rule {letter}: {rule.sentence}{detail} ({c.path_points})")
+    )
+    if opts.match_query_params:
+        _score_query(req, t, c)
+    else:
+        c.query_points = 0
+        c.checks.append(Check("query", True, 0, "query parameters are not compared (matchQueryParams is off)"))
+    for name in opts.match_headers:
+        mine, theirs = t.headers.get(name), req.headers.get(name)
+        if mine != theirs:
+            if mine is None:
+                sentence = f"header `{name}` is sent but the example's request has none"
+            elif theirs is None:
+                sentence = f"header `{name}` is missing from the request (the example expects '{mine}')"
+            else:
+                sentence = f"header `{name}` is '{theirs}' in the request, '{mine}' in the example"
+            return c.drop("headers", sentence)
+        c.checks.append(Check("headers", True, 0, f"header `{name}` matches"))
+    equal, how = compare(t.body, req.body)
+    if opts.match_body:
+        if not equal:
+            return c.drop("body", how)
+        c.body_points = 0
+        c.checks.append(Check("body", True, 0, how))
+    else:
+        bonus = POINTS["body_bonus"] if equal and req.body.data.strip() else 0
+        c.body_points = bonus
+        if bonus:
+            c.checks.append(Check("body", True, bonus, how + f" (equal-body bonus {_signed(bonus)})"))
+    return c
+
+
+# --------------------------------------------------------------------------------- the ranking
+
+
+@dataclass
+class Ranking:
+    """The outcome of matching one request against a collection.
+
+    ``scored`` holds the candidates ``rank`` had to look at to be sure of the winner;
+    ``candidates`` (computed on first access) every example, best first, dropped ones last.
+    """
+
+    request: MockRequest
+    options: MatchOptions
+    index: Index
+    scored: list[Candidate]
+    decided_by: str = "score"  # "score", "response-id", "response-name" or "none"
+    notes: list[str] = field(default_factory=list)
+    _winner: Candidate | None = None
+    _chosen: bool = False
+
+    @property
+    def winner(self) -> Candidate | None:
+        return choose(self)
+
+    @cached_property
+    def candidates(self) -> list[Candidate]:
+        return _full(self)
+
+    def __iter__(self) -> Iterator[Candidate]:
+        return iter(self.candidates)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+
+def rank(request: MockRequest, index: Index, options: MatchOptions | None = None) -> Ranking:
+    """Match ``request`` against every example of ``index`` (pure; no I/O)."""
+    opts = (options or MatchOptions()).for_request(request)
+    req = _prepare(request)
+    ranking = Ranking(request, opts, index, [])
+    by_method = index.for_method(req.method)
+    if by_method is None:
+        ranking.decided_by = "none"
+        ranking.notes.append(f"no example uses method {req.method}")
+        return ranking
+    forced = _control_pick(req, index, opts, ranking)
+    if forced is not None or ranking.decided_by != "score":
+        return ranking
+    seen: set[int] = set()
+    best: float | None = None
+    for rule in PATH_RULES:
+        if rule.letter == "h" and opts.distance_threshold <= 0:
+            break
+        if best is not None and best > max_score(rule.letter):
+            break
+        for t in by_method.level(rule.letter, req.forms):
+            if id(t) in seen:
+                continue
+            seen.add(id(t))
+            c = _evaluate(req, t, opts, check_method=False)
+            if c.kept:
+                ranking.scored.append(c)
+                score = c.score
+                if score is not None and (best is None or score > best):
+                    best = score
+    return ranking
+
+
+def _control_pick(req: _Prepared, index: Index, opts: MatchOptions, ranking: Ranking) -> Candidate | None:
+    """x-mock-response-id / -name (spec step 3.2, 3.3): pick now, or fail now."""
+    wanted_id = req.headers.get("x-mock-response-id")
+    wanted_name = req.headers.get("x-mock-response-name")
+    if wanted_id is not None:
+        ranking.decided_by = "response-id"
+        t = index.find_id(wanted_id)
+        pool = [t] if t is not None else []
+    elif wanted_name is not None:
+        ranking.decided_by = "response-name"
+        pool = index.by_name.get(wanted_name.strip(), [])
+    else:
+        return None
+    picked: list[Candidate] = []
+    for t in pool:
+        if t.method != req.method:
+            continue
+        if req.code_text is not None and t.code != req.code:
+            continue
+        c = _evaluate(req, t, replace(opts, match_body=False, match_headers=()), check_method=False)
+        c.kept, c.stage = True, ranking.decided_by
+        picked.append(c)
+    if not picked:
+        what = f"id '{wanted_id}'" if wanted_id is not None else f"name '{wanted_name}'"
+        ranking.notes.append(f"no {req.method} example has the {what}" + (
+            f" and status {req.code_text}" if req.code_text is not None else ""))
+        return None
+    picked.sort(key=lambda c: c.target.tie_key)
+    chosen = next((c for c in picked if c.target.code == 200), picked[0])
+    for other in picked:
+        if other is not chosen:
+            other.drop(ranking.decided_by, f"shares the name '{other.example.name}' but the tie rule "
+                       f"picked another ({_tie_why(chosen, [other])})")
+    ranking.scored = picked
+    ranking._winner, ranking._chosen = chosen, True
+    return chosen
+
+
+def choose(ranking: Ranking) -> Candidate | None:
+    """The winner: highest score; ties by id ascending, preferring status 200 (spec 9.3)."""
+    if ranking._chosen:
+        return ranking._winner
+    kept = [c for c in ranking.scored if c.kept and c.score is not None]
+    winner = None
+    if kept:
+        top = max(c.score for c in kept)  # type: ignore[type-var]
+        tied = sorted((c for c in kept if c.score == top), key=lambda c: c.target.tie_key)
+        winner = next((c for c in tied if c.target.code == 200), tied[0])
+    ranking._winner, ranking._chosen = winner, True
+    return winner
+
+
+# ------------------------------------------------------------------------ the full explanation
+
+
+def _full(ranking: Ranking) -> list[Candidate]:
+    """Every example, best first, each with its reason (built on demand, not on the hot path)."""
+    winner = choose(ranking)
+    req = _prepare(ranking.request)
+    opts = ranking.options
+    decided = {id(c.target): c for c in ranking.scored}
+    out: list[Candidate] = []
+    for t in ranking.index.targets:
+        c = decided.get(id(t))
+        if c is None:
+            c = _evaluate(req, t, opts)
+            if c.kept and ranking.decided_by != "score":
+                c.drop(ranking.decided_by, _not_named(ranking, req))
+        out.append(c)
+    for c in out:
+        _explain(c, winner, ranking)
+    top = [c for c in out if c.kept and c.score is not None]
+    top.sort(key=lambda c: (-(c.score or 0), c is not winner, c.target.tie_key))
+    forced = [c for c in out if c.kept and c.score is None]
+    dropped = [c for c in out if not c.kept]
+    ordered = top + forced + dropped
+    if winner is not None and ordered[0] is not winner:
+        ordered.remove(winner)
+        ordered.insert(0, winner)
+    return ordered
+
+
+def _not_named(ranking: Ranking, req: _Prepared) -> str:
+    if ranking.decided_by == "response-id":
+        return f"x-mock-response-id asks for '{req.headers.get('x-mock-response-id')}', not this example"
+    return f"x-mock-response-name asks for '{req.headers.get('x-mock-response-name')}', not this example"
+
+
+def _explain(c: Candidate, winner: Candidate | None, ranking: Ranking) -> None:
+    if not c.kept:
+        return  # its reason is the sentence of the step that dropped it
+    gains = [ch.sentence for ch in c.checks if ch.step in ("path", "query") or ch.points > 0]
+    if c is winner:
+        if ranking.decided_by != "score":
+            header = "x-mock-response-id" if ranking.decided_by == "response-id" else "x-mock-response-name"
+            c.reason = f"chosen by {header}, without comparing the path"
+            return
+        rivals = [o for o in ranking.scored if o is not c and o.kept and o.score == c.score]
+        c.reason = f"chosen, score {_fmt(c.score)}: " + "; ".join(gains)
+        if rivals:
+            c.reason += f"; won a tie with {len(rivals)} other(s) by the tie rule ({_tie_why(c, rivals)})"
+        return
+    if winner is None or c.score is None:
+        c.reason = "; ".join(gains)
+        return
+    behind = (winner.score or 0) - c.score
+    if behind == 0:
+        c.reason = f"tied with the winner at {_fmt(c.score)} but lost the tie rule ({_tie_why(winner, [c])})"
+        return
+    losses = [ch.sentence for ch in c.checks if ch.step in ("path", "query") and not ch.ok]
+    if winner.body_points and not c.body_points:
+        losses.append(f"the winner's saved body equals the request body ({_signed(winner.body_points)})")
+    point = "point" if behind == 1 else "points"
+    c.reason = f"{_fmt(behind)} {point} behind the winner: " + "; ".join(dict.fromkeys(losses or gains))
+
+
+def _tie_why(winner: Candidate, others: list[Candidate]) -> str:
+    if winner.target.code == 200 and any(o.target.code != 200 for o in others):
+        return "status 200 is preferred"
+    return "lowest example id first" if winner.example.id else "earliest in the collection"
+
+
+def _signed(value: float) -> str:
+    return ("+" if value >= 0 else "−") + _fmt(abs(value))
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:g}" if value == int(value) else f"{value:.2f}"

@@ -1,0 +1,239 @@
+"""The neutral values everything else passes around: frozen dataclasses, tuples, no I/O.
+
+A loaded collection is a tree flattened into ``Collection.examples`` (every saved example, in
+collection order) plus ``Collection.requests`` (every request item, with or without examples).
+Strings are kept *as written* (``{{vars}}`` and ``:params`` unresolved): variables depend on the
+environment chosen when a mock is started, so resolution happens when an engine is built.
+
+An incoming call is a ``MockRequest`` and an answer a ``MockResponse``; neither knows Tornado or
+httpx, so the same engine serves a socket, an in-process transport and a notebook explanation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, unquote
+
+__all__ = [
+    "Pairs",
+    "Variable",
+    "Body",
+    "Url",
+    "SavedRequest",
+    "SavedResponse",
+    "Example",
+    "RequestItem",
+    "Collection",
+    "Environment",
+    "MockRequest",
+    "MockResponse",
+]
+
+Pairs = tuple[tuple[str, str], ...]
+"""Ordered (key, value) pairs: headers, query parameters, form fields. Keys may repeat."""
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    """A collection or environment variable (disabled ones are never loaded)."""
+
+    key: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """A saved request body, by Postman body mode.
+
+    ``mode`` is ``raw``, ``urlencoded``, ``formdata``, ``file``, ``graphql`` or ``""`` (none).
+    ``raw`` holds raw text (for ``graphql``: the query); ``fields`` the enabled text fields of
+    ``urlencoded``/``formdata`` (file parts are left out); ``file_src`` names a ``file`` body's
+    source, which mockkit never reads.
+    """
+
+    mode: str = ""
+    raw: str = ""
+    language: str = ""
+    fields: Pairs = ()
+    graphql_variables: str = ""
+    file_src: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Url:
+    """A request URL as written in the collection.
+
+    ``path`` and ``query`` are ``None`` when the collection gives only ``raw`` (they are then
+    parsed from ``raw`` after variables are resolved). ``variables`` holds ``url.variable[]``:
+    the values of ``:name`` path segments.
+    """
+
+    raw: str = ""
+    host: str = ""
+    path: tuple[str, ...] | None = None
+    query: Pairs | None = None
+    variables: Pairs = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SavedRequest:
+    """A request as saved in a collection (an item's request or an example's originalRequest)."""
+
+    method: str = "GET"
+    url: Url = field(default_factory=Url)
+    headers: Pairs = ()
+    body: Body | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SavedResponse:
+    """A saved example response: what the mock serves once the example is chosen."""
+
+    code: int = 200
+    status: str = "OK"
+    headers: Pairs = ()
+    body: str = ""
+    preview_language: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One saved example (``item.response[n]``), the unit the matching algorithm ranks.
+
+    ``request`` is the example's ``originalRequest`` or, when it has none, its item's request.
+    ``position`` is the example's index in collection order; ``json_path`` where it sits in
+    the file (``item[2].item[0].response[1]``).
+    """
+
+    id: str
+    name: str
+    request_name: str
+    folder: tuple[str, ...]
+    request: SavedRequest
+    response: SavedResponse
+    position: int
+    json_path: str
+    uid: str = ""
+    item_id: str = ""
+
+    @property
+    def folder_path(self) -> str:
+        return " / ".join(self.folder)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestItem:
+    """A request item of the collection, with the number of examples saved under it."""
+
+    name: str
+    folder: tuple[str, ...]
+    request: SavedRequest
+    json_path: str
+    example_count: int
+    id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Collection:
+    """A loaded Postman collection (v2.0 or v2.1)."""
+
+    name: str
+    examples: tuple[Example, ...]
+    requests: tuple[RequestItem, ...] = ()
+    variables: tuple[Variable, ...] = ()
+    id: str = ""
+    schema: str = "v2.1.0"
+    description: str = ""
+    source: str = "<dict>"
+
+    def __repr__(self) -> str:  # a short repr: collections can hold thousands of examples
+        return (
+            f"Collection(name={self.name!r}, examples={len(self.examples)}, "
+            f"requests={len(self.requests)}, variables={len(self.variables)}, source={self.source!r})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    """A loaded Postman environment (enabled values only; the last of duplicated keys wins)."""
+
+    name: str
+    variables: tuple[Variable, ...]
+    id: str = ""
+    source: str = "<dict>"
+
+
+@dataclass(frozen=True, slots=True)
+class MockRequest:
+    """An incoming call, independent of the server that received it.
+
+    ``path`` is the request path as received (still percent-encoded, no query string);
+    ``query`` the decoded query pairs in order; ``headers`` the headers as received.
+    """
+
+    method: str
+    path: str
+    query: Pairs = ()
+    headers: Pairs = ()
+    body: bytes = b""
+
+    @classmethod
+    def from_target(
+        cls,
+        method: str,
+        target: str,
+        headers: Pairs | dict[str, str] | None = None,
+        body: bytes | str | None = None,
+        params: Pairs | dict[str, str] | None = None,
+    ) -> "MockRequest":
+        """Build a request from a request target such as ``/users/42?page=2``."""
+        path, _, query_string = target.partition("?")
+        path = path.split("#", 1)[0] or "/"
+        if not path.startswith("/"):
+            path = "/" + path
+        query = tuple(parse_qsl(query_string, keep_blank_values=True)) if query_string else ()
+        if params:
+            items = params.items() if isinstance(params, dict) else params
+            query += tuple((str(k), str(v)) for k, v in items)
+        if isinstance(headers, dict):
+            headers = tuple((str(k), str(v)) for k, v in headers.items())
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        return cls(method.upper(), path, query, tuple(headers or ()), body or b"")
+
+    def header(self, name: str, default: str | None = None) -> str | None:
+        """The first value of header ``name`` (case-insensitive), or ``default``."""
+        lname = name.lower()
+        for key, value in self.headers:
+            if key.lower() == lname:
+                return value
+        return default
+
+    @property
+    def decoded_path(self) -> str:
+        """The path percent-decoded; raises ``UnicodeDecodeError`` on bytes that are not UTF-8."""
+        return unquote(self.path, errors="strict")
+
+    @property
+    def decoded_path_lenient(self) -> str:
+        """The path percent-decoded, undecodable bytes replaced (for matching and templates)."""
+        return unquote(self.path, errors="replace")
+
+    @property
+    def target(self) -> str:
+        """Path plus query string, for logs and explanations."""
+        if not self.query:
+            return self.path
+        from urllib.parse import urlencode
+
+        return f"{self.path}?{urlencode(self.query)}"
+
+
+@dataclass(frozen=True, slots=True)
+class MockResponse:
+    """An answer ready to be written by any server or transport."""
+
+    status: int
+    reason: str
+    headers: Pairs
+    body: bytes

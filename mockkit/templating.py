@@ -1,0 +1,275 @@
+"""``{{...}}`` rendering: collection/environment variables, path captures, template helpers and
+dynamic variables, in that order (spec §2).
+
+Two phases keep the request path cheap and safe:
+
+* **compile** (once, when an engine is built): collection and environment variables are
+  substituted, repeatedly, at most ``MAX_PASSES`` times (Postman's limit) so a variable may expand
+  into another; a cycle stops there and is reported. What is left is split into literal text and
+  tokens: path captures (``{{id}}`` of a wildcard segment), helpers (``{{$body 'a.b'}}``,
+  ``{{$queryParams 'k'}}``, ``{{$pathSegments '0'}}``, ``{{$headers 'x'}}``) and dynamic variables
+  (``{{$randomInt}}``). A text without tokens becomes plain bytes.
+* **render** (per request): tokens are replaced in one pass. Values that come from the request
+  (captures, helpers) and fresh fake values are inserted verbatim and never scanned again, so a
+  request cannot smuggle templates into a response or make it grow.
+
+Unknown ``{{name}}`` and ``{{$name}}`` tokens stay as written (Postman's rule) and are listed in
+``Template.problems`` so the explanation can show them, with a "did you mean" for ``$`` names.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from . import fakes
+from .model import MockRequest
+
+__all__ = [
+    "MAX_PASSES",
+    "MAX_EXPANSION",
+    "TOKEN",
+    "HELPERS",
+    "Token",
+    "Template",
+    "RenderContext",
+    "resolve_variables",
+    "compile_template",
+    "render",
+    "render_header",
+    "object_path",
+]
+
+MAX_PASSES = 19
+"""Postman resolves nested variables at most 19 times; so do we."""
+
+MAX_EXPANSION = 1 << 20
+"""Stop expanding variables once a text grows past this many characters (1 MiB): a guard against
+variables that expand into several copies of themselves."""
+
+TOKEN = re.compile(r"\{\{([^{}]*?)\}\}")
+HELPERS = ("$body", "$queryParams", "$pathSegments", "$headers")
+_ARG = re.compile(r"'((?:[^'\\]|\\.)*)'")
+_CRLF = re.compile(r"[\r\n]+")
+
+
+def resolve_variables(
+    text: str, variables: Mapping[str, str], *, problems: list[str] | None = None
+) -> str:
+    """Substitute ``{{name}}`` from ``variables`` until nothing changes (at most 19 passes).
+
+    Names that are not in ``variables`` are left as written. A cycle or runaway growth is
+    reported into ``problems`` (when given) and stops the expansion.
+    """
+    if "{{" not in text or not variables:
+        return text
+
+    def lookup(match: re.Match[str]) -> str:
+        value = variables.get(match.group(1).strip())
+        return match.group(0) if value is None else value
+
+    for _ in range(MAX_PASSES):
+        new = TOKEN.sub(lookup, text)
+        if new == text:
+            return text
+        if len(new) > MAX_EXPANSION:
+            if problems is not None:
+                problems.append(
+                    f"variables expand past {MAX_EXPANSION:,} characters; expansion stopped"
+                )
+            return text
+        text = new
+    if problems is not None and TOKEN.sub(lookup, text) != text:
+        names = sorted({m.group(1).strip() for m in TOKEN.finditer(text) if m.group(1).strip() in variables})
+        problems.append(
+            f"variables still expand after {MAX_PASSES} passes (a cycle?): {', '.join(names)}"
+        )
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One ``{{...}}`` left after variables: ``kind`` is capture, helper or dynamic."""
+
+    kind: str
+    name: str
+    args: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A compiled text: literal strings and tokens, or plain ``static`` text."""
+
+    parts: tuple[str | Token, ...]
+    problems: tuple[str, ...] = ()
+    static: str | None = None
+
+    @property
+    def is_static(self) -> bool:
+        return self.static is not None
+
+
+@dataclass(slots=True)
+class RenderContext:
+    """What one render may read: the request, the path captures and the fake-data source."""
+
+    request: MockRequest
+    captures: Mapping[str, str]
+    fake: fakes.FakeContext
+    _json: Any = field(default=None, init=False)
+    _json_done: bool = field(default=False, init=False)
+
+    def body_text(self) -> str:
+        return self.request.body.decode("utf-8", errors="replace")
+
+    def body_data(self) -> Any:
+        """The request body parsed once: JSON, or form fields as an object; None otherwise."""
+        if not self._json_done:
+            self._json_done = True
+            text = self.body_text()
+            ctype = (self.request.header("content-type") or "").lower()
+            try:
+                self._json = json.loads(text) if text.strip() else None
+            except ValueError:
+                if "x-www-form-urlencoded" in ctype or ("=" in text and "{" not in text):
+                    self._json = dict(parse_qsl(text, keep_blank_values=True))
+        return self._json
+
+
+def compile_template(
+    text: str,
+    variables: Mapping[str, str],
+    captures: Iterable[str] = (),
+) -> Template:
+    """Compile ``text``: substitute variables now, keep request-time tokens for ``render``."""
+    problems: list[str] = []
+    text = resolve_variables(text, variables, problems=problems)
+    if "{{" not in text:
+        return Template((text,), tuple(problems), static=text)
+    capture_names = frozenset(captures)
+    parts: list[str | Token] = []
+    pos = 0
+    for match in TOKEN.finditer(text):
+        token = _classify(match.group(1).strip(), capture_names, problems)
+        if token is None:
+            continue  # stays in the literal text, as written
+        parts.append(text[pos : match.start()])
+        parts.append(token)
+        pos = match.end()
+    parts.append(text[pos:])
+    merged = tuple(p for p in parts if p != "")
+    if not any(isinstance(p, Token) for p in merged):
+        return Template((text,), tuple(problems), static=text)
+    return Template(merged, tuple(problems))
+
+
+def _classify(inner: str, captures: frozenset[str], problems: list[str]) -> Token | None:
+    if inner in captures:
+        return Token("capture", inner)
+    if not inner.startswith("$"):
+        if inner and f"unresolved variable {{{{{inner}}}}}" not in problems:
+            problems.append(f"unresolved variable {{{{{inner}}}}} left as written")
+        return None
+    name, _, rest = inner.partition(" ")
+    if name in HELPERS:
+        return Token("helper", name, tuple(a.replace("\\'", "'") for a in _ARG.findall(rest)))
+    if name in fakes.DYNAMIC and not rest.strip():
+        return Token("dynamic", name)
+    hint = fakes.suggest(name)
+    note = f"unknown dynamic variable {{{{{inner}}}}} left as written"
+    if hint:
+        note += f" (did you mean {{{{{hint}}}}}?)"
+    if note not in problems:
+        problems.append(note)
+    return None
+
+
+def render(template: Template, ctx: RenderContext) -> str:
+    """Fill a compiled template for one request."""
+    if template.static is not None:
+        return template.static
+    out: list[str] = []
+    for part in template.parts:
+        if isinstance(part, str):
+            out.append(part)
+        elif part.kind == "capture":
+            out.append(ctx.captures.get(part.name, ""))
+        elif part.kind == "dynamic":
+            out.append(fakes.generate(part.name, ctx.fake) or "")
+        else:
+            out.append(_helper(part, ctx))
+    return "".join(out)
+
+
+def render_header(template: Template, ctx: RenderContext) -> str:
+    """Render a header value; CR and LF never reach the wire (spec 9.6)."""
+    return _CRLF.sub(" ", render(template, ctx)).strip()
+
+
+def _helper(token: Token, ctx: RenderContext) -> str:
+    args = token.args
+    default = args[1] if len(args) > 1 else ""
+    if token.name == "$body":
+        if not args:
+            return ctx.body_text()
+        return _text(object_path(ctx.body_data(), args[0]), default)
+    if token.name == "$queryParams":
+        if not args:
+            return json.dumps(dict(ctx.request.query), ensure_ascii=False)
+        for key, value in ctx.request.query:
+            if key == args[0]:
+                return value
+        return default
+    if token.name == "$pathSegments":
+        segments = [s for s in ctx.request.decoded_path_lenient.split("/") if s != ""]
+        if not args:
+            return json.dumps(segments, ensure_ascii=False)
+        try:
+            return segments[int(args[0])]
+        except (ValueError, IndexError):
+            return default
+    # $headers
+    if not args:
+        return json.dumps(dict(ctx.request.headers), ensure_ascii=False)
+    value = ctx.request.header(args[0])
+    return default if value is None else value
+
+
+_MISSING = object()
+
+
+def object_path(data: Any, path: str) -> Any:
+    """Follow a Postman object-path (``a.b.0.c``; ``\\.`` escapes a dot) into parsed data."""
+    if data is None:
+        return _MISSING
+    keys = [k.replace("\x00", ".") for k in path.replace("\\.", "\x00").split(".")]
+    current = data
+    for key in keys:
+        if isinstance(current, dict):
+            if key not in current:
+                return _MISSING
+            current = current[key]
+        elif isinstance(current, list):
+            try:
+                current = current[int(key)]
+            except (ValueError, IndexError):
+                return _MISSING
+        else:
+            return _MISSING
+    return current
+
+
+def _text(value: Any, default: str) -> str:
+    """Helper output is inserted verbatim (spec T2): strings as they are, the rest as JSON."""
+    if value is _MISSING:
+        return default
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+Renderer = Callable[[RenderContext], str]

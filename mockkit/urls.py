@@ -1,0 +1,163 @@
+"""Paths and queries of saved requests, resolved the way a mock compares them (spec §1.4, F4).
+
+* ``resolve_url`` turns a collection ``Url`` into the path and query the matching steps compare:
+  ``:name`` segments take their ``url.variable`` values, ``{{variables}}`` are resolved
+  (environment over collection), a host variable that carries a path (``{{baseUrl}}`` =
+  ``https://x/api/v1`` or ``/``) contributes those segments, and the rest is percent-decoded.
+  Variables still unresolved stay as ``{{name}}``: those segments are wildcards.
+* ``PathForms`` holds the normal forms of one path that steps a–g compare (exact, no trailing
+  slash, lower-case, ids set aside), so each step is one string comparison or one dict lookup.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import unquote, unquote_plus
+
+from .model import Pairs, Url
+from .templating import TOKEN, resolve_variables
+
+__all__ = ["resolve_url", "PathForms", "is_id", "levenshtein", "split_query", "ID_MARK"]
+
+ID_MARK = "\x00id"
+"""What an id-like segment becomes in the id-stripped forms (spec 9.1)."""
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+_TOKENISH = re.compile(r"^(?=.*[0-9])(?=.*[A-Za-z])[A-Za-z0-9_\-]{8,}$")
+
+
+def is_id(segment: str) -> bool:
+    """Spec 9.1: all digits, a UUID, or 8+ chars of ``[A-Za-z0-9_-]`` with a digit and a letter."""
+    return bool(segment) and (
+        segment.isdigit() or bool(_UUID.match(segment)) or bool(_TOKENISH.match(segment))
+    )
+
+
+def split_query(query_string: str) -> Pairs:
+    """Split a query string as written (no decoding): ``a=1&b`` -> (("a","1"), ("b",""))."""
+    pairs = []
+    for part in query_string.split("&"):
+        if part:
+            key, _, value = part.partition("=")
+            pairs.append((key, value))
+    return tuple(pairs)
+
+
+def _host_path(host: str) -> str:
+    """The path a resolved host value carries (``https://x/api/v1`` -> ``/api/v1``; ``/`` -> ``)."""
+    rest = _SCHEME.sub("", host, count=1)
+    if rest.startswith("/"):
+        return rest.rstrip("/")
+    _, slash, path = rest.partition("/")
+    return ("/" + path).rstrip("/") if slash else ""
+
+
+def _path_from_raw(raw: str) -> tuple[str, str]:
+    """Split a resolved raw URL into (path, query string) as Postman's URL parser would."""
+    raw = raw.strip().split("#", 1)[0]
+    raw, _, query = raw.partition("?")
+    rest = _SCHEME.sub("", raw, count=1)
+    if rest.startswith("/"):
+        # no host at all ("/users") or an empty one ("//users" from a baseUrl of "/")
+        path = "/" + rest.lstrip("/")
+    else:
+        _, slash, path = rest.partition("/")
+        path = "/" + path if slash else "/"
+    return path, query
+
+
+def _colon_values(segments: list[str], url_variables: Pairs) -> list[str]:
+    if not url_variables:
+        return segments
+    values = {k: v for k, v in url_variables if v != ""}
+    return [values.get(s[1:], s) if s.startswith(":") else s for s in segments]
+
+
+def _decode_segment(segment: str) -> str:
+    if "%" not in segment:
+        return segment
+    return unquote(segment, errors="replace")
+
+
+def resolve_url(
+    url: Url, variables: Mapping[str, str], problems: list[str] | None = None
+) -> tuple[str, Pairs]:
+    """The decoded path (wildcards kept as ``{{name}}``) and decoded query of a saved URL."""
+    if url.path is not None:
+        segments = _colon_values(list(url.path), url.variables)
+        joined = resolve_variables("/".join(segments), variables, problems=problems)
+        prefix = _host_path(resolve_variables(url.host, variables, problems=problems))
+        path = prefix + "/" + joined.lstrip("/") if joined else prefix + "/"
+        query_string = None
+    else:
+        path, query_string = _path_from_raw(resolve_variables(url.raw, variables, problems=problems))
+        segments = _colon_values(path.split("/"), url.variables)
+        path = resolve_variables("/".join(segments), variables, problems=problems)
+    if "?" in path:  # a variable that expanded into a query string
+        path, _, extra = path.partition("?")
+        query_string = (query_string + "&" if query_string else "") + extra
+    path = "/".join(_decode_segment(s) for s in path.split("/")) or "/"
+    if url.query is not None:
+        raw_pairs = url.query
+    else:
+        raw_pairs = split_query(query_string or "")
+    query = tuple(
+        (
+            unquote_plus(resolve_variables(k, variables, problems=problems), errors="replace"),
+            unquote_plus(resolve_variables(v, variables, problems=problems), errors="replace"),
+        )
+        for k, v in raw_pairs
+    )
+    return path if path.startswith("/") else "/" + path, query
+
+
+@dataclass(frozen=True, slots=True)
+class PathForms:
+    """The normal forms of one decoded path, one per comparison of steps a–g."""
+
+    exact: str
+    strip: str
+    lower: str
+    lower_strip: str
+    ids: str
+    ids_strip: str
+    segments: tuple[str, ...]  # of ``strip``, case kept (step e, captures)
+
+    @classmethod
+    def of(cls, path: str) -> "PathForms":
+        strip = path.rstrip("/")
+        lower = path.lower()
+        ids = "/".join(ID_MARK if is_id(s) else s for s in lower.split("/"))
+        return cls(
+            exact=path,
+            strip=strip,
+            lower=lower,
+            lower_strip=strip.lower(),
+            ids=ids,
+            ids_strip=ids.rstrip("/"),
+            segments=tuple(strip.split("/")[1:]),
+        )
+
+
+def has_wildcard(segment: str) -> bool:
+    return "{{" in segment and TOKEN.search(segment) is not None
+
+
+def levenshtein(a: str, b: str, limit: int | None = None) -> int:
+    """Edit distance between ``a`` and ``b``; stops early once it exceeds ``limit``."""
+    if a == b:
+        return 0
+    if len(a) < len(b):
+        a, b = b, a
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if limit is not None and min(current) > limit:
+            return min(current)
+        previous = current
+    return previous[-1]
