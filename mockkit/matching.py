@@ -17,7 +17,9 @@ Every number lives in ``POINTS`` and ``PATH_RULES``; nowhere else.
 
 from __future__ import annotations
 
+import math
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -292,6 +294,7 @@ class _MethodIndex:
         }
         self.wild_by_count: dict[int, list[Target]] = {}
         self.by_count: dict[int, list[Target]] = {}
+        self._lengths: dict[int, list[int]] = {}  # by_count's path lengths, kept sorted
         self.all: list[Target] = []
 
     def add(self, t: Target) -> None:
@@ -300,10 +303,14 @@ class _MethodIndex:
         count = len(t.forms.segments)
         if t.wild is not None:
             self.wild_by_count.setdefault(count, []).append(t)
-        self.by_count.setdefault(count, []).append(t)
+        bucket = self.by_count.setdefault(count, [])
+        lengths = self._lengths.setdefault(count, [])
+        at = bisect_right(lengths, len(t.forms.lower_strip))
+        lengths.insert(at, len(t.forms.lower_strip))
+        bucket.insert(at, t)
         self.all.append(t)
 
-    def level(self, letter: str, req: PathForms) -> Iterable[Target]:
+    def level(self, letter: str, req: PathForms, threshold: float = 0.0) -> Iterable[Target]:
         """A superset of the targets whose first matching path step is ``letter``."""
         if letter == "a":
             return self.forms["exact"].get(req.exact, ())
@@ -320,7 +327,15 @@ class _MethodIndex:
             return [*self.forms["ids"].get(req.ids, ()), *wild]
         if letter == "g":
             return [*self.forms["ids_strip"].get(req.ids_strip, ()), *wild]
-        return self.by_count.get(len(req.segments), ())
+        # step h: only paths whose length is within the distance threshold can be close enough
+        count, length = len(req.segments), len(req.lower_strip)
+        lengths = self._lengths.get(count)
+        if not lengths or threshold >= 1:
+            return self.by_count.get(count, ())
+        low = bisect_left(lengths, math.ceil(length * (1 - threshold) - 1e-9))
+        high = bisect_right(lengths, math.floor(length / (1 - threshold) + 1e-9))
+        window = self.by_count[count][low:high]
+        return [*window, *wild]  # wildcards stretch any length; rank() skips repeats
 
 
 # ------------------------------------------------------------------------------ scoring steps
@@ -389,17 +404,25 @@ def _both_ids(a: str, b: str) -> bool:
     return is_id(a) and is_id(b)
 
 
-def _distance(req: PathForms, t: Target, wildcards: bool) -> float | None:
+def _distance(req: PathForms, t: Target, wildcards: bool, threshold: float) -> float | None:
+    """Spec 9.2: summed per-segment edit distance over the longer path's length, when it is at
+    most ``threshold``; None as soon as it cannot be (cheap length bounds first)."""
     if len(req.segments) != len(t.forms.segments):
         return None
     longest = max(len(req.lower_strip), len(t.forms.lower_strip))
     if longest == 0:
         return None
+    budget = threshold * longest
     total = 0
-    for i, (a, b) in enumerate(zip(req.segments, t.forms.segments)):
-        if wildcards and t.wild is not None and t.wild[i] is not None:
+    pairs = zip(req.lower_strip.split("/")[1:], t.forms.lower_strip.split("/")[1:])
+    for i, (a, b) in enumerate(pairs):
+        if a == b or (wildcards and t.wild is not None and t.wild[i] is not None):
             continue
-        total += levenshtein(a.lower(), b.lower())
+        if total + abs(len(a) - len(b)) > budget:
+            return None
+        total += levenshtein(a, b, limit=int(budget - total))
+        if total > budget:
+            return None
     return total / longest
 
 
@@ -431,8 +454,8 @@ def _match_path(req: _Prepared, t: Target, opts: MatchOptions) -> tuple[str, dic
         if captures is not None:
             return "g", captures, ""
     if opts.distance_threshold > 0:
-        d = _distance(r, t, opts.match_wildcards)
-        if d is not None and d <= opts.distance_threshold:
+        d = _distance(r, t, opts.match_wildcards, opts.distance_threshold)
+        if d is not None:
             return "h", {}, f" (distance {d:.2f} ≤ {opts.distance_threshold:g})"
     return "", {}, ""
 
@@ -580,7 +603,7 @@ def rank(request: MockRequest, index: Index, options: MatchOptions | None = None
             break
         if best is not None and best > max_score(rule.letter):
             break
-        for t in by_method.level(rule.letter, req.forms):
+        for t in by_method.level(rule.letter, req.forms, opts.distance_threshold):
             if id(t) in seen:
                 continue
             seen.add(id(t))

@@ -1,0 +1,107 @@
+"""Matching cost as collections grow: median ``rank`` time for 10, 1,000 and 10,000 examples.
+
+    python bench/bench_rank.py            # prints a table and the 10,000:10 ratio
+
+The generated collections look like real APIs: resources with list, item (wildcard ``{{id}}``),
+literal-id and query-variant examples, several status codes per request. The same kinds of
+request are sent at every size (exact paths, wildcard ids, query variants, trailing slashes,
+misses), so only the collection size changes. ``rank`` is the hot path (what the server runs);
+``explain`` builds the full table of every example (what a notebook asks for).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from mockkit.matching import Index, choose, rank  # noqa: E402
+from mockkit.model import MockRequest  # noqa: E402
+from mockkit.collection import load_collection  # noqa: E402
+
+SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+WORDS = "users orders items invoices carts products reviews payments shipments accounts".split()
+
+
+def example(i: int, method: str, path: str, query: list[tuple[str, str]], code: int) -> dict:
+    raw = "{{baseUrl}}/" + path + ("?" + "&".join(f"{k}={v}" for k, v in query) if query else "")
+    url = {"raw": raw, "host": ["{{baseUrl}}"], "path": path.split("/"),
+           "query": [{"key": k, "value": v} for k, v in query]}
+    return {"id": f"ex-{i:06d}", "name": f"example {i}", "code": code, "body": f'{{"n": {i}}}',
+            "originalRequest": {"method": method, "url": url, "header": []}}
+
+
+def generate(n: int) -> dict:
+    """A collection with exactly ``n`` examples, 5 per resource."""
+    items, i, r = [], 0, 0
+    while i < n:
+        base = f"v1/{WORDS[r % len(WORDS)]}{r}"
+        shapes = [
+            ("GET", base, [], 200),
+            ("GET", base, [("page", "2")], 200),
+            ("GET", f"{base}/{{{{id}}}}", [], 200),
+            ("GET", f"{base}/{{{{id}}}}", [], 404),
+            ("POST", base, [], 201),
+        ]
+        for method, path, query, code in shapes:
+            if i == n:
+                break
+            items.append({"name": f"{method} {path}", "request": {"method": method, "url": "{{baseUrl}}/" + path},
+                          "response": [example(i, method, path, query, code)]})
+            i += 1
+        r += 1
+    return {"info": {"name": f"generated {n}", "schema": SCHEMA}, "item": items,
+            "variable": [{"key": "baseUrl", "value": "https://api.example.test"}]}
+
+
+def requests_for(resources: int, rng: random.Random) -> list[MockRequest]:
+    out = []
+    for _ in range(200):
+        r = rng.randrange(resources)
+        base = f"/v1/{WORDS[r % len(WORDS)]}{r}"
+        kind = rng.randrange(5)
+        target = [base, f"{base}?page=2", f"{base}/{rng.randrange(10**6)}", f"{base}/", f"{base}?page=9&x=1"][kind]
+        out.append(MockRequest.from_target("GET", target))
+    return out
+
+
+def median_us(fn, requests: list[MockRequest], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        for request in requests:
+            start = time.perf_counter_ns()
+            fn(request)
+            times.append(time.perf_counter_ns() - start)
+    return statistics.median(times) / 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10,1000,10000")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    print(f"{'examples':>9} {'load ms':>9} {'rank µs (median)':>17} {'explain µs (median)':>20} {'miss µs':>9}")
+    results = {}
+    for n in sizes:
+        doc = generate(n)
+        start = time.perf_counter()
+        index = Index(load_collection(doc))
+        load_ms = (time.perf_counter() - start) * 1000
+        reqs = requests_for(max(1, min(n // 5, 10**9)) if n >= 5 else 1, random.Random(1))
+        hot = median_us(lambda q: choose(rank(q, index)), reqs, args.repeat)
+        full = median_us(lambda q: rank(q, index).candidates, reqs[:20], 1)
+        miss = median_us(lambda q: choose(rank(q, index)), [MockRequest.from_target("GET", "/nothing/here")], 50)
+        results[n] = hot
+        print(f"{n:>9,} {load_ms:>9.1f} {hot:>17.1f} {full:>20.1f} {miss:>9.1f}")
+    if len(sizes) >= 2:
+        print(f"ratio rank {sizes[-1]:,}:{sizes[0]:,} = {results[sizes[-1]] / results[sizes[0]]:.2f}x (goal < 3x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""DataFrames: stable columns and dtypes, one selected row, useful reasons."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import mockkit
+from mockkit.report import EXAMPLE_COLUMNS, RANKING_COLUMNS, checks_frame, style_ranking
+
+DEMO = Path(mockkit.__file__).parent / "demo" / "demo.postman_collection.json"
+
+
+def test_explain_columns_and_dtypes():
+    frame = mockkit.explain(DEMO, "GET", "/users", params={"page": "2"})
+    assert list(frame.columns) == list(RANKING_COLUMNS)
+    for column, dtype in RANKING_COLUMNS.items():
+        assert str(frame[column].dtype) == str(pd.Series([], dtype=dtype).dtype), column
+    assert len(frame) == 14
+    assert frame["selected"].sum() == 1
+    top = frame.iloc[0]
+    assert top["selected"] and top["example"] == "Users, page 2" and top["score"] == 110
+    assert top["stage"] == "selected" and top["path_rule"] == "a"
+
+
+def test_reasons_name_the_cause():
+    frame = mockkit.explain(DEMO, "GET", "/users", params={"page": "3"}).set_index("example")
+    assert "`page`" in frame.loc["All users", "reason"]
+    assert "behind the winner" in frame.loc["All users", "reason"]
+    assert frame.loc["User created", "stage"] == "method"
+    assert "POST" in frame.loc["User created", "reason"]
+    assert frame.loc["Healthy", "stage"] == "path"
+
+
+def test_nothing_matches_means_no_selected_row():
+    frame = mockkit.explain(DEMO, "GET", "/nowhere")
+    assert frame["selected"].sum() == 0
+    assert frame["score"].isna().all()
+    assert (frame["reason"] != "").all()
+
+
+def test_control_headers_show_in_the_table():
+    frame = mockkit.explain(DEMO, "GET", "/users/7", headers={"x-mock-response-code": "404"})
+    winner = frame[frame["selected"]].iloc[0]
+    assert winner["example"] == "User not found" and winner["status"] == 404
+    found = frame.set_index("example").loc["User found"]
+    assert found["stage"] == "response-code" and "404" in found["reason"]
+
+
+def test_examples_frame():
+    frame = mockkit.examples(DEMO)
+    assert list(frame.columns) == list(EXAMPLE_COLUMNS)
+    assert len(frame) == 14
+    assert set(frame["folder"]) == {"Users", "Orders", ""}
+
+
+def test_checks_and_styles(capsys):
+    engine = mockkit.MockEngine(DEMO)
+    ranking = engine.explain(mockkit.MockRequest.from_target("GET", "/users/me"))
+    checks = checks_frame(ranking)
+    assert {"path", "query", "method"} <= set(checks["step"])
+    html = style_ranking(mockkit.report.ranking_frame(ranking)).to_html()
+    assert "mockkit-ranking" in html and "Current user" in html
+    assert capsys.readouterr().out == ""  # nothing prints
