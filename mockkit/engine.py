@@ -10,7 +10,9 @@ without ``{{`` is stored as ready bytes).
 
 from __future__ import annotations
 
+import hmac
 import json
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -90,6 +92,11 @@ class Served:
     problems: tuple[str, ...] = ()
 
 
+def _clean(text: str) -> str:
+    """A header name or value safe to send: no CR, LF or other control characters."""
+    return "".join(ch for ch in text if ch == "\t" or 32 <= ord(ch) != 127).strip()
+
+
 def _reason(code: int, status: str) -> str:
     text = "".join(ch for ch in status if 32 <= ord(ch) < 127).strip()
     if text.startswith(str(code)):
@@ -144,13 +151,23 @@ class MockEngine:
         clock: Callable[[], datetime] | None = None,
         cors: bool = True,
         journal_size: int = 1000,
+        journal: Journal | None = None,
+        api_key: str | None = None,
+        delay: int | str | None = None,
     ) -> None:
         self.collection = load_collection(collection)
         self.environment = load_environment(environment) if environment is not None else None
         self.options = options or MatchOptions()
         self.cors = cors
+        self.api_key = api_key or None
+        self.delay = parse_delay(delay)
+        if delay is not None and self.delay is None:
+            raise ValueError(f"delay must be 1..{MAX_DELAY_MS} ms or one of {sorted(DELAY_PRESETS)}, not {delay!r}")
+        self.seed = seed
         self.fake = fakes.FakeContext(seed, clock)
-        self.journal = Journal(journal_size)
+        self._fake_lock = threading.Lock()
+        self.journal = journal if journal is not None else Journal(journal_size)
+        self.server_response: MockResponse | None = None
         self.index = Index(self.collection, self.environment)
         self._responses = {
             id(t): _compile_response(
@@ -173,19 +190,35 @@ class MockEngine:
         return ranking
 
     def handle(self, request: MockRequest, *, record: bool = True) -> Served:
-        """Answer ``request``: rank, choose, render, and record the call in the journal."""
+        """Answer ``request``: rank, choose, render, and record the call in the journal.
+
+        Before matching: a private mock refuses calls without the right ``x-api-key`` (401,
+        spec 9.10), and an active server response answers every call (spec 9.7). An unmatched
+        CORS pre-flight gets a permissive 204 (spec 9.8).
+        """
         started = time.perf_counter()
         call_id = self.journal.next_id()
-        ranking = self.rank(request)
-        winner = choose(ranking)
+        ranking: Ranking | None = None
+        winner: Candidate | None = None
         problems: tuple[str, ...] = ()
-        if winner is None:
-            response = self._not_found()
+        error = ""
+        if not self._authorized(request):
+            response, error = self._unauthorized(), "unauthorizedError"
+        elif self.server_response is not None:
+            response, error = self.server_response, "serverResponse"
         else:
-            compiled = self._responses[id(winner.target)]
-            response = self._render(compiled, winner, request)
-            problems = compiled.problems
-        delay = parse_delay(request.header("x-mock-response-delay"))
+            ranking = self.rank(request)
+            winner = choose(ranking)
+            if winner is not None:
+                compiled = self._responses[id(winner.target)]
+                with self._fake_lock:
+                    response = self._render(compiled, winner, request)
+                problems = compiled.problems
+            elif self._is_preflight(request):
+                response = self._preflight(request)
+            else:
+                response, error = self._not_found(), NOT_FOUND["name"]
+        delay = parse_delay(request.header("x-mock-response-delay")) or self.delay
         if record:
             self.journal.record(
                 Call(
@@ -197,12 +230,76 @@ class MockEngine:
                     example_id=winner.example.id if winner else "",
                     example_position=winner.example.position if winner else -1,
                     score=winner.score if winner else None,
-                    decided_by=ranking.decided_by,
+                    decided_by=ranking.decided_by if ranking else "none",
                     duration_ms=(time.perf_counter() - started) * 1000,
-                    error="" if winner else NOT_FOUND["name"],
+                    error=error,
                 )
             )
         return Served(response, ranking, winner, call_id, delay, problems)
+
+    def _authorized(self, request: MockRequest) -> bool:
+        if self.api_key is None:
+            return True
+        given = request.header("x-api-key") or ""
+        return hmac.compare_digest(given.encode("utf-8", "replace"), self.api_key.encode("utf-8"))
+
+    def _unauthorized(self) -> MockResponse:
+        body = error_body(
+            "unauthorizedError",
+            "This mock is private: send its key in the x-api-key header.",
+        )
+        return MockResponse(401, "Unauthorized", self._json_headers(), body)
+
+    @staticmethod
+    def _is_preflight(request: MockRequest) -> bool:
+        return request.method == "OPTIONS" and request.header("access-control-request-method") is not None
+
+    def _preflight(self, request: MockRequest) -> MockResponse:
+        if not self.cors:
+            return self._not_found()
+        headers = [
+            ("Access-Control-Allow-Origin", request.header("origin") or "*"),
+            ("Access-Control-Allow-Methods", _clean(request.header("access-control-request-method") or "")
+             or "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"),
+            ("Access-Control-Allow-Headers", _clean(request.header("access-control-request-headers") or "") or "*"),
+            ("Access-Control-Max-Age", "600"),
+        ]
+        if request.header("origin"):
+            headers.append(("Vary", "Origin"))
+        return MockResponse(204, "No Content", tuple(headers), b"")
+
+    def _json_headers(self) -> tuple[tuple[str, str], ...]:
+        headers = [("Content-Type", "application/json; charset=utf-8")]
+        if self.cors:
+            headers.append(("Access-Control-Allow-Origin", "*"))
+        return tuple(headers)
+
+    # ------------------------------------------------------------------ server responses (C5)
+
+    def set_server_response(
+        self,
+        status: int = 500,
+        body: str | bytes | dict | list = "",
+        headers: dict[str, str] | None = None,
+        *,
+        language: str | None = None,
+    ) -> MockResponse:
+        """Answer every call with this response until ``clear_server_response`` (spec C5)."""
+        if not 500 <= int(status) <= 599:
+            raise ValueError(f"a server response needs a 5xx status, not {status}")
+        if isinstance(body, (dict, list)):
+            body, language = json.dumps(body), language or "json"
+        data = body.encode("utf-8") if isinstance(body, str) else bytes(body)
+        pairs = [(_clean(k), _clean(str(v))) for k, v in (headers or {}).items() if _clean(k)]
+        if language and not any(k.lower() == "content-type" for k, _ in pairs):
+            pairs.append(("Content-Type", PREVIEW_TYPES.get(language, "text/plain")))
+        if self.cors and not any(k.lower() == "access-control-allow-origin" for k, _ in pairs):
+            pairs.append(("Access-Control-Allow-Origin", "*"))
+        self.server_response = MockResponse(int(status), _reason(int(status), ""), tuple(pairs), data)
+        return self.server_response
+
+    def clear_server_response(self) -> None:
+        self.server_response = None
 
     def _render(self, compiled: CompiledResponse, winner: Candidate, request: MockRequest) -> MockResponse:
         ctx = RenderContext(request, winner.captures, self.fake)
@@ -215,10 +312,7 @@ class MockEngine:
         return MockResponse(compiled.status, compiled.reason, tuple(headers), body)
 
     def _not_found(self) -> MockResponse:
-        headers = [("Content-Type", "application/json; charset=utf-8")]
-        if self.cors:
-            headers.append(("Access-Control-Allow-Origin", "*"))
-        return MockResponse(404, "Not Found", tuple(headers), error_body(**NOT_FOUND))
+        return MockResponse(404, "Not Found", self._json_headers(), error_body(**NOT_FOUND))
 
     # --------------------------------------------------------------------------- inspection
 

@@ -104,6 +104,10 @@ class MatchOptions:
     match_wildcards: bool = True
     distance_threshold: float = 0.2  # step h (spec 9.2); 0 turns the step off
 
+    def __post_init__(self) -> None:
+        names = (self.match_headers,) if isinstance(self.match_headers, str) else self.match_headers
+        object.__setattr__(self, "match_headers", tuple(n.strip().lower() for n in names if n.strip()))
+
     def for_request(self, request: MockRequest) -> "MatchOptions":
         """Apply ``x-mock-match-request-body`` / ``x-mock-match-request-headers`` (spec step 6.1)."""
         body = request.header("x-mock-match-request-body")
