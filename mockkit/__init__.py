@@ -21,10 +21,17 @@ from .model import Collection, Environment, MockRequest, MockResponse
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from .client import transport
+    from .mock import MockServer, serve, stop_all
+
 __version__ = "0.1.0"
 
 __all__ = [
     "__version__",
+    "serve",
+    "stop_all",
+    "MockServer",
+    "transport",
     "load_collection",
     "load_environment",
     "explain",
@@ -40,6 +47,30 @@ __all__ = [
     "RequestError",
     "ServerError",
 ]
+
+
+_LAZY = {
+    "serve": ("mock", "serve"),
+    "stop_all": ("mock", "stop_all"),
+    "MockServer": ("mock", "MockServer"),
+    "transport": ("client", "transport"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Tornado and httpx load only when a server or transport is asked for (PEP 562)."""
+    if name in _LAZY:
+        from importlib import import_module
+
+        module, attr = _LAZY[name]
+        value = getattr(import_module(f".{module}", __name__), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'mockkit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
 
 
 def explain(

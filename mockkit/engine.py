@@ -26,7 +26,10 @@ from .matching import Candidate, Index, MatchOptions, Ranking, choose, rank
 from .model import Collection, Environment, Example, MockRequest, MockResponse
 from .templating import TOKEN, RenderContext, Template, compile_template, render, render_header
 
-__all__ = ["MockEngine", "Served", "NOT_FOUND", "error_body", "DELAY_PRESETS", "parse_delay"]
+__all__ = ["CALL_HEADER", "MockEngine", "Served", "NOT_FOUND", "error_body", "DELAY_PRESETS", "parse_delay"]
+
+CALL_HEADER = "x-mockkit-call"
+"""Every answer carries its journal id in this header, so ``explain(response)`` can find it."""
 
 NOT_FOUND = {
     "name": "mockRequestNotFoundError",

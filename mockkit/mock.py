@@ -1,0 +1,376 @@
+"""``mockkit.serve(...)`` and ``MockServer``: a running mock you can call, explain and stop.
+
+    mock = mockkit.serve("api.json")          # listening when it returns (port 0 -> a free port)
+    r = mock.get("/users/42")                 # an httpx.Response
+    mock.explain(r)                           # why that example, as a DataFrame
+    mock.stop()
+
+Re-running the cell that calls ``serve`` for the same collection replaces the old server and,
+when no port was asked for, keeps its port, so URLs printed earlier stay valid. ``stop_all()``
+(also run at interpreter exit) stops every server this process started.
+"""
+
+from __future__ import annotations
+
+import atexit
+import html
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .engine import CALL_HEADER, MockEngine
+from .matching import MatchOptions
+from .model import Collection, MockRequest
+from .server import MockApp, ServerThread
+
+if TYPE_CHECKING:  # pragma: no cover
+    import httpx
+    import pandas as pd
+
+__all__ = ["MockServer", "serve", "stop_all", "running_servers"]
+
+_registry: dict[tuple[str, str, int], "MockServer"] = {}
+_registry_lock = threading.Lock()
+
+
+def _source_key(collection: Any) -> str:
+    if isinstance(collection, (str, os.PathLike)) and not str(collection).lstrip().startswith(("{", "[")):
+        return str(Path(collection).resolve())
+    if isinstance(collection, Collection):
+        return f"collection:{collection.source}:{collection.name}"
+    if isinstance(collection, dict):
+        info = collection.get("collection", collection).get("info", {}) if isinstance(collection.get("collection", collection), dict) else {}
+        return f"dict:{info.get('_postman_id') or info.get('name')}"
+    return f"object:{id(collection)}"
+
+
+class MockServer:
+    """A mock server for one collection, running in a daemon thread of this process."""
+
+    def __init__(
+        self,
+        collection: Any,
+        *,
+        environment: Any = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        seed: int | None = None,
+        delay: int | str | None = None,
+        match_body: bool = False,
+        match_headers: tuple[str, ...] | list[str] | str = (),
+        match_query_params: bool = True,
+        match_wildcards: bool = True,
+        distance_threshold: float = 0.2,
+        api_key: str | None = None,
+        cors: bool = True,
+        watch: bool = False,
+        journal_size: int = 1000,
+        on_call: Callable[..., None] | None = None,
+    ) -> None:
+        self.host = host
+        self._source = collection
+        self._environment = environment
+        self._options = MatchOptions(
+            match_body=match_body,
+            match_headers=tuple([match_headers] if isinstance(match_headers, str) else match_headers),
+            match_query_params=match_query_params,
+            match_wildcards=match_wildcards,
+            distance_threshold=distance_threshold,
+        )
+        self._engine_options = dict(seed=seed, cors=cors, api_key=api_key, delay=delay, journal_size=journal_size)
+        self.engine = MockEngine(collection, environment, options=self._options, **self._engine_options)  # type: ignore[arg-type]
+        self._app = MockApp(self.engine, on_call)
+        self._thread = ServerThread(self._app, host, port)
+        self._client: httpx.Client | None = None
+        self._watch = watch
+        self._watcher: threading.Thread | None = None
+        self._stop_watch = threading.Event()
+        self.reload_errors: list[str] = []
+
+    # ----------------------------------------------------------------------------- lifecycle
+
+    def start(self) -> "MockServer":
+        self._thread.start()
+        if self._watch:
+            self._start_watching()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving: close the socket and open connections, join the thread."""
+        self._stop_watch.set()
+        if self._watcher is not None:
+            self._watcher.join(5)
+            self._watcher = None
+        self._thread.stop()
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        with _registry_lock:
+            for key, server in list(_registry.items()):
+                if server is self:
+                    del _registry[key]
+
+    def __enter__(self) -> "MockServer":
+        if not self.running:
+            self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._thread.running
+
+    @property
+    def port(self) -> int | None:
+        return self._thread.port
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def collection(self) -> Collection:
+        return self.engine.collection
+
+    def reload(self) -> None:
+        """Load the collection (and environment) again; calls in flight finish on the old one.
+
+        The new engine is built aside and swapped in with one assignment, so every request is
+        served wholly by the old collection or wholly by the new one. The call log and an active
+        server response carry over. A broken file raises ``CollectionError`` and changes nothing.
+        """
+        engine = MockEngine(
+            self._source, self._environment, options=self._options, journal=self.engine.journal,
+            **self._engine_options,  # type: ignore[arg-type]
+        )
+        engine.server_response = self.engine.server_response
+        self.engine = engine
+        self._app.engine = engine
+
+    def _watched_files(self) -> list[Path]:
+        files = []
+        for source in (self._source, self._environment):
+            if isinstance(source, (str, os.PathLike)) and not str(source).lstrip().startswith(("{", "[")):
+                if Path(source).is_file():
+                    files.append(Path(source))
+        return files
+
+    def _start_watching(self, interval: float = 0.25) -> None:
+        files = self._watched_files()
+        if not files:
+            return
+
+        def stamp() -> tuple[tuple[int, int], ...]:
+            out = []
+            for f in files:
+                try:
+                    st = f.stat()
+                    out.append((st.st_mtime_ns, st.st_size))
+                except OSError:
+                    out.append((0, 0))
+            return tuple(out)
+
+        def watch() -> None:
+            last = stamp()
+            while not self._stop_watch.wait(interval):
+                now = stamp()
+                if now == last:
+                    continue
+                last = now
+                try:
+                    self.reload()
+                except Exception as exc:  # keep serving the old collection; record why
+                    self.reload_errors.append(str(exc))
+                    del self.reload_errors[:-50]
+
+        self._watcher = threading.Thread(target=watch, name=f"mockkit-watch-{self.port}", daemon=True)
+        self._watcher.start()
+
+    # ------------------------------------------------------------------------------ calling
+
+    def request(self, method: str, path: str, **kwargs: Any) -> "httpx.Response":
+        """Send a request to this server with httpx (``kwargs`` as ``httpx.Client.request``)."""
+        if self._client is None:
+            from .client import bound_client
+
+            self._client = bound_client(self.url)
+        return self._client.request(method, path, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> "httpx.Response":
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> "httpx.Response":
+        return self.request("POST", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> "httpx.Response":
+        return self.request("PUT", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> "httpx.Response":
+        return self.request("PATCH", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> "httpx.Response":
+        return self.request("DELETE", path, **kwargs)
+
+    def head(self, path: str, **kwargs: Any) -> "httpx.Response":
+        return self.request("HEAD", path, **kwargs)
+
+    def options(self, path: str, **kwargs: Any) -> "httpx.Response":
+        return self.request("OPTIONS", path, **kwargs)
+
+    # ------------------------------------------------------------------------- explanations
+
+    def explain(
+        self,
+        response_or_method: Any,
+        path: str | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+        params: dict[str, str] | None = None,
+        body: bytes | str | None = None,
+        json: Any = None,
+    ) -> "pd.DataFrame":
+        """Why each example won or lost: for a response this server sent, or for a request
+        described by method and path (nothing is sent)."""
+        from .report import ranking_frame
+
+        if path is None:
+            call_id = _call_id_of(response_or_method)
+            ranking = self.engine.replay(call_id)
+            if ranking is None:
+                raise LookupError(
+                    f"call {call_id} is no longer in the call log (it keeps the last "
+                    f"{self.engine.journal.maxlen} calls); explain it by method and path instead"
+                )
+            return ranking_frame(ranking)
+        if json is not None:
+            import json as _json
+
+            body = _json.dumps(json)
+            headers = {"content-type": "application/json", **(headers or {})}
+        request = MockRequest.from_target(str(response_or_method), path, headers=headers, body=body, params=params)
+        return ranking_frame(self.engine.explain(request))
+
+    @property
+    def calls(self) -> "pd.DataFrame":
+        """The call log (the last ``journal_size`` calls), oldest first."""
+        from .report import calls_frame
+
+        return calls_frame(self.engine.journal.snapshot())
+
+    @property
+    def examples(self) -> "pd.DataFrame":
+        from .report import examples_frame
+
+        return examples_frame(self.engine.collection)
+
+    def clear_calls(self) -> None:
+        self.engine.journal.clear()
+
+    def set_server_response(self, status: int = 500, body: Any = "", headers: dict[str, str] | None = None,
+                            *, language: str | None = None) -> None:
+        """Answer every call with this 5xx response until ``clear_server_response()``."""
+        self.engine.set_server_response(status, body, headers, language=language)
+
+    def clear_server_response(self) -> None:
+        self.engine.clear_server_response()
+
+    def explore(self) -> Any:
+        """The ipywidgets Explorer for this server."""
+        from .widgets import Explorer
+
+        return Explorer(self)
+
+    # ------------------------------------------------------------------------------ display
+
+    def __repr__(self) -> str:
+        state = f"running at {self.url}" if self.running else "stopped"
+        return f"<MockServer {self.engine.collection.name!r} {state}, {len(self.engine.index)} examples>"
+
+    def _repr_html_(self) -> str:
+        e = html.escape
+        state = f'<a href="{e(self.url)}" target="_blank">{e(self.url)}</a>' if self.running else "stopped"
+        rows = "".join(
+            f"<tr><td><code>{e(method)}</code></td><td><code>{e(path)}</code></td><td>{count}</td></tr>"
+            for method, path, count in self.endpoints()
+        )
+        return (
+            f"<div class='mockkit-server'><b>mockkit</b> · {e(self.engine.collection.name)} · {state}<br>"
+            f"{len(self.engine.index)} examples · {len(self.engine.journal)} calls logged"
+            f"{' · <b>private</b>' if self.engine.api_key else ''}"
+            f"{' · <b>server response active</b>' if self.engine.server_response else ''}"
+            f"<table><thead><tr><th>method</th><th>path</th><th>examples</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table></div>"
+        )
+
+    def endpoints(self) -> list[tuple[str, str, int]]:
+        """(method, path, number of examples) for every distinct endpoint, in collection order."""
+        counts: dict[tuple[str, str], int] = {}
+        for t in self.engine.index.targets:
+            counts[(t.method, t.path)] = counts.get((t.method, t.path), 0) + 1
+        return [(m, p, n) for (m, p), n in counts.items()]
+
+
+def _call_id_of(response: Any) -> str:
+    headers = getattr(response, "headers", None)
+    call_id = headers.get(CALL_HEADER) if headers is not None else None
+    if not call_id:
+        raise ValueError(
+            f"this response has no {CALL_HEADER} header: pass a response this mock server sent, "
+            "or explain a request by method and path: mock.explain('GET', '/users/42')"
+        )
+    return call_id
+
+
+def serve(collection: Any = None, *, environment: Any = None, host: str = "127.0.0.1", port: int = 0,
+          **options: Any) -> MockServer:
+    """Start a mock server for ``collection`` in a background thread; returns once it listens.
+
+    ``collection``: a path, JSON text, a dict or a loaded ``Collection`` (default: the bundled
+    demo). Options: ``seed``, ``delay`` (ms or "2G"/"3G"), ``match_body``, ``match_headers``,
+    ``match_query_params``, ``match_wildcards``, ``api_key`` (private mock), ``cors``,
+    ``watch`` (reload on file change), ``journal_size``.
+    """
+    if collection is None:
+        from .demo import DEMO_COLLECTION
+
+        collection = DEMO_COLLECTION
+    key = (_source_key(collection), host, port)
+    with _registry_lock:
+        old = _registry.pop(key, None)
+    reuse_port = 0
+    if old is not None:
+        reuse_port = old.port or 0 if port == 0 else 0
+        old.stop()
+    server = MockServer(collection, environment=environment, host=host, port=reuse_port or port, **options)
+    try:
+        server.start()
+    except Exception:
+        if not reuse_port:
+            raise
+        server = MockServer(collection, environment=environment, host=host, port=port, **options)
+        server.start()
+    with _registry_lock:
+        _registry[key] = server
+    return server
+
+
+def running_servers() -> list[MockServer]:
+    with _registry_lock:
+        return [s for s in _registry.values() if s.running]
+
+
+def stop_all() -> None:
+    """Stop every server started by ``serve`` in this process."""
+    with _registry_lock:
+        servers = list(_registry.values())
+        _registry.clear()
+    for server in servers:
+        server.stop()
+
+
+atexit.register(stop_all)

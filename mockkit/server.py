@@ -1,0 +1,271 @@
+"""The HTTP face of an engine: Tornado, on its own event loop, in a daemon thread.
+
+``MockApp`` is a bare ``HTTPServerConnectionDelegate``: no routing, no ``RequestHandler``, any
+method (PURGE too). Each request becomes a neutral ``MockRequest``; ``engine.handle`` answers it;
+the answer is written as is, after an asynchronous delay when one is asked for (a slow response
+never holds up others). A request the server cannot interpret gets a JSON error in Postman's
+shape and the connection keeps serving; an exception inside the engine becomes a 500 JSON error
+and a journal entry, never a dead server.
+
+``MockServer`` runs a ``MockApp`` in a background thread (the notebook case): ``start`` returns
+only once the socket listens (or re-raises the bind error in the caller), ``stop`` closes the
+socket and connections and joins the thread. The server thread never prints.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import parse_qsl
+
+from tornado import httputil
+from tornado.httpserver import HTTPServer
+from tornado.ioloop import IOLoop
+from tornado.netutil import bind_sockets
+
+from .engine import CALL_HEADER, MockEngine, Served, error_body
+from .errors import ServerError
+from .journal import Call
+from .model import MockRequest, MockResponse
+
+__all__ = ["MockApp", "ServerThread", "CALL_HEADER", "MAX_BODY_SIZE", "request_from"]
+
+
+MAX_BODY_SIZE = 10 * 1024 * 1024
+MAX_HEADER_SIZE = 64 * 1024
+
+
+def request_from(start_line: httputil.RequestStartLine, headers: httputil.HTTPHeaders, body: bytes) -> MockRequest:
+    """A neutral request from Tornado's parsed start line and headers."""
+    path, _, query_string = start_line.path.partition("?")
+    query = tuple(parse_qsl(query_string, keep_blank_values=True)) if query_string else ()
+    if not path.startswith("/"):  # absolute-form targets ("http://host/path") and "*"
+        rest = path.split("://", 1)[-1]
+        path = "/" + rest.partition("/")[2] if "/" in rest else "/"
+    return MockRequest(start_line.method.upper(), path, query, tuple(headers.get_all()), body)
+
+
+class MockApp(httputil.HTTPServerConnectionDelegate):
+    """Answers every request on a connection with ``engine.handle``.
+
+    ``engine`` is read once per request, so swapping it (reload) is atomic for each call.
+    ``on_call`` (the CLI's logger) is called after each answer with the ``Served`` and the
+    duration in ms.
+    """
+
+    def __init__(self, engine: MockEngine, on_call: Callable[[MockRequest, Served | None, float], None] | None = None):
+        self.engine = engine
+        self.on_call = on_call
+
+    def start_request(self, server_conn: object, request_conn: httputil.HTTPConnection) -> httputil.HTTPMessageDelegate:
+        return _Exchange(self, request_conn)
+
+
+class _Exchange(httputil.HTTPMessageDelegate):
+    """One request/response exchange on a connection."""
+
+    __slots__ = ("app", "connection", "start_line", "headers", "chunks", "closed")
+
+    def __init__(self, app: MockApp, connection: httputil.HTTPConnection) -> None:
+        self.app = app
+        self.connection = connection
+        self.chunks: list[bytes] = []
+        self.closed = False
+
+    def headers_received(self, start_line: httputil.RequestStartLine | httputil.ResponseStartLine,
+                         headers: httputil.HTTPHeaders) -> None:
+        assert isinstance(start_line, httputil.RequestStartLine)
+        self.start_line = start_line
+        self.headers = headers
+
+    def data_received(self, chunk: bytes) -> None:
+        self.chunks.append(chunk)
+
+    def on_connection_close(self) -> None:
+        self.closed = True
+
+    def finish(self) -> None:
+        started = time.perf_counter()
+        engine = self.app.engine
+        served: Served | None = None
+        try:
+            request = request_from(self.start_line, self.headers, b"".join(self.chunks))
+            try:
+                request.decoded_path  # noqa: B018 - strict decoding, to answer 400 when it fails
+            except UnicodeDecodeError:
+                self._write(_error(400, "badRequestError", "The request path is not valid percent-encoded UTF-8."), None)
+                return
+            served = engine.handle(request)
+            response = served.response
+        except Exception as exc:  # the engine failed: answer 500, record it, keep serving
+            response = _error(500, "serverError", f"mockkit failed to answer this request: {type(exc).__name__}: {exc}")
+            served = None
+            try:
+                engine.journal.record(_failed_call(engine, self, exc, started))
+            except Exception:
+                pass
+        if self.app.on_call is not None:
+            try:
+                self.app.on_call(request, served, (time.perf_counter() - started) * 1000)  # type: ignore[possibly-undefined]
+            except Exception:
+                pass
+        delay = served.delay_ms if served is not None else None
+        call_id = served.call_id if served is not None else None
+        if delay:
+            IOLoop.current().call_later(delay / 1000, self._write, response, call_id)
+        else:
+            self._write(response, call_id)
+
+    def _write(self, response: MockResponse, call_id: str | None) -> None:
+        if self.closed:
+            return
+        headers = httputil.HTTPHeaders()
+        for key, value in response.headers:
+            headers.add(key, value)
+        if call_id is not None:
+            headers[CALL_HEADER] = call_id
+        headers["Server"] = "mockkit"
+        headers["Date"] = email.utils.formatdate(usegmt=True)
+        body = response.body
+        no_body = self.start_line.method == "HEAD" or response.status in (204, 304) or response.status < 200
+        if response.status not in (204, 304) and response.status >= 200:
+            headers["Content-Length"] = str(len(body))
+        start = httputil.ResponseStartLine("HTTP/1.1", response.status, response.reason)
+        try:
+            self.connection.write_headers(start, headers, None if no_body else body)
+            self.connection.finish()
+        except Exception:  # the client went away mid-write
+            self.closed = True
+
+
+def _error(status: int, name: str, message: str) -> MockResponse:
+    headers = (("Content-Type", "application/json; charset=utf-8"), ("Access-Control-Allow-Origin", "*"))
+    return MockResponse(status, httputil.responses.get(status, "Error"), headers, error_body(name, message))
+
+
+def _failed_call(engine: MockEngine, exchange: _Exchange, exc: Exception, started: float) -> Call:
+    request = MockRequest(exchange.start_line.method, exchange.start_line.path.partition("?")[0])
+    return Call(
+        id=engine.journal.next_id(),
+        time=datetime.now(timezone.utc),
+        request=request,
+        status=500,
+        example="",
+        example_id="",
+        example_position=-1,
+        score=None,
+        decided_by="none",
+        duration_ms=(time.perf_counter() - started) * 1000,
+        error=f"{type(exc).__name__}: {exc}",
+    )
+
+
+def make_http_server(app: MockApp) -> HTTPServer:
+    return HTTPServer(
+        app,
+        max_body_size=MAX_BODY_SIZE,
+        max_header_size=MAX_HEADER_SIZE,
+        idle_connection_timeout=60,
+        body_timeout=30,
+        xheaders=False,
+    )
+
+
+class ServerThread:
+    """A Tornado HTTP server on its own asyncio loop in a daemon thread."""
+
+    def __init__(self, app: MockApp, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.app = app
+        self.host = host
+        self.requested_port = port
+        self.port: int | None = None
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._server: HTTPServer | None = None
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self._timers: list[Callable[[], None]] = []
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive() and self.port is not None
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop | None:
+        return self._loop
+
+    def start(self, timeout: float = 10.0) -> None:
+        try:
+            sockets = bind_sockets(self.requested_port, self.host, family=_family(self.host), reuse_port=False)
+        except OSError as exc:
+            raise ServerError(f"cannot listen on {self.host}:{self.requested_port}: {exc.strerror or exc}") from exc
+        self.port = sockets[0].getsockname()[1]
+        self._thread = threading.Thread(target=self._run, args=(sockets,), name=f"mockkit-{self.port}", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(timeout):
+            raise ServerError(f"the server thread did not start within {timeout} s")
+        if self._error is not None:
+            raise ServerError(f"the server failed to start: {self._error}") from self._error
+
+    def _run(self, sockets: list[socket.socket]) -> None:
+        loop = asyncio.new_event_loop() if os.name != "nt" else asyncio.SelectorEventLoop()
+        asyncio.set_event_loop(loop)
+        self._loop = loop
+        try:
+            self._server = make_http_server(self.app)
+            self._server.add_sockets(sockets)
+        except BaseException as exc:  # reported to the caller of start()
+            self._error = exc
+            for s in sockets:
+                s.close()
+            self._ready.set()
+            loop.close()
+            return
+        self._ready.set()
+        try:
+            loop.run_forever()
+        finally:
+            try:
+                loop.run_until_complete(loop.shutdown_asyncgens())
+            finally:
+                asyncio.set_event_loop(None)
+                loop.close()
+
+    def call_soon(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Run ``fn`` on the server's loop (thread-safe)."""
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(fn, *args)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        thread, loop = self._thread, self._loop
+        if thread is None or loop is None:
+            return
+
+        async def shutdown() -> None:
+            if self._server is not None:
+                self._server.stop()
+                try:
+                    await asyncio.wait_for(self._server.close_all_connections(), timeout=timeout / 2)
+                except (asyncio.TimeoutError, Exception):
+                    pass
+            loop.stop()
+
+        if not loop.is_closed():
+            try:
+                loop.call_soon_threadsafe(lambda: loop.create_task(shutdown()))
+            except RuntimeError:  # loop already closed
+                pass
+        thread.join(timeout)
+        self._thread = None
+        self.port = None if not thread.is_alive() else self.port
+
+
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
