@@ -1,0 +1,283 @@
+"""The ``mockkit`` command: serve, explain, check.
+
+    mockkit serve [FILE] [--env FILE] [--host 127.0.0.1] [--port 3000] [--workers N] ...
+    mockkit explain FILE METHOD PATH [-H 'k: v'] [-d BODY] [--env FILE]
+    mockkit check FILE [--env FILE]
+
+User mistakes print one clear line on stderr and exit non-zero (2 for usage and unreadable
+files, 1 for ``check`` findings); never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ctypes
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from . import __version__
+from .engine import DELAY_PRESETS, MockEngine, Served, parse_delay
+from .errors import MockkitError
+from .matching import MatchOptions
+from .model import MockRequest
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mockkit", description="Mock an API from a Postman collection.")
+    parser.add_argument("--version", action="version", version=f"mockkit {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="serve a collection (default: the bundled demo)")
+    serve.add_argument("file", nargs="?", help="Postman collection (v2.0/v2.1) JSON file")
+    serve.add_argument("--env", help="Postman environment file")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=3000, help="port (default 3000; 0 picks a free one)")
+    serve.add_argument("--delay", help="delay every answer: milliseconds, or 2G (300 ms) / 3G (100 ms)")
+    serve.add_argument("--seed", type=int, help="seed for dynamic variables (repeatable responses)")
+    serve.add_argument("--api-key", help="make the mock private: calls need this x-api-key header")
+    serve.add_argument("--match-body", action="store_true", help="drop examples whose saved body differs")
+    serve.add_argument("--match-headers", default="", help="comma-separated header names to match")
+    serve.add_argument("--no-cors", action="store_true", help="do not add CORS headers")
+    serve.add_argument("--watch", action="store_true", help="reload when the file changes")
+    serve.add_argument("--workers", type=int, default=1, help="processes sharing the port (default 1)")
+    serve.add_argument("--quiet", action="store_true", help="do not log one line per call")
+
+    explain = sub.add_parser("explain", help="rank every example for one request and say why")
+    explain.add_argument("file")
+    explain.add_argument("method")
+    explain.add_argument("path", help="request path with query, e.g. '/users?page=2'")
+    explain.add_argument("-H", "--header", action="append", default=[], help="'Name: value' (repeatable)")
+    explain.add_argument("-d", "--data", help="request body")
+    explain.add_argument("--env", help="Postman environment file")
+    explain.add_argument("--all", action="store_true", help="show every column")
+
+    check = sub.add_parser("check", help="list problems that make examples unreachable or wrong")
+    check.add_argument("file")
+    check.add_argument("--env", help="Postman environment file")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "serve":
+            return _serve(args)
+        if args.command == "explain":
+            return _explain(args)
+        return _check(args)
+    except MockkitError as exc:
+        print(f"mockkit: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"mockkit: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+# ------------------------------------------------------------------------------------- serve
+
+
+def _engine(args: argparse.Namespace) -> MockEngine:
+    from .demo import DEMO_COLLECTION
+
+    if args.delay is not None and parse_delay(args.delay) is None:
+        raise MockkitError(f"--delay must be 1..180000 ms or one of {', '.join(sorted(DELAY_PRESETS))}")
+    options = MatchOptions(match_body=args.match_body, match_headers=tuple(args.match_headers.split(",")))
+    return MockEngine(
+        args.file or DEMO_COLLECTION, args.env, options=options, seed=args.seed, delay=args.delay,
+        api_key=args.api_key, cors=not args.no_cors,
+    )
+
+
+def _log_line(out: TextIO) -> object:
+    def log(request: MockRequest, served: Served | None, ms: float) -> None:
+        if served is None:
+            out.write(f"{request.method} {request.target} -> 500 (engine error)\n")
+        else:
+            w = served.winner
+            what = f"'{w.example.name}' score {w.score if w.score is not None else '-'}" if w else "no match"
+            out.write(f"{request.method} {request.target} -> {served.response.status} {what} ({ms:.1f} ms)\n")
+        out.flush()
+
+    return log
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from tornado.netutil import bind_sockets
+
+    from .server import MockApp
+
+    engine = _engine(args)
+    if args.host not in ("127.0.0.1", "localhost", "::1") and not args.api_key:
+        print(f"mockkit: warning: listening on {args.host} without --api-key: anyone who can reach "
+              "this address can call the mock", file=sys.stderr)
+    if args.workers < 1:
+        raise MockkitError("--workers must be at least 1")
+    try:
+        sockets = bind_sockets(args.port, args.host)
+    except OSError as exc:
+        raise MockkitError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from exc
+    port = sockets[0].getsockname()[1]
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    out = sys.stdout
+    out.write(f"mockkit {__version__} serving '{engine.collection.name}' "
+              f"({len(engine.index)} examples) at http://{host}:{port}\n")
+    rows = {}
+    for t in engine.index.targets:
+        rows.setdefault((t.method, t.path), []).append(t.example.response.code)
+    width = max((len(m) for m, _ in rows), default=3)
+    for (method, path), codes in rows.items():
+        out.write(f"  {method:<{width}}  {path}  {' '.join(str(c) for c in codes)}\n")
+    out.write("Ctrl-C stops the server.\n")
+    out.flush()
+    if args.workers > 1:
+        return _prefork(args, sockets, engine)
+    return _run(args, sockets, engine)
+
+
+def _run(args: argparse.Namespace, sockets: list, engine: MockEngine) -> int:
+    from .server import MockApp, make_http_server
+
+    app = MockApp(engine, None if args.quiet else _log_line(sys.stdout))
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        server = make_http_server(app)
+        server.add_sockets(sockets)
+        watcher = asyncio.create_task(_watch(args, app)) if args.watch and args.file else None
+        await stop.wait()
+        server.stop()
+        if watcher:
+            watcher.cancel()
+        try:
+            await asyncio.wait_for(server.close_all_connections(), 5)
+        except asyncio.TimeoutError:
+            pass
+
+    asyncio.run(run())
+    sys.stdout.write("mockkit stopped.\n")
+    return 0
+
+
+async def _watch(args: argparse.Namespace, app: object) -> None:
+    files = [f for f in (args.file, args.env) if f]
+
+    def stamp() -> tuple:
+        out = []
+        for f in files:
+            try:
+                st = os.stat(f)
+                out.append((st.st_mtime_ns, st.st_size))
+            except OSError:
+                out.append(None)
+        return tuple(out)
+
+    last = stamp()
+    while True:
+        await asyncio.sleep(0.25)
+        now = stamp()
+        if now == last:
+            continue
+        last = now
+        try:
+            engine = await asyncio.to_thread(_engine, args)
+            engine.journal = app.engine.journal  # type: ignore[attr-defined]
+            app.engine = engine  # type: ignore[attr-defined]
+            print(f"reloaded {args.file} ({len(engine.index)} examples)", flush=True)
+        except MockkitError as exc:
+            print(f"mockkit: reload failed, still serving the previous version: {exc}", file=sys.stderr, flush=True)
+
+
+def _prefork(args: argparse.Namespace, sockets: list, engine: MockEngine) -> int:
+    """N processes accept on the same sockets; the parent stops them all on Ctrl-C/SIGTERM."""
+    children: list[int] = []
+    for _ in range(args.workers):
+        pid = os.fork()
+        if pid == 0:
+            _die_with_parent()
+            code = 1
+            try:
+                code = _run(args, sockets, engine)
+            finally:
+                os._exit(code)
+        children.append(pid)
+    for s in sockets:
+        s.close()
+
+    def forward(signum: int, _frame: object) -> None:
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+    signal.signal(signal.SIGINT, forward)
+    signal.signal(signal.SIGTERM, forward)
+    status = 0
+    for pid in children:
+        while True:
+            try:
+                _, code = os.waitpid(pid, 0)
+                status = status or os.waitstatus_to_exitcode(code)
+                break
+            except InterruptedError:
+                continue
+            except ChildProcessError:
+                break
+    return 0 if status in (0, -signal.SIGTERM, 130) else 1
+
+
+def _die_with_parent() -> None:
+    """Linux: a worker gets SIGTERM if the parent dies (so no orphan keeps the port)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+
+
+# ----------------------------------------------------------------------------- explain, check
+
+
+def _explain(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .report import ranking_frame
+
+    headers = []
+    for raw in args.header:
+        name, sep, value = raw.partition(":")
+        if not sep or not name.strip():
+            raise MockkitError(f"-H wants 'Name: value', got {raw!r}")
+        headers.append((name.strip(), value.strip()))
+    engine = MockEngine(args.file, args.env)
+    request = MockRequest.from_target(args.method, args.path, headers=tuple(headers), body=args.data)
+    frame = ranking_frame(engine.explain(request))
+    columns = list(frame.columns) if args.all else ["example", "method", "path", "status", "stage", "path_rule", "score", "selected", "reason"]
+    with pd.option_context("display.max_rows", None, "display.max_colwidth", 100, "display.width", 200):
+        print(f"{request.method} {request.target}: {int(frame['selected'].sum())} example selected")
+        print(frame[columns].to_string(index=False, na_rep="-"))
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .checks import check
+
+    engine = MockEngine(args.file, args.env)
+    findings = check(engine)
+    for f in findings:
+        print(f"{f.severity}: {f.where} ({f.example}): {f.kind}: {f.message}")
+    serious = sum(f.severity in ("error", "warning") for f in findings)
+    print(f"{len(engine.index)} examples checked: {serious} problem(s), "
+          f"{len(findings) - serious} note(s)")
+    return 1 if serious else 0
