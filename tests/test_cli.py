@@ -1,0 +1,140 @@
+"""The ``mockkit`` command, run as a user runs it: real processes, stopped by PID."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mockkit.demo import DEMO_COLLECTION
+
+MOCKKIT = [sys.executable, "-m", "mockkit"]
+
+
+def run(*args, timeout=60):
+    return subprocess.run([*MOCKKIT, *args], capture_output=True, text=True, timeout=timeout)
+
+
+class Served:
+    """``mockkit serve`` in the background; the port read from its banner."""
+
+    def __init__(self, *args):
+        self.proc = subprocess.Popen([*MOCKKIT, "serve", *args, "--port", "0"], stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        self.banner = []
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            self.banner.append(line)
+            if line.startswith("Ctrl-C"):
+                break
+        match = re.search(r"http://127\.0\.0\.1:(\d+)", "".join(self.banner))
+        assert match, f"no URL in banner: {self.banner!r} {self.proc.stderr.read() if self.proc.poll() is not None else ''}"
+        self.url = f"http://127.0.0.1:{match.group(1)}"
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGTERM)
+        try:
+            out, err = self.proc.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            out, err = self.proc.communicate()
+        return self.proc.returncode, out, err
+
+
+def test_serve_the_demo_by_default():
+    served = Served()
+    try:
+        banner = "".join(served.banner)
+        assert "mockkit demo" in banner and "/users/{{userId}}" in banner
+        with httpx.Client(base_url=served.url, trust_env=False) as client:
+            assert client.get("/users/me").json()["role"] == "admin"
+            assert client.get("/nope").status_code == 404
+    finally:
+        code, out, err = served.stop()
+    assert code == 0, err
+    assert "GET /users/me -> 200 'Current user' score 110" in out
+    assert "GET /nope -> 404 no match" in out
+    assert "Traceback" not in err
+
+
+def test_serve_with_two_workers_and_options():
+    served = Served(str(DEMO_COLLECTION), "--workers", "2", "--seed", "3", "--api-key", "k", "--quiet")
+    try:
+        with httpx.Client(base_url=served.url, trust_env=False) as client:
+            for _ in range(20):
+                assert client.get("/users", headers={"x-api-key": "k"}).status_code == 200
+            assert client.get("/users").status_code == 401
+    finally:
+        code, out, err = served.stop()
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("args, message", [
+    (["serve", "missing.json"], "missing.json: no such file"),
+    (["serve", "--delay", "9G"], "--delay must be"),
+    (["explain", str(DEMO_COLLECTION), "GET", "/", "-H", "nocolon"], "-H wants"),
+])
+def test_user_mistakes_are_one_line_errors(args, message):
+    result = run(*args)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_port_in_use_is_a_clear_error():
+    served = Served()
+    try:
+        port = served.url.rsplit(":", 1)[1]
+        result = run("serve", "--port", port)
+        assert result.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    finally:
+        served.stop()
+
+
+def test_explain_prints_the_table():
+    result = run("explain", str(DEMO_COLLECTION), "GET", "/users?page=2")
+    assert result.returncode == 0
+    first = result.stdout.splitlines()[2]
+    assert "Users, page 2" in first and "True" in first
+
+
+def test_check(tmp_path: Path):
+    result = run("check", str(DEMO_COLLECTION))
+    assert result.returncode == 0, result.stdout
+    assert "shadowed" in result.stdout and "x-mock-response-code: 404" in result.stdout
+    text = DEMO_COLLECTION.read_text().replace('"name": "Healthy"', '"name": "All users"')
+    text = text.replace("{{$guid}}\\\"\\n}", "{{$guidd}}\\\"\\n}")
+    broken = tmp_path / "dup.json"
+    broken.write_text(text)
+    result = run("check", str(broken))
+    assert result.returncode == 1
+    assert "duplicate-name" in result.stdout
+    assert "did you mean {{$guid}}" in result.stdout
+
+
+@pytest.mark.skipif(shutil.which("newman") is None and not (Path(__file__).parents[1] / ".ci/node/node_modules/.bin/newman").exists(),
+                    reason="newman is not installed (.ci/run installs it with npm)")
+def test_newman_runs_the_demo_tests_against_mockkit_serve():
+    newman = shutil.which("newman") or str(Path(__file__).parents[1] / ".ci/node/node_modules/.bin/newman")
+    served = Served()
+    try:
+        result = subprocess.run(
+            [newman, "run", str(DEMO_COLLECTION), "--env-var", f"baseUrl={served.url}", "--env-var", "userId=42",
+             "--reporters", "cli", "--disable-unicode", "--color", "off"],
+            capture_output=True, text=True, timeout=120,
+        )
+    finally:
+        served.stop()
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert re.search(r"assertions\s*\S\s*(\d+)\s*\S\s*0\s", result.stdout), result.stdout[-2000:]
