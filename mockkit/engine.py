@@ -54,7 +54,7 @@ def error_body(name: str, message: str, header: str | None = None) -> bytes:
     error = {"name": name, "message": message}
     if header is not None:
         error["header"] = header
-    return json.dumps({"error": error}).encode()
+    return json.dumps({"error": error}, separators=(",", ":")).encode()
 
 
 def parse_delay(value: object) -> int | None:

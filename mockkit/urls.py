@@ -24,6 +24,7 @@ __all__ = ["resolve_url", "PathForms", "is_id", "levenshtein", "split_query", "I
 ID_MARK = "\x00id"
 """What an id-like segment becomes in the id-stripped forms (spec 9.1)."""
 
+_SLASHES = re.compile(r"/{2,}")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 _TOKENISH = re.compile(r"^(?=.*[0-9])(?=.*[A-Za-z])[A-Za-z0-9_\-]{8,}$")
@@ -32,7 +33,7 @@ _TOKENISH = re.compile(r"^(?=.*[0-9])(?=.*[A-Za-z])[A-Za-z0-9_\-]{8,}$")
 def is_id(segment: str) -> bool:
     """Spec 9.1: all digits, a UUID, or 8+ chars of ``[A-Za-z0-9_-]`` with a digit and a letter."""
     return bool(segment) and (
-        segment.isdigit() or bool(_UUID.match(segment)) or bool(_TOKENISH.match(segment))
+        (segment.isascii() and segment.isdigit()) or bool(_UUID.match(segment)) or bool(_TOKENISH.match(segment))
     )
 
 
@@ -128,6 +129,8 @@ class PathForms:
 
     @classmethod
     def of(cls, path: str) -> "PathForms":
+        if "//" in path:  # "{{baseUrl}}/x" with baseUrl "https://h/" gives "//x" (spec G7)
+            path = _SLASHES.sub("/", path)
         strip = path.rstrip("/")
         lower = path.lower()
         ids = "/".join(ID_MARK if is_id(s) else s for s in lower.split("/"))
