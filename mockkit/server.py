@@ -25,8 +25,10 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import parse_qsl
 
-from tornado import httputil
+from tornado import httputil, iostream
+from tornado.http1connection import HTTP1Connection, HTTP1ServerConnection
 from tornado.httpserver import HTTPServer
+from tornado.httpserver import _HTTPRequestContext as _HTTPServerRequestContext
 from tornado.ioloop import IOLoop
 from tornado.netutil import bind_sockets
 
@@ -40,6 +42,8 @@ __all__ = ["MockApp", "ServerThread", "CALL_HEADER", "MAX_BODY_SIZE", "request_f
 
 MAX_BODY_SIZE = 10 * 1024 * 1024
 MAX_HEADER_SIZE = 64 * 1024
+"""Headers above this get a JSON 431; above HARD_HEADER_LIMIT Tornado just closes the connection."""
+HARD_HEADER_LIMIT = 1024 * 1024
 
 
 def request_from(start_line: httputil.RequestStartLine, headers: httputil.HTTPHeaders, body: bytes) -> MockRequest:
@@ -71,27 +75,41 @@ class MockApp(httputil.HTTPServerConnectionDelegate):
 class _Exchange(httputil.HTTPMessageDelegate):
     """One request/response exchange on a connection."""
 
-    __slots__ = ("app", "connection", "start_line", "headers", "chunks", "closed")
+    __slots__ = ("app", "connection", "start_line", "headers", "chunks", "closed", "refusal")
 
     def __init__(self, app: MockApp, connection: httputil.HTTPConnection) -> None:
         self.app = app
         self.connection = connection
         self.chunks: list[bytes] = []
         self.closed = False
+        self.refusal: MockResponse | None = None
 
     def headers_received(self, start_line: httputil.RequestStartLine | httputil.ResponseStartLine,
                          headers: httputil.HTTPHeaders) -> None:
         assert isinstance(start_line, httputil.RequestStartLine)
         self.start_line = start_line
         self.headers = headers
+        size = len(start_line.path) + sum(len(k) + len(v) + 4 for k, v in headers.get_all())
+        if size > MAX_HEADER_SIZE:
+            self.refusal = _error(431, "requestHeaderFieldsTooLargeError",
+                                  f"The request headers are larger than {MAX_HEADER_SIZE:,} bytes.")
+        length = headers.get("Content-Length", "")
+        if length.isdigit() and int(length) > MAX_BODY_SIZE and isinstance(self.connection, HTTP1Connection):
+            stream = self.connection.stream
+            if isinstance(stream, _ErrorsAsJSON):
+                stream.too_large = True  # Tornado refuses the body next; answer 413, not 400
 
     def data_received(self, chunk: bytes) -> None:
-        self.chunks.append(chunk)
+        if self.refusal is None:
+            self.chunks.append(chunk)
 
     def on_connection_close(self) -> None:
         self.closed = True
 
     def finish(self) -> None:
+        if self.refusal is not None:
+            self._write(self.refusal, None)
+            return
         started = time.perf_counter()
         engine = self.app.engine
         served: Served | None = None
@@ -167,11 +185,76 @@ def _failed_call(engine: MockEngine, exchange: _Exchange, exc: Exception, starte
     )
 
 
+def _raw_error(status: int, name: str, message: str) -> bytes:
+    body = error_body(name, message)
+    reason = httputil.responses.get(status, "Error")
+    head = (
+        f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json; charset=utf-8\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\nServer: mockkit\r\n\r\n"
+    )
+    return head.encode("latin-1") + body
+
+
+_BARE_400 = b"HTTP/1.1 400 Bad Request\r\n\r\n"
+
+
+class _ErrorsAsJSON:
+    """The connection's stream, except that Tornado's bare ``400 Bad Request`` for a message it
+    cannot parse goes out as a JSON error in Postman's shape (413 when the body was too large)."""
+
+    def __init__(self, stream: iostream.IOStream) -> None:
+        self._stream = stream
+        self.too_large = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+    def write(self, data: bytes | memoryview, *args: Any, **kwargs: Any) -> Any:
+        if data == _BARE_400:
+            if self.too_large:
+                data = _raw_error(413, "payloadTooLargeError",
+                                  f"The request body is larger than {MAX_BODY_SIZE:,} bytes.")
+            else:
+                data = _raw_error(400, "badRequestError", "The request is not valid HTTP/1.1.")
+        return self._stream.write(data, *args, **kwargs)
+
+
+class _Connection(HTTP1ServerConnection):
+    """Tornado's server connection, with JSON answers for requests it cannot parse."""
+
+    async def _server_request_loop(self, delegate: httputil.HTTPServerConnectionDelegate) -> None:
+        stream = _ErrorsAsJSON(self.stream)
+        try:
+            while True:
+                conn = HTTP1Connection(stream, False, self.params, self.context)  # type: ignore[arg-type]
+                request_delegate = delegate.start_request(self, conn)
+                try:
+                    ret = await conn.read_response(request_delegate)
+                except (iostream.StreamClosedError, iostream.UnsatisfiableReadError, asyncio.CancelledError):
+                    return  # includes header blocks over HARD_HEADER_LIMIT: Tornado closes those
+                except Exception:
+                    conn.close()
+                    return
+                if not ret:
+                    return
+                await asyncio.sleep(0)
+        finally:
+            delegate.on_close(self)
+
+
+class _HTTPServer(HTTPServer):
+    def handle_stream(self, stream: iostream.IOStream, address: tuple) -> None:
+        context = _HTTPServerRequestContext(stream, address, self.protocol, self.trusted_downstream)
+        conn = _Connection(stream, self.conn_params, context)
+        self._connections.add(conn)
+        conn.start_serving(self)
+
+
 def make_http_server(app: MockApp) -> HTTPServer:
-    return HTTPServer(
+    return _HTTPServer(
         app,
         max_body_size=MAX_BODY_SIZE,
-        max_header_size=MAX_HEADER_SIZE,
+        max_header_size=HARD_HEADER_LIMIT,
         idle_connection_timeout=60,
         body_timeout=30,
         xheaders=False,

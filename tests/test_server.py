@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import threading
 import time
@@ -190,6 +191,43 @@ def test_server_response_answers_every_call(mock):
 def test_bad_percent_encoding_gets_a_json_400_and_serving_goes_on(mock):
     r = mock.get("/users/%ff%fe")
     assert r.status_code == 400 and r.json()["error"]["name"] == "badRequestError"
+    assert mock.get("/users").status_code == 200
+
+
+def _raw(port: int, payload: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        try:
+            sock.sendall(payload)
+        except OSError:
+            pass
+        chunks = []
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                chunk = sock.recv(65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+            head, sep, body = b"".join(chunks).partition(b"\r\n\r\n")
+            length = re.search(rb"(?i)content-length: *(\d+)", head)
+            if sep and length and len(body) >= int(length.group(1)):
+                break  # a whole response: the connection may stay open (keep-alive)
+        return b"".join(chunks)
+
+
+@pytest.mark.parametrize("payload, status, name", [
+    (b"GET /users HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 200_000 + b"\r\n\r\n", 431, "requestHeaderFieldsTooLargeError"),
+    (b"NOT A REQUEST\r\n\r\n", 400, "badRequestError"),
+    (b"GET /users HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n", 400, "badRequestError"),
+    (b"POST /users HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999\r\n\r\n", 413, "payloadTooLargeError"),
+])
+def test_unparseable_requests_get_json_errors(mock, payload, status, name):
+    answer = _raw(mock.port, payload)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(f"HTTP/1.1 {status} ".encode()), answer[:200]
+    assert json.loads(body)["error"]["name"] == name
     assert mock.get("/users").status_code == 200
 
 
