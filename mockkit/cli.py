@@ -112,7 +112,6 @@ def _log_line(out: TextIO) -> object:
 def _serve(args: argparse.Namespace) -> int:
     from tornado.netutil import bind_sockets
 
-    from .server import MockApp
 
     engine = _engine(args)
     if args.host not in ("127.0.0.1", "localhost", "::1") and not args.api_key:

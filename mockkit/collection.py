@@ -25,8 +25,18 @@ from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 from .errors import CollectionError
-from .model import (Body, Collection, Environment, Example, Pairs, RequestItem, SavedRequest,
-                    SavedResponse, Url, Variable)
+from .model import (
+    Body,
+    Collection,
+    Environment,
+    Example,
+    Pairs,
+    RequestItem,
+    SavedRequest,
+    SavedResponse,
+    Url,
+    Variable,
+)
 
 __all__ = ["load_collection", "load_environment", "read_json", "MAX_DEPTH"]
 

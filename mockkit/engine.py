@@ -24,7 +24,14 @@ from .collection import load_collection, load_environment
 from .journal import Call, Journal
 from .matching import Candidate, Index, MatchOptions, Ranking, choose, rank
 from .model import Collection, Environment, Example, MockRequest, MockResponse
-from .templating import TOKEN, RenderContext, Template, compile_template, render, render_header
+from .templating import (
+    TOKEN,
+    RenderContext,
+    Template,
+    compile_template,
+    render,
+    render_header,
+)
 
 __all__ = ["CALL_HEADER", "MockEngine", "Served", "NOT_FOUND", "error_body", "DELAY_PRESETS", "parse_delay"]
 

@@ -17,20 +17,17 @@ Every number lives in ``POINTS`` and ``PATH_RULES``; nowhere else.
 
 from __future__ import annotations
 
-import math
-import re
-from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from types import MappingProxyType
-from urllib.parse import quote
 
-from .bodies import BodyForm, RequestBody, body_form, compare, encode
-from .model import Collection, Environment, Example, MockRequest, Pairs
+from .bodies import RequestBody, compare
+from .index import Index, Target, compile_target, tie_order, variables_of
+from .model import Example, MockRequest
 from .templating import TOKEN
-from .urls import PathForms, has_wildcard, levenshtein, resolve_url
+from .urls import PathForms, is_id, levenshtein
 
 __all__ = [
     "POINTS",
@@ -47,6 +44,7 @@ __all__ = [
     "choose",
     "tie_order",
     "CONTROL_HEADERS",
+    "compile_target",
 ]
 
 POINTS = MappingProxyType(
@@ -164,184 +162,6 @@ class Candidate:
         return self
 
 
-# ----------------------------------------------------------------------------------- the index
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """An example compiled for matching (everything ``rank`` compares, computed once)."""
-
-    example: Example
-    method: str
-    path: str
-    forms: PathForms
-    wild: tuple[re.Pattern[str] | None, ...] | None  # per segment of forms.segments
-    query: Mapping[str, Counter[str]]
-    query_pairs: Pairs
-    headers: Mapping[str, str]
-    body: BodyForm
-    code: int
-    tie_key: tuple[int, str, int]
-
-    def as_request(self, headers: Mapping[str, str] | None = None) -> MockRequest:
-        """The request this example was saved from (variables resolved; wildcards as written)."""
-        data, content_type = encode(self.body)
-        sent = dict(self.headers)
-        if content_type and not any(k == "content-type" for k in sent) and not sent.get("content-type"):
-            sent["content-type"] = content_type
-        sent.update({k.lower(): v for k, v in (headers or {}).items()})
-        target = "/".join(quote(s, safe="{}:@!$&'()*+,;=") for s in self.path.split("/"))
-        return MockRequest(self.method, target, self.query_pairs, tuple(sent.items()), data)
-
-
-def variables_of(collection: Collection, environment: Environment | None) -> dict[str, str]:
-    """Collection variables overridden by environment values (spec §1.2 step 1.2)."""
-    values = {v.key: v.value for v in collection.variables}
-    if environment is not None:
-        values.update((v.key, v.value) for v in environment.variables)
-    return values
-
-
-def _wild_pattern(segment: str) -> re.Pattern[str] | None:
-    if not has_wildcard(segment):
-        return None
-    pattern, pos, groups = [], 0, 0
-    for m in TOKEN.finditer(segment):
-        pattern.append(re.escape(segment[pos : m.start()]))
-        pattern.append(f"(?P<w{groups}>[^/]+)")
-        groups += 1
-        pos = m.end()
-    pattern.append(re.escape(segment[pos:]))
-    return re.compile("".join(pattern) + r"\Z", re.IGNORECASE | re.DOTALL)
-
-
-def compile_target(example: Example, variables: Mapping[str, str]) -> Target:
-    request = example.request
-    path, query = resolve_url(request.url, variables)
-    forms = PathForms.of(path)
-    wild = tuple(_wild_pattern(s) for s in forms.segments)
-    counts: dict[str, Counter[str]] = {}
-    for key, value in query:
-        counts.setdefault(key, Counter())[value] += 1
-    headers: dict[str, str] = {}
-    for key, value in request.headers:
-        headers.setdefault(key.lower(), value)
-    from .templating import resolve_variables
-
-    headers = {k: resolve_variables(v, variables) for k, v in headers.items()}
-    return Target(
-        example=example,
-        method=request.method.upper(),
-        path=path,
-        forms=forms,
-        wild=wild if any(p is not None for p in wild) else None,
-        query=counts,
-        query_pairs=query,
-        headers=headers,
-        body=body_form(request.body, request.headers, variables),
-        code=example.response.code,
-        tie_key=tie_order(example),
-    )
-
-
-def tie_order(example: Example) -> tuple[int, str, int]:
-    """Spec 9.3: by id ascending; examples without an id after, in collection order."""
-    return (0 if example.id else 1, example.id, example.position)
-
-
-class Index:
-    """Every example of a collection compiled once, with lookups by method and path form."""
-
-    def __init__(self, collection: Collection, environment: Environment | None = None) -> None:
-        self.collection = collection
-        self.environment = environment
-        self.variables = variables_of(collection, environment)
-        self.targets: tuple[Target, ...] = tuple(
-            compile_target(e, self.variables) for e in collection.examples
-        )
-        self._by_method: dict[str, _MethodIndex] = {}
-        self.by_name: dict[str, list[Target]] = {}
-        self.by_id: dict[str, Target] = {}
-        for t in self.targets:
-            self._by_method.setdefault(t.method, _MethodIndex()).add(t)
-            self.by_name.setdefault(t.example.name, []).append(t)
-            for key in (t.example.id, t.example.uid):
-                if key:
-                    self.by_id.setdefault(key, t)
-
-    def __len__(self) -> int:
-        return len(self.targets)
-
-    def methods(self) -> list[str]:
-        return sorted(self._by_method)
-
-    def for_method(self, method: str) -> "_MethodIndex | None":
-        return self._by_method.get(method)
-
-    def find_id(self, value: str) -> Target | None:
-        """An example by response id, by UID, or by ``<owner>-<id>`` (spec step 3.2)."""
-        value = value.strip()
-        found = self.by_id.get(value)
-        if found is None:
-            owner, dash, rest = value.partition("-")
-            if dash and owner.isdigit():
-                found = self.by_id.get(rest)
-        return found
-
-
-class _MethodIndex:
-    """Lookups for one method: one dict per path form, buckets by segment count."""
-
-    def __init__(self) -> None:
-        self.forms: dict[str, dict[str, list[Target]]] = {
-            name: {} for name in ("exact", "strip", "lower", "lower_strip", "ids", "ids_strip")
-        }
-        self.wild_by_count: dict[int, list[Target]] = {}
-        self.by_count: dict[int, list[Target]] = {}
-        self._lengths: dict[int, list[int]] = {}  # by_count's path lengths, kept sorted
-        self.all: list[Target] = []
-
-    def add(self, t: Target) -> None:
-        for name, table in self.forms.items():
-            table.setdefault(getattr(t.forms, name), []).append(t)
-        count = len(t.forms.segments)
-        if t.wild is not None:
-            self.wild_by_count.setdefault(count, []).append(t)
-        bucket = self.by_count.setdefault(count, [])
-        lengths = self._lengths.setdefault(count, [])
-        at = bisect_right(lengths, len(t.forms.lower_strip))
-        lengths.insert(at, len(t.forms.lower_strip))
-        bucket.insert(at, t)
-        self.all.append(t)
-
-    def level(self, letter: str, req: PathForms, threshold: float = 0.0) -> Iterable[Target]:
-        """A superset of the targets whose first matching path step is ``letter``."""
-        if letter == "a":
-            return self.forms["exact"].get(req.exact, ())
-        if letter == "b":
-            return self.forms["strip"].get(req.strip, ())
-        if letter == "c":
-            return self.forms["lower"].get(req.lower, ())
-        if letter == "d":
-            return self.forms["lower_strip"].get(req.lower_strip, ())
-        wild = self.wild_by_count.get(len(req.segments), [])
-        if letter == "e":
-            return wild
-        if letter == "f":
-            return [*self.forms["ids"].get(req.ids, ()), *wild]
-        if letter == "g":
-            return [*self.forms["ids_strip"].get(req.ids_strip, ()), *wild]
-        # step h: only paths whose length is within the distance threshold can be close enough
-        count, length = len(req.segments), len(req.lower_strip)
-        lengths = self._lengths.get(count)
-        if not lengths or threshold >= 1:
-            return self.by_count.get(count, ())
-        low = bisect_left(lengths, math.ceil(length * (1 - threshold) - 1e-9))
-        high = bisect_right(lengths, math.floor(length / (1 - threshold) + 1e-9))
-        window = self.by_count[count][low:high]
-        return [*window, *wild]  # wildcards stretch any length; rank() skips repeats
-
-
 # ------------------------------------------------------------------------------ scoring steps
 
 
@@ -403,8 +223,6 @@ def _wild_match(segments: tuple[str, ...], t: Target, ids: bool) -> dict[str, st
 
 
 def _both_ids(a: str, b: str) -> bool:
-    from .urls import is_id
-
     return is_id(a) and is_id(b)
 
 
@@ -578,7 +396,9 @@ class Ranking:
 
     @cached_property
     def candidates(self) -> list[Candidate]:
-        return _full(self)
+        from .explaining import full_ranking
+
+        return full_ranking(self)
 
     def __iter__(self) -> Iterator[Candidate]:
         return iter(self.candidates)
@@ -670,70 +490,6 @@ def choose(ranking: Ranking) -> Candidate | None:
         winner = next((c for c in tied if c.target.code == 200), tied[0])
     ranking._winner, ranking._chosen = winner, True
     return winner
-
-
-# ------------------------------------------------------------------------ the full explanation
-
-
-def _full(ranking: Ranking) -> list[Candidate]:
-    """Every example, best first, each with its reason (built on demand, not on the hot path)."""
-    winner = choose(ranking)
-    req = _prepare(ranking.request)
-    opts = ranking.options
-    decided = {id(c.target): c for c in ranking.scored}
-    out: list[Candidate] = []
-    for t in ranking.index.targets:
-        c = decided.get(id(t))
-        if c is None:
-            c = _evaluate(req, t, opts)
-            if c.kept and ranking.decided_by != "score":
-                c.drop(ranking.decided_by, _not_named(ranking, req))
-        out.append(c)
-    for c in out:
-        _explain(c, winner, ranking)
-    top = [c for c in out if c.kept and c.score is not None]
-    top.sort(key=lambda c: (-(c.score or 0), c is not winner, c.target.tie_key))
-    forced = [c for c in out if c.kept and c.score is None]
-    dropped = [c for c in out if not c.kept]
-    ordered = top + forced + dropped
-    if winner is not None and ordered[0] is not winner:
-        ordered.remove(winner)
-        ordered.insert(0, winner)
-    return ordered
-
-
-def _not_named(ranking: Ranking, req: _Prepared) -> str:
-    if ranking.decided_by == "response-id":
-        return f"x-mock-response-id asks for '{req.headers.get('x-mock-response-id')}', not this example"
-    return f"x-mock-response-name asks for '{req.headers.get('x-mock-response-name')}', not this example"
-
-
-def _explain(c: Candidate, winner: Candidate | None, ranking: Ranking) -> None:
-    if not c.kept:
-        return  # its reason is the sentence of the step that dropped it
-    gains = [ch.sentence for ch in c.checks if ch.step in ("path", "query") or ch.points > 0]
-    if c is winner:
-        if ranking.decided_by != "score":
-            header = "x-mock-response-id" if ranking.decided_by == "response-id" else "x-mock-response-name"
-            c.reason = f"chosen by {header}, without comparing the path"
-            return
-        rivals = [o for o in ranking.scored if o is not c and o.kept and o.score == c.score]
-        c.reason = f"chosen, score {_fmt(c.score)}: " + "; ".join(gains)
-        if rivals:
-            c.reason += f"; won a tie with {len(rivals)} other(s) by the tie rule ({_tie_why(c, rivals)})"
-        return
-    if winner is None or c.score is None:
-        c.reason = "; ".join(gains)
-        return
-    behind = (winner.score or 0) - c.score
-    if behind == 0:
-        c.reason = f"tied with the winner at {_fmt(c.score)} but lost the tie rule ({_tie_why(winner, [c])})"
-        return
-    losses = [ch.sentence for ch in c.checks if ch.step in ("path", "query") and not ch.ok]
-    if winner.body_points and not c.body_points:
-        losses.append(f"the winner's saved body equals the request body ({_signed(winner.body_points)})")
-    point = "point" if behind == 1 else "points"
-    c.reason = f"{_fmt(behind)} {point} behind the winner: " + "; ".join(dict.fromkeys(losses or gains))
 
 
 def _tie_why(winner: Candidate, others: list[Candidate]) -> str:

@@ -1,0 +1,84 @@
+"""The full explanation of a ranking: every example, best first, each with a sentence.
+
+``matching.rank`` scores only the examples that can still win; reading ``Ranking.candidates``
+calls ``full_ranking`` here, which scores the rest with the same steps and writes each
+candidate's ``reason``: why it won, by how many points it lost and where, or which step
+dropped it. Nothing here changes which example wins.
+"""
+
+from __future__ import annotations
+
+from .matching import (
+    Candidate,
+    Ranking,
+    _evaluate,
+    _fmt,
+    _prepare,
+    _Prepared,
+    _signed,
+    _tie_why,
+    choose,
+)
+
+__all__ = ["full_ranking"]
+
+
+def full_ranking(ranking: Ranking) -> list[Candidate]:
+    """Every example, best first, each with its reason (built on demand, not on the hot path)."""
+    winner = choose(ranking)
+    req = _prepare(ranking.request)
+    opts = ranking.options
+    decided = {id(c.target): c for c in ranking.scored}
+    out: list[Candidate] = []
+    for t in ranking.index.targets:
+        c = decided.get(id(t))
+        if c is None:
+            c = _evaluate(req, t, opts)
+            if c.kept and ranking.decided_by != "score":
+                c.drop(ranking.decided_by, _not_named(ranking, req))
+        out.append(c)
+    for c in out:
+        _explain(c, winner, ranking)
+    top = [c for c in out if c.kept and c.score is not None]
+    top.sort(key=lambda c: (-(c.score or 0), c is not winner, c.target.tie_key))
+    forced = [c for c in out if c.kept and c.score is None]
+    dropped = [c for c in out if not c.kept]
+    ordered = top + forced + dropped
+    if winner is not None and ordered[0] is not winner:
+        ordered.remove(winner)
+        ordered.insert(0, winner)
+    return ordered
+
+
+def _not_named(ranking: Ranking, req: _Prepared) -> str:
+    if ranking.decided_by == "response-id":
+        return f"x-mock-response-id asks for '{req.headers.get('x-mock-response-id')}', not this example"
+    return f"x-mock-response-name asks for '{req.headers.get('x-mock-response-name')}', not this example"
+
+
+def _explain(c: Candidate, winner: Candidate | None, ranking: Ranking) -> None:
+    if not c.kept:
+        return  # its reason is the sentence of the step that dropped it
+    gains = [ch.sentence for ch in c.checks if ch.step in ("path", "query") or ch.points > 0]
+    if c is winner:
+        if ranking.decided_by != "score":
+            header = "x-mock-response-id" if ranking.decided_by == "response-id" else "x-mock-response-name"
+            c.reason = f"chosen by {header}, without comparing the path"
+            return
+        rivals = [o for o in ranking.scored if o is not c and o.kept and o.score == c.score]
+        c.reason = f"chosen, score {_fmt(c.score)}: " + "; ".join(gains)
+        if rivals:
+            c.reason += f"; won a tie with {len(rivals)} other(s) by the tie rule ({_tie_why(c, rivals)})"
+        return
+    if winner is None or c.score is None:
+        c.reason = "; ".join(gains)
+        return
+    behind = (winner.score or 0) - c.score
+    if behind == 0:
+        c.reason = f"tied with the winner at {_fmt(c.score)} but lost the tie rule ({_tie_why(winner, [c])})"
+        return
+    losses = [ch.sentence for ch in c.checks if ch.step in ("path", "query") and not ch.ok]
+    if winner.body_points and not c.body_points:
+        losses.append(f"the winner's saved body equals the request body ({_signed(winner.body_points)})")
+    point = "point" if behind == 1 else "points"
+    c.reason = f"{_fmt(behind)} {point} behind the winner: " + "; ".join(dict.fromkeys(losses or gains))

@@ -1,0 +1,198 @@
+"""Every example of a collection compiled for matching, with lookups that keep ranking cheap.
+
+``Index(collection, environment)`` resolves variables (environment over collection), computes each
+example's path normal forms, query multisets, headers and body form once, and files the examples
+by method and by path form, so ``matching.rank`` finds the examples that match at step a with one
+dict lookup, and so on down the steps. Step h (document distance) only looks at paths with the
+same number of segments and a length within the distance threshold.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from .bodies import BodyForm, body_form, encode
+from .model import Collection, Environment, Example, MockRequest, Pairs
+from .templating import TOKEN, resolve_variables
+from .urls import PathForms, has_wildcard, resolve_url
+
+__all__ = ["Target", "Index", "compile_target", "variables_of", "tie_order"]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """An example compiled for matching (everything ``rank`` compares, computed once)."""
+
+    example: Example
+    method: str
+    path: str
+    forms: PathForms
+    wild: tuple[re.Pattern[str] | None, ...] | None  # per segment of forms.segments
+    query: Mapping[str, Counter[str]]
+    query_pairs: Pairs
+    headers: Mapping[str, str]
+    body: BodyForm
+    code: int
+    tie_key: tuple[int, str, int]
+
+    def as_request(self, headers: Mapping[str, str] | None = None) -> MockRequest:
+        """The request this example was saved from (variables resolved; wildcards as written)."""
+        data, content_type = encode(self.body)
+        sent = dict(self.headers)
+        if content_type and not any(k == "content-type" for k in sent) and not sent.get("content-type"):
+            sent["content-type"] = content_type
+        sent.update({k.lower(): v for k, v in (headers or {}).items()})
+        target = "/".join(quote(s, safe="{}:@!$&'()*+,;=") for s in self.path.split("/"))
+        return MockRequest(self.method, target, self.query_pairs, tuple(sent.items()), data)
+
+
+def variables_of(collection: Collection, environment: Environment | None) -> dict[str, str]:
+    """Collection variables overridden by environment values (spec §1.2 step 1.2)."""
+    values = {v.key: v.value for v in collection.variables}
+    if environment is not None:
+        values.update((v.key, v.value) for v in environment.variables)
+    return values
+
+
+def _wild_pattern(segment: str) -> re.Pattern[str] | None:
+    if not has_wildcard(segment):
+        return None
+    pattern, pos, groups = [], 0, 0
+    for m in TOKEN.finditer(segment):
+        pattern.append(re.escape(segment[pos : m.start()]))
+        pattern.append(f"(?P<w{groups}>[^/]+)")
+        groups += 1
+        pos = m.end()
+    pattern.append(re.escape(segment[pos:]))
+    return re.compile("".join(pattern) + r"\Z", re.IGNORECASE | re.DOTALL)
+
+
+def compile_target(example: Example, variables: Mapping[str, str]) -> Target:
+    request = example.request
+    path, query = resolve_url(request.url, variables)
+    forms = PathForms.of(path)
+    wild = tuple(_wild_pattern(s) for s in forms.segments)
+    counts: dict[str, Counter[str]] = {}
+    for key, value in query:
+        counts.setdefault(key, Counter())[value] += 1
+    headers: dict[str, str] = {}
+    for key, value in request.headers:
+        headers.setdefault(key.lower(), value)
+    headers = {k: resolve_variables(v, variables) for k, v in headers.items()}
+    return Target(
+        example=example,
+        method=request.method.upper(),
+        path=path,
+        forms=forms,
+        wild=wild if any(p is not None for p in wild) else None,
+        query=counts,
+        query_pairs=query,
+        headers=headers,
+        body=body_form(request.body, request.headers, variables),
+        code=example.response.code,
+        tie_key=tie_order(example),
+    )
+
+
+def tie_order(example: Example) -> tuple[int, str, int]:
+    """Spec 9.3: by id ascending; examples without an id after, in collection order."""
+    return (0 if example.id else 1, example.id, example.position)
+
+
+class Index:
+    """Every example of a collection compiled once, with lookups by method and path form."""
+
+    def __init__(self, collection: Collection, environment: Environment | None = None) -> None:
+        self.collection = collection
+        self.environment = environment
+        self.variables = variables_of(collection, environment)
+        self.targets: tuple[Target, ...] = tuple(
+            compile_target(e, self.variables) for e in collection.examples
+        )
+        self._by_method: dict[str, _MethodIndex] = {}
+        self.by_name: dict[str, list[Target]] = {}
+        self.by_id: dict[str, Target] = {}
+        for t in self.targets:
+            self._by_method.setdefault(t.method, _MethodIndex()).add(t)
+            self.by_name.setdefault(t.example.name, []).append(t)
+            for key in (t.example.id, t.example.uid):
+                if key:
+                    self.by_id.setdefault(key, t)
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+    def methods(self) -> list[str]:
+        return sorted(self._by_method)
+
+    def for_method(self, method: str) -> "_MethodIndex | None":
+        return self._by_method.get(method)
+
+    def find_id(self, value: str) -> Target | None:
+        """An example by response id, by UID, or by ``<owner>-<id>`` (spec step 3.2)."""
+        value = value.strip()
+        found = self.by_id.get(value)
+        if found is None:
+            owner, dash, rest = value.partition("-")
+            if dash and owner.isdigit():
+                found = self.by_id.get(rest)
+        return found
+
+
+class _MethodIndex:
+    """Lookups for one method: one dict per path form, buckets by segment count."""
+
+    def __init__(self) -> None:
+        self.forms: dict[str, dict[str, list[Target]]] = {
+            name: {} for name in ("exact", "strip", "lower", "lower_strip", "ids", "ids_strip")
+        }
+        self.wild_by_count: dict[int, list[Target]] = {}
+        self.by_count: dict[int, list[Target]] = {}
+        self._lengths: dict[int, list[int]] = {}  # by_count's path lengths, kept sorted
+        self.all: list[Target] = []
+
+    def add(self, t: Target) -> None:
+        for name, table in self.forms.items():
+            table.setdefault(getattr(t.forms, name), []).append(t)
+        count = len(t.forms.segments)
+        if t.wild is not None:
+            self.wild_by_count.setdefault(count, []).append(t)
+        bucket = self.by_count.setdefault(count, [])
+        lengths = self._lengths.setdefault(count, [])
+        at = bisect_right(lengths, len(t.forms.lower_strip))
+        lengths.insert(at, len(t.forms.lower_strip))
+        bucket.insert(at, t)
+        self.all.append(t)
+
+    def level(self, letter: str, req: PathForms, threshold: float = 0.0) -> Iterable[Target]:
+        """A superset of the targets whose first matching path step is ``letter``."""
+        if letter == "a":
+            return self.forms["exact"].get(req.exact, ())
+        if letter == "b":
+            return self.forms["strip"].get(req.strip, ())
+        if letter == "c":
+            return self.forms["lower"].get(req.lower, ())
+        if letter == "d":
+            return self.forms["lower_strip"].get(req.lower_strip, ())
+        wild = self.wild_by_count.get(len(req.segments), [])
+        if letter == "e":
+            return wild
+        if letter == "f":
+            return [*self.forms["ids"].get(req.ids, ()), *wild]
+        if letter == "g":
+            return [*self.forms["ids_strip"].get(req.ids_strip, ()), *wild]
+        # step h: only paths whose length is within the distance threshold can be close enough
+        count, length = len(req.segments), len(req.lower_strip)
+        lengths = self._lengths.get(count)
+        if not lengths or threshold >= 1:
+            return self.by_count.get(count, ())
+        low = bisect_left(lengths, math.ceil(length * (1 - threshold) - 1e-9))
+        high = bisect_right(lengths, math.floor(length / (1 - threshold) + 1e-9))
+        window = self.by_count[count][low:high]
+        return [*window, *wild]  # wildcards stretch any length; rank() skips repeats
