@@ -89,13 +89,11 @@ def explain(
     Returns one row per example, best first: the stage that kept or dropped it, the path rule,
     points per step, the score, ``selected`` (the example a mock would serve) and a ``reason``.
     """
-    from .report import ranking_frame
-
     engine = collection if isinstance(collection, MockEngine) else MockEngine(
         collection, environment, options=options
     )
     request = MockRequest.from_target(method, path, headers=headers, body=body, params=params)
-    return ranking_frame(engine.explain(request))
+    return engine.explain_frame(request)
 
 
 def examples(collection: Any) -> "pd.DataFrame":

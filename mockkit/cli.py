@@ -251,8 +251,6 @@ def _die_with_parent() -> None:
 def _explain(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .report import ranking_frame
-
     headers = []
     for raw in args.header:
         name, sep, value = raw.partition(":")
@@ -261,7 +259,7 @@ def _explain(args: argparse.Namespace) -> int:
         headers.append((name.strip(), value.strip()))
     engine = MockEngine(args.file, args.env)
     request = MockRequest.from_target(args.method, args.path, headers=tuple(headers), body=args.data)
-    frame = ranking_frame(engine.explain(request))
+    frame = engine.explain_frame(request)
     columns = list(frame.columns) if args.all else ["example", "method", "path", "status", "stage", "path_rule", "score", "selected", "reason"]
     with pd.option_context("display.max_rows", None, "display.max_colwidth", 100, "display.width", 200):
         print(f"{request.method} {request.target}: {int(frame['selected'].sum())} example selected")

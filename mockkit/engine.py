@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from http import HTTPStatus
+from typing import TYPE_CHECKING
 
 from . import fakes
 from .collection import load_collection, load_environment
@@ -32,6 +33,9 @@ from .templating import (
     render,
     render_header,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 __all__ = ["CALL_HEADER", "MockEngine", "Served", "NOT_FOUND", "error_body", "DELAY_PRESETS", "parse_delay"]
 
@@ -187,6 +191,7 @@ class MockEngine:
             )
             for t in self.index.targets
         }
+        self._by_position = {t.example.position: self._responses[id(t)] for t in self.index.targets}
 
     # ------------------------------------------------------------------ matching and answers
 
@@ -333,6 +338,17 @@ class MockEngine:
             for t in self.index.targets
             if self._responses[id(t)].problems
         }
+
+    def problems_for(self, example: Example) -> tuple[str, ...]:
+        """What rendering ``example``'s response leaves unresolved (empty when all is well)."""
+        compiled = self._by_position.get(example.position)
+        return compiled.problems if compiled is not None else ()
+
+    def explain_frame(self, request: MockRequest) -> "pd.DataFrame":
+        """``explain`` as a DataFrame (one row per example, best first, with reasons)."""
+        from .report import ranking_frame
+
+        return ranking_frame(self.explain(request), self.problems_for)
 
     def replay(self, call_id: str) -> Ranking | None:
         """Re-rank a recorded call (ranking is deterministic) with the full explanation."""

@@ -19,6 +19,7 @@ from .matching import (
     _tie_why,
     choose,
 )
+from .urls import levenshtein
 
 __all__ = ["full_ranking"]
 
@@ -38,6 +39,8 @@ def full_ranking(ranking: Ranking) -> list[Candidate]:
                 c.drop(ranking.decided_by, _not_named(ranking, req))
         out.append(c)
     for c in out:
+        if c.stage == "path":
+            c.reason += _near_miss(req, c, opts.distance_threshold)
         _explain(c, winner, ranking)
     top = [c for c in out if c.kept and c.score is not None]
     top.sort(key=lambda c: (-(c.score or 0), c is not winner, c.target.tie_key))
@@ -48,6 +51,20 @@ def full_ranking(ranking: Ranking) -> list[Candidate]:
         ordered.remove(winner)
         ordered.insert(0, winner)
     return ordered
+
+
+def _near_miss(req: _Prepared, c: Candidate, threshold: float) -> str:
+    """How far a dropped path was from matching, so the user sees what to change."""
+    mine, theirs = c.target.forms.segments, req.forms.segments
+    if len(mine) != len(theirs):
+        return f"; they have {len(mine)} and {len(theirs)} segments"
+    longest = max(len(req.forms.lower_strip), len(c.target.forms.lower_strip)) or 1
+    total = sum(levenshtein(a.lower(), b.lower()) for a, b in zip(theirs, mine))
+    different = [f"`{b}` vs `{a}`" for a, b in zip(theirs, mine) if a.lower() != b.lower()]
+    detail = f"; segments differ: {', '.join(different[:3])}" if different else ""
+    if threshold > 0:
+        detail += f" (distance {total / longest:.2f}, step h needs ≤ {threshold:g})"
+    return detail
 
 
 def _not_named(ranking: Ranking, req: _Prepared) -> str:

@@ -246,14 +246,14 @@ class MockServer:
                     f"call {call_id} is no longer in the call log (it keeps the last "
                     f"{self.engine.journal.maxlen} calls); explain it by method and path instead"
                 )
-            return ranking_frame(ranking)
+            return ranking_frame(ranking, self.engine.problems_for)
         if json is not None:
             import json as _json
 
             body = _json.dumps(json)
             headers = {"content-type": "application/json", **(headers or {})}
         request = MockRequest.from_target(str(response_or_method), path, headers=headers, body=body, params=params)
-        return ranking_frame(self.engine.explain(request))
+        return self.engine.explain_frame(request)
 
     @property
     def calls(self) -> "pd.DataFrame":

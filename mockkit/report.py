@@ -5,11 +5,13 @@ Column names and dtypes are part of the public API: tests pin them. Nothing here
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from .journal import Call
 from .matching import Candidate, Ranking
-from .model import Collection
+from .model import Collection, Example
 
 __all__ = [
     "RANKING_COLUMNS",
@@ -43,6 +45,7 @@ RANKING_COLUMNS = {
     "query_partial": "int64",
     "query_missing": "int64",
     "reason": "str",
+    "problems": "str",
     "position": "int64",
 }
 EXAMPLE_COLUMNS = {
@@ -80,7 +83,10 @@ def _nan(value: float | None) -> float:
     return float("nan") if value is None else float(value)
 
 
-def _row(c: Candidate, winner: Candidate | None) -> dict[str, object]:
+Problems = Callable[[Example], tuple[str, ...]]
+
+
+def _row(c: Candidate, winner: Candidate | None, problems: Problems | None) -> dict[str, object]:
     e = c.example
     return {
         "example": e.name,
@@ -102,14 +108,19 @@ def _row(c: Candidate, winner: Candidate | None) -> dict[str, object]:
         "query_partial": c.query_counts[1],
         "query_missing": c.query_counts[2],
         "reason": c.reason,
+        "problems": "; ".join(problems(e)) if problems else "",
         "position": e.position,
     }
 
 
-def ranking_frame(ranking: Ranking) -> pd.DataFrame:
-    """One row per example, best first: each step's points, the score, and why."""
+def ranking_frame(ranking: Ranking, problems: Problems | None = None) -> pd.DataFrame:
+    """One row per example, best first: each step's points, the score, and why.
+
+    ``problems`` (``MockEngine.problems_for``) fills the ``problems`` column: what rendering the
+    example's response would leave unresolved (unknown variables, misspelt dynamic variables).
+    """
     winner = ranking.winner
-    frame = _frame([_row(c, winner) for c in ranking.candidates], RANKING_COLUMNS)
+    frame = _frame([_row(c, winner, problems) for c in ranking.candidates], RANKING_COLUMNS)
     frame.attrs["request"] = f"{ranking.request.method} {ranking.request.target}"
     frame.attrs["decided_by"] = ranking.decided_by
     frame.attrs["notes"] = list(ranking.notes)
@@ -172,7 +183,7 @@ def calls_frame(calls: list[Call]) -> pd.DataFrame:
 
 def style_ranking(frame: pd.DataFrame):  # -> pandas Styler (imports jinja2 lazily)
     """A notebook view of a ranking: winner highlighted, score bars, dropped rows greyed."""
-    shown = frame.drop(columns=["position", "kept"], errors="ignore")
+    shown = frame.drop(columns=["position", "kept", "query_match", "query_partial", "query_missing"], errors="ignore")
 
     def row_style(row: pd.Series) -> list[str]:
         if bool(row.get("selected")):

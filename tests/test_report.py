@@ -64,3 +64,20 @@ def test_checks_and_styles(capsys):
     html = style_ranking(mockkit.report.ranking_frame(ranking)).to_html()
     assert "mockkit-ranking" in html and "Current user" in html
     assert capsys.readouterr().out == ""  # nothing prints
+
+
+def test_problems_column_and_near_misses():
+    doc = {
+        "info": {"name": "p", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "item": [{"name": "r", "request": {"method": "GET", "url": "http://h/users/me"}, "response": [
+            {"name": "me", "code": 200, "body": '{"id": {{$randomint}}, "x": "{{missing}}"}',
+             "originalRequest": {"method": "GET", "url": "http://h/users/me"}}]}],
+    }
+    frame = mockkit.explain(doc, "GET", "/users/me")
+    problems = frame.iloc[0]["problems"]
+    assert "did you mean {{$randomInt}}" in problems and "{{missing}}" in problems
+    miss = mockkit.explain(doc, "GET", "/users/meeeeeee").iloc[0]
+    assert miss["stage"] == "path"
+    assert "`me` vs `meeeeeee`" in miss["reason"] and "step h needs ≤ 0.2" in miss["reason"]
+    deeper = mockkit.explain(doc, "GET", "/users/me/posts").iloc[0]
+    assert "they have 2 and 3 segments" in deeper["reason"]
