@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from .engine import CALL_HEADER, MockEngine
 from .matching import MatchOptions
 from .model import Collection, MockRequest
+from .errors import ServerError
 from .server import MockApp, ServerThread
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -92,6 +93,10 @@ class MockServer:
     # ----------------------------------------------------------------------------- lifecycle
 
     def start(self) -> "MockServer":
+        """Start serving (again, after ``stop``); returns once the socket listens."""
+        if self.running:
+            return self
+        self._stop_watch.clear()
         self._thread.start()
         if self._watch:
             self._start_watching()
@@ -195,6 +200,8 @@ class MockServer:
 
     def request(self, method: str, path: str, **kwargs: Any) -> "httpx.Response":
         """Send a request to this server with httpx (``kwargs`` as ``httpx.Client.request``)."""
+        if not self.running:
+            raise ServerError("this mock server is stopped: start it again with .start() (or mockkit.serve(...))")
         if self._client is None:
             from .client import bound_client
 

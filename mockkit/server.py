@@ -285,6 +285,8 @@ class ServerThread:
         return self._loop
 
     def start(self, timeout: float = 10.0) -> None:
+        self._ready.clear()
+        self._error = None
         try:
             sockets = bind_sockets(self.requested_port, self.host, family=_family(self.host), reuse_port=False)
         except OSError as exc:

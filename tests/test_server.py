@@ -357,3 +357,15 @@ def test_repr_html(mock):
     assert mock.url in page and "/users/{{userId}}" in page and "14 examples" in page
     mock.stop()
     assert "stopped" in mock._repr_html_() and "stopped" in repr(mock)
+
+
+def test_a_stopped_server_says_so_and_can_start_again():
+    server = mockkit.MockServer(DEMO_COLLECTION).start()
+    server.stop()
+    with pytest.raises(ServerError, match="stopped"):
+        server.get("/users")
+    server.start()
+    try:
+        assert server.get("/users").status_code == 200
+    finally:
+        server.stop()

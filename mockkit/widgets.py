@@ -1,0 +1,426 @@
+"""The Explorer: browse a mock's examples, build and fire requests, watch the scores live.
+
+    explorer = mock.explore()       # display it: the last expression of a cell
+
+Three parts on the first tab (examples · request builder · result) and the call log on the
+second. While the request is edited, the explanation table is recomputed without sending
+anything (debounced), so changing a header shows at once which example would win and why.
+
+The Explorer composes widgets and calls the engine; it decides nothing. Every widget is in
+``explorer.widgets`` (``explorer.widgets["send"].click()`` drives it headlessly) and carries a
+``mk-*`` CSS class for browser tests. Errors raised in callbacks are shown in the widget (and
+kept in ``explorer.errors``), never lost. Other threads (the debounce timer, the call-log
+poller) only set widget values.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as w
+
+from .engine import CALL_HEADER
+from .model import MockRequest
+from .report import calls_frame, ranking_frame, style_ranking
+
+if TYPE_CHECKING:  # pragma: no cover
+    import httpx
+    import pandas as pd
+
+    from .mock import MockServer
+
+__all__ = ["Explorer", "KeyValueRows"]
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+NONE = "(none)"
+_e = html.escape
+
+
+def _pretty(text: str, limit: int = 20_000) -> str:
+    try:
+        text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except ValueError:
+        pass
+    return text if len(text) <= limit else text[:limit] + f"\n… ({len(text) - limit:,} more characters)"
+
+
+def _pre(text: str) -> str:
+    return f"<pre class='mk-pre' style='max-height:22em;overflow:auto;margin:0'>{_e(text)}</pre>"
+
+
+class KeyValueRows:
+    """Editable key/value rows (headers, query parameters) with add and remove buttons."""
+
+    def __init__(self, name: str, on_change: Callable[[], None]) -> None:
+        self.name = name
+        self._on_change = on_change
+        self.rows: list[tuple[w.Text, w.Text, w.Button]] = []
+        self.add_button = w.Button(description=f"+ {name}", layout=w.Layout(width="auto"))
+        self.add_button.add_class(f"mk-add-{name}")
+        self.add_button.on_click(lambda _: self.add())
+        self.box = w.VBox([self.add_button])
+
+    def add(self, key: str = "", value: str = "") -> None:
+        k = w.Text(value=key, placeholder="name", layout=w.Layout(width="40%"))
+        v = w.Text(value=value, placeholder="value", layout=w.Layout(width="45%"))
+        remove = w.Button(description="✕", layout=w.Layout(width="2.5em"), tooltip=f"remove this {self.name}")
+        k.add_class(f"mk-{self.name}-key")
+        v.add_class(f"mk-{self.name}-value")
+        row = (k, v, remove)
+        remove.on_click(lambda _: self.remove(row))
+        for field in (k, v):
+            field.observe(lambda _: self._on_change(), "value")
+        self.rows.append(row)
+        self._render()
+
+    def remove(self, row: tuple[w.Text, w.Text, w.Button]) -> None:
+        if row in self.rows:
+            self.rows.remove(row)
+            self._render()
+
+    def clear(self) -> None:
+        self.rows.clear()
+        self._render()
+
+    def set(self, pairs: list[tuple[str, str]] | tuple[tuple[str, str], ...]) -> None:
+        self.rows.clear()
+        for key, value in pairs:
+            self.add(key, value)
+        self._render()
+
+    def items(self) -> list[tuple[str, str]]:
+        return [(k.value.strip(), v.value) for k, v, _ in self.rows if k.value.strip()]
+
+    def _render(self) -> None:
+        self.box.children = [w.HBox(list(row)) for row in self.rows] + [self.add_button]
+        self._on_change()
+
+
+class Explorer:
+    """Widgets over a running ``MockServer`` (see the module docstring)."""
+
+    def __init__(self, server: "MockServer", *, debounce: float = 0.3, poll: float = 1.0) -> None:
+        self.server = server
+        self.debounce = debounce
+        self.errors: list[str] = []
+        self.last_response: httpx.Response | None = None
+        self.last_frame: pd.DataFrame | None = None
+        self.live_frame: pd.DataFrame | None = None
+        self._timer: threading.Timer | None = None
+        self._timer_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._loading = False
+        self.widgets: dict[str, w.Widget] = {}
+        self._build()
+        self.refresh_examples()
+        self.refresh_calls()
+        self.update_live()
+        self._poller = threading.Thread(target=self._poll_calls, args=(poll,), daemon=True, name="mockkit-explorer")
+        if poll > 0:
+            self._poller.start()
+
+    # ------------------------------------------------------------------------------- layout
+
+    def _widget(self, name: str, widget: w.Widget) -> w.Widget:
+        widget.add_class(f"mk-{name.replace('_', '-')}")
+        self.widgets[name] = widget
+        return widget
+
+    def _build(self) -> None:
+        engine = self.server.engine
+        targets = engine.index.targets
+        methods = sorted({t.method for t in targets}, key=lambda m: -sum(t.method == m for t in targets))
+        methods += [m for m in METHODS if m not in methods]
+        paths = sorted({t.path for t in targets})
+        names = sorted({t.example.name for t in targets})
+        codes = sorted({str(t.code) for t in targets})
+        lay = w.Layout(width="98%")
+
+        W = self._widget
+        W("filter", w.Text(placeholder="filter examples: name, path, status, folder", layout=lay))
+        W("examples", w.Select(options=[], rows=14, layout=w.Layout(width="98%", height="18em")))
+        W("example_detail", w.HTML())
+        W("use_example", w.Button(description="use as request", icon="arrow-right", button_style="info"))
+        W("method", w.Dropdown(options=methods, value=methods[0] if methods else "GET", layout=w.Layout(width="9em")))
+        W("path", w.Combobox(options=paths, placeholder="/path?query", ensure_option=False,
+                             value=paths[0] if paths else "/", layout=w.Layout(width="30em")))
+        self.query = KeyValueRows("query", self._changed)
+        self.headers = KeyValueRows("header", self._changed)
+        self.widgets["query"], self.widgets["headers"] = self.query.box, self.headers.box
+        W("response_name", w.Dropdown(options=[NONE, *names], description="x-mock-response-name", style={"description_width": "initial"}))
+        W("response_code", w.Dropdown(options=[NONE, *codes], description="x-mock-response-code", style={"description_width": "initial"}))
+        W("match_body", w.Dropdown(options=[("mock default", NONE), ("true", "true"), ("false", "false")], description="x-mock-match-request-body", style={"description_width": "initial"}))
+        W("match_headers", w.Text(placeholder="names, comma-separated", description="x-mock-match-request-headers", style={"description_width": "initial"}))
+        W("delay", w.BoundedIntText(value=0, min=0, max=180_000, step=100, description="x-mock-response-delay (ms)", style={"description_width": "initial"}))
+        W("body", w.Textarea(placeholder="request body", layout=w.Layout(width="98%", height="7em")))
+        W("send", w.Button(description="Send", button_style="primary", icon="paper-plane"))
+        W("summary", w.HTML())
+        W("live", w.HTML())
+        W("chart", w.HTML())
+        W("result", w.HTML())
+        W("calls", w.Select(options=[], rows=12, layout=w.Layout(width="98%", height="16em")))
+        W("call_detail", w.HTML())
+        W("refresh_calls", w.Button(description="refresh", icon="refresh"))
+        W("errors", w.HTML())
+
+        self.widgets["filter"].observe(self._guard(lambda _: self.refresh_examples()), "value")
+        self.widgets["examples"].observe(self._guard(lambda _: self.show_example()), "value")
+        self.widgets["use_example"].on_click(self._guard(lambda _: self.use_example()))
+        self.widgets["send"].on_click(self._guard(lambda _: self.send()))
+        self.widgets["calls"].observe(self._guard(lambda _: self.show_call()), "value")
+        self.widgets["refresh_calls"].on_click(self._guard(lambda _: self.refresh_calls()))
+        for name in ("method", "path", "response_name", "response_code", "match_body", "match_headers", "delay", "body"):
+            self.widgets[name].observe(lambda _: self._changed(), "value")
+
+        controls = w.VBox([self.widgets[n] for n in ("response_name", "response_code", "match_body", "match_headers", "delay")])
+        builder = w.VBox([
+            w.HTML("<b>Request</b>"),
+            w.HBox([self.widgets["method"], self.widgets["path"], self.widgets["send"]]),
+            w.HTML("query parameters"), self.query.box,
+            w.HTML("headers"), self.headers.box,
+            w.Accordion(children=[controls], titles=("x-mock-* control headers",)),
+            self.widgets["body"],
+        ])
+        examples = w.VBox([w.HTML("<b>Examples</b>"), self.widgets["filter"], self.widgets["examples"],
+                           self.widgets["use_example"], self.widgets["example_detail"]], layout=w.Layout(width="38%"))
+        right = w.VBox([builder, self.widgets["summary"], self.widgets["chart"], self.widgets["live"],
+                        w.HTML("<b>Last response</b>"), self.widgets["result"]], layout=w.Layout(width="62%"))
+        calls = w.VBox([w.HBox([w.HTML("<b>Call log</b> (newest first; calls from anywhere)"), self.widgets["refresh_calls"]]),
+                        self.widgets["calls"], self.widgets["call_detail"]])
+        tabs = w.Tab(children=[w.HBox([examples, right]), calls], titles=("Explore", "Call log"))
+        self.widgets["tabs"] = tabs
+        self.ui = w.VBox([w.HTML(f"<b>mockkit Explorer</b> · {_e(engine.collection.name)} · "
+                                 f"<code>{_e(self.server.url)}</code>"), self.widgets["errors"], tabs])
+        self.ui.add_class("mk-explorer")
+
+    # ------------------------------------------------------------------------------ display
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.ui._repr_mimebundle_(**kwargs)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.ui)
+
+    def close(self) -> None:
+        """Stop the call-log poller and any pending live update."""
+        self._stop.set()
+        with self._timer_lock:
+            if self._timer is not None:
+                self._timer.cancel()
+
+    # ------------------------------------------------------------------------------- errors
+
+    def _guard(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def run(*args: Any) -> Any:
+            try:
+                return fn(*args)
+            except Exception as exc:  # shown in the widget: callback errors vanish otherwise
+                self._report(exc)
+                return None
+
+        return run
+
+    def _report(self, exc: Exception) -> None:
+        message = f"{type(exc).__name__}: {exc}"
+        self.errors.append(message)
+        self.widgets["errors"].value = (
+            f"<div class='mk-error' style='color:#b00020;border:1px solid #b00020;padding:4px'>"
+            f"⚠ {_e(message)}</div>"
+        )
+
+    # ----------------------------------------------------------------------------- examples
+
+    def refresh_examples(self) -> None:
+        needle = self.widgets["filter"].value.strip().lower()
+        options = []
+        for t in self.server.engine.index.targets:
+            e = t.example
+            place = " › ".join([*e.folder, e.request_name])
+            label = f"[{t.method}] {t.path} · {e.response.code} · {e.name}   ({place})"
+            if not needle or needle in label.lower():
+                options.append((label, e.position))
+        self.widgets["examples"].options = options
+
+    def _target(self, position: int) -> Any:
+        return next(t for t in self.server.engine.index.targets if t.example.position == position)
+
+    def show_example(self) -> None:
+        position = self.widgets["examples"].value
+        if position is None:
+            self.widgets["example_detail"].value = ""
+            return
+        t = self._target(position)
+        e, saved = t.example, t.as_request()
+        request = f"{saved.method} {saved.target}\n" + "".join(f"{k}: {v}\n" for k, v in saved.headers)
+        if saved.body:
+            request += "\n" + _pretty(saved.body.decode("utf-8", "replace"))
+        response = f"{e.response.code} {e.response.status}\n" + "".join(f"{k}: {v}\n" for k, v in e.response.headers)
+        response += "\n" + _pretty(e.response.body)
+        self.widgets["example_detail"].value = (
+            f"<div class='mk-example'><b>{_e(e.name)}</b> <small>id {_e(e.id or '—')} · {_e(e.json_path)}</small>"
+            f"<div>saved request</div>{_pre(request)}<div>saved response</div>{_pre(response)}</div>"
+        )
+
+    def use_example(self) -> None:
+        """Load the selected example's own request into the builder."""
+        position = self.widgets["examples"].value
+        if position is None:
+            raise ValueError("select an example first")
+        request = self._target(position).as_request()
+        self._loading = True
+        try:
+            self.widgets["method"].value = request.method if request.method in self.widgets["method"].options else self.widgets["method"].value
+            if request.method not in self.widgets["method"].options:
+                self.widgets["method"].options = [*self.widgets["method"].options, request.method]
+                self.widgets["method"].value = request.method
+            self.widgets["path"].value = request.path
+            self.query.set(list(request.query))
+            self.headers.set([(k, v) for k, v in request.headers])
+            self.widgets["body"].value = request.body.decode("utf-8", "replace")
+        finally:
+            self._loading = False
+        self.update_live()
+
+    # ------------------------------------------------------------------------------ request
+
+    def request(self) -> MockRequest:
+        """The request the builder describes (control headers included)."""
+        target = self.widgets["path"].value.strip() or "/"
+        if not target.startswith("/"):
+            target = "/" + target
+        headers = list(self.headers.items())
+        controls = {
+            "x-mock-response-name": self.widgets["response_name"].value,
+            "x-mock-response-code": self.widgets["response_code"].value,
+            "x-mock-match-request-body": self.widgets["match_body"].value,
+        }
+        headers += [(k, v) for k, v in controls.items() if v != NONE]
+        if self.widgets["match_headers"].value.strip():
+            headers.append(("x-mock-match-request-headers", self.widgets["match_headers"].value.strip()))
+        if self.widgets["delay"].value:
+            headers.append(("x-mock-response-delay", str(self.widgets["delay"].value)))
+        body = self.widgets["body"].value
+        return MockRequest.from_target(self.widgets["method"].value, target, headers=tuple(headers),
+                                       body=body or None, params=tuple(self.query.items()))
+
+    def _changed(self) -> None:
+        if self._loading or not hasattr(self, "ui"):
+            return
+        if self.debounce <= 0:
+            self._guard(self.update_live)()
+            return
+        with self._timer_lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer = threading.Timer(self.debounce, self._guard(self.update_live))
+            self._timer.daemon = True
+            self._timer.start()
+
+    def update_live(self) -> None:
+        """Rank the builder's request without sending it, and show why each example wins or loses."""
+        request = self.request()
+        frame = self.server.engine.explain_frame(request)
+        self.live_frame = frame
+        chosen = frame[frame["selected"]]
+        if len(chosen):
+            row = chosen.iloc[0]
+            score = "—" if row["score"] != row["score"] else f"{row['score']:g}"
+            text = (f"would answer <b>{row['status']}</b> with <b>{_e(row['example'])}</b> "
+                    f"(score {score}, rule {_e(row['path_rule'] or '—')})")
+        else:
+            text = "<b>no example matches</b>: the mock would answer 404 mockRequestNotFoundError"
+        self.widgets["summary"].value = f"<div class='mk-verdict'>{_e(request.method)} <code>{_e(request.target)}</code> → {text}</div>"
+        self.widgets["live"].value = self._table(frame)
+        self.widgets["chart"].value = self._chart(frame)
+
+    @staticmethod
+    def _table(frame: "pd.DataFrame", rows: int = 15) -> str:
+        shown = frame.drop(columns=["request", "folder", "id", "problems"]).head(rows)
+        more = f"<div><small>… {len(frame) - rows} more examples</small></div>" if len(frame) > rows else ""
+        return f"<div class='mk-table' style='max-height:26em;overflow:auto'>{style_ranking(shown).to_html()}</div>{more}"
+
+    @staticmethod
+    def _chart(frame: "pd.DataFrame", top: int = 6) -> str:
+        scored = frame[frame["score"].notna()].head(top)
+        if scored.empty:
+            return ""
+        bars = []
+        for _, row in scored.iterrows():
+            width = max(2.0, min(100.0, float(row["score"]) / 115 * 100))
+            color = "#34a853" if row["selected"] else "#8ab4f8"
+            bars.append(
+                f"<div style='display:flex;align-items:center;gap:6px;font-size:12px'>"
+                f"<span style='width:14em;overflow:hidden;white-space:nowrap'>{_e(row['example'])}</span>"
+                f"<span style='background:{color};width:{width:.0f}%;max-width:20em;height:10px;display:inline-block'></span>"
+                f"<span>{float(row['score']):g}</span></div>"
+            )
+        return "<div class='mk-chart'><small>top scores</small>" + "".join(bars) + "</div>"
+
+    def send(self) -> "httpx.Response":
+        """Fire the builder's request at the running server and show the answer and its ranking."""
+        request = self.request()
+        started = time.perf_counter()
+        response = self.server.request(request.method, request.path, params=list(request.query),
+                                       headers=list(request.headers), content=request.body or None)
+        elapsed = (time.perf_counter() - started) * 1000
+        self.last_response = response
+        headers = "".join(f"{k}: {v}\n" for k, v in response.headers.items())
+        self.widgets["result"].value = (
+            f"<div class='mk-response'><b class='mk-status'>{response.status_code} {_e(response.reason_phrase)}</b>"
+            f" · {elapsed:.1f} ms · call {_e(response.headers.get(CALL_HEADER, '—'))}"
+            f"{_pre(headers)}{_pre(_pretty(response.text))}</div>"
+        )
+        if response.headers.get(CALL_HEADER):
+            self.last_frame = self.server.explain(response)
+            self.widgets["live"].value = self._table(self.last_frame)
+            self.widgets["chart"].value = self._chart(self.last_frame)
+        self.refresh_calls()
+        return response
+
+    # ----------------------------------------------------------------------------- call log
+
+    def refresh_calls(self) -> None:
+        frame = calls_frame(self.server.engine.journal.snapshot())
+        options = []
+        for _, row in frame.iloc[::-1].iterrows():
+            score = "" if row["score"] != row["score"] else f" ({row['score']:g})"
+            query = f"?{row['query']}" if row["query"] else ""
+            label = (f"{row['call']}  {row['time']:%H:%M:%S}  {row['method']} {row['path']}{query} → "
+                     f"{row['status']} {row['example'] or row['error']}{score}")
+            options.append((label, row["call"]))
+        current = self.widgets["calls"].value
+        self.widgets["calls"].options = options
+        if current in {value for _, value in options}:
+            self.widgets["calls"].value = current
+
+    def show_call(self) -> None:
+        call_id = self.widgets["calls"].value
+        if not call_id:
+            self.widgets["call_detail"].value = ""
+            return
+        ranking = self.server.engine.replay(call_id)
+        if ranking is None:
+            self.widgets["call_detail"].value = "<i>this call is no longer in the call log</i>"
+            return
+        frame = ranking_frame(ranking, self.server.engine.problems_for)
+        self.widgets["call_detail"].value = self._table(frame)
+
+    def _poll_calls(self, interval: float) -> None:
+        seen = -1
+        while not self._stop.wait(interval):
+            if not self.server.running:
+                return
+            calls = self.server.engine.journal.snapshot()
+            marker = calls[-1].id if calls else ""
+            if (len(calls), marker) != seen:
+                seen = (len(calls), marker)  # type: ignore[assignment]
+                self._guard(self.refresh_calls)()
