@@ -302,7 +302,8 @@ class MockServer:
         e = html.escape
         state = f'<a href="{e(self.url)}" target="_blank">{e(self.url)}</a>' if self.running else "stopped"
         rows = "".join(
-            f"<tr><td><code>{e(method)}</code></td><td><code>{e(path)}</code></td><td>{count}</td></tr>"
+            f"<tr><td style='text-align:left'><code>{e(method)}</code></td>"
+            f"<td style='text-align:left'><code>{e(path)}</code></td><td>{count}</td></tr>"
             for method, path, count in self.endpoints()
         )
         return (
@@ -310,7 +311,8 @@ class MockServer:
             f"{len(self.engine.index)} examples · {len(self.engine.journal)} calls logged"
             f"{' · <b>private</b>' if self.engine.api_key else ''}"
             f"{' · <b>server response active</b>' if self.engine.server_response else ''}"
-            f"<table><thead><tr><th>method</th><th>path</th><th>examples</th></tr></thead>"
+            f"<table><thead><tr><th style='text-align:left'>method</th><th style='text-align:left'>path</th>"
+            f"<th>examples</th></tr></thead>"
             f"<tbody>{rows}</tbody></table></div>"
         )
 

@@ -51,7 +51,8 @@ def _pretty(text: str, limit: int = 20_000) -> str:
 
 
 def _pre(text: str) -> str:
-    return f"<pre class='mk-pre' style='max-height:22em;overflow:auto;margin:0'>{_e(text)}</pre>"
+    return (f"<pre class='mk-pre' style='max-height:22em;overflow:auto;margin:0;font-size:12px;"
+            f"line-height:1.35;background:#f7f7f7;padding:4px'>{_e(text)}</pre>")
 
 
 class KeyValueRows:
@@ -137,7 +138,7 @@ class Explorer:
         targets = engine.index.targets
         methods = sorted({t.method for t in targets}, key=lambda m: -sum(t.method == m for t in targets))
         methods += [m for m in METHODS if m not in methods]
-        paths = sorted({t.path for t in targets})
+        paths = list(dict.fromkeys(t.path for t in targets))
         names = sorted({t.example.name for t in targets})
         codes = sorted({str(t.code) for t in targets})
         lay = w.Layout(width="98%")
@@ -342,11 +343,21 @@ class Explorer:
         self.widgets["live"].value = self._table(frame)
         self.widgets["chart"].value = self._chart(frame)
 
-    @staticmethod
-    def _table(frame: "pd.DataFrame", rows: int = 15) -> str:
-        shown = frame.drop(columns=["request", "folder", "id", "problems"]).head(rows)
+    TABLE_COLUMNS = ["example", "status", "stage", "path_rule", "path_points", "query_points", "body_points",
+                     "score", "selected", "reason"]
+
+    @classmethod
+    def _table(cls, frame: "pd.DataFrame", rows: int = 15) -> str:
+        shown = frame[cls.TABLE_COLUMNS].head(rows)
         more = f"<div><small>… {len(frame) - rows} more examples</small></div>" if len(frame) > rows else ""
-        return f"<div class='mk-table' style='max-height:26em;overflow:auto'>{style_ranking(shown).to_html()}</div>{more}"
+        styler = style_ranking(shown).hide(axis="index").hide(subset=["selected"], axis="columns")
+        styler = styler.set_table_styles([
+            {"selector": "", "props": "font-size: 12px; border-collapse: collapse"},
+            {"selector": "th", "props": "text-align: left; padding: 2px 6px; border-bottom: 1px solid #ccc"},
+            {"selector": "td", "props": "padding: 2px 6px; vertical-align: top; white-space: nowrap"},
+            {"selector": "td.col9", "props": "white-space: normal; min-width: 26em"},
+        ])
+        return f"<div class='mk-table' style='max-height:26em;overflow:auto'>{styler.to_html()}</div>{more}"
 
     @staticmethod
     def _chart(frame: "pd.DataFrame", top: int = 6) -> str:
