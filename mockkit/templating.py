@@ -32,6 +32,7 @@ from .model import MockRequest
 __all__ = [
     "MAX_PASSES",
     "MAX_EXPANSION",
+    "MAX_RENDERED",
     "TOKEN",
     "HELPERS",
     "Token",
@@ -50,6 +51,13 @@ MAX_PASSES = 19
 MAX_EXPANSION = 1 << 20
 """Stop expanding variables once a text grows past this many characters (1 MiB): a guard against
 variables that expand into several copies of themselves."""
+
+MAX_RENDERED = 8 << 20
+"""Once a rendered response passes 8 MiB, remaining tokens are left as written: a template
+full of ``{{$body}}`` or lorem paragraphs cannot make an answer grow without bound."""
+
+MAX_PROBLEMS = 20
+"""At most this many distinct problems are kept per template (the rest are counted)."""
 
 TOKEN = re.compile(r"\{\{([^{}]*?)\}\}")
 HELPERS = ("$body", "$queryParams", "$pathSegments", "$headers")
@@ -153,8 +161,9 @@ def compile_template(
     capture_names = frozenset(captures)
     parts: list[str | Token] = []
     pos = 0
+    notes = _Notes(problems)
     for match in TOKEN.finditer(text):
-        token = _classify(match.group(1).strip(), capture_names, problems)
+        token = _classify(match.group(1).strip(), capture_names, notes)
         if token is None:
             continue  # stays in the literal text, as written
         parts.append(text[pos : match.start()])
@@ -163,28 +172,49 @@ def compile_template(
     parts.append(text[pos:])
     merged = tuple(p for p in parts if p != "")
     if not any(isinstance(p, Token) for p in merged):
-        return Template((text,), tuple(problems), static=text)
-    return Template(merged, tuple(problems))
+        return Template((text,), notes.done(), static=text)
+    return Template(merged, notes.done())
 
 
-def _classify(inner: str, captures: frozenset[str], problems: list[str]) -> Token | None:
+class _Notes:
+    """Problems without repeats, at most ``MAX_PROBLEMS`` of them (then a count)."""
+
+    def __init__(self, initial: list[str]) -> None:
+        self.items = list(dict.fromkeys(initial))
+        self.seen = set(self.items)
+        self.dropped = 0
+
+    def add(self, note: str) -> None:
+        if note in self.seen:
+            return
+        self.seen.add(note)
+        if len(self.items) < MAX_PROBLEMS:
+            self.items.append(note)
+        else:
+            self.dropped += 1
+
+    def done(self) -> tuple[str, ...]:
+        extra = (f"... and {self.dropped} more problems",) if self.dropped else ()
+        return (*self.items, *extra)
+
+
+def _classify(inner: str, captures: frozenset[str], notes: _Notes) -> Token | None:
     if inner in captures:
         return Token("capture", inner)
     if not inner.startswith("$"):
-        if inner and f"unresolved variable {{{{{inner}}}}}" not in problems:
-            problems.append(f"unresolved variable {{{{{inner}}}}} left as written")
+        if inner:
+            notes.add(f"unresolved variable {{{{{inner}}}}} left as written")
         return None
     name, _, rest = inner.partition(" ")
     if name in HELPERS:
         return Token("helper", name, tuple(a.replace("\\'", "'") for a in _ARG.findall(rest)))
     if name in fakes.DYNAMIC and not rest.strip():
         return Token("dynamic", name)
-    hint = fakes.suggest(name)
     note = f"unknown dynamic variable {{{{{inner}}}}} left as written"
-    if hint:
-        note += f" (did you mean {{{{{hint}}}}}?)"
-    if note not in problems:
-        problems.append(note)
+    if note not in notes.seen:
+        hint = fakes.suggest(name)
+        notes.add(note + (f" (did you mean {{{{{hint}}}}}?)" if hint else ""))
+        notes.seen.add(note)
     return None
 
 
@@ -193,15 +223,19 @@ def render(template: Template, ctx: RenderContext) -> str:
     if template.static is not None:
         return template.static
     out: list[str] = []
+    size = 0
     for part in template.parts:
         if isinstance(part, str):
             out.append(part)
+        elif size > MAX_RENDERED:
+            out.append(f"{{{{{' '.join((part.name, *part.args))}}}}}")  # over the cap: left as written
         elif part.kind == "capture":
             out.append(ctx.captures.get(part.name, ""))
         elif part.kind == "dynamic":
             out.append(fakes.generate(part.name, ctx.fake) or "")
         else:
             out.append(_helper(part, ctx))
+        size += len(out[-1])
     return "".join(out)
 
 
