@@ -1,0 +1,1302 @@
+"""Build the tutorial notebooks from this file, so that they can be reviewed (and diffed) as code.
+
+    python notebooks/build.py            # (re)write notebooks/*.ipynb
+    python notebooks/build.py --check    # exit 1 when a committed notebook differs from this file
+
+Each notebook is a list of cells made with ``md(...)`` (prose) and ``code(...)``. The notebooks
+are written with nbformat (v4), validated, and stored without outputs or execution counts; cell
+ids are derived from the notebook's name and the cell's position, so a build is reproducible byte
+for byte (``tests/test_notebooks.py`` checks that the committed files are exactly what this
+script writes). Paths inside the notebooks are relative to this folder: run them from here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from pathlib import Path
+
+import nbformat
+from nbformat.notebooknode import NotebookNode
+
+HERE = Path(__file__).resolve().parent
+
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+LANGUAGE_INFO = {"name": "python", "pygments_lexer": "ipython3"}
+
+
+def _text(source: str) -> str:
+    return textwrap.dedent(source).strip("\n")
+
+
+def md(source: str) -> tuple[str, str]:
+    return ("markdown", _text(source))
+
+
+def code(source: str) -> tuple[str, str]:
+    return ("code", _text(source))
+
+
+# =========================================================================== 01 · quickstart
+
+QUICKSTART = [
+    md("""
+        # Quickstart: a mock API in five minutes
+
+        A **mock server** is a stand-in for a real API. It listens like the real one, but instead
+        of doing real work it answers with responses that someone saved earlier. You reach for one
+        when the real API is not built yet, is slow, costs money per call, needs credentials you do
+        not have, or when you want to see how your code copes with answers the real API rarely
+        gives (a 404, a 503, a slow reply).
+
+        mockkit builds a mock from a **Postman collection**: a JSON file of requests, grouped in
+        folders. In Postman each request can keep saved **examples**. An example is a pair: a
+        request as it was sent (method, path, query, headers, body) and the response that came
+        back (status, headers, body). When a call arrives, the mock compares it with the saved
+        request of every example, picks the one that looks most alike, and sends that example's
+        response. mockkit follows the same rules as Postman's own mock servers, runs on your
+        machine, and can tell you, for every call, *why* it picked the example it did.
+
+        In this notebook you will start the demo mock that comes with mockkit, call it, read the
+        explanation of an answer, look at the call log, open the interactive Explorer, and stop
+        the server. Run the cells from top to bottom (Shift+Enter).
+    """),
+    code("""
+        import pandas as pd
+
+        import mockkit
+
+        pd.set_option("display.max_colwidth", None)  # show the long `reason` sentences in full
+        mockkit.__version__
+    """),
+    md("""
+        ## 1. Start the demo
+
+        `mockkit.serve()` starts a mock server in a background thread of this notebook's kernel.
+        Without an argument it serves the bundled demo, a small shop API with users, orders and a
+        health check; pass a file name (`mockkit.serve("my-api.postman_collection.json")`) to
+        serve your own collection.
+
+        The server listens on `127.0.0.1` (this machine only) on a free port, and `serve` returns
+        once it is ready. Showing the server object lists the endpoints it knows.
+    """),
+    code("""
+        mock = mockkit.serve()
+        mock
+    """),
+    md("""
+        Every example the mock can answer with, one row each: the folder and request it belongs
+        to, its name, the method and path of its saved request, and the status of its response.
+        Note `/users/{{userId}}`: a `{{name}}` that nothing defines acts as a wildcard for one
+        path segment.
+    """),
+    code("""
+        mock.examples
+    """),
+    md("""
+        ## 2. Call it
+
+        `mock.get(path)` (and `post`, `put`, `delete`, ...) sends a real HTTP request to the
+        server with [httpx](https://www.python-httpx.org/) and returns the `httpx.Response`. Any
+        other client works too (`requests`, a browser, curl, your app): the server's address is
+        `mock.url`.
+
+        On Binder or a JupyterHub the kernel runs on a remote machine: calls made from the
+        notebook work as here, but `127.0.0.1` in *your* browser is your own computer, so a link
+        to `mock.url` does not open there.
+    """),
+    code("""
+        print(mock.url)
+        r = mock.get("/users")
+        r.status_code, r.headers["content-type"]
+    """),
+    code("""
+        r.json()
+    """),
+    md("""
+        That is the saved response of the example **All users**. Now ask for a user. No example
+        was saved for user 42, but the example *User found* was saved for `/users/{{userId}}`,
+        and its body uses **dynamic variables** such as `{{$randomFullName}}` that are filled with
+        fresh fake data on every call (notebook 03 is all about them).
+    """),
+    code("""
+        r = mock.get("/users/42")
+        r.status_code, r.json()
+    """),
+    md("""
+        ## 3. Why this example?
+
+        With three examples you can guess which one will answer. With three hundred, or when an
+        example you expected never shows up, guessing stops working. `mock.explain(response)`
+        returns a table with **every** example of the collection, best first:
+
+        * `stage`: how far the example got: `selected` (the winner), `scored` (a candidate that
+          lost on points), or the step that dropped it (`method`, `path`, ...);
+        * `path_rule`: which of the path comparisons (a to h) matched, and `score`: the points it
+          earned (100 for an identical path, fewer for looser matches, plus or minus points for
+          the query string);
+        * `selected`: the example that was served, and `reason`: a sentence saying why it won or
+          what made it lose.
+
+        A table of scores turns "the mock is wrong" into something you can act on: you see the
+        runner-up, by how many points it lost, and at which step, so you know whether to change
+        the request or the collection.
+    """),
+    code("""
+        why = mock.explain(r)
+        why[["example", "method", "path", "status", "stage", "path_rule", "score", "selected", "reason"]]
+    """),
+    md("""
+        *User found* and *User not found* were both saved for `/users/{{userId}}` and score the
+        same; the tie rule prefers status 200. `report.style_ranking` shows the same table
+        styled: the winner highlighted, a bar for each score, dropped examples greyed out.
+    """),
+    code("""
+        from mockkit.report import style_ranking
+
+        style_ranking(why)
+    """),
+    md("""
+        You can also ask *before* sending anything: describe the request by method and path.
+        Here the query parameter `page=2` makes *Users, page 2* win over *All users*.
+    """),
+    code("""
+        plan = mock.explain("GET", "/users?page=2")
+        plan[["example", "path", "score", "selected", "reason"]].head(4)
+    """),
+    md("""
+        To get the *User not found* example, tell the mock which status you want with the
+        control header `x-mock-response-code`. (Notebook 02 covers all the control headers.)
+    """),
+    code("""
+        r = mock.get("/users/42", headers={"x-mock-response-code": "404"})
+        r.status_code, r.json()
+    """),
+    md("""
+        ## 4. The call log
+
+        `mock.calls` lists every call the server answered, oldest first: the request, the status,
+        the example that answered and its score. It records calls from anywhere: this notebook,
+        a browser, curl, or an app you point at `mock.url`.
+    """),
+    code("""
+        mock.calls
+    """),
+    md("""
+        ## 5. Explore interactively
+
+        `mock.explore()` opens the **Explorer**: the examples of the collection, a request
+        builder (method, path, query, headers, body, and toggles for the control headers), a live
+        table that shows which example *would* win while you edit the request, a Send button,
+        and the call log. Pick an example, change a header, watch the table change.
+
+        The Explorer is made of Jupyter widgets: it needs a running kernel, so a notebook shown
+        as a static page (for example on GitHub) shows nothing here.
+    """),
+    code("""
+        explorer = mock.explore()
+        explorer
+    """),
+    md("""
+        ## 6. Where next, and stop the server
+
+        * **02-why-this-example**: the matching algorithm, step by step.
+        * **03-dynamic-responses**: variables, fake data, and responses built from the request.
+        * **04-mock-in-your-tests**: use mockkit from pytest.
+        * **05-your-own-collection**: load your own export, check it, fix what the checker finds.
+
+        A server runs until you stop it or the kernel shuts down. Run the last cell when you are
+        done exploring: once the server is stopped, the Explorer has nothing left to send to.
+        (Re-running the `mockkit.serve()` cell also replaces the old server, on the same port.
+        In a script, `with mockkit.serve() as mock:` stops it at the end of the block.)
+    """),
+    code("""
+        mock.stop()
+        mock
+    """),
+]
+
+# =================================================================== 02 · why this example
+
+WHY_THIS_EXAMPLE = [
+    md("""
+        # Why this example? The matching algorithm, step by step
+
+        A mock answers a call with one of its saved **examples** (a saved request plus the
+        response that came back). Which one? Postman's mock servers, and mockkit with them, run
+        every example through the same steps:
+
+        1. **method**: only examples saved with the call's method (GET, POST, ...) stay;
+        2. **control headers**: `x-mock-response-code` keeps only one status;
+           `x-mock-response-id` and `x-mock-response-name` pick an example outright;
+        3. **path**: each example starts at 100 points and loses some depending on how loosely
+           its path matches (rules a to h), or is dropped when no rule matches;
+        4. **query string**: up to 10 points more, or a few less;
+        5. **headers and body**, when asked for: examples that differ are dropped (and an
+           example whose saved body equals the call's body gets 5 points even when not asked);
+        6. **the highest score wins**; a tie goes to the lowest example id, preferring status 200.
+
+        `mockkit.explain(collection, method, path, ...)` runs these steps for a request that is
+        never sent (no server needed) and returns the whole table. We will use it on a small
+        collection made for this notebook, `data/bookshop.postman_collection.json`.
+    """),
+    code("""
+        import pandas as pd
+
+        import mockkit
+        from mockkit.report import checks_frame, style_ranking
+
+        pd.set_option("display.max_colwidth", None)
+        BOOKSHOP = "data/bookshop.postman_collection.json"
+        mockkit.examples(BOOKSHOP)
+    """),
+    md("""
+        ## Reading an explanation
+
+        One request first, the whole table. `GET /books/featured` has an example saved for
+        exactly that path; the example *Any book* was saved for `/books/{{bookId}}`, where
+        `{{bookId}}` is defined nowhere, so it is a wildcard and matches too, with fewer points.
+        Every other example is dropped, and its `reason` says at which step.
+    """),
+    code("""
+        frame = mockkit.explain(BOOKSHOP, "GET", "/books/featured")
+        frame
+    """),
+    md("""
+        The columns, left to right: the example and where it lives (`request`, `folder`), its
+        saved `method`, `path` and `status`, its `id`; then `stage` (how far it got), `kept`,
+        `path_rule` (the letter of the path rule that matched), the points of each step
+        (`path_points`, `query_points`, `body_points`) and their sum, `score`; `selected` marks
+        the winner; `query_match`/`query_partial`/`query_missing` count the query parameters;
+        `reason` is the sentence; `problems` lists what the example's response cannot fill in
+        (notebook 03).
+
+        The rest of this notebook looks at one step at a time, so here is a helper that keeps the
+        interesting columns, hides the examples dropped by method or path, and styles the table.
+    """),
+    code("""
+        from itertools import count
+
+        COLUMNS = ["example", "path", "status", "stage", "path_rule", "path_points", "query_points",
+                   "body_points", "score", "selected", "reason"]
+        table_ids = count(1)
+
+
+        def why(method, path, **request):
+            \"\"\"Explain one request against the bookshop, without the examples dropped early.\"\"\"
+            frame = mockkit.explain(BOOKSHOP, method, path, **request)
+            early = frame["stage"].isin(["method", "path"])
+            caption = f"{frame.attrs['request']}: {early.sum()} examples dropped by method or path not shown"
+            styled = style_ranking(frame.loc[~early, COLUMNS]).hide(axis="index").set_caption(caption)
+            styled = styled.set_properties(subset=["reason"], **{"text-align": "left", "min-width": "32em"})
+            return styled.set_uuid(f"why-{next(table_ids)}")  # each table on the page needs its own id
+
+
+        why("GET", "/books/featured")
+    """),
+    md("""
+        ## Path rules a to h
+
+        The path step tries eight comparisons in order and stops at the first that matches. The
+        looser the comparison, the fewer points:
+    """),
+    code("""
+        from mockkit.matching import PATH_RULES
+
+        pd.DataFrame(
+            [(rule.letter, rule.name, 100 + rule.points, rule.sentence) for rule in PATH_RULES],
+            columns=["rule", "name", "path points", "the paths match when"],
+        )
+    """),
+    md("""
+        Only the path is compared: the host part of the saved URL (here `{{baseUrl}}`) never is.
+        The bookshop has one example for each rule. One request per rule, and the winner it gets:
+    """),
+    code("""
+        one_request_per_rule = [
+            "/books/featured",         # a: identical
+            "/books/",                 # b: a trailing slash
+            "/authors/ada-lovelace",   # c: saved as /Authors/Ada-Lovelace
+            "/AUTHORS/ADA-LOVELACE/",  # d: case and a trailing slash
+            "/books/7",                # e: {{bookId}} is a wildcard
+            "/members/77",             # f: 77 and 1001 are both ids
+            "/members/77/",            # g: ids and a trailing slash
+            "/categries",              # h: a typo, close enough to /categories
+        ]
+        rows = []
+        for path in one_request_per_rule:
+            frame = mockkit.explain(BOOKSHOP, "GET", path)
+            winner = frame[frame["selected"]].iloc[0]
+            rows.append({"request": f"GET {path}", "winner": winner["example"], "saved path": winner["path"],
+                         "rule": winner["path_rule"], "path points": winner["path_points"],
+                         "score": winner["score"]})
+        pd.DataFrame(rows)
+    """),
+    md("""
+        A few of them up close. **b**: the example *Shelves* was saved as `/shelves/`; a call to
+        `/shelves` matches once the trailing slash is removed from both, for 95 points.
+    """),
+    code("""
+        why("GET", "/shelves")
+    """),
+    md("""
+        **f**: an "id" is a segment that is all digits, a UUID, or a token of 8 or more letters,
+        digits, `-` or `_` with at least one digit and one letter. Ids are set aside on both sides,
+        so `/members/77` matches the example saved for `/members/1001`.
+    """),
+    code("""
+        why("GET", "/members/77")
+    """),
+    md("""
+        **h**: when nothing else matches, paths with the same number of segments are compared by
+        edit distance (letters to change, divided by the length of the longer path). A typo
+        passes; a different word does not. The distance needed is shown in the reason.
+    """),
+    code("""
+        why("GET", "/categries")
+    """),
+    md("""
+        And a path that matches nothing: every example is dropped, nothing is selected, and a
+        mock server would answer `404` with Postman's `mockRequestNotFoundError` body. The
+        reasons of the dropped examples show how far each path was.
+    """),
+    code("""
+        frame = mockkit.explain(BOOKSHOP, "GET", "/checkout")
+        print("selected:", frame["selected"].any())
+        frame[["example", "path", "stage", "reason"]].head(4)
+    """),
+    md("""
+        ## Wildcards beat ids by one point
+
+        `GET /books/7` matches two examples: *Any book* (`/books/{{bookId}}`, rule e, 80 points)
+        and *Book 42* (`/books/42`, rule f, because 7 and 42 are both ids: 79 points). The
+        wildcard wins by exactly one point. That is by design: an example saved with a wildcard
+        says "any book", while `/books/42` was saved for one particular book.
+    """),
+    code("""
+        why("GET", "/books/7")
+    """),
+    md("""
+        And `GET /books/42` is identical to the saved path of *Book 42* (rule a, 100 points), which
+        beats the wildcard. Wildcard matching can be turned off for a mock (`match_wildcards=False`,
+        Postman's `matchWildcards` setting); then `/books/7` falls to *Book 42*.
+    """),
+    code("""
+        why("GET", "/books/42")
+    """),
+    code("""
+        no_wildcards = mockkit.MatchOptions(match_wildcards=False)
+        frame = mockkit.explain(BOOKSHOP, "GET", "/books/7", options=no_wildcards)
+        frame[["example", "path_rule", "score", "selected"]].head(2)
+    """),
+    md("""
+        ## Query scoring
+
+        After the path, the query string. Every key that appears in the call or in the example is
+        one of:
+
+        * **match**: on both sides, with the same value;
+        * **partial**: on both sides, with different values;
+        * **missing**: on one side only.
+
+        If every key matches (or there is no query on either side) the example gets **+10**. If
+        some match, it gets **+10 × matches / keys**. If none match, it *loses* one point per
+        missing key (at most 10). The *Search* request has four examples:
+    """),
+    code("""
+        why("GET", "/search?title=dune&page=2")
+    """),
+    md("""
+        *Dune, page 2* has both keys right (+10). *Dune* matches `title` but has no `page` (1 of
+        2: +5), *Emma, page 2* matches `page` but not `title` (also +5), and *Emma* matches
+        nothing and misses `page` (−1). The counts behind those points are in the columns
+        `query_match`, `query_partial` and `query_missing`:
+    """),
+    code("""
+        frame = mockkit.explain(BOOKSHOP, "GET", "/search?title=emma&page=3")
+        frame[["example", "query_match", "query_partial", "query_missing", "query_points", "score",
+               "selected", "reason"]].head(4)
+    """),
+    md("""
+        Here *Emma, page 2* and *Emma* both score 105: a tie, settled by the tie rule.
+
+        ## Ties and the tie rule
+
+        When several examples share the top score, they are sorted by example id (ascending) and
+        the first one whose status is **200** wins; if none is 200, the first one wins. The
+        *Shop status* request has three examples with the same saved request: *Closed for
+        maintenance* (id `bk-20`, status 503), *Open* (`bk-21`, 200) and *Busy* (`bk-22`, 200).
+    """),
+    code("""
+        why("GET", "/status")
+    """),
+    md("""
+        *Open* wins: *Closed for maintenance* has the lowest id, but status 200 is preferred, and
+        *Busy* comes after *Open* in id order. The `reason` column says which part of the rule
+        decided. Tied examples like these can only be reached on purpose, with control headers.
+
+        ## Control headers
+
+        A caller can steer the mock with `x-mock-*` headers (they steer the matching and are never
+        themselves compared with the examples' headers):
+
+        | header | effect |
+        |---|---|
+        | `x-mock-response-code: 503` | keep only examples with that status, then score as usual |
+        | `x-mock-response-name: Busy` | serve the example with that name, without comparing the path |
+        | `x-mock-response-id: bk-22` | serve the example with that id, without comparing the path |
+        | `x-mock-match-request-body: true` | drop examples whose saved body differs from the call's |
+        | `x-mock-match-request-headers: accept-language` | drop examples whose saved header differs |
+        | `x-mock-response-delay: 300` | answer after 300 ms (notebook 04) |
+    """),
+    code("""
+        why("GET", "/status", headers={"x-mock-response-code": "503"})
+    """),
+    md("""
+        With `x-mock-response-code` every example with another status is dropped at the
+        `response-code` stage, before the path is even compared. Name and id pick an example
+        directly: `decided_by` in the frame's `attrs` says so, and the path is not scored.
+    """),
+    code("""
+        frame = mockkit.explain(BOOKSHOP, "GET", "/status", headers={"x-mock-response-name": "Busy"})
+        print(frame.attrs)
+        frame.loc[frame["path"] == "/status", ["example", "stage", "selected", "reason"]]
+    """),
+    code("""
+        why("GET", "/status", headers={"x-mock-response-id": "bk-22"})
+    """),
+    md("""
+        ### Bodies
+
+        *Add a book* (`POST /books`) has two examples, saved with the bodies `{"title": "Dune"}`
+        (*Book added*, 201) and `{"title": ""}` (*Title missing*, 422). Bodies are not compared
+        unless asked for, but an example whose saved body equals the call's body gets **+5**. So
+        sending an empty title gets the 422 example:
+    """),
+    code("""
+        json_header = {"content-type": "application/json"}
+        why("POST", "/books", headers=json_header, body='{"title": ""}')
+    """),
+    md("""
+        With `x-mock-match-request-body: true`, an example whose saved body differs is dropped.
+        A title that no example was saved with then matches nothing (a server would answer 404),
+        and the reasons say which JSON field differs:
+    """),
+    code("""
+        why("POST", "/books", headers={**json_header, "x-mock-match-request-body": "true"},
+            body='{"title": "Emma"}')
+    """),
+    md("""
+        ### Headers
+
+        *Hello* and *Bonjour* were saved for `GET /greeting` with `Accept-Language: en` and `fr`.
+        Headers are only compared when asked for, by name, with
+        `x-mock-match-request-headers`:
+    """),
+    code("""
+        why("GET", "/greeting", headers={"accept-language": "fr"})
+    """),
+    code("""
+        why("GET", "/greeting", headers={"accept-language": "fr",
+                                          "x-mock-match-request-headers": "accept-language"})
+    """),
+    md("""
+        ## The long form: every check, one row each
+
+        `reason` is a summary. For the full record, `report.checks_frame` lists every comparison
+        made, one row per example and step, with its points and a sentence. It takes the ranking
+        object, which a `MockEngine` (a loaded collection, no server) returns from `explain`:
+    """),
+    code("""
+        engine = mockkit.MockEngine(BOOKSHOP)
+        ranking = engine.explain(mockkit.MockRequest.from_target("GET", "/search?title=emma&page=3"))
+        checks = checks_frame(ranking)
+        checks[checks["example"].isin(["Emma, page 2", "Emma", "Dune, page 2", "Dune"])]
+    """),
+    md("""
+        A request whose method no example uses stops before any path is compared; the frame's
+        `attrs` carry a note saying so.
+    """),
+    code("""
+        frame = mockkit.explain(BOOKSHOP, "DELETE", "/books/42")
+        frame.attrs
+    """),
+    md("""
+        ## Try it
+
+        Change the requests above: a query parameter more or less, another header, a typo in the
+        path. Or open `data/bookshop.postman_collection.json`, add an example, and explain again.
+        The same tables come from a running server with `mock.explain(response)` (notebook 01),
+        and live, while you type, in `mock.explore()`.
+    """),
+]
+
+# ================================================================== 03 · dynamic responses
+
+DYNAMIC_RESPONSES = [
+    md("""
+        # Dynamic responses: variables, fake data and templates
+
+        An example's response is saved text, so a plain mock answers the same thing every time.
+        Postman mocks (and mockkit) fill `{{...}}` placeholders in the saved response when they
+        answer, which makes the answers feel alive:
+
+        * `{{name}}`: a **variable** of the collection or of an environment;
+        * `{{$randomFullName}}`, `{{$guid}}`, ...: **dynamic variables**, fresh fake data on
+          every call;
+        * `{{$body 'user.name'}}`, `{{$queryParams 'lang'}}`, `{{$pathSegments '0'}}`,
+          `{{$headers 'x-request-id'}}`: **templates** that copy parts of the request;
+        * `{{profileId}}` in a path that nothing defines: a **wildcard**, whose value (the
+          segment the call used) can be repeated in the response.
+
+        This notebook uses `data/profiles.postman_collection.json`, a small API made for it, and
+        the environment `data/profiles-dev.postman_environment.json`.
+    """),
+    code("""
+        import pandas as pd
+
+        import mockkit
+
+        pd.set_option("display.max_colwidth", None)
+        PROFILES = "data/profiles.postman_collection.json"
+        DEV = "data/profiles-dev.postman_environment.json"
+        mockkit.examples(PROFILES)
+    """),
+    md("""
+        ## Collection and environment variables
+
+        A collection can define variables, and an environment (a separate file, one per
+        stage: dev, staging, ...) can define more or override them. The profiles collection
+        defines these; note that `supportEmail` itself uses another variable:
+    """),
+    code("""
+        collection = mockkit.load_collection(PROFILES)
+        environment = mockkit.load_environment(DEV)
+        pd.DataFrame({
+            "collection": {v.key: v.value for v in collection.variables},
+            "environment": {v.key: v.value for v in environment.variables},
+        }).fillna("")
+    """),
+    md("""
+        The example *About* answers with four variables. `seed=1` makes the fake data
+        repeatable (more on that below).
+    """),
+    code("""
+        print(collection.examples[0].response.body)
+    """),
+    code("""
+        mock = mockkit.serve(PROFILES, seed=1)
+        r = mock.get("/about")
+        print(r.text)
+    """),
+    md("""
+        `{{supportEmail}}` expanded into `help@{{domain}}` and then into `help@acme.test`:
+        variables are resolved again and again (up to 19 times, as in Postman). `{{region}}` is
+        defined nowhere, so it stays exactly as written: Postman does the same. mockkit also lists
+        it in the `problems` column of the explanation, so a forgotten variable does not go
+        unnoticed:
+    """),
+    code("""
+        mock.explain(r)[["example", "selected", "problems"]].head(3)
+    """),
+    md("""
+        Now serve the same collection **with the dev environment**. Serving a collection that
+        is already served replaces the running server (same port), so `mock` simply gets the new
+        one. The environment defines `region` and overrides `company`: when both define a name,
+        the environment wins.
+    """),
+    code("""
+        mock = mockkit.serve(PROFILES, environment=DEV, seed=1)
+        print(mock.get("/about").text)
+    """),
+    md("""
+        ## Dynamic variables: fake data
+
+        Postman has 118 dynamic variables, from `{{$guid}}` to `{{$randomLoremParagraphs}}`.
+        Each occurrence gets a fresh value on every call. mockkit has all of them, each with a
+        description and a typical value:
+    """),
+    code("""
+        from mockkit.fakes import DYNAMIC
+
+        dynamic = pd.DataFrame(
+            [(d.name, d.description, d.example) for d in DYNAMIC.values()],
+            columns=["name", "description", "typical value"],
+        )
+        print(len(dynamic), "dynamic variables")
+        dynamic.head(12)
+    """),
+    code("""
+        dynamic[dynamic["name"].str.contains("Name|Email|City|Color|Price")]
+    """),
+    md("""
+        The example *Random person* uses nine of them in its body, and `{{$guid}}` in a response
+        header too. Two calls, two different people:
+    """),
+    code("""
+        print(collection.examples[1].response.body)
+    """),
+    code("""
+        for _ in range(2):
+            r = mock.get("/people/random")
+            print(r.headers["x-request-id"], r.json())
+    """),
+    md("""
+        ### Seeds make fake data repeatable
+
+        Random data is good for exploring and bad for tests that compare outputs. Every server
+        started with the same `seed` produces the same sequence of values. Restart the server
+        with `seed=1` twice and compare the first three people; `seed=2` gives another sequence.
+        (Times such as `{{$isoTimestamp}}` are the real clock, so they always change.)
+    """),
+    code("""
+        def first_people(seed, count=3):
+            server = mockkit.serve(PROFILES, environment=DEV, seed=seed)  # replaces `mock`: a fresh start
+            return [server.get("/people/random").json()["name"] for _ in range(count)]
+
+
+        first = first_people(seed=1)
+        again = first_people(seed=1)
+        other = first_people(seed=2)
+        print(first, again, other, sep="\\n")
+        assert first == again and first != other
+    """),
+    code("""
+        mock = mockkit.serve(PROFILES, environment=DEV, seed=1)
+    """),
+    md("""
+        ## Templates: responses made from the request
+
+        The example *Profile created* copies parts of the call into its answer:
+
+        | template | gives |
+        |---|---|
+        | `{{$body 'user.name'}}` | a value from the JSON body, by a dotted path (`tags.0` is the first item of a list) |
+        | `{{$body 'user.address.city' 'unknown'}}` | the same, with a default when the body has no such value |
+        | `{{$queryParams 'lang'}}` | a query parameter |
+        | `{{$pathSegments '0'}}` | a path segment, counted from 0 |
+        | `{{$headers 'x-request-id'}}` | a request header (the name is not case-sensitive) |
+    """),
+    code("""
+        print(collection.examples[2].response.body)
+    """),
+    code("""
+        r = mock.post(
+            "/profiles?lang=fr",
+            json={"user": {"name": "Ada", "address": {"city": "London"}}, "tags": ["math", "poetry"]},
+            headers={"X-Request-Id": "req-0001"},
+        )
+        print(r.status_code)
+        print(r.text)
+    """),
+    md("""
+        A value is inserted exactly as it is, not quoted: the example's author put the quotes
+        around each template. A value the call does not have becomes the default, or empty text
+        when there is none:
+    """),
+    code("""
+        r = mock.post("/profiles", json={"user": {"name": "Grace"}})
+        print(r.text)
+    """),
+    md("""
+        ## Wildcard captures
+
+        The example *Profile* was saved for `/profiles/{{profileId}}`. Since no variable is
+        called `profileId`, that segment is a wildcard: it matches any one segment, and the
+        value the call used replaces `{{profileId}}` in the response.
+    """),
+    code("""
+        print(collection.examples[3].response.body)
+        r = mock.get("/profiles/ada-42")
+        print(r.text)
+    """),
+    md("""
+        ## Unknown names are left as they are
+
+        The example *Legacy status* has two mistakes: a variable `{{tenant}}` that nothing
+        defines, and a misspelt dynamic variable `{{$randomFulName}}`. Postman leaves unknown
+        names in the response as written, and so does mockkit; the explanation's `problems`
+        column says what is wrong, with a suggestion for the misspelling.
+    """),
+    code("""
+        r = mock.get("/legacy")
+        print(r.text)
+        mock.explain(r)[["example", "selected", "problems"]].head(1)
+    """),
+    md("""
+        The same list, for the whole collection at once, from the engine behind the server
+        (keyed by each example's place in the file). Notebook 05 shows the checker, which finds
+        these and other mistakes before you serve a collection.
+    """),
+    code("""
+        mock.engine.problems()
+    """),
+    md("""
+        ## Clean up
+    """),
+    code("""
+        mock.stop()
+        mock
+    """),
+]
+
+# ================================================================ 04 · mock in your tests
+
+MOCK_IN_YOUR_TESTS = [
+    md("""
+        # Mocks in your tests
+
+        Code that calls an API is hard to test against the real API: the tests get slow, flaky
+        (the network, rate limits, data that changes), need credentials, and can hardly make the
+        API fail on purpose. A mock fixes all of that: the answers come from your collection's
+        examples, instantly, the same every time, and you choose when the API "breaks".
+
+        mockkit offers two ways in:
+
+        * **an httpx transport**: no server and no socket at all; requests made by an
+          `httpx.Client` are answered in-process. Fast, ideal when your code lets you pass in
+          the client;
+        * **a real server** (`mockkit.serve`, or the pytest fixture `mockkit_server`): a URL that
+          any HTTP client can call, even another process or a browser.
+
+        Both record every call, so a test can also check *what your code sent*.
+    """),
+    md("""
+        ## The code under test
+
+        Pretend this is your project: a small client for the demo shop API (the collection
+        bundled with mockkit). It lives in a folder of its own, with its tests next to it. The
+        client raises `ShopUnavailable` when the shop answers with a 5xx status, and returns
+        `None` for a user that does not exist.
+    """),
+    code("""
+        import sys
+        import tempfile
+        import time
+        from pathlib import Path
+
+        import httpx
+
+        import mockkit
+        from mockkit.demo import DEMO_COLLECTION  # the path of the bundled demo collection
+
+        project = Path(tempfile.mkdtemp(prefix="shop-project-"))
+        sys.path.insert(0, str(project))
+        project
+    """),
+    code("""
+        %%writefile {project}/shop_client.py
+        import httpx
+
+
+        class ShopUnavailable(Exception):
+            \"\"\"The shop answered with a server error (5xx).\"\"\"
+
+
+        class ShopClient:
+            def __init__(self, http: httpx.Client):
+                self.http = http
+
+            def users(self, page=1):
+                params = {"page": page} if page != 1 else None
+                return self._ok(self.http.get("/users", params=params))["users"]
+
+            def user(self, user_id):
+                response = self.http.get(f"/users/{user_id}")
+                if response.status_code == 404:
+                    return None
+                return self._ok(response)
+
+            def create_user(self, name, email):
+                return self._ok(self.http.post("/users", json={"name": name, "email": email}))
+
+            @staticmethod
+            def _ok(response):
+                if response.status_code >= 500:
+                    raise ShopUnavailable(f"{response.status_code}: {response.text}")
+                response.raise_for_status()
+                return response.json()
+    """),
+    code("""
+        from shop_client import ShopClient, ShopUnavailable
+    """),
+    md("""
+        ## 1. The httpx transport: no socket at all
+
+        `mockkit.transport(collection)` returns an httpx transport. Give it to an `httpx.Client`
+        (any `base_url` will do; nothing leaves the process) and the mock answers, with exactly
+        the same rules as the server. `seed=1` keeps the fake data repeatable.
+    """),
+    code("""
+        transport = mockkit.transport(DEMO_COLLECTION, seed=1)
+        shop = ShopClient(httpx.Client(transport=transport, base_url="http://shop.test"))
+
+        print(shop.users())
+        print(shop.users(page=2))
+        assert [u["name"] for u in shop.users(page=2)] == ["Grace Hopper"]
+    """),
+    md("""
+        The demo's *User created* example copies the name from the request body
+        (`{{$body 'name'}}`), so the client gets back what it sent:
+    """),
+    code("""
+        created = shop.create_user("Katherine Johnson", "katherine@example.com")
+        print(created)
+        assert created["name"] == "Katherine Johnson"
+    """),
+    md("""
+        The transport keeps a call log too, in its engine's journal; `report.calls_frame` turns
+        it into the same table as `mock.calls`:
+    """),
+    code("""
+        from mockkit.report import calls_frame
+
+        calls_frame(transport.engine.journal.snapshot())[["method", "path", "query", "status", "example"]]
+    """),
+    md("""
+        ## 2. A real server, and asserting on `mock.calls`
+
+        When the code under test builds its own connection, or is not Python at all, give it
+        the server's URL. `mock.calls` is a pandas DataFrame, so asserting on what was called is
+        a one-liner; `mock.clear_calls()` starts a fresh log.
+    """),
+    code("""
+        mock = mockkit.serve(DEMO_COLLECTION, seed=1)
+        shop = ShopClient(httpx.Client(base_url=mock.url))
+
+        shop.users()
+        shop.user(1)
+        shop.create_user("Dorothy Vaughan", "dorothy@example.com")
+
+        calls = mock.calls
+        calls[["method", "path", "status", "example", "score"]]
+    """),
+    code("""
+        assert calls["path"].tolist() == ["/users", "/users/1", "/users"]
+        assert calls["status"].tolist() == [200, 200, 201]
+        assert calls.loc[calls["method"] == "POST", "example"].item() == "User created"
+        mock.clear_calls()
+        len(mock.calls)
+    """),
+    md("""
+        ## 3. Make the API fail on purpose
+
+        **Per request**, with the control header `x-mock-response-code`: the demo has a 404
+        example for users, so a client whose every request asks for 404 exercises the "no such
+        user" branch.
+    """),
+    code("""
+        asks_for_404 = ShopClient(httpx.Client(base_url=mock.url, headers={"x-mock-response-code": "404"}))
+        assert asks_for_404.user(42) is None
+        mock.calls[["path", "status", "example"]]
+    """),
+    md("""
+        **For every request**, with a *server response*: `mock.set_server_response(status, body)`
+        makes the mock answer every call with that 5xx response, whatever the collection says,
+        until `mock.clear_server_response()`. The perfect way to test that your code handles an
+        outage.
+    """),
+    code("""
+        mock.set_server_response(503, {"error": "down for maintenance"})
+        try:
+            shop.users()
+        except ShopUnavailable as exc:
+            print("ShopUnavailable:", exc)
+        else:
+            raise AssertionError("the client should have raised ShopUnavailable")
+        mock
+    """),
+    code("""
+        mock.clear_server_response()
+        assert shop.users()[0]["name"] == "Ada Lovelace"
+    """),
+    md("""
+        ## 4. Slow answers
+
+        `x-mock-response-delay: 300` delays one answer by 300 ms; `mockkit.serve(..., delay=300)`
+        delays every answer (also `"3G"`, 100 ms, and `"2G"`, 300 ms). Use it to check loading
+        states and timeouts:
+    """),
+    code("""
+        started = time.perf_counter()
+        r = mock.get("/health", headers={"x-mock-response-delay": "300"})
+        print(r.status_code, f"{time.perf_counter() - started:.2f} s")
+    """),
+    code("""
+        impatient = httpx.Client(base_url=mock.url, timeout=0.1)
+        try:
+            impatient.get("/health", headers={"x-mock-response-delay": "500"})
+        except httpx.TimeoutException as exc:
+            print("timed out as expected:", type(exc).__name__)
+    """),
+    md("""
+        ## 5. In pytest: the `mockkit_server` fixture
+
+        Installing mockkit registers a pytest plugin with one fixture, `mockkit_server`. It is a
+        factory: call it with a collection (default: the demo) and the options of
+        `mockkit.serve`; it returns a running `MockServer`, and every server a test started is
+        stopped when the test ends. Here is a test file for our client:
+    """),
+    code("""
+        %%writefile {project}/test_shop_client.py
+        import httpx
+        import pytest
+
+        import mockkit
+        from mockkit.demo import DEMO_COLLECTION
+        from shop_client import ShopClient, ShopUnavailable
+
+
+        def test_lists_users(mockkit_server):
+            mock = mockkit_server(seed=1)  # the demo; pass your collection's path first
+            shop = ShopClient(httpx.Client(base_url=mock.url))
+            assert [u["id"] for u in shop.users()] == [1, 2]
+            assert mock.calls["path"].tolist() == ["/users"]
+
+
+        def test_missing_user_is_none(mockkit_server):
+            mock = mockkit_server()
+            shop = ShopClient(httpx.Client(base_url=mock.url, headers={"x-mock-response-code": "404"}))
+            assert shop.user(42) is None
+
+
+        def test_outage_raises(mockkit_server):
+            mock = mockkit_server()
+            mock.set_server_response(503, {"error": "down"})
+            with pytest.raises(ShopUnavailable):
+                ShopClient(httpx.Client(base_url=mock.url)).users()
+
+
+        def test_without_a_socket():
+            transport = mockkit.transport(DEMO_COLLECTION)
+            shop = ShopClient(httpx.Client(transport=transport, base_url="http://shop.test"))
+            assert shop.user(7)["id"] == "7"
+    """),
+    md("""
+        Run pytest on the project folder, as you would in a terminal (`python -m pytest`), and
+        show what it prints:
+    """),
+    code("""
+        import subprocess
+
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "-v", "--color=yes", "-p", "no:cacheprovider", "test_shop_client.py"],
+            cwd=project, capture_output=True, text=True, check=False,
+        )
+        print(result.stdout[-3000:], result.stderr[-2000:])
+        assert result.returncode == 0
+    """),
+    md("""
+        ## Clean up
+
+        Stop the server and remove the pretend project.
+    """),
+    code("""
+        import shutil
+
+        mock.stop()
+        sys.path.remove(str(project))
+        shutil.rmtree(project)
+        mock
+    """),
+]
+
+# ============================================================== 05 · your own collection
+
+YOUR_OWN_COLLECTION = [
+    md("""
+        # Your own collection: load, check, fix
+
+        To mock your own API, export its collection from Postman: in the sidebar, on the
+        collection, **⋯ → Export → Collection v2.1**. Do the same for an environment you use
+        (**Environments → ⋯ → Export**). Put the files next to your notebook.
+
+        This notebook uses such an export, `data/todo.postman_collection.json` (the API of a
+        to-do app), with `data/todo-dev.postman_environment.json`. Like many real collections it
+        has a few mistakes; we will find them with mockkit's checker and fix them.
+    """),
+    code("""
+        import json
+        import subprocess
+        import sys
+        import tempfile
+        from pathlib import Path
+
+        import pandas as pd
+
+        import mockkit
+        from mockkit.checks import check
+
+        pd.set_option("display.max_colwidth", None)
+        TODO = "data/todo.postman_collection.json"
+        DEV = "data/todo-dev.postman_environment.json"
+    """),
+    md("""
+        ## Load it
+
+        `mockkit.load_collection` reads a Collection v2.0 or v2.1 file (a path, JSON text or a
+        dict) and `mockkit.load_environment` an environment. You rarely need them directly
+        (`serve`, `explain` and `examples` take the file name), but they are a quick way to see
+        what mockkit understood.
+    """),
+    code("""
+        collection = mockkit.load_collection(TODO)
+        environment = mockkit.load_environment(DEV)
+        collection, environment.name
+    """),
+    code("""
+        mockkit.examples(TODO)
+    """),
+    md("""
+        ## Which value does a variable get?
+
+        The paths use `{{apiVersion}}`, and both files define it. Postman resolves variables from
+        the **environment first, then the collection** (values you set in Postman as "current"
+        values, and globals, are not used by mocks). So with the dev environment `apiVersion` is
+        `v2`, `userName` comes from the environment, and `plan`, which only the collection
+        defines, comes from the collection:
+    """),
+    code("""
+        names = {v.key: v.value for v in collection.variables}
+        overrides = {v.key: v.value for v in environment.variables}
+        pd.DataFrame(
+            [(key, names.get(key, ""), overrides.get(key, ""), overrides.get(key, names.get(key)))
+             for key in dict.fromkeys([*names, *overrides])],
+            columns=["variable", "collection", "environment", "used"],
+        )
+    """),
+    md("""
+        It matters for matching, because variables are resolved in the saved paths before they
+        are compared. `GET /v2/me` without the environment only reaches *Me* (saved as
+        `/v1/me`) through the loosest path rule, h (a one-letter difference); with the
+        environment the paths are identical:
+    """),
+    code("""
+        without = mockkit.explain(TODO, "GET", "/v2/me")
+        with_dev = mockkit.explain(TODO, "GET", "/v2/me", environment=DEV)
+        pd.concat([without.head(1).assign(environment="none"), with_dev.head(1).assign(environment="dev")])[
+            ["environment", "example", "path", "path_rule", "score", "reason"]]
+    """),
+    md("""
+        A served mock answers the same way. (`with mockkit.serve(...) as mock:` stops the server
+        at the end of the block.)
+    """),
+    code("""
+        with mockkit.serve(TODO, environment=DEV) as mock:
+            print(mock.get("/v2/me").json())
+    """),
+    md("""
+        ## Check it
+
+        `mockkit.checks.check` looks at every example the way a mock would and reports what
+        will surprise you later. Each finding has a severity (`warning`s are real problems,
+        `info` is worth knowing), a kind, `where` the example sits in the file (a JSON path),
+        its name, and a message saying what to do.
+    """),
+    code("""
+        findings = pd.DataFrame(check(mockkit.MockEngine(TODO, DEV)))
+        findings
+    """),
+    md("""
+        Three warnings:
+
+        1. **shadowed**: *No todos yet* was saved with exactly the same request as *OK*, and the
+           same status, so the tie rule always picks *OK*: the empty list can only be reached by
+           its id or name. (The info line says *Todo not found* is shadowed too, but a caller can
+           reach it with `x-mock-response-code: 404`; that is fine.)
+        2. **duplicate-name**: two examples are called *OK*; `x-mock-response-name: OK` could
+           only ever serve one of them.
+        3. **template**: `{{$isoTimeStamp}}` is not a dynamic variable (the checker suggests
+           `{{$isoTimestamp}}`); it would be sent as written.
+
+        The same checker runs from the command line, for scripts and CI. It exits with 1 when
+        there are warnings:
+    """),
+    code("""
+        result = subprocess.run([sys.executable, "-m", "mockkit", "check", TODO, "--env", DEV],
+                                capture_output=True, text=True, check=False)
+        print(result.stdout, result.stderr)
+        print("exit code:", result.returncode)
+    """),
+    md("""
+        ## Fix it
+
+        You would usually fix these in Postman and export again. Here we fix a copy of the file
+        in Python, which also shows how to use `where`: it is the path to the example inside the
+        JSON document.
+    """),
+    code("""
+        import re
+
+        document = json.loads(Path(TODO).read_text(encoding="utf-8"))
+
+
+        def at(document, where):
+            \"\"\"The part of a collection at a checker's `where`, e.g. item[0].item[2].response[0].\"\"\"
+            node = document
+            for key, index in re.findall(r"(\\w+)\\[(\\d+)\\]", where):
+                node = node[key][int(index)]
+            return node
+
+
+        for where in findings["where"]:
+            print(where, "->", at(document, where)["name"])
+    """),
+    md("""
+        1. Give *No todos yet* a request of its own. A query parameter is enough: a call to
+           `/v2/todos?owner=new-user` now matches it better than *OK*.
+    """),
+    code("""
+        empty = at(document, "item[0].item[0].response[1]")
+        url = empty["originalRequest"]["url"]
+        url["raw"] += "?owner=new-user"
+        url["query"] = [{"key": "owner", "value": "new-user"}]
+    """),
+    md("""
+        2. Rename the second *OK* (the `POST` example) and 3. fix the misspelt variable:
+    """),
+    code("""
+        created = at(document, "item[0].item[2].response[0]")
+        created["name"] = "Todo created"
+        created["body"] = created["body"].replace("{{$isoTimeStamp}}", "{{$isoTimestamp}}")
+        print(created["body"])
+    """),
+    md("""
+        Check again: `MockEngine` (like everything in mockkit) takes the parsed document as well
+        as a file name. Only the two `info` notes remain.
+    """),
+    code("""
+        pd.DataFrame(check(mockkit.MockEngine(document, DEV)))[["severity", "kind", "example", "message"]]
+    """),
+    code("""
+        workdir = Path(tempfile.mkdtemp(prefix="todo-fixed-"))
+        fixed = workdir / "todo.postman_collection.json"
+        fixed.write_text(json.dumps(document, indent=2), encoding="utf-8")
+
+        result = subprocess.run([sys.executable, "-m", "mockkit", "check", str(fixed), "--env", DEV],
+                                capture_output=True, text=True, check=False)
+        print(result.stdout, result.stderr)
+        print("exit code:", result.returncode)
+    """),
+    md("""
+        Serve the fixed file: the empty list is reachable by its own request now, and the new
+        to-do gets a real timestamp.
+    """),
+    code("""
+        mock = mockkit.serve(fixed, environment=DEV)
+        print(mock.get("/v2/todos", params={"owner": "new-user"}).json())
+        print(mock.post("/v2/todos", json={"title": "Water the plants"}).json())
+        mock.calls[["method", "path", "query", "status", "example"]]
+    """),
+    md("""
+        ## When a file cannot be read
+
+        A file that is not a usable collection raises `mockkit.CollectionError`, whose message
+        names the file, the place inside it (a JSON path) and what was expected there. The
+        error has those three parts as attributes too: `source`, `path` and `expected`. A few
+        common mistakes:
+    """),
+    code("""
+        text = Path(TODO).read_text(encoding="utf-8")
+        broken = json.loads(text)
+        broken["item"][0]["item"][0]["response"][0]["code"] = "two hundred"
+        mistakes = {
+            "a file that is not there": workdir / "missing.postman_collection.json",
+            "a download cut short": text[:300],
+            "an environment passed as the collection": DEV,
+            "a Collection v1 export": {"id": "1", "name": "Old", "order": [], "requests": []},
+            "an example with a bad status code": broken,
+        }
+        for what, source in mistakes.items():
+            try:
+                mockkit.load_collection(source)
+            except mockkit.CollectionError as error:
+                print(f"{what}:\\n    {error}\\n")
+    """),
+    md("""
+        The command line says the same in one line, with exit code 2:
+    """),
+    code("""
+        truncated = workdir / "truncated.postman_collection.json"
+        truncated.write_text(text[:300], encoding="utf-8")
+        result = subprocess.run([sys.executable, "-m", "mockkit", "check", str(truncated)],
+                                capture_output=True, text=True, check=False)
+        print(result.stderr, "exit code:", result.returncode)
+    """),
+    md("""
+        ## Clean up
+    """),
+    code("""
+        import shutil
+
+        mock.stop()
+        shutil.rmtree(workdir)
+        mock
+    """),
+]
+
+NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
+    "01-quickstart.ipynb": QUICKSTART,
+    "02-why-this-example.ipynb": WHY_THIS_EXAMPLE,
+    "03-dynamic-responses.ipynb": DYNAMIC_RESPONSES,
+    "04-mock-in-your-tests.ipynb": MOCK_IN_YOUR_TESTS,
+    "05-your-own-collection.ipynb": YOUR_OWN_COLLECTION,
+}
+
+
+# ==================================================================================== build
+
+
+def notebook(name: str, cells: list[tuple[str, str]]) -> NotebookNode:
+    """One notebook, validated; cell ids are stable (``01-quickstart-03``)."""
+    prefix = name.removesuffix(".ipynb")
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": dict(LANGUAGE_INFO)}
+    for i, (kind, source) in enumerate(cells):
+        make = nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_code_cell
+        cell = make(source)
+        cell.id = f"{prefix}-{i:02d}"
+        nb.cells.append(cell)
+    nbformat.validate(nb)
+    return nb
+
+
+def render(nb: NotebookNode) -> str:
+    text = nbformat.writes(nb, version=4)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def build() -> dict[str, str]:
+    """File name -> the text of each notebook."""
+    return {name: render(notebook(name, cells)) for name, cells in NOTEBOOKS.items()}
+
+
+def write(out_dir: Path = HERE) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in build().items():
+        path = out_dir / name
+        path.write_text(text, encoding="utf-8", newline="\n")
+        written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="compare with the committed notebooks, write nothing")
+    parser.add_argument("--out", type=Path, default=HERE, help="folder to write to (default: this folder)")
+    args = parser.parse_args(argv)
+    if args.check:
+        stale = [name for name, text in build().items()
+                 if not (args.out / name).is_file() or (args.out / name).read_text(encoding="utf-8") != text]
+        for name in stale:
+            print(f"{name} differs from notebooks/build.py: run `python notebooks/build.py`", file=sys.stderr)
+        return 1 if stale else 0
+    for path in write(args.out):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
