@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from .client import transport
+    from .hub import Hub, serve_hub
     from .mock import MockServer, serve, stop_all
 
 __version__ = "0.1.0"
@@ -32,10 +33,13 @@ __all__ = [
     "stop_all",
     "MockServer",
     "transport",
+    "Hub",
+    "serve_hub",
     "load_collection",
     "load_environment",
     "explain",
     "examples",
+    "check",
     "MockEngine",
     "MatchOptions",
     "Collection",
@@ -54,6 +58,8 @@ _LAZY = {
     "stop_all": ("mock", "stop_all"),
     "MockServer": ("mock", "MockServer"),
     "transport": ("client", "transport"),
+    "Hub": ("hub", "Hub"),
+    "serve_hub": ("hub", "serve_hub"),
 }
 
 
@@ -81,19 +87,42 @@ def explain(
     headers: dict[str, str] | None = None,
     params: dict[str, str] | None = None,
     body: bytes | str | None = None,
+    json: Any = None,
     environment: Any = None,
     options: MatchOptions | None = None,
+    detail: bool = False,
 ) -> "pd.DataFrame":
     """Rank every example of ``collection`` for one request (sent nowhere) and say why.
 
     Returns one row per example, best first: the stage that kept or dropped it, the path rule,
     points per step, the score, ``selected`` (the example a mock would serve) and a ``reason``.
+    ``json=`` sends a JSON body (with its Content-Type). ``detail=True`` returns the long form
+    instead: one row per example and comparison made (step, ok, points, detail).
     """
+    if json is not None:
+        import json as _json
+
+        body = _json.dumps(json)
+        headers = {"content-type": "application/json", **(headers or {})}
     engine = collection if isinstance(collection, MockEngine) else MockEngine(
         collection, environment, options=options
     )
     request = MockRequest.from_target(method, path, headers=headers, body=body, params=params)
+    if detail:
+        from .report import checks_frame
+
+        return checks_frame(engine.explain(request))
     return engine.explain_frame(request)
+
+
+def check(collection: Any, environment: Any = None) -> "pd.DataFrame":
+    """Problems users hit with a collection, one row each (what ``mockkit check`` prints):
+    unreachable (shadowed) examples, duplicate names, wildcards, broken templates, bad JSON."""
+    from .checks import check as run_checks
+    from .report import findings_frame
+
+    engine = collection if isinstance(collection, MockEngine) else MockEngine(collection, environment)
+    return findings_frame(run_checks(engine))
 
 
 def examples(collection: Any) -> "pd.DataFrame":

@@ -77,7 +77,8 @@ def check(engine: MockEngine) -> list[Finding]:
             findings.append(Finding("warning", "template", e.json_path, e.name, problem))
         ctype = next((v for k, v in e.response.headers if k.lower() == "content-type"), "")
         if "json" in ctype.lower() or e.response.preview_language == "json":
-            rendered = engine.handle(t.as_request({"x-mock-response-id": e.id} if e.id else None), record=False)
+            sample = t.as_request({"x-mock-response-id": e.id} if e.id else None, sample_wildcards=True)
+            rendered = engine.handle(sample, record=False)
             body = rendered.response.body if rendered.winner is not None and rendered.winner.example is e else None
             if body is not None and body.strip():
                 try:

@@ -53,6 +53,13 @@ class EngineTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self.engine = engine
         self.delays = delays
 
+    @property
+    def calls(self) -> Any:
+        """The call log of this transport's engine, as a DataFrame (like ``MockServer.calls``)."""
+        from .report import calls_frame
+
+        return calls_frame(self.engine.journal.snapshot())
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         served = self.engine.handle(_mock_request(request, request.read()))
         if self.delays and served.delay_ms:

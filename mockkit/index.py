@@ -41,14 +41,16 @@ class Target:
     code: int
     tie_key: tuple[int, str, int]
 
-    def as_request(self, headers: Mapping[str, str] | None = None) -> MockRequest:
-        """The request this example was saved from (variables resolved; wildcards as written)."""
+    def as_request(self, headers: Mapping[str, str] | None = None, *, sample_wildcards: bool = False) -> MockRequest:
+        """The request this example was saved from (variables resolved). Wildcard segments stay
+        as written, or become ``1`` with ``sample_wildcards`` (a value a real client would send)."""
         data, content_type = encode(self.body)
         sent = dict(self.headers)
         if content_type and not any(k == "content-type" for k in sent) and not sent.get("content-type"):
             sent["content-type"] = content_type
         sent.update({k.lower(): v for k, v in (headers or {}).items()})
-        target = "/".join(quote(s, safe="{}:@!$&'()*+,;=") for s in self.path.split("/"))
+        path = TOKEN.sub("1", self.path) if sample_wildcards else self.path
+        target = "/".join(quote(s, safe="{}:@!$&'()*+,;=") for s in path.split("/"))
         return MockRequest(self.method, target, self.query_pairs, tuple(sent.items()), data)
 
 

@@ -5,6 +5,7 @@ Column names and dtypes are part of the public API: tests pin them. Nothing here
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 import pandas as pd
@@ -23,6 +24,7 @@ __all__ = [
     "examples_frame",
     "calls_frame",
     "style_ranking",
+    "findings_frame",
 ]
 
 RANKING_COLUMNS = {
@@ -181,8 +183,15 @@ def calls_frame(calls: list[Call]) -> pd.DataFrame:
     return _frame(rows, CALL_COLUMNS)
 
 
-def style_ranking(frame: pd.DataFrame):  # -> pandas Styler (imports jinja2 lazily)
-    """A notebook view of a ranking: winner highlighted, score bars, dropped rows greyed."""
+_styles = itertools.count(1)
+
+
+def style_ranking(frame: pd.DataFrame, uuid: str | None = None):  # -> pandas Styler (jinja2 lazily)
+    """A notebook view of a ranking: winner highlighted, score bars, dropped rows greyed.
+
+    Each call gets its own CSS id (several tables on one page keep their own styles); pass
+    ``uuid`` for stable HTML in snapshot tests.
+    """
     shown = frame.drop(columns=["position", "kept", "query_match", "query_partial", "query_missing"], errors="ignore")
 
     def row_style(row: pd.Series) -> list[str]:
@@ -196,4 +205,14 @@ def style_ranking(frame: pd.DataFrame):  # -> pandas Styler (imports jinja2 lazi
     scores = shown["score"].dropna()
     if len(scores):
         styler = styler.bar(subset=["score"], color="#8ab4f8", vmin=min(0.0, scores.min()), vmax=max(115.0, scores.max()))
-    return styler.format(precision=2, na_rep="—").set_uuid("mockkit-ranking")
+    styler = styler.set_properties(subset=["reason"], **{"text-align": "left", "min-width": "24em"}) if "reason" in shown else styler
+    return styler.format(precision=2, na_rep="—").set_uuid(uuid or f"mockkit-ranking-{next(_styles)}")
+
+
+FINDING_COLUMNS = {"severity": "str", "kind": "str", "where": "str", "example": "str", "message": "str"}
+
+
+def findings_frame(findings: list) -> pd.DataFrame:
+    """``checks.check`` findings as a table: severity, kind, where (JSON path), example, message."""
+    rows = [{k: getattr(f, k) for k in FINDING_COLUMNS} for f in findings]
+    return _frame(rows, FINDING_COLUMNS)

@@ -53,3 +53,10 @@ def test_pytest_fixture_starts_and_stops(mockkit_server):
     assert mock.calls["status"].tolist() == [200]
     second = mockkit_server()  # the bundled demo by default
     assert second.port != mock.port
+
+
+def test_transport_calls_frame():
+    transport = mockkit.transport(DEMO_COLLECTION)
+    with httpx.Client(transport=transport, base_url="http://mock") as client:
+        client.get("/users/me")
+    assert transport.calls["example"].tolist() == ["Current user"]

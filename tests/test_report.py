@@ -81,3 +81,32 @@ def test_problems_column_and_near_misses():
     assert "`me` vs `meeeeeee`" in miss["reason"] and "step h needs ≤ 0.2" in miss["reason"]
     deeper = mockkit.explain(doc, "GET", "/users/me/posts").iloc[0]
     assert "they have 2 and 3 segments" in deeper["reason"]
+
+
+def test_each_styled_table_gets_its_own_css_id():
+    frame = mockkit.explain(DEMO, "GET", "/users")
+    first, second = style_ranking(frame).to_html(), style_ranking(frame).to_html()
+    ids = {line.split("#T_")[1].split("_")[0] for html in (first, second) for line in html.splitlines() if "#T_" in line}
+    assert len(ids) == 2
+    assert "#T_fixed" in style_ranking(frame, uuid="fixed").to_html()
+
+
+def test_explain_json_and_detail():
+    frame = mockkit.explain(DEMO, "POST", "/users", json={"name": ""})
+    assert frame.iloc[0]["example"] == "Invalid user" and frame.iloc[0]["body_points"] == 5
+    detail = mockkit.explain(DEMO, "GET", "/users", params={"page": "2"}, detail=True)
+    assert list(detail.columns) == ["example", "step", "ok", "points", "detail"]
+    assert ((detail["example"] == "Users, page 2") & (detail["step"] == "query")).any()
+
+
+def test_check_frame_and_wildcard_samples():
+    frame = mockkit.check(DEMO)
+    assert list(frame.columns) == ["severity", "kind", "where", "example", "message"]
+    assert set(frame["severity"]) == {"info"}
+    doc = {
+        "info": {"name": "w", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "item": [{"name": "t", "request": {"method": "GET", "url": "http://h/todos/{{todoId}}"}, "response": [
+            {"name": "t", "code": 200, "body": '{"id": {{todoId}}}', "header": [{"key": "Content-Type", "value": "application/json"}],
+             "originalRequest": {"method": "GET", "url": "http://h/todos/{{todoId}}"}}]}],
+    }
+    assert "invalid-json" not in set(mockkit.check(doc)["kind"])  # {{todoId}} is filled with a sample id
