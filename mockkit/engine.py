@@ -26,6 +26,7 @@ from .journal import Call, Journal
 from .matching import Candidate, Index, MatchOptions, Ranking, choose, rank
 from .model import Collection, Environment, Example, MockRequest, MockResponse
 from .templating import (
+    Token,
     TOKEN,
     RenderContext,
     Template,
@@ -123,6 +124,11 @@ def _reason(code: int, status: str) -> str:
         return "Unknown"
 
 
+def _has_dynamic(compiled: CompiledResponse) -> bool:
+    templates = [compiled.body, *(t for _, t in compiled.headers)]
+    return any(isinstance(p, Token) and p.kind == "dynamic" for t in templates for p in t.parts)
+
+
 def _compile_response(example: Example, variables: dict[str, str], captures: list[str]) -> CompiledResponse:
     saved = example.response
     problems: list[str] = []
@@ -192,6 +198,14 @@ class MockEngine:
             for t in self.index.targets
         }
         self._by_position = {t.example.position: self._responses[id(t)] for t in self.index.targets}
+        if any(_has_dynamic(r) for r in self._responses.values()):
+            # Faker takes ~0.2 s to start; do it now, off the caller's thread, not on the first call.
+            # (Its seed was fixed when the context was made, so seeded output does not change.)
+            threading.Thread(target=self._warm_fakes, name="mockkit-faker", daemon=True).start()
+
+    def _warm_fakes(self) -> None:
+        with self._fake_lock:
+            self.fake.faker  # noqa: B018 - creates it
 
     # ------------------------------------------------------------------ matching and answers
 
