@@ -47,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--watch", action="store_true", help="reload when the file changes")
     serve.add_argument("--workers", type=int, default=1, help="processes sharing the port (default 1)")
     serve.add_argument("--quiet", action="store_true", help="do not log one line per call")
+    serve.add_argument("--max-body", type=int, default=10 * 1024 * 1024, metavar="BYTES",
+                       help="larger request bodies get a 413 JSON error (default 10 MiB)")
 
     explain = sub.add_parser("explain", help="rank every example for one request and say why")
     explain.add_argument("file")
@@ -60,6 +62,14 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="list problems that make examples unreachable or wrong")
     check.add_argument("file")
     check.add_argument("--env", help="Postman environment file")
+
+    # --- hub (issue 5) -------------------------------------------------------------------
+    hub = sub.add_parser("hub", help="host many mocks behind a Postman-shaped management API")
+    hub.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    hub.add_argument("--port", type=int, default=3100, help="port (default 3100; 0 picks a free one)")
+    hub.add_argument("--data", help="state folder (default: $XDG_DATA_HOME/mockkit/hub)")
+    hub.add_argument("--api-key", help="key for admin calls and private mocks (default: generated once)")
+    # --- end hub -------------------------------------------------------------------------
     return parser
 
 
@@ -70,6 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args)
         if args.command == "explain":
             return _explain(args)
+        if args.command == "hub":
+            return _hub(args)
         return _check(args)
     except MockkitError as exc:
         print(f"mockkit: {exc}", file=sys.stderr)
@@ -144,7 +156,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, sockets: list, engine: MockEngine) -> int:
     from .server import MockApp, make_http_server
 
-    app = MockApp(engine, None if args.quiet else _log_line(sys.stdout))
+    app = MockApp(engine, None if args.quiet else _log_line(sys.stdout), max_body_size=args.max_body)
 
     async def run() -> None:
         stop = asyncio.Event()
@@ -199,6 +211,7 @@ async def _watch(args: argparse.Namespace, app: object) -> None:
 
 def _prefork(args: argparse.Namespace, sockets: list, engine: MockEngine) -> int:
     """N processes accept on the same sockets; the parent stops them all on Ctrl-C/SIGTERM."""
+    engine.wait_ready()  # no thread may hold a lock across fork
     children: list[int] = []
     for _ in range(args.workers):
         pid = os.fork()
@@ -243,6 +256,16 @@ def _die_with_parent() -> None:
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except Exception:
         pass
+
+
+# ---------------------------------------------------------------------------------------- hub
+
+
+def _hub(args: argparse.Namespace) -> int:
+    """``mockkit hub``: see ``mockkit.hub`` (state in SQLite under --data)."""
+    from .hub import run_hub
+
+    return run_hub(args.data, args.host, args.port, args.api_key)
 
 
 # ----------------------------------------------------------------------------- explain, check

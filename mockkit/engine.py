@@ -198,14 +198,22 @@ class MockEngine:
             for t in self.index.targets
         }
         self._by_position = {t.example.position: self._responses[id(t)] for t in self.index.targets}
+        self._warmer: threading.Thread | None = None
         if any(_has_dynamic(r) for r in self._responses.values()):
             # Faker takes ~0.2 s to start; do it now, off the caller's thread, not on the first call.
             # (Its seed was fixed when the context was made, so seeded output does not change.)
-            threading.Thread(target=self._warm_fakes, name="mockkit-faker", daemon=True).start()
+            self._warmer = threading.Thread(target=self._warm_fakes, name="mockkit-faker", daemon=True)
+            self._warmer.start()
 
     def _warm_fakes(self) -> None:
         with self._fake_lock:
             self.fake.faker  # noqa: B018 - creates it
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        """Wait for background warm-up. Call before ``os.fork``: a child must not inherit a lock
+        held by a thread that does not exist in it."""
+        if self._warmer is not None:
+            self._warmer.join(timeout)
 
     # ------------------------------------------------------------------ matching and answers
 

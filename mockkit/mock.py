@@ -24,7 +24,7 @@ from .engine import CALL_HEADER, MockEngine
 from .matching import MatchOptions
 from .model import Collection, MockRequest
 from .errors import ServerError
-from .server import MockApp, ServerThread
+from .server import MAX_BODY_SIZE, MockApp, ServerThread
 
 if TYPE_CHECKING:  # pragma: no cover
     import httpx
@@ -68,6 +68,7 @@ class MockServer:
         cors: bool = True,
         watch: bool = False,
         journal_size: int = 1000,
+        max_body_size: int = MAX_BODY_SIZE,
         on_call: Callable[..., None] | None = None,
     ) -> None:
         self.host = host
@@ -82,7 +83,7 @@ class MockServer:
         )
         self._engine_options = dict(seed=seed, cors=cors, api_key=api_key, delay=delay, journal_size=journal_size)
         self.engine = MockEngine(collection, environment, options=self._options, **self._engine_options)  # type: ignore[arg-type]
-        self._app = MockApp(self.engine, on_call)
+        self._app = MockApp(self.engine, on_call, max_body_size=max_body_size)
         self._thread = ServerThread(self._app, host, port)
         self._client: httpx.Client | None = None
         self._watch = watch
@@ -342,7 +343,8 @@ def serve(collection: Any = None, *, environment: Any = None, host: str = "127.0
     ``collection``: a path, JSON text, a dict or a loaded ``Collection`` (default: the bundled
     demo). Options: ``seed``, ``delay`` (ms or "2G"/"3G"), ``match_body``, ``match_headers``,
     ``match_query_params``, ``match_wildcards``, ``api_key`` (private mock), ``cors``,
-    ``watch`` (reload on file change), ``journal_size``.
+    ``watch`` (reload on file change), ``journal_size`` (calls kept in the log),
+    ``max_body_size`` (bytes; larger request bodies get a 413 JSON error).
     """
     if collection is None:
         from .demo import DEMO_COLLECTION

@@ -64,9 +64,11 @@ class MockApp(httputil.HTTPServerConnectionDelegate):
     duration in ms.
     """
 
-    def __init__(self, engine: MockEngine, on_call: Callable[[MockRequest, Served | None, float], None] | None = None):
+    def __init__(self, engine: MockEngine, on_call: Callable[[MockRequest, Served | None, float], None] | None = None,
+                 *, max_body_size: int = MAX_BODY_SIZE):
         self.engine = engine
         self.on_call = on_call
+        self.max_body_size = max_body_size
 
     def start_request(self, server_conn: object, request_conn: httputil.HTTPConnection) -> httputil.HTTPMessageDelegate:
         return _Exchange(self, request_conn)
@@ -94,7 +96,7 @@ class _Exchange(httputil.HTTPMessageDelegate):
             self.refusal = _error(431, "requestHeaderFieldsTooLargeError",
                                   f"The request headers are larger than {MAX_HEADER_SIZE:,} bytes.")
         length = headers.get("Content-Length", "")
-        if length.isdigit() and int(length) > MAX_BODY_SIZE and isinstance(self.connection, HTTP1Connection):
+        if length.isdigit() and int(length) > self.app.max_body_size and isinstance(self.connection, HTTP1Connection):
             stream = self.connection.stream
             if isinstance(stream, _ErrorsAsJSON):
                 stream.too_large = True  # Tornado refuses the body next; answer 413, not 400
@@ -202,8 +204,9 @@ class _ErrorsAsJSON:
     """The connection's stream, except that Tornado's bare ``400 Bad Request`` for a message it
     cannot parse goes out as a JSON error in Postman's shape (413 when the body was too large)."""
 
-    def __init__(self, stream: iostream.IOStream) -> None:
+    def __init__(self, stream: iostream.IOStream, max_body_size: int) -> None:
         self._stream = stream
+        self.max_body_size = max_body_size
         self.too_large = False
 
     def __getattr__(self, name: str) -> Any:
@@ -213,7 +216,7 @@ class _ErrorsAsJSON:
         if data == _BARE_400:
             if self.too_large:
                 data = _raw_error(413, "payloadTooLargeError",
-                                  f"The request body is larger than {MAX_BODY_SIZE:,} bytes.")
+                                  f"The request body is larger than {self.max_body_size:,} bytes.")
             else:
                 data = _raw_error(400, "badRequestError", "The request is not valid HTTP/1.1.")
         return self._stream.write(data, *args, **kwargs)
@@ -223,7 +226,8 @@ class _Connection(HTTP1ServerConnection):
     """Tornado's server connection, with JSON answers for requests it cannot parse."""
 
     async def _server_request_loop(self, delegate: httputil.HTTPServerConnectionDelegate) -> None:
-        stream = _ErrorsAsJSON(self.stream)
+        app = getattr(delegate, "request_callback", None)
+        stream = _ErrorsAsJSON(self.stream, getattr(app, "max_body_size", MAX_BODY_SIZE))
         try:
             while True:
                 conn = HTTP1Connection(stream, False, self.params, self.context)  # type: ignore[arg-type]
@@ -253,7 +257,7 @@ class _HTTPServer(HTTPServer):
 def make_http_server(app: MockApp) -> HTTPServer:
     return _HTTPServer(
         app,
-        max_body_size=MAX_BODY_SIZE,
+        max_body_size=app.max_body_size,
         max_header_size=HARD_HEADER_LIMIT,
         idle_connection_timeout=60,
         body_timeout=30,

@@ -28,7 +28,7 @@ class Served:
 
     def __init__(self, *args):
         self.proc = subprocess.Popen([*MOCKKIT, "serve", *args, "--port", "0"], stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True)
+                                     stderr=subprocess.PIPE, text=True, start_new_session=True)
         self.banner = []
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -47,9 +47,17 @@ class Served:
             os.kill(self.proc.pid, signal.SIGTERM)
         try:
             out, err = self.proc.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        except subprocess.TimeoutExpired:  # a stuck server: kill its whole group (workers too)
+            os.killpg(self.proc.pid, signal.SIGKILL)
             out, err = self.proc.communicate()
+            raise AssertionError(f"mockkit serve did not stop on SIGTERM: {err[-2000:]}")
+        finally:
+            try:
+                os.killpg(self.proc.pid, 0)  # anything left in the group (workers)?
+            except ProcessLookupError:
+                pass
+            else:
+                os.killpg(self.proc.pid, signal.SIGKILL)
         return self.proc.returncode, out, err
 
 

@@ -369,3 +369,11 @@ def test_a_stopped_server_says_so_and_can_start_again():
         assert server.get("/users").status_code == 200
     finally:
         server.stop()
+
+
+def test_body_limit_is_configurable():
+    with mockkit.MockServer(DEMO_COLLECTION, max_body_size=1000) as server:
+        big = server.post("/users", content=b"x" * 2000)
+        assert big.status_code == 413 and big.json()["error"]["name"] == "payloadTooLargeError"
+        assert "1,000 bytes" in big.json()["error"]["message"]
+        assert server.post("/users", json={"name": "ok"}).status_code == 201
