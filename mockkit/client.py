@@ -35,7 +35,8 @@ def _mock_request(request: httpx.Request, body: bytes) -> MockRequest:
 
 def _response(served: Served, request: httpx.Request) -> httpx.Response:
     answer = served.response
-    headers = [*answer.headers, (CALL_HEADER, served.call_id)]
+    headers = [(k.encode("latin-1", "replace"), v.encode("latin-1", "replace"))
+               for k, v in (*answer.headers, (CALL_HEADER, served.call_id))]
     content = b"" if request.method == "HEAD" else answer.body
     return httpx.Response(
         answer.status,

@@ -109,7 +109,15 @@ class Served:
 
 def _clean(text: str) -> str:
     """A header name or value safe to send: no CR, LF or other control characters."""
-    return "".join(ch for ch in text if ch == "\t" or 32 <= ord(ch) != 127).strip()
+    return _wire("".join(ch for ch in text if ch == "\t" or 32 <= ord(ch) != 127).strip())
+
+
+def _wire(value: str) -> str:
+    """A header value as HTTP carries it: text beyond Latin-1 goes out as its UTF-8 bytes (what
+    browsers send and expect), so any server or transport can write it byte for byte."""
+    if value.isascii():
+        return value
+    return value.encode("utf-8", "replace").decode("latin-1")
 
 
 def _reason(code: int, status: str) -> str:
@@ -152,7 +160,7 @@ def _compile_response(example: Example, variables: dict[str, str], captures: lis
         reason=_reason(saved.code, saved.status),
         headers=tuple(headers),
         body=body,
-        static_body=body.static.encode("utf-8") if body.static is not None else None,
+        static_body=body.static.encode("utf-8", "replace") if body.static is not None else None,
         has_cors="access-control-allow-origin" in names,
         problems=tuple(dict.fromkeys(problems)),
     )
@@ -278,7 +286,7 @@ class MockEngine:
         if self.api_key is None:
             return True
         given = request.header("x-api-key") or ""
-        return hmac.compare_digest(given.encode("utf-8", "replace"), self.api_key.encode("utf-8"))
+        return hmac.compare_digest(given.encode("utf-8", "replace"), self.api_key.encode("utf-8", "replace"))
 
     def _unauthorized(self) -> MockResponse:
         body = error_body(
@@ -326,7 +334,7 @@ class MockEngine:
             raise ValueError(f"a server response needs a 5xx status, not {status}")
         if isinstance(body, (dict, list)):
             body, language = json.dumps(body), language or "json"
-        data = body.encode("utf-8") if isinstance(body, str) else bytes(body)
+        data = body.encode("utf-8", "replace") if isinstance(body, str) else bytes(body)
         pairs = [(_clean(k), _clean(str(v))) for k, v in (headers or {}).items() if _clean(k)]
         if language and not any(k.lower() == "content-type" for k, _ in pairs):
             pairs.append(("Content-Type", PREVIEW_TYPES.get(language, "text/plain")))
@@ -340,12 +348,12 @@ class MockEngine:
 
     def _render(self, compiled: CompiledResponse, winner: Candidate, request: MockRequest) -> MockResponse:
         ctx = RenderContext(request, winner.captures, self.fake)
-        headers = [(name, render_header(t, ctx)) for name, t in compiled.headers]
+        headers = [(name, _wire(render_header(t, ctx))) for name, t in compiled.headers]
         if self.cors and not compiled.has_cors:
             headers.append(("Access-Control-Allow-Origin", "*"))
         body = compiled.static_body
         if body is None:
-            body = render(compiled.body, ctx).encode("utf-8")
+            body = render(compiled.body, ctx).encode("utf-8", "replace")
         return MockResponse(compiled.status, compiled.reason, tuple(headers), body)
 
     def _not_found(self) -> MockResponse:

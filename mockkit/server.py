@@ -146,6 +146,18 @@ class _Exchange(httputil.HTTPMessageDelegate):
     def _write(self, response: MockResponse, call_id: str | None) -> None:
         if self.closed:
             return
+        try:
+            self._send(response, call_id)
+        except iostream.StreamClosedError:  # the client went away mid-write
+            self.closed = True
+        except Exception as exc:  # an answer that cannot be written: say so, never hang the client
+            try:
+                self._send(_error(500, "serverError", f"mockkit could not write this answer: {type(exc).__name__}"), call_id)
+            except Exception:
+                self.closed = True
+                self.connection.close()  # type: ignore[attr-defined]
+
+    def _send(self, response: MockResponse, call_id: str | None) -> None:
         headers = httputil.HTTPHeaders()
         for key, value in response.headers:
             headers.add(key, value)
@@ -158,11 +170,8 @@ class _Exchange(httputil.HTTPMessageDelegate):
         if response.status not in (204, 304) and response.status >= 200:
             headers["Content-Length"] = str(len(body))
         start = httputil.ResponseStartLine("HTTP/1.1", response.status, response.reason)
-        try:
-            self.connection.write_headers(start, headers, None if no_body else body)
-            self.connection.finish()
-        except Exception:  # the client went away mid-write
-            self.closed = True
+        self.connection.write_headers(start, headers, None if no_body else body)
+        self.connection.finish()
 
 
 def _error(status: int, name: str, message: str) -> MockResponse:

@@ -226,3 +226,69 @@ def test_watch_reloads_under_load_serve_whole_versions(tmp_path: Path):
             t.join(30)
     assert errors == []
     assert seen == {"one", "two"}
+
+
+# ---------------------------------------------------------------- mutated input, end to end
+
+FUZZ_CASES = int(os.environ.get("MOCKKIT_FUZZ_CASES", "300"))
+ODD_REQUESTS = [
+    MockRequest.from_target("GET", "/"),
+    MockRequest("GET", "/%ff/%00/..%2f", (("a", "\x00"),), (("x-mock-response-code", "abc"),), b"\xff"),
+    MockRequest("POST", "/a/b", (), (("content-type", "application/json"), ("x-mock-match-request-body", "true")), b"{bad"),
+    MockRequest("PURGE", "/" + "x/" * 200, (), (("x-mock-response-name", ""), ("x-mock-response-id", "1-")), b""),
+    MockRequest("GET", "/a", (), (("x-mock-match-request-headers", ",,,"), ("content-type", "multipart/form-data; boundary=")), b"--\r\n"),
+]
+
+
+def test_mutated_collections_that_load_also_serve_and_explain():
+    """Whatever the loader accepts, the engine builds, answers and explains without raising."""
+    from test_collection import fuzz_documents, mutate
+
+    documents = [(n, d) for n, d in fuzz_documents() if "environment" not in n]
+    loaded = 0
+    for seed in range(FUZZ_CASES):
+        rng = __import__("random").Random(seed)
+        name, doc = rng.choice(documents)
+        described, undo = mutate(doc, rng)
+        try:
+            try:
+                collection = mockkit.load_collection(doc)
+            except mockkit.CollectionError:
+                continue
+            loaded += 1
+            try:
+                engine = mockkit.MockEngine(collection, seed=seed)
+                requests = [t.as_request() for t in engine.index.targets[:4]] + ODD_REQUESTS
+                for request in requests:
+                    engine.handle(request, record=False)
+                    engine.explain(request)
+            except Exception as exc:  # noqa: BLE001
+                pytest.fail(f"seed {seed}, {name}, {described}: {type(exc).__name__}: {exc}")
+        finally:
+            for step in reversed(undo):
+                step()
+    assert loaded > FUZZ_CASES // 4  # the mutations leave many collections loadable
+
+
+def test_mutated_environments_raise_only_collection_errors():
+    import random
+
+    base = {"id": "e", "name": "env", "_postman_variable_scope": "environment",
+            "values": [{"key": "a", "value": "1", "enabled": True}, {"key": "b", "value": "{{a}}", "type": "secret"}]}
+    kinds = [None, 1, "x", [], {}, [None], {"key": None}, True, [{"key": 5, "value": {"x": 1}, "enabled": "no"}]]
+    for seed in range(400):
+        rng = random.Random(seed)
+        doc = json.loads(json.dumps(base))
+        target = rng.choice([doc, doc["values"], doc["values"][0], doc["values"][1]])
+        if isinstance(target, dict):
+            key = rng.choice(list(target) + ["values", "key"])
+            if rng.random() < 0.3:
+                target.pop(key, None)
+            else:
+                target[key] = rng.choice(kinds)
+        else:
+            target[rng.randrange(len(target))] = rng.choice(kinds)
+        try:
+            mockkit.load_environment(doc)
+        except mockkit.CollectionError:
+            pass

@@ -377,3 +377,22 @@ def test_body_limit_is_configurable():
         assert big.status_code == 413 and big.json()["error"]["name"] == "payloadTooLargeError"
         assert "1,000 bytes" in big.json()["error"]["message"]
         assert server.post("/users", json={"name": "ok"}).status_code == 201
+
+
+def test_non_latin1_and_surrogate_text_in_answers():
+    doc = {
+        "info": {"name": "u", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "variable": [{"key": "bad", "value": "\ud800"}],
+        "item": [{"name": "u", "request": {"method": "GET", "url": "http://h/u"}, "response": [
+            {"name": "u", "code": 200, "body": "héllo ✓ {{bad}} {{$queryParams 'q'}}",
+             "header": [{"key": "X-Greeting", "value": "grüße ✓ {{bad}}"}],
+             "originalRequest": {"method": "GET", "url": "http://h/u"}}]}],
+    }
+    with mockkit.MockServer(doc) as server:
+        r = server.get("/u", params={"q": "✓"})
+        assert r.status_code == 200 and r.content.decode("utf-8").startswith("héllo ✓ ? ✓")
+        raw = dict(r.headers.raw)[b"x-greeting"]
+        assert raw.startswith("grüße ✓".encode())  # UTF-8 bytes on the wire
+    with httpx.Client(transport=mockkit.transport(doc), base_url="http://m") as client:
+        r = client.get("/u")
+        assert r.status_code == 200 and dict(r.headers.raw)[b"x-greeting"].startswith("grüße ✓".encode())
