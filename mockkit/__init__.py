@@ -22,7 +22,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from .client import transport
-    from .hub import Hub, serve_hub
+    from .hub import serve_hub
+    from .hubclient import Hub
     from .mock import MockServer, serve, stop_all
 
 __version__ = "0.1.0"
@@ -58,7 +59,7 @@ _LAZY = {
     "stop_all": ("mock", "stop_all"),
     "MockServer": ("mock", "MockServer"),
     "transport": ("client", "transport"),
-    "Hub": ("hub", "Hub"),
+    "Hub": ("hubclient", "Hub"),
     "serve_hub": ("hub", "serve_hub"),
 }
 

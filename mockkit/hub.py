@@ -1,0 +1,377 @@
+"""The hub: many mocks in one process, managed through a Postman-shaped API, kept in SQLite.
+
+    hub = mockkit.serve_hub()                           # background thread; port 0 -> a free port
+    uid = hub.client.create_collection("api.json")["collection"]["uid"]
+    mock = hub.client.create_mock(uid)["mock"]
+    httpx.get(mock["mockUrl"] + "/users/42")            # answered by that mock
+    hub.client.call_logs(mock["id"], include="response.body")
+    hub.stop()
+
+Or from a shell: ``mockkit hub [--host 127.0.0.1] [--port 3100] [--data DIR] [--api-key KEY]``.
+
+Decisions:
+
+* **mockUrl = ``http://<host>:<port>/m/<mockId>``.** One port serves every mock and the admin
+  API; everything after the base is the mock's request path, matched untouched
+  (``/m/<id>/users/42?x=1`` is matched as ``/users/42?x=1``). A path prefix needs no DNS or
+  Host-header tricks (spec C9) and works with any HTTP client. ``/m/...`` never collides with
+  the admin routes (``/mocks``, ``/collections``, ``/environments``).
+* **Keys.** Admin calls need the hub's key in the ``x-api-key`` header, compared with
+  ``hmac.compare_digest``; otherwise 401 ``AuthenticationError`` (the name Postman's API uses).
+  Private (unpublished) mocks need the same key, header only; otherwise 401 ``unauthorizedError``
+  (spec 9.10), except a CORS pre-flight, which browsers send without custom headers: it gets a
+  permissive 204 without reaching the examples. The key is never echoed: it is dropped from the request a mock sees (so a
+  template cannot render it) and from the call log. It comes from ``--api-key``/``api_key=``, or
+  is generated once (``secrets.token_urlsafe``) and stored in ``DIR/api-key`` with mode 0600.
+* **Mock call errors** use spec §1.7: unknown mock 404 ``mockNotFoundError``; a mock whose
+  collection or environment was deleted 400 ``inactiveMockError``.
+* **Engines are cached per mock** and dropped whenever the admin API changes what a mock answers
+  (collection, environment, config, server responses), so the next call sees the change without a
+  restart. A generation counter keeps an engine built from old state from being cached.
+* **Threads.** The hub serves from one Tornado loop thread (``server.ServerThread`` and
+  ``server.MockApp``, reused: ``HubApp`` stands in for the engine); SQLite writes happen there,
+  synchronously (a local hub favours simple, durable writes over throughput). The ``Hub`` client
+  talks HTTP, so any thread may use it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import os
+import signal
+import sqlite3
+import sys
+import threading
+import uuid
+import warnings
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TextIO
+
+from .admin import AdminAPI
+from .engine import MockEngine, Served, error_body
+from .errors import MockkitError, ServerError
+from .hubclient import Hub, HubError
+from .hubstore import KEY_FILE, HubStore, default_data_dir, load_api_key, now_iso
+from .journal import Journal
+from .matching import MatchOptions
+from .model import MockRequest, MockResponse
+
+__all__ = ["Hub", "HubError", "HubApp", "HubServer", "serve_hub", "run_hub", "default_data_dir"]
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+_JSON = (("Content-Type", "application/json; charset=utf-8"),)
+_REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed"}
+
+
+def _answer(status: int, body: bytes, *, cors: bool = True) -> MockResponse:
+    """A JSON answer; mock-call errors carry CORS (spec C7), admin answers do not (not for browsers)."""
+    headers = (*_JSON, ("Access-Control-Allow-Origin", "*")) if cors else _JSON
+    return MockResponse(status, _REASONS.get(status, "Error"), headers, body)
+
+
+def _preflight(request: MockRequest) -> MockResponse:
+    """A permissive 204 for a CORS pre-flight, which browsers send without ``x-api-key``."""
+    allow = "".join(ch for ch in request.header("access-control-request-headers", "") or "" if 32 <= ord(ch) < 127)
+    headers = (("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Methods", "*"),
+               ("Access-Control-Allow-Headers", allow or "*"), ("Access-Control-Max-Age", "600"))
+    return MockResponse(204, "No Content", headers, b"")
+
+
+def _served(response: MockResponse) -> Served:
+    # No journal id: admin answers and refusals are not mock calls (no x-mockkit-call header).
+    return Served(response, None, None, None, None)  # type: ignore[arg-type]
+
+
+class HubApp:
+    """What ``server.MockApp`` calls: ``/m/<id>/...`` goes to that mock, the rest to ``AdminAPI``."""
+
+    def __init__(self, store: HubStore, api_key: str, *, call_log_size: int = 1000,
+                 public_url: str | None = None) -> None:
+        self.store = store
+        self._key = api_key.encode("utf-8")
+        self.call_log_size = call_log_size
+        self.public_url = public_url
+        self.journal = Journal(100)  # MockApp records engine failures here
+        self.api = AdminAPI(store, self.invalidate)
+        self._engines: dict[str, tuple[MockEngine, str | None]] = {}
+        self._generation = 0
+        self._lock = threading.Lock()
+
+    def _is_key(self, given: str | None) -> bool:
+        return given is not None and hmac.compare_digest(given.encode("utf-8", "replace"), self._key)
+
+    def invalidate(self, mock_ids: Iterable[str]) -> None:
+        with self._lock:
+            self._generation += 1
+            for mock_id in mock_ids:
+                self._engines.pop(mock_id, None)
+
+    def handle(self, request: MockRequest) -> Served:
+        if request.path == "/m" or request.path.startswith("/m/"):
+            return self._mock_call(request)
+        if not self._is_key(request.header("x-api-key")):
+            body = error_body("AuthenticationError", "Invalid API Key. Every request requires a valid API Key "
+                                                     "to be sent in the x-api-key header.")
+            return _served(_answer(401, body, cors=False))
+        base = self.public_url or f"http://{request.header('host') or '127.0.0.1'}"
+        status, value = self.api.handle(request.method, request.decoded_path_lenient, dict(request.query),
+                                        request.body, base)
+        return _served(_answer(status, json.dumps(value, separators=(",", ":")).encode(), cors=False))
+
+    # ----------------------------------------------------------------------------- mock calls
+
+    def _mock_call(self, request: MockRequest) -> Served:
+        mock_id, _, tail = request.path[3:].partition("/")
+        mock = self.store.get_mock(mock_id) if mock_id else None
+        if mock is None:
+            return _served(_answer(404, error_body("mockNotFoundError", "There is no mock with this id on this hub "
+                                                                        "(GET /mocks lists them).")))
+        has_key = self._is_key(request.header("x-api-key"))
+        if not mock["is_public"] and not has_key:
+            if request.method == "OPTIONS" and request.header("access-control-request-method") is not None:
+                return _served(_preflight(request))  # the browser's real call will carry the key
+            return _served(_answer(401, error_body(
+                "unauthorizedError", "This mock is private: send the hub's API key in the x-api-key header.")))
+        if mock["deactivated"]:
+            return _served(_answer(400, error_body(
+                "inactiveMockError", "The environment or collection associated with this mock has been deleted.")))
+        headers = tuple(h for h in request.headers if not (has_key and h[0].lower() == "x-api-key"))
+        inner = MockRequest(request.method, "/" + tail, request.query, headers, request.body)
+        engine, server_response_name = self._engine(mock_id)
+        served = engine.handle(inner, record=False)
+        return replace(served, call_id=self._record(mock_id, inner, served, server_response_name))
+
+    def _engine(self, mock_id: str) -> tuple[MockEngine, str | None]:
+        """The mock's engine (and its active server response's name), built on first use."""
+        with self._lock:
+            cached, generation = self._engines.get(mock_id), self._generation
+        if cached is not None:
+            return cached
+        built = self._build(mock_id)
+        with self._lock:
+            if self._generation == generation:
+                self._engines[mock_id] = built
+        return built
+
+    def _build(self, mock_id: str) -> tuple[MockEngine, str | None]:
+        mock = self.store.get_mock(mock_id)
+        if mock is None:
+            raise ServerError(f"mock {mock_id} disappeared while its engine was built")
+        collection = self.store.get_document("collections", mock["collection"])
+        environment = self.store.get_document("environments", mock["environment"]) if mock["environment"] else None
+        if collection is None or (mock["environment"] and environment is None):
+            raise ServerError(f"mock {mock_id} refers to a deleted collection or environment")
+        config = mock["config"]
+        options = MatchOptions(match_body=config["matchBody"], match_headers=tuple(config["headers"]),
+                               match_query_params=config["matchQueryParams"], match_wildcards=config["matchWildcards"])
+        delay = config["delay"]["duration"] if config["delay"] else None
+        engine = MockEngine(collection["document"], environment["document"] if environment else None,
+                            options=options, delay=delay, journal_size=1)
+        sid = config.get("serverResponseId")
+        sr = self.store.get_server_response(mock_id, sid) if sid else None
+        if sr is not None:
+            engine.set_server_response(sr["status_code"], sr["body"], {h["key"]: h["value"] for h in sr["headers"]},
+                                       language=sr["language"])
+        return engine, sr["name"] if sr is not None else None
+
+    def _record(self, mock_id: str, request: MockRequest, served: Served, server_response: str | None) -> str:
+        """Write the call to the mock's call log (one transaction, oldest rows pruned)."""
+        now = datetime.now(timezone.utc)
+        response = served.response
+        if served.winner is not None:
+            kind, name = "success", served.winner.example.name
+        elif server_response is not None and served.ranking is None and response.status >= 500:
+            kind, name = "serverResponse", server_response
+        else:
+            kind, name = ("success" if response.status < 400 else "error"), None
+        call_id = str(uuid.uuid4())
+        row = {
+            "id": call_id, "served_at": now_iso(now), "served_ms": int(now.timestamp() * 1000),
+            "method": request.method, "path": request.target, "path_only": request.path,
+            "status": response.status, "type": kind, "response_name": name,
+            "request_headers": [{"key": k, "value": v} for k, v in request.headers],
+            "request_body": request.body.decode("utf-8", "replace"),
+            "response_headers": [{"key": k, "value": v} for k, v in response.headers],
+            "response_body": response.body.decode("utf-8", "replace"),
+        }
+        try:
+            self.store.add_call(mock_id, row, self.call_log_size)
+        except sqlite3.IntegrityError:  # the mock was deleted while this call was answered
+            pass
+        return call_id
+
+
+# ------------------------------------------------------------------------------- running it
+
+
+def _url(host: str, port: int) -> str:
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}"
+
+
+class HubServer:
+    """A hub running in a daemon thread of this process (what ``serve_hub`` returns)."""
+
+    def __init__(self, data_dir: str | os.PathLike[str] | None = None, host: str = "127.0.0.1", port: int = 0,
+                 api_key: str | None = None, *, call_log_size: int = 1000) -> None:
+        self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+        self.host = host
+        self._port = port
+        self._given_key = api_key
+        self._call_log_size = call_log_size
+        self.api_key = ""
+        self.key_created = False
+        self.store: HubStore | None = None
+        self._thread: Any = None
+        self._client: Hub | None = None
+
+    def start(self) -> "HubServer":
+        from .server import MockApp, ServerThread
+
+        if self.host not in LOOPBACK and self.host.strip("[]") not in LOOPBACK:
+            warnings.warn(f"the hub listens on {self.host}: anyone who can reach it can call public mocks",
+                          stacklevel=3)
+        store = HubStore(self.data_dir)
+        try:
+            self.api_key, self.key_created = load_api_key(self.data_dir, self._given_key)
+            app = HubApp(store, self.api_key, call_log_size=self._call_log_size)
+            self._thread = ServerThread(MockApp(app), self.host, self._port)  # type: ignore[arg-type]
+            self._thread.start()
+        except BaseException:
+            store.close()
+            raise
+        self.store = store
+        if self.host not in ("0.0.0.0", "::", ""):
+            app.public_url = self.url
+        return self
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.running
+
+    @property
+    def port(self) -> int | None:
+        return self._thread.port if self._thread is not None else None
+
+    @property
+    def url(self) -> str:
+        return _url(self.host, self.port or 0)
+
+    @property
+    def client(self) -> "Hub":
+        """A ``Hub`` client bound to this hub and its key."""
+        if self._client is None:
+            self._client = Hub(self.url, self.api_key)
+        return self._client
+
+    def stop(self) -> None:
+        """Stop serving, close the database (releasing the data folder) and the client."""
+        if self._thread is not None:
+            self._thread.stop()
+            self._thread = None
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        with _hubs_lock:
+            for folder, hub in list(_hubs.items()):
+                if hub is self:
+                    del _hubs[folder]
+
+    def __enter__(self) -> "HubServer":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = f"running at {self.url}" if self.running else "stopped"
+        return f"<HubServer {state}, data {self.data_dir}>"
+
+
+_hubs: dict[Path, HubServer] = {}
+_hubs_lock = threading.Lock()
+
+
+def serve_hub(data_dir: str | os.PathLike[str] | None = None, host: str = "127.0.0.1", port: int = 0,
+              api_key: str | None = None, **options: Any) -> HubServer:
+    """Start a hub in a background thread; returns once it listens (``.url``, ``.api_key``,
+    ``.client``, ``.stop()``; usable as a context manager). ``data_dir`` defaults to the user data
+    folder; ``api_key`` to the key stored there (generated on first start).
+
+    Like ``serve``, re-running the notebook cell replaces the hub this process already runs on the
+    same folder (only one hub may hold a folder) and, when no port is asked for, keeps its port.
+    """
+    folder = (Path(data_dir) if data_dir is not None else default_data_dir()).resolve()
+    with _hubs_lock:
+        old = _hubs.pop(folder, None)
+    reuse = 0
+    if old is not None:
+        reuse = (old.port or 0) if port == 0 and old.host == host else 0
+        old.stop()
+    try:
+        hub = HubServer(folder, host, reuse or port, api_key, **options).start()
+    except ServerError:
+        if not reuse:
+            raise
+        hub = HubServer(folder, host, port, api_key, **options).start()
+    with _hubs_lock:
+        _hubs[folder] = hub
+    return hub
+
+
+def run_hub(data_dir: str | None, host: str, port: int, api_key: str | None,
+            out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    """``mockkit hub``: serve in the foreground until SIGINT/SIGTERM."""
+    from tornado.netutil import bind_sockets
+
+    from .server import MockApp, make_http_server
+
+    if api_key is not None and not api_key.strip():
+        raise MockkitError("--api-key must not be empty")
+    directory = Path(data_dir) if data_dir else default_data_dir()
+    store = HubStore(directory)
+    try:
+        if host not in LOOPBACK:
+            err.write(f"mockkit: warning: the hub listens on {host}: anyone who can reach this address can "
+                      "call its public mocks (admin calls still need the key)\n")
+        try:
+            sockets = bind_sockets(port, host)
+        except OSError as exc:
+            raise ServerError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+        key, created = load_api_key(directory, api_key)  # after binding: a new key is always shown
+        url = _url(host, sockets[0].getsockname()[1])
+        app = HubApp(store, key, public_url=None if host in ("0.0.0.0", "::") else url)
+        out.write(f"mockkit hub at {url} (data: {directory})\n")
+        if created:
+            out.write(f"API key (shown once; stored in {directory / KEY_FILE}): {key}\n")
+        else:
+            out.write("API key: " + ("from --api-key" if api_key else f"stored in {directory / KEY_FILE}") + "\n")
+        out.write(f"Mocks answer at {url}/m/<mockId>/... Ctrl-C stops the hub.\n")
+        out.flush()
+
+        async def serve() -> None:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            server = make_http_server(MockApp(app))  # type: ignore[arg-type]
+            server.add_sockets(sockets)
+            await stop.wait()
+            server.stop()
+            try:
+                await asyncio.wait_for(server.close_all_connections(), 5)
+            except asyncio.TimeoutError:
+                pass
+
+        asyncio.run(serve())
+    finally:
+        store.close()
+    out.write("mockkit hub stopped.\n")
+    return 0
