@@ -258,6 +258,8 @@ class MockEngine:
                 compiled = self._responses[id(winner.target)]
                 with self._fake_lock:
                     response = self._render(compiled, winner, request)
+                if self.cors and self._is_preflight(request):
+                    response = self._with_preflight_headers(response, request)
                 problems = compiled.problems
             elif self._is_preflight(request):
                 response = self._preflight(request)
@@ -312,6 +314,12 @@ class MockEngine:
         if request.header("origin"):
             headers.append(("Vary", "Origin"))
         return MockResponse(204, "No Content", tuple(headers), b"")
+
+    def _with_preflight_headers(self, response: MockResponse, request: MockRequest) -> MockResponse:
+        """An OPTIONS example answering a pre-flight, plus the CORS headers it lacks (spec 9.8)."""
+        have = {k.lower() for k, _ in response.headers}
+        extra = [(k, v) for k, v in self._preflight(request).headers if k.lower() not in have]
+        return MockResponse(response.status, response.reason, (*response.headers, *extra), response.body)
 
     def _json_headers(self) -> tuple[tuple[str, str], ...]:
         headers = [("Content-Type", "application/json; charset=utf-8")]

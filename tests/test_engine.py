@@ -219,3 +219,23 @@ def test_captured_segment_with_encoded_crlf_never_reaches_a_header():
     assert served.winner is not None
     for _, value in served.response.headers:
         assert "\r" not in value and "\n" not in value
+
+
+def test_an_options_example_answers_a_preflight_with_the_cors_headers_it_lacks():
+    from mockkit.engine import MockEngine
+    from mockkit.model import MockRequest
+
+    doc = {
+        "info": {"name": "o", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "item": [{"name": "o", "request": {"method": "OPTIONS", "url": "http://h/items"}, "response": [
+            {"name": "options", "code": 200, "body": "", "header": [{"key": "Allow", "value": "GET, POST"},
+                                                                    {"key": "Access-Control-Allow-Methods", "value": "GET"}],
+             "originalRequest": {"method": "OPTIONS", "url": "http://h/items"}}]}],
+    }
+    served = MockEngine(doc).handle(MockRequest.from_target(
+        "OPTIONS", "/items", headers={"Origin": "http://app", "Access-Control-Request-Method": "POST",
+                                      "Access-Control-Request-Headers": "x-a"}))
+    headers = dict(served.response.headers)
+    assert served.winner.example.name == "options" and served.response.status == 200
+    assert headers["Allow"] == "GET, POST" and headers["Access-Control-Allow-Methods"] == "GET"  # its own wins
+    assert headers["Access-Control-Allow-Headers"] == "x-a" and headers["Access-Control-Allow-Origin"] == "*"
