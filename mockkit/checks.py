@@ -70,6 +70,15 @@ def check(engine: MockEngine) -> list[Finding]:
                 findings.append(Finding("info", "wildcard", t.example.json_path, t.example.name,
                     f"`{{{{{name}}}}}` in {t.path} is not defined by the collection or environment, "
                     "so it matches any one path segment (a wildcard)"))
+    colon_seen: set[str] = set()
+    for t in targets:
+        for segment in t.forms.segments:
+            if segment.startswith(":") and len(segment) > 1 and t.path not in colon_seen:
+                colon_seen.add(t.path)
+                findings.append(Finding("warning", "path-variable", t.example.json_path, t.example.name,
+                    f"`{segment}` in {t.path} has no value in the example, so only a request for the literal "
+                    f"path matches it (Postman's rule). Give the path variable a value, write "
+                    f"{{{{{segment[1:]}}}}} instead, or serve with colon_wildcards=True / --colon-wildcards"))
     problems = engine.problems()
     for t in targets:
         e = t.example

@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--match-body", action="store_true", help="drop examples whose saved body differs")
     serve.add_argument("--match-headers", default="", help="comma-separated header names to match")
     serve.add_argument("--no-cors", action="store_true", help="do not add CORS headers")
+    serve.add_argument("--colon-wildcards", action="store_true",
+                       help="treat :name path segments that have no value as wildcards")
     serve.add_argument("--watch", action="store_true", help="reload when the file changes")
     serve.add_argument("--workers", type=int, default=1, help="processes sharing the port (default 1)")
     serve.add_argument("--quiet", action="store_true", help="do not log one line per call")
@@ -101,7 +103,8 @@ def _engine(args: argparse.Namespace) -> MockEngine:
 
     if args.delay is not None and parse_delay(args.delay) is None:
         raise MockkitError(f"--delay must be 1..180000 ms or one of {', '.join(sorted(DELAY_PRESETS))}")
-    options = MatchOptions(match_body=args.match_body, match_headers=tuple(args.match_headers.split(",")))
+    options = MatchOptions(match_body=args.match_body, match_headers=tuple(args.match_headers.split(",")),
+                           colon_wildcards=args.colon_wildcards)
     return MockEngine(
         args.file or DEMO_COLLECTION, args.env, options=options, seed=args.seed, delay=args.delay,
         api_key=args.api_key, cors=not args.no_cors,

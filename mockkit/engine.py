@@ -196,7 +196,7 @@ class MockEngine:
         self._fake_lock = threading.Lock()
         self.journal = journal if journal is not None else Journal(journal_size)
         self.server_response: MockResponse | None = None
-        self.index = Index(self.collection, self.environment)
+        self.index = Index(self.collection, self.environment, colon_wildcards=self.options.colon_wildcards)
         self._responses = {
             id(t): _compile_response(
                 t.example,

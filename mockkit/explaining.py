@@ -64,6 +64,10 @@ def _near_miss(req: _Prepared, c: Candidate, threshold: float) -> str:
     detail = f"; segments differ: {', '.join(different[:3])}" if different else ""
     if threshold > 0:
         detail += f" (distance {total / longest:.2f}, step h needs ≤ {threshold:g})"
+    colons = [s for s in mine if s.startswith(":") and len(s) > 1]
+    if colons:
+        detail += (f"; `{colons[0]}` has no value in the example, so it is compared literally: give it a value, "
+                   f"or write {{{{{colons[0][1:]}}}}}, or serve with colon_wildcards=True")
     return detail
 
 

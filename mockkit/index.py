@@ -75,9 +75,9 @@ def _wild_pattern(segment: str) -> re.Pattern[str] | None:
     return re.compile("".join(pattern) + r"\Z", re.IGNORECASE | re.DOTALL)
 
 
-def compile_target(example: Example, variables: Mapping[str, str]) -> Target:
+def compile_target(example: Example, variables: Mapping[str, str], *, colon_wildcards: bool = False) -> Target:
     request = example.request
-    path, query = resolve_url(request.url, variables)
+    path, query = resolve_url(request.url, variables, colon_wildcards=colon_wildcards)
     forms = PathForms.of(path)
     wild = tuple(_wild_pattern(s) for s in forms.segments)
     counts: dict[str, Counter[str]] = {}
@@ -110,12 +110,13 @@ def tie_order(example: Example) -> tuple[int, str, int]:
 class Index:
     """Every example of a collection compiled once, with lookups by method and path form."""
 
-    def __init__(self, collection: Collection, environment: Environment | None = None) -> None:
+    def __init__(self, collection: Collection, environment: Environment | None = None, *,
+                 colon_wildcards: bool = False) -> None:
         self.collection = collection
         self.environment = environment
         self.variables = variables_of(collection, environment)
         self.targets: tuple[Target, ...] = tuple(
-            compile_target(e, self.variables) for e in collection.examples
+            compile_target(e, self.variables, colon_wildcards=colon_wildcards) for e in collection.examples
         )
         self._by_method: dict[str, _MethodIndex] = {}
         self.by_name: dict[str, list[Target]] = {}

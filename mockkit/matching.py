@@ -101,6 +101,7 @@ class MatchOptions:
     match_query_params: bool = True
     match_wildcards: bool = True
     distance_threshold: float = 0.2  # step h (spec 9.2); 0 turns the step off
+    colon_wildcards: bool = False  # ":id" segments without a value match any segment (extension to W4)
 
     def __post_init__(self) -> None:
         names = (self.match_headers,) if isinstance(self.match_headers, str) else self.match_headers

@@ -64,6 +64,7 @@ class MockServer:
         match_query_params: bool = True,
         match_wildcards: bool = True,
         distance_threshold: float = 0.2,
+        colon_wildcards: bool = False,
         api_key: str | None = None,
         cors: bool = True,
         watch: bool = False,
@@ -80,6 +81,7 @@ class MockServer:
             match_query_params=match_query_params,
             match_wildcards=match_wildcards,
             distance_threshold=distance_threshold,
+            colon_wildcards=colon_wildcards,
         )
         self._engine_options = dict(seed=seed, cors=cors, api_key=api_key, delay=delay, journal_size=journal_size)
         self.engine = MockEngine(collection, environment, options=self._options, **self._engine_options)  # type: ignore[arg-type]
@@ -342,7 +344,8 @@ def serve(collection: Any = None, *, environment: Any = None, host: str = "127.0
 
     ``collection``: a path, JSON text, a dict or a loaded ``Collection`` (default: the bundled
     demo). Options: ``seed``, ``delay`` (ms or "2G"/"3G"), ``match_body``, ``match_headers``,
-    ``match_query_params``, ``match_wildcards``, ``api_key`` (private mock), ``cors``,
+    ``match_query_params``, ``match_wildcards``, ``colon_wildcards`` (``:id`` segments without a
+    value match any segment), ``api_key`` (private mock), ``cors``,
     ``watch`` (reload on file change), ``journal_size`` (calls kept in the log),
     ``max_body_size`` (bytes; larger request bodies get a 413 JSON error).
     """

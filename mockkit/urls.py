@@ -70,11 +70,16 @@ def _path_from_raw(raw: str) -> tuple[str, str]:
     return path, query
 
 
-def _colon_values(segments: list[str], url_variables: Pairs) -> list[str]:
-    if not url_variables:
-        return segments
+def _colon_values(segments: list[str], url_variables: Pairs, colon_wildcards: bool = False) -> list[str]:
+    """``:name`` segments take their ``url.variable`` value (spec W4). One without a value stays
+    literal, or becomes the wildcard ``{{name}}`` with ``colon_wildcards`` (our opt-in extension)."""
     values = {k: v for k, v in url_variables if v != ""}
-    return [values.get(s[1:], s) if s.startswith(":") else s for s in segments]
+    out = []
+    for s in segments:
+        if s.startswith(":") and len(s) > 1:
+            s = values.get(s[1:], f"{{{{{s[1:]}}}}}" if colon_wildcards else s)
+        out.append(s)
+    return out
 
 
 def _decode_segment(segment: str) -> str:
@@ -84,18 +89,18 @@ def _decode_segment(segment: str) -> str:
 
 
 def resolve_url(
-    url: Url, variables: Mapping[str, str], problems: list[str] | None = None
+    url: Url, variables: Mapping[str, str], problems: list[str] | None = None, *, colon_wildcards: bool = False
 ) -> tuple[str, Pairs]:
     """The decoded path (wildcards kept as ``{{name}}``) and decoded query of a saved URL."""
     if url.path is not None:
-        segments = _colon_values(list(url.path), url.variables)
+        segments = _colon_values(list(url.path), url.variables, colon_wildcards)
         joined = resolve_variables("/".join(segments), variables, problems=problems)
         prefix = _host_path(resolve_variables(url.host, variables, problems=problems))
         path = prefix + "/" + joined.lstrip("/") if joined else prefix + "/"
         query_string = None
     else:
         path, query_string = _path_from_raw(resolve_variables(url.raw, variables, problems=problems))
-        segments = _colon_values(path.split("/"), url.variables)
+        segments = _colon_values(path.split("/"), url.variables, colon_wildcards)
         path = resolve_variables("/".join(segments), variables, problems=problems)
     if "?" in path:  # a variable that expanded into a query string
         path, _, extra = path.partition("?")

@@ -110,3 +110,23 @@ def test_check_frame_and_wildcard_samples():
              "originalRequest": {"method": "GET", "url": "http://h/todos/{{todoId}}"}}]}],
     }
     assert "invalid-json" not in set(mockkit.check(doc)["kind"])  # {{todoId}} is filled with a sample id
+
+
+COLON = {
+    "info": {"name": "colon", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+    "item": [{"name": "lead", "request": {"method": "GET", "url": {"raw": "{{base}}/leads/:id", "host": ["{{base}}"],
+                                                                    "path": ["leads", ":id"], "variable": [{"key": "id"}]}},
+              "response": [{"name": "Lead", "code": 200, "body": '{"id": "{{id}}"}', "originalRequest": {
+                  "method": "GET", "url": {"raw": "{{base}}/leads/:id", "host": ["{{base}}"], "path": ["leads", ":id"],
+                                           "variable": [{"key": "id"}]}}}]}],
+}
+
+
+def test_colon_segments_without_a_value_are_literal_unless_asked():
+    frame = mockkit.explain(COLON, "GET", "/leads/lead-7")
+    assert frame["selected"].sum() == 0
+    assert "`:id` has no value in the example" in frame.iloc[0]["reason"]
+    assert "path-variable" in set(mockkit.check(COLON)["kind"])
+    engine = mockkit.MockEngine(COLON, options=mockkit.MatchOptions(colon_wildcards=True))
+    served = engine.handle(mockkit.MockRequest.from_target("GET", "/leads/lead-7"))
+    assert served.response.status == 200 and served.response.body == b'{"id": "lead-7"}'
