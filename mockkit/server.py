@@ -164,7 +164,7 @@ class _Exchange(httputil.HTTPMessageDelegate):
         if call_id is not None:
             headers[CALL_HEADER] = call_id
         headers["Server"] = "mockkit"
-        headers["Date"] = email.utils.formatdate(usegmt=True)
+        headers["Date"] = _http_date()
         body = response.body
         no_body = self.start_line.method == "HEAD" or response.status in (204, 304) or response.status < 200
         if response.status not in (204, 304) and response.status >= 200:
@@ -172,6 +172,18 @@ class _Exchange(httputil.HTTPMessageDelegate):
         start = httputil.ResponseStartLine("HTTP/1.1", response.status, response.reason)
         self.connection.write_headers(start, headers, None if no_body else body)
         self.connection.finish()
+
+
+_DATE: tuple[int, str] = (0, "")
+
+
+def _http_date() -> str:
+    """The Date header, formatted once per second (formatdate costs ~5% of a small answer)."""
+    global _DATE
+    now = int(time.time())
+    if _DATE[0] != now:
+        _DATE = (now, email.utils.formatdate(now, usegmt=True))
+    return _DATE[1]
 
 
 def _error(status: int, name: str, message: str) -> MockResponse:
