@@ -20,7 +20,7 @@ from urllib.parse import quote
 from .bodies import BodyForm, body_form, encode
 from .model import Collection, Environment, Example, MockRequest, Pairs
 from .templating import TOKEN, resolve_variables
-from .urls import PathForms, has_wildcard, resolve_url
+from .urls import ID_MARK, PathForms, has_wildcard, is_id, resolve_url
 
 __all__ = ["Target", "Index", "compile_target", "variables_of", "tie_order"]
 
@@ -156,6 +156,10 @@ class _MethodIndex:
             name: {} for name in ("exact", "strip", "lower", "lower_strip", "ids", "ids_strip")
         }
         self.wild_by_count: dict[int, list[Target]] = {}
+        # wildcard targets by segment count -> literal positions -> key of those segments
+        # (lower-cased; for the id steps, id-like segments as ID_MARK) -> targets
+        self.wild_shapes: dict[int, dict[tuple[int, ...], tuple[dict, dict]]] = {}
+        self.wild_odd: dict[int, list[Target]] = {}  # non-ASCII literal segments: always looked at
         self.by_count: dict[int, list[Target]] = {}
         self._lengths: dict[int, list[int]] = {}  # by_count's path lengths, kept sorted
         self.all: list[Target] = []
@@ -166,12 +170,37 @@ class _MethodIndex:
         count = len(t.forms.segments)
         if t.wild is not None:
             self.wild_by_count.setdefault(count, []).append(t)
+            shape = tuple(i for i, p in enumerate(t.wild) if p is None)
+            plain, ids = self.wild_shapes.setdefault(count, {}).setdefault(shape, ({}, {}))
+            literal = [t.forms.segments[i] for i in shape]
+            if not all(x.isascii() for x in literal):
+                self.wild_odd.setdefault(count, []).append(t)
+                literal = []
+                plain, ids = {}, {}
+            plain.setdefault(tuple(x.lower() for x in literal), []).append(t)
+            ids.setdefault(tuple(ID_MARK if is_id(x) else x.lower() for x in literal), []).append(t)
         bucket = self.by_count.setdefault(count, [])
         lengths = self._lengths.setdefault(count, [])
         at = bisect_right(lengths, len(t.forms.lower_strip))
         lengths.insert(at, len(t.forms.lower_strip))
         bucket.insert(at, t)
         self.all.append(t)
+
+    def _wild_fit(self, req: PathForms, ids: bool) -> list[Target]:
+        """The wildcard targets whose literal segments equal the request's (ignoring case; with
+        ``ids``, id-like segments also equal each other): a superset of what steps e-g match."""
+        shapes = self.wild_shapes.get(len(req.segments))
+        if not shapes:
+            return list(self.wild_odd.get(len(req.segments), ()))
+        if not all(s.isascii() for s in req.segments):  # lower() may make non-ASCII ids ASCII
+            return self.wild_by_count.get(len(req.segments), [])
+        segs = [s.lower() for s in req.segments]
+        if ids:
+            segs = [ID_MARK if is_id(s) else s for s in segs]
+        out: list[Target] = list(self.wild_odd.get(len(req.segments), ()))
+        for shape, tables in shapes.items():
+            out.extend(tables[ids].get(tuple(segs[i] for i in shape), ()))
+        return out
 
     def level(self, letter: str, req: PathForms, threshold: float = 0.0) -> Iterable[Target]:
         """A superset of the targets whose first matching path step is ``letter``."""
@@ -183,13 +212,13 @@ class _MethodIndex:
             return self.forms["lower"].get(req.lower, ())
         if letter == "d":
             return self.forms["lower_strip"].get(req.lower_strip, ())
-        wild = self.wild_by_count.get(len(req.segments), [])
         if letter == "e":
-            return wild
+            return self._wild_fit(req, False)
         if letter == "f":
-            return [*self.forms["ids"].get(req.ids, ()), *wild]
+            return [*self.forms["ids"].get(req.ids, ()), *self._wild_fit(req, True)]
         if letter == "g":
-            return [*self.forms["ids_strip"].get(req.ids_strip, ()), *wild]
+            return [*self.forms["ids_strip"].get(req.ids_strip, ()), *self._wild_fit(req, True)]
+        wild = self.wild_by_count.get(len(req.segments), [])
         # step h: only paths whose length is within the distance threshold can be close enough
         count, length = len(req.segments), len(req.lower_strip)
         lengths = self._lengths.get(count)

@@ -18,7 +18,7 @@ Every number lives in ``POINTS`` and ``PATH_RULES``; nowhere else.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from types import MappingProxyType
@@ -87,9 +87,10 @@ CONTROL_HEADERS = (
 )
 
 
-def max_score(letter: str) -> float:
-    """The highest score an example matched at path step ``letter`` can reach."""
-    return POINTS["start"] + RULE[letter].points + POINTS["query_all_match"] + POINTS["body_bonus"]
+def max_score(letter: str, body_bonus: bool = True) -> float:
+    """The highest score an example matched at path step ``letter`` can reach (without the
+    equal-body bonus when the request has no body: the bonus needs a non-blank request body)."""
+    return POINTS["start"] + RULE[letter].points + POINTS["query_all_match"] + (POINTS["body_bonus"] if body_bonus else 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,14 +123,35 @@ class MatchOptions:
         return replace(self, **changes)
 
 
-@dataclass(frozen=True, slots=True)
 class Check:
-    """One comparison made for one example: what was compared, the points, and a sentence."""
+    """One comparison made for one example: what was compared, the points, and a sentence.
 
-    step: str
-    ok: bool
-    points: float
-    sentence: str
+    The sentence may be given as a function: it is then written only when someone reads it
+    (an explanation), not on the request path."""
+
+    __slots__ = ("step", "ok", "points", "_sentence")
+
+    def __init__(self, step: str, ok: bool, points: float, sentence: "str | Callable[[], str]") -> None:
+        self.step, self.ok, self.points, self._sentence = step, ok, points, sentence
+
+    @property
+    def sentence(self) -> str:
+        s = self._sentence
+        if not isinstance(s, str):
+            s = self._sentence = s()
+        return s
+
+    def _key(self) -> tuple:
+        return (self.step, self.ok, self.points, self.sentence)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Check) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Check(step={self.step!r}, ok={self.ok!r}, points={self.points!r}, sentence={self.sentence!r})"
 
 
 @dataclass(slots=True)
@@ -284,6 +306,29 @@ def _match_path(req: _Prepared, t: Target, opts: MatchOptions) -> tuple[str, dic
 
 
 def _score_query(req: _Prepared, t: Target, c: Candidate) -> None:
+    match = partial = missing = 0
+    rq, tq = req.query, t.query
+    for key in rq.keys() | tq.keys() if tq else rq:
+        mine, theirs = tq.get(key), rq.get(key)
+        if mine is None or theirs is None:
+            missing += 1
+        elif dict.__eq__(mine, theirs):  # Counters of positive counts: dict equality is multiset equality
+            match += 1
+        else:
+            partial += 1
+    total = match + partial + missing
+    if total == 0 or match == total:
+        points: float = POINTS["query_all_match"]
+    elif match:
+        points = POINTS["query_all_match"] * match / total
+    else:
+        points = -min(missing, POINTS["query_missing_cap"])
+    c.query_points = points
+    c.query_counts = (match, partial, missing)
+    c.checks.append(Check("query", match == total, points, lambda: _query_sentence(req, t, points)))
+
+
+def _query_sentence(req: _Prepared, t: Target, points: float) -> str:
     match = partial = 0
     notes: list[str] = []
     missing_keys: list[str] = []
@@ -304,18 +349,12 @@ def _score_query(req: _Prepared, t: Target, c: Candidate) -> None:
     total = match + partial + missing
     detail = ": " + "; ".join(sorted(notes)[:3]) + ("; ..." if len(notes) > 3 else "") if notes else ""
     if total == 0 or match == total:
-        points: float = POINTS["query_all_match"]
         sentence = "no query parameters on either side" if total == 0 else f"all {total} query parameters match"
     elif match:
-        points = POINTS["query_all_match"] * match / total
         sentence = f"{match} of {total} query parameters match"
     else:
-        points = -min(missing, POINTS["query_missing_cap"])
         sentence = "no query parameter matches"
-    sentence += f" ({_signed(points)}){detail}"
-    c.query_points = points
-    c.query_counts = (match, partial, missing)
-    c.checks.append(Check("query", match == total, points, sentence))
+    return sentence + f" ({_signed(points)}){detail}"
 
 
 def _values(counter: Counter[str]) -> str:
@@ -323,8 +362,11 @@ def _values(counter: Counter[str]) -> str:
     return f"'{values[0]}'" if len(values) == 1 else "[" + ", ".join(f"'{v}'" for v in values) + "]"
 
 
-def _evaluate(req: _Prepared, t: Target, opts: MatchOptions, *, check_method: bool = True) -> Candidate:
-    """Run one example through every step; the candidate says where it stopped, and why."""
+def _evaluate(req: _Prepared, t: Target, opts: MatchOptions, *, check_method: bool = True,
+              paths: dict | None = None) -> Candidate:
+    """Run one example through every step; the candidate says where it stopped, and why.
+    ``paths`` memoises the path step by example path within one ranking (examples that share a
+    path, e.g. several status codes of one request, are path-matched once)."""
     c = Candidate(t.example, t)
     if check_method and t.method != req.method:
         return c.drop("method", f"method is {t.method}, the request is {req.method}")
@@ -332,15 +374,22 @@ def _evaluate(req: _Prepared, t: Target, opts: MatchOptions, *, check_method: bo
         if req.code is None:
             return c.drop("response-code", f"x-mock-response-code '{req.code_text}' is not a number")
         return c.drop("response-code", f"status {t.code} is not the {req.code} asked for by x-mock-response-code")
-    letter, captures, detail = _match_path(req, t, opts)
+    if paths is None:
+        letter, captures, detail = _match_path(req, t, opts)
+    else:
+        found = paths.get(t.path)
+        if found is None:
+            found = paths[t.path] = _match_path(req, t, opts)
+        letter, captures, detail = found
+        captures = dict(captures) if captures else {}
     if not letter:
         return c.drop("path", f"path {t.path} does not match {req.forms.exact} by any rule (a–h)")
     rule = RULE[letter]
     c.path_rule, c.captures = letter, captures
     c.path_points = POINTS["start"] + rule.points
-    c.checks.append(
-        Check("path", letter == "a", rule.points, f"path rule {letter}: {rule.sentence}{detail} ({c.path_points})")
-    )
+    path_points = c.path_points
+    c.checks.append(Check("path", letter == "a", rule.points,
+                          lambda: f"path rule {letter}: {rule.sentence}{detail} ({path_points})"))
     if opts.match_query_params:
         _score_query(req, t, c)
     else:
@@ -422,17 +471,19 @@ def rank(request: MockRequest, index: Index, options: MatchOptions | None = None
     if forced is not None or ranking.decided_by != "score":
         return ranking
     seen: set[int] = set()
+    paths: dict[str, tuple[str, dict[str, str], str]] = {}
     best: float | None = None
+    bonus = bool(req.body.data.strip())
     for rule in PATH_RULES:
         if rule.letter == "h" and opts.distance_threshold <= 0:
             break
-        if best is not None and best > max_score(rule.letter):
+        if best is not None and best > max_score(rule.letter, bonus):
             break
         for t in by_method.level(rule.letter, req.forms, opts.distance_threshold):
             if id(t) in seen:
                 continue
             seen.add(id(t))
-            c = _evaluate(req, t, opts, check_method=False)
+            c = _evaluate(req, t, opts, check_method=False, paths=paths)
             if c.kept:
                 ranking.scored.append(c)
                 score = c.score

@@ -155,17 +155,40 @@ def has_wildcard(segment: str) -> bool:
 
 
 def levenshtein(a: str, b: str, limit: int | None = None) -> int:
-    """Edit distance between ``a`` and ``b``; stops early once it exceeds ``limit``."""
+    """Edit distance between ``a`` and ``b`` (exact; ``limit`` is accepted for callers that only
+    need to know whether it is exceeded: a result above ``limit`` may then be any value above it).
+
+    Bit-parallel (Myers 1999 / Hyyrö 2001): one pass over the longer string, each step a few
+    integer operations on bit vectors as long as the shorter string."""
     if a == b:
         return 0
     if len(a) < len(b):
         a, b = b, a
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        if limit is not None and min(current) > limit:
-            return min(current)
-        previous = current
-    return previous[-1]
+    m = len(b)
+    if m == 0:
+        return len(a)
+    if limit is not None and len(a) - m > limit:
+        return len(a) - m
+    peq: dict[str, int] = {}
+    bit = 1
+    for ch in b:
+        peq[ch] = peq.get(ch, 0) | bit
+        bit <<= 1
+    full = bit - 1
+    last = 1 << (m - 1)
+    pv, mv, score = full, 0, m
+    for ch in a:
+        eq = peq.get(ch, 0)
+        xv = eq | mv
+        xh = (((eq & pv) + pv) ^ pv) | eq
+        ph = mv | (~(xh | pv) & full)
+        mh = pv & xh
+        if ph & last:
+            score += 1
+        elif mh & last:
+            score -= 1
+        ph = ((ph << 1) | 1) & full
+        mh = (mh << 1) & full
+        pv = mh | (~(xv | ph) & full)
+        mv = ph & xv
+    return score
