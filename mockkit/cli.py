@@ -16,7 +16,8 @@ import ctypes
 import os
 import signal
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from . import __version__
@@ -135,24 +136,28 @@ def _serve(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise MockkitError("--workers must be at least 1")
     try:
-        sockets = bind_sockets(args.port, args.host)
+        sockets = bind_sockets(args.port, args.host, reuse_port=args.workers > 1)
     except OSError as exc:
         raise MockkitError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from exc
     port = sockets[0].getsockname()[1]
     host = f"[{args.host}]" if ":" in args.host else args.host
-    out = sys.stdout
-    out.write(f"mockkit {__version__} serving '{engine.collection.name}' "
-              f"({len(engine.index)} examples) at http://{host}:{port}\n")
-    rows = {}
-    for t in engine.index.targets:
-        rows.setdefault((t.method, t.path), []).append(t.example.response.code)
-    width = max((len(m) for m, _ in rows), default=3)
-    for (method, path), codes in rows.items():
-        out.write(f"  {method:<{width}}  {path}  {' '.join(str(c) for c in codes)}\n")
-    out.write("Ctrl-C stops the server.\n")
-    out.flush()
+
+    def banner() -> None:
+        out = sys.stdout
+        out.write(f"mockkit {__version__} serving '{engine.collection.name}' "
+                  f"({len(engine.index)} examples) at http://{host}:{port}\n")
+        rows = {}
+        for t in engine.index.targets:
+            rows.setdefault((t.method, t.path), []).append(t.example.response.code)
+        width = max((len(m) for m, _ in rows), default=3)
+        for (method, path), codes in rows.items():
+            out.write(f"  {method:<{width}}  {path}  {' '.join(str(c) for c in codes)}\n")
+        out.write("Ctrl-C stops the server.\n")
+        out.flush()
+
     if args.workers > 1:
-        return _prefork(args, sockets, engine)
+        return _prefork(args, sockets, engine, banner)
+    banner()
     return _run(args, sockets, engine)
 
 
@@ -212,9 +217,16 @@ async def _watch(args: argparse.Namespace, app: object) -> None:
             print(f"mockkit: reload failed, still serving the previous version: {exc}", file=sys.stderr, flush=True)
 
 
-def _prefork(args: argparse.Namespace, sockets: list, engine: MockEngine) -> int:
-    """N processes accept on the same sockets; the parent stops them all on Ctrl-C/SIGTERM."""
+def _prefork(args: argparse.Namespace, sockets: list, engine: MockEngine, banner: Callable[[], None]) -> int:
+    """N processes, each accepting on its own SO_REUSEPORT socket (the kernel spreads the
+    connections; on one shared socket the first worker to wake accepts them all); the parent
+    prints the banner once every worker listens, and stops them all on Ctrl-C/SIGTERM."""
+    import select
+
+    from tornado.netutil import bind_sockets
+
     engine.wait_ready()  # no thread may hold a lock across fork
+    ready_r, ready_w = os.pipe()
     children: list[int] = []
     for _ in range(args.workers):
         pid = os.fork()
@@ -222,12 +234,28 @@ def _prefork(args: argparse.Namespace, sockets: list, engine: MockEngine) -> int
             _die_with_parent()
             code = 1
             try:
-                code = _run(args, sockets, engine)
+                os.close(ready_r)
+                own = [s for sock in sockets for s in bind_sockets(sock.getsockname()[1], args.host, reuse_port=True)]
+                for sock in sockets:
+                    sock.close()
+                os.write(ready_w, b".")
+                os.close(ready_w)
+                code = _run(args, own, engine)
             finally:
                 os._exit(code)
         children.append(pid)
-    for s in sockets:
+    os.close(ready_w)
+    got, deadline = 0, time.monotonic() + 10
+    while got < len(children) and time.monotonic() < deadline:  # bounded wait for the workers
+        if select.select([ready_r], [], [], max(0.0, deadline - time.monotonic()))[0]:
+            chunk = os.read(ready_r, 64)
+            if not chunk:
+                break  # every worker closed its end (some failed)
+            got += len(chunk)
+    os.close(ready_r)
+    for s in sockets:  # nobody connected yet: the banner (the address) is printed only now
         s.close()
+    banner()
 
     def forward(signum: int, _frame: object) -> None:
         for pid in children:
