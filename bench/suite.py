@@ -366,14 +366,19 @@ def wrk(port: int, workload: Workload, seconds: float, threads: int, connections
         proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + seconds + 60
         status, usage = 0, None
-        while True:  # bounded: wrk stops itself after -d; killed past the deadline
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                proc.returncode = os.waitstatus_to_exitcode(status)
-                break
-            if time.monotonic() > deadline:
-                proc.kill()
-            time.sleep(0.05)
+        try:
+            while True:  # bounded: wrk stops itself after -d; killed past the deadline
+                pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+                if pid:
+                    proc.returncode = os.waitstatus_to_exitcode(status)
+                    break
+                if time.monotonic() > deadline:
+                    proc.kill()
+                time.sleep(0.05)
+        except BaseException:  # interrupted: do not leave wrk running
+            proc.kill()
+            proc.wait(5)
+            raise
         out.seek(0)
         text = out.read()
     for line in text.splitlines():
