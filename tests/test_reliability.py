@@ -296,3 +296,22 @@ def test_mutated_environments_raise_only_collection_errors():
             mockkit.load_environment(doc)
         except mockkit.CollectionError:
             pass
+
+
+def test_a_slow_client_does_not_hold_up_others():
+    """A client trickling its request one byte at a time: others are served meanwhile, and the
+    slow one is answered once its request is complete (headers are bounded by Tornado's 60 s)."""
+    import socket
+
+    with mockkit.MockServer(DEMO_COLLECTION) as server:
+        request = b"GET /users/me HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"y" * 20 + b"\r\n\r\n"
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as slow:
+            served_meanwhile = 0
+            for i, byte in enumerate(request):
+                slow.sendall(bytes([byte]))
+                if i % 10 == 0:
+                    assert server.get("/health").status_code == 200
+                    served_meanwhile += 1
+                time.sleep(0.01)
+            answer = slow.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 200 ") and served_meanwhile >= 5
