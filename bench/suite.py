@@ -475,7 +475,7 @@ def specs(loads: dict[str, Workload]) -> list[RunSpec]:
         add(name, "mockkit serve", "mockkit", [*mk, "serve", c, "--port", "{port}", "--quiet"],
             note="one process, one thread; call log on (journal 1,000)")
         add(name, "mockkit serve --workers 2", "mockkit", [*mk, "serve", c, "--port", "{port}", "--quiet",
-                                                           "--workers", "2"], note="2 forked workers on one socket")
+                                                           "--workers", "2"], note="2 forked workers (mockkit serve --workers 2)")
         add(name, "mockkit.serve() thread", "mockkit", [PY, str(HERE / "inproc.py"), c, "{port}"],
             note="the notebook case: server thread in a Python process; call log on")
         if name == "w2" and colon:
