@@ -26,10 +26,10 @@ from .journal import Call, Journal
 from .matching import Candidate, Index, MatchOptions, Ranking, choose, rank
 from .model import Collection, Environment, Example, MockRequest, MockResponse
 from .templating import (
-    Token,
     TOKEN,
     RenderContext,
     Template,
+    Token,
     compile_template,
     render,
     render_header,

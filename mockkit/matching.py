@@ -43,7 +43,6 @@ __all__ = [
     "rank",
     "choose",
     "tie_order",
-    "CONTROL_HEADERS",
     "compile_target",
 ]
 
@@ -76,16 +75,6 @@ PATH_RULES: tuple[PathRule, ...] = (
     PathRule("h", "distance", -30, "the paths are close by document distance"),
 )
 RULE = {rule.letter: rule for rule in PATH_RULES}
-
-CONTROL_HEADERS = (
-    "x-mock-response-code",
-    "x-mock-response-id",
-    "x-mock-response-name",
-    "x-mock-match-request-body",
-    "x-mock-match-request-headers",
-    "x-mock-response-delay",
-)
-
 
 def max_score(letter: str, body_bonus: bool = True) -> float:
     """The highest score an example matched at path step ``letter`` can reach (without the

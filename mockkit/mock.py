@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .engine import CALL_HEADER, MockEngine
+from .errors import ServerError
 from .matching import MatchOptions
 from .model import Collection, MockRequest
-from .errors import ServerError
 from .server import MAX_BODY_SIZE, MockApp, ServerThread
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -299,15 +299,10 @@ class ServerThread:
         self._server: HTTPServer | None = None
         self._ready = threading.Event()
         self._error: BaseException | None = None
-        self._timers: list[Callable[[], None]] = []
 
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive() and self.port is not None
-
-    @property
-    def loop(self) -> asyncio.AbstractEventLoop | None:
-        return self._loop
 
     def start(self, timeout: float = 10.0) -> None:
         self._ready.clear()
@@ -347,11 +342,6 @@ class ServerThread:
             finally:
                 asyncio.set_event_loop(None)
                 loop.close()
-
-    def call_soon(self, fn: Callable[..., Any], *args: Any) -> None:
-        """Run ``fn`` on the server's loop (thread-safe)."""
-        if self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(fn, *args)
 
     def stop(self, timeout: float = 10.0) -> None:
         thread, loop = self._thread, self._loop

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -305,5 +305,3 @@ def _text(value: Any, default: str) -> str:
         return value
     return json.dumps(value, ensure_ascii=False)
 
-
-Renderer = Callable[[RenderContext], str]
