@@ -21,8 +21,10 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from . import __version__
+from .collection import file_stamps
 from .engine import DELAY_PRESETS, MockEngine, Served, parse_delay
 from .errors import MockkitError
+from .journal import Journal
 from .matching import MatchOptions
 from .model import MockRequest
 
@@ -99,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 # ------------------------------------------------------------------------------------- serve
 
 
-def _engine(args: argparse.Namespace) -> MockEngine:
+def _engine(args: argparse.Namespace, journal: Journal | None = None) -> MockEngine:
     from .demo import DEMO_COLLECTION
 
     if args.delay is not None and parse_delay(args.delay) is None:
@@ -108,7 +110,7 @@ def _engine(args: argparse.Namespace) -> MockEngine:
                            colon_wildcards=args.colon_wildcards)
     return MockEngine(
         args.file or DEMO_COLLECTION, args.env, options=options, seed=args.seed, delay=args.delay,
-        api_key=args.api_key, cors=not args.no_cors,
+        api_key=args.api_key, cors=not args.no_cors, journal=journal,
     )
 
 
@@ -190,27 +192,15 @@ def _run(args: argparse.Namespace, sockets: list, engine: MockEngine) -> int:
 
 async def _watch(args: argparse.Namespace, app: object) -> None:
     files = [f for f in (args.file, args.env) if f]
-
-    def stamp() -> tuple:
-        out = []
-        for f in files:
-            try:
-                st = os.stat(f)
-                out.append((st.st_mtime_ns, st.st_size))
-            except OSError:
-                out.append(None)
-        return tuple(out)
-
-    last = stamp()
+    last = file_stamps(files)
     while True:
         await asyncio.sleep(0.25)
-        now = stamp()
+        now = file_stamps(files)
         if now == last:
             continue
         last = now
         try:
-            engine = await asyncio.to_thread(_engine, args)
-            engine.journal = app.engine.journal  # type: ignore[attr-defined]
+            engine = await asyncio.to_thread(_engine, args, app.engine.journal)  # type: ignore[attr-defined]
             app.engine = engine  # type: ignore[attr-defined]
             print(f"reloaded {args.file} ({len(engine.index)} examples)", flush=True)
         except MockkitError as exc:

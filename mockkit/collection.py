@@ -140,6 +140,19 @@ def _parse(text: str, label: str) -> object:
         raise CollectionError(label, "", f"invalid JSON: {exc}") from None
 
 
+def file_stamps(paths: list[str | os.PathLike[str]]) -> tuple[tuple[int, int] | None, ...]:
+    """(mtime in ns, size) of each file, None for one that cannot be read: what watchers compare
+    to notice an edit."""
+    out: list[tuple[int, int] | None] = []
+    for path in paths:
+        try:
+            st = os.stat(path)
+            out.append((st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append(None)
+    return tuple(out)
+
+
 # --- public loaders -------------------------------------------------------------------------
 
 

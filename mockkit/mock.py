@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .collection import file_stamps
 from .engine import CALL_HEADER, MockEngine
 from .errors import ServerError
 from .matching import MatchOptions
@@ -173,20 +174,10 @@ class MockServer:
         if not files:
             return
 
-        def stamp() -> tuple[tuple[int, int], ...]:
-            out = []
-            for f in files:
-                try:
-                    st = f.stat()
-                    out.append((st.st_mtime_ns, st.st_size))
-                except OSError:
-                    out.append((0, 0))
-            return tuple(out)
-
         def watch() -> None:
-            last = stamp()
+            last = file_stamps(files)
             while not self._stop_watch.wait(interval):
-                now = stamp()
+                now = file_stamps(files)
                 if now == last:
                     continue
                 last = now

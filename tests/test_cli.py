@@ -146,3 +146,27 @@ def test_newman_runs_the_demo_tests_against_mockkit_serve():
         served.stop()
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert re.search(r"assertions\s*\S\s*(\d+)\s*\S\s*0\s", result.stdout), result.stdout[-2000:]
+
+
+def test_serve_watch_reloads_and_keeps_the_call_log(tmp_path: Path):
+    import json
+
+    path = tmp_path / "api.json"
+    doc = json.loads(DEMO_COLLECTION.read_text())
+    path.write_text(json.dumps(doc))
+    served = Served(str(path), "--watch")
+    try:
+        with httpx.Client(base_url=served.url, trust_env=False) as client:
+            assert client.get("/health").status_code == 200
+            doc["item"][2]["response"][0]["code"] = 299
+            path.write_text(json.dumps(doc))
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and client.get("/health").status_code != 299:
+                time.sleep(0.1)
+            assert client.get("/health").status_code == 299
+            path.write_text("{ broken")
+            time.sleep(1)
+            assert client.get("/health").status_code == 299  # the broken edit keeps the old version
+    finally:
+        code, out, err = served.stop()
+    assert "reloaded" in out and "reload failed, still serving the previous version" in err
