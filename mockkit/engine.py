@@ -267,22 +267,28 @@ class MockEngine:
                 response, error = self._not_found(), NOT_FOUND["name"]
         delay = parse_delay(request.header("x-mock-response-delay")) or self.delay
         if record:
-            self.journal.record(
-                Call(
-                    id=call_id,
-                    time=datetime.now(timezone.utc),
-                    request=request,
-                    status=response.status,
-                    example=winner.example.name if winner else "",
-                    example_id=winner.example.id if winner else "",
-                    example_position=winner.example.position if winner else -1,
-                    score=winner.score if winner else None,
-                    decided_by=ranking.decided_by if ranking else "none",
-                    duration_ms=(time.perf_counter() - started) * 1000,
-                    error=error,
-                )
-            )
+            self._record(call_id, request, response.status, winner, ranking, started, error)
         return Served(response, ranking, winner, call_id, delay, problems)
+
+    def _record(self, call_id: str, request: MockRequest, status: int, winner: Candidate | None,
+                ranking: Ranking | None, started: float, error: str) -> None:
+        self.journal.record(Call(
+            id=call_id,
+            time=datetime.now(timezone.utc),
+            request=request,
+            status=status,
+            example=winner.example.name if winner else "",
+            example_id=winner.example.id if winner else "",
+            example_position=winner.example.position if winner else -1,
+            score=winner.score if winner else None,
+            decided_by=ranking.decided_by if ranking else "none",
+            duration_ms=(time.perf_counter() - started) * 1000,
+            error=error,
+        ))
+
+    def record_failure(self, request: MockRequest, exc: BaseException, started: float) -> None:
+        """Log a call the engine failed to answer (the server answers it with a 500)."""
+        self._record(self.journal.next_id(), request, 500, None, None, started, f"{type(exc).__name__}: {exc}")
 
     def _authorized(self, request: MockRequest) -> bool:
         if self.api_key is None:

@@ -21,7 +21,6 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -34,7 +33,6 @@ from tornado.netutil import bind_sockets
 
 from .engine import CALL_HEADER, MockEngine, Served, error_body
 from .errors import ServerError
-from .journal import Call
 from .model import MockRequest, MockResponse
 
 __all__ = ["MockApp", "ServerThread", "CALL_HEADER", "MAX_BODY_SIZE", "request_from"]
@@ -127,8 +125,9 @@ class _Exchange(httputil.HTTPMessageDelegate):
         except Exception as exc:  # the engine failed: answer 500, record it, keep serving
             response = _error(500, "serverError", f"mockkit failed to answer this request: {type(exc).__name__}: {exc}")
             served = None
+            failed = MockRequest(self.start_line.method, self.start_line.path.partition("?")[0])
             try:
-                engine.journal.record(_failed_call(engine, self, exc, started))
+                engine.record_failure(failed, exc, started)
             except Exception:
                 pass
         if self.app.on_call is not None:
@@ -189,23 +188,6 @@ def _http_date() -> str:
 def _error(status: int, name: str, message: str) -> MockResponse:
     headers = (("Content-Type", "application/json; charset=utf-8"), ("Access-Control-Allow-Origin", "*"))
     return MockResponse(status, httputil.responses.get(status, "Error"), headers, error_body(name, message))
-
-
-def _failed_call(engine: MockEngine, exchange: _Exchange, exc: Exception, started: float) -> Call:
-    request = MockRequest(exchange.start_line.method, exchange.start_line.path.partition("?")[0])
-    return Call(
-        id=engine.journal.next_id(),
-        time=datetime.now(timezone.utc),
-        request=request,
-        status=500,
-        example="",
-        example_id="",
-        example_position=-1,
-        score=None,
-        decided_by="none",
-        duration_ms=(time.perf_counter() - started) * 1000,
-        error=f"{type(exc).__name__}: {exc}",
-    )
 
 
 def _raw_error(status: int, name: str, message: str) -> bytes:
