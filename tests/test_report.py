@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 import mockkit
+from builders import coll, ex
 from mockkit.report import EXAMPLE_COLUMNS, RANKING_COLUMNS, checks_frame, style_ranking
 
 DEMO = Path(mockkit.__file__).parent / "demo" / "demo.postman_collection.json"
@@ -67,12 +68,7 @@ def test_checks_and_styles(capsys):
 
 
 def test_problems_column_and_near_misses():
-    doc = {
-        "info": {"name": "p", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
-        "item": [{"name": "r", "request": {"method": "GET", "url": "http://h/users/me"}, "response": [
-            {"name": "me", "code": 200, "body": '{"id": {{$randomint}}, "x": "{{missing}}"}',
-             "originalRequest": {"method": "GET", "url": "http://h/users/me"}}]}],
-    }
+    doc = coll(ex("/users/me", name="me", response_body='{"id": {{$randomint}}, "x": "{{missing}}"}'))
     frame = mockkit.explain(doc, "GET", "/users/me")
     problems = frame.iloc[0]["problems"]
     assert "did you mean {{$randomInt}}" in problems and "{{missing}}" in problems
@@ -103,12 +99,8 @@ def test_check_frame_and_wildcard_samples():
     frame = mockkit.check(DEMO)
     assert list(frame.columns) == ["severity", "kind", "where", "example", "message"]
     assert set(frame["severity"]) == {"info"}
-    doc = {
-        "info": {"name": "w", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
-        "item": [{"name": "t", "request": {"method": "GET", "url": "http://h/todos/{{todoId}}"}, "response": [
-            {"name": "t", "code": 200, "body": '{"id": {{todoId}}}', "header": [{"key": "Content-Type", "value": "application/json"}],
-             "originalRequest": {"method": "GET", "url": "http://h/todos/{{todoId}}"}}]}],
-    }
+    doc = coll(ex("/todos/{{todoId}}", response_body='{"id": {{todoId}}}',
+                  response_headers={"Content-Type": "application/json"}))
     assert "invalid-json" not in set(mockkit.check(doc)["kind"])  # {{todoId}} is filled with a sample id
 
 

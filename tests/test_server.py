@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 import mockkit
+from builders import coll, ex
 from mockkit.demo import DEMO_COLLECTION
 from mockkit.errors import ServerError
 
@@ -159,12 +160,7 @@ def test_cors(mock):
 
 
 def test_example_cors_header_wins():
-    doc = {
-        "info": {"name": "cors", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
-        "item": [{"name": "x", "request": {"method": "GET", "url": "http://h/x"}, "response": [
-            {"name": "x", "code": 200, "body": "ok", "header": [{"key": "Access-Control-Allow-Origin", "value": "https://only.me"}],
-             "originalRequest": {"method": "GET", "url": "http://h/x"}}]}],
-    }
+    doc = coll(ex("/x", response_body="ok", response_headers={"Access-Control-Allow-Origin": "https://only.me"}))
     with mockkit.MockServer(doc) as server:
         assert server.get("/x").headers.get_list("access-control-allow-origin") == ["https://only.me"]
 
@@ -260,13 +256,7 @@ def test_engine_failure_is_a_500_and_a_journal_entry(mock, monkeypatch):
 
 
 def test_header_injection_is_impossible():
-    doc = {
-        "info": {"name": "echo", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
-        "item": [{"name": "e", "request": {"method": "GET", "url": "http://h/echo"}, "response": [
-            {"name": "e", "code": 200, "body": "{{$queryParams 'v'}}",
-             "header": [{"key": "X-Echo", "value": "{{$queryParams 'v'}}"}],
-             "originalRequest": {"method": "GET", "url": "http://h/echo"}}]}],
-    }
+    doc = coll(ex("/echo", response_body="{{$queryParams 'v'}}", response_headers={"X-Echo": "{{$queryParams 'v'}}"}))
     with mockkit.MockServer(doc) as server:
         r = server.get("/echo", params={"v": "a\r\nSet-Cookie: evil=1"})
         assert r.status_code == 200
@@ -380,14 +370,8 @@ def test_body_limit_is_configurable():
 
 
 def test_non_latin1_and_surrogate_text_in_answers():
-    doc = {
-        "info": {"name": "u", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
-        "variable": [{"key": "bad", "value": "\ud800"}],
-        "item": [{"name": "u", "request": {"method": "GET", "url": "http://h/u"}, "response": [
-            {"name": "u", "code": 200, "body": "héllo ✓ {{bad}} {{$queryParams 'q'}}",
-             "header": [{"key": "X-Greeting", "value": "grüße ✓ {{bad}}"}],
-             "originalRequest": {"method": "GET", "url": "http://h/u"}}]}],
-    }
+    doc = coll(ex("/u", response_body="héllo ✓ {{bad}} {{$queryParams 'q'}}",
+                  response_headers={"X-Greeting": "grüße ✓ {{bad}}"}), variables={"bad": "\ud800"})
     with mockkit.MockServer(doc) as server:
         r = server.get("/u", params={"q": "✓"})
         assert r.status_code == 200 and r.content.decode("utf-8").startswith("héllo ✓ ? ✓")
