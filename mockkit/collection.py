@@ -140,16 +140,26 @@ def _parse(text: str, label: str) -> object:
         raise CollectionError(label, "", f"invalid JSON: {exc}") from None
 
 
-def file_stamps(paths: list[str | os.PathLike[str]]) -> tuple[tuple[int, int] | None, ...]:
-    """(mtime in ns, size) of each file, None for one that cannot be read: what watchers compare
-    to notice an edit."""
-    out: list[tuple[int, int] | None] = []
+Stamp = tuple[int, int] | tuple[tuple[str, int, int], ...] | None
+
+
+def file_stamps(paths: list[str | os.PathLike[str]]) -> tuple[Stamp, ...]:
+    """What watchers compare to notice an edit: for each file its (mtime in ns, size); for a
+    folder (a v3 collection) the sorted (relative path, mtime in ns, size) of everything under it,
+    so new, deleted and renamed files count; None for a path that cannot be read."""
+    out: list[Stamp] = []
     for path in paths:
         try:
             st = os.stat(path)
-            out.append((st.st_mtime_ns, st.st_size))
         except OSError:
             out.append(None)
+            continue
+        if os.path.isdir(path):
+            from .v3read import tree_stamp
+
+            out.append(tree_stamp(path))
+        else:
+            out.append((st.st_mtime_ns, st.st_size))
     return tuple(out)
 
 
@@ -157,23 +167,43 @@ def file_stamps(paths: list[str | os.PathLike[str]]) -> tuple[tuple[int, int] | 
 
 
 def load_collection(source: Source | Collection) -> Collection:
-    """Load a Postman collection (v2.0/v2.1, plain or API-wrapped) into a ``Collection``."""
+    """Load a Postman collection into a ``Collection``: v2.0/v2.1 JSON (plain or API-wrapped; a
+    path, JSON text, bytes or a dict), or a v3 collection folder (``mockkit.v3read``)."""
     if isinstance(source, Collection):
         return source
     if isinstance(source, Environment):
         raise CollectionError(source.source, "", ENV_AS_COLLECTION)
+    if _is_yaml_source(source):  # issue 14: v3 folder trees
+        from .v3read import load_tree
+
+        return load_tree(source)  # type: ignore[arg-type]
     data, label = read_json(source)
     return _convert(_collection, data, label)
 
 
 def load_environment(source: Source | Environment) -> Environment:
-    """Load a Postman environment export (enabled values only; the last duplicate wins)."""
+    """Load a Postman environment (enabled values only; the last duplicate wins): a JSON export,
+    or a ``*.environment.yaml`` file (``mockkit.v3read``)."""
     if isinstance(source, Environment):
         return source
     if isinstance(source, Collection):
         raise CollectionError(source.source, "", COLLECTION_AS_ENV)
+    if _is_yaml_source(source):  # issue 14
+        from .v3read import load_yaml_environment
+
+        return load_yaml_environment(source)  # type: ignore[arg-type]
     data, label = read_json(source)
     return _convert(_environment, data, label)
+
+
+def _is_yaml_source(source: object) -> bool:
+    """A path (not JSON text) to a folder or to a ``.yaml``/``.yml`` file: read as Postman v3."""
+    if not isinstance(source, (str, os.PathLike)) or str(source).lstrip()[:1] in ("{", "["):
+        return False
+    try:
+        return os.path.isdir(source) or os.fspath(source).lower().endswith((".yaml", ".yml"))
+    except (TypeError, ValueError):
+        return False
 
 
 def _convert(build: Callable[[object, str], T], data: object, label: str) -> T:
@@ -468,6 +498,7 @@ def _request_item(entry: dict, path: str, folder: tuple[str, ...], first: int
             json_path=p,
             uid=_text(ex.get("uid"), p + ".uid"),
             item_id=item_id,
+            location=p,
         ))
     item = RequestItem(name, folder, request, path, len(examples), item_id)
     return item, examples

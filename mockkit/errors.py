@@ -22,14 +22,20 @@ class CollectionError(MockkitError, ValueError):
 
     ``source`` names the file (or ``<string>``/``<dict>``), ``path`` the JSON path of the
     offending value (``item[3].response[0].code``; empty for the whole document) and
-    ``expected`` says what would have been acceptable there.
+    ``expected`` says what would have been acceptable there. YAML files (v3 collections,
+    ``.environment.yaml``) also give the 1-based ``line`` and ``column`` of the value, written
+    ``file:line:column`` as compilers do, so editors and terminals can jump there.
     """
 
-    def __init__(self, source: str, path: str, expected: str) -> None:
+    def __init__(self, source: str, path: str, expected: str, *, line: int | None = None,
+                 column: int | None = None) -> None:
         self.source = source
         self.path = path
         self.expected = expected
-        where = f"{source}: {path}" if path else source
+        self.line = line
+        self.column = column
+        where = source if line is None else f"{source}:{line}:{column or 1}"
+        where = f"{where}: {path}" if path else where
         super().__init__(f"{where}: {expected}")
 
 

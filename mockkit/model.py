@@ -23,6 +23,7 @@ __all__ = [
     "SavedResponse",
     "Example",
     "RequestItem",
+    "SkippedItem",
     "Collection",
     "Environment",
     "MockRequest",
@@ -100,9 +101,12 @@ class SavedResponse:
 class Example:
     """One saved example (``item.response[n]``), the unit the matching algorithm ranks.
 
-    ``request`` is the example's ``originalRequest`` or, when it has none, its item's request.
-    ``position`` is the example's index in collection order; ``json_path`` where it sits in
-    the file (``item[2].item[0].response[1]``).
+    ``request`` is the example's ``originalRequest`` or, when it has none, its item's request
+    (v2.x; a v3 example's request holds only what its file carries). ``position`` is the
+    example's index in collection order; ``json_path`` identifies it in its collection (v2.x:
+    where it sits in the file, ``item[2].item[0].response[1]``; v3: its file). ``location`` is
+    where a user opens it: the JSON path (v2.x) or the example's file relative to the collection
+    folder (v3, ``.resources/List books.resources/examples/200 OK.example.yaml``).
     """
 
     id: str
@@ -115,6 +119,7 @@ class Example:
     json_path: str
     uid: str = ""
     item_id: str = ""
+    location: str = ""
 
     @property
     def folder_path(self) -> str:
@@ -134,8 +139,22 @@ class RequestItem:
 
 
 @dataclass(frozen=True, slots=True)
+class SkippedItem:
+    """Something a collection holds that mockkit does not serve, listed by ``check``: a v3
+    request of another protocol (``graphql-request``, ``grpc-request``, ...) or examples whose
+    request file is missing. ``location`` is its file relative to the collection folder."""
+
+    location: str
+    kind: str
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Collection:
-    """A loaded Postman collection (v2.0 or v2.1)."""
+    """A loaded Postman collection: v2.0/v2.1 JSON or a v3 folder tree (``schema`` says which;
+    ``source`` is the file or folder). Nothing else differs: matching, rendering and explanations
+    see the same model whatever the format. ``skipped`` lists what was read but is not served."""
 
     name: str
     examples: tuple[Example, ...]
@@ -145,6 +164,7 @@ class Collection:
     schema: str = "v2.1.0"
     description: str = ""
     source: str = "<dict>"
+    skipped: tuple[SkippedItem, ...] = ()
 
     def __repr__(self) -> str:  # a short repr: collections can hold thousands of examples
         return (
