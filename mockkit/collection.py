@@ -155,7 +155,7 @@ def file_stamps(paths: list[str | os.PathLike[str]]) -> tuple[Stamp, ...]:
             out.append(None)
             continue
         if os.path.isdir(path):
-            from .v3read import tree_stamp
+            from .repo import tree_stamp
 
             out.append(tree_stamp(path))
         else:

@@ -17,246 +17,78 @@ Rules (each one what Postman's own tools do, or mockkit's decision where they ar
   missing -> last) then by file or folder name, case-insensitively; examples likewise;
 * a request's name is its ``name``, else its file stem; an example's ``name``, else its file stem
   (an empty ``name`` -> the request's name, as in v2.x); a folder's name is its definition's
-  ``name``, else the folder name; folders nest to any depth (up to ``MAX_DEPTH``);
-* ``headers``, ``queryParams``, ``pathVariables``, ``variables`` and form bodies are read in both
-  forms: the list ``[{key, value, disabled?}]`` of the reference and the mapping
-  ``{Name: value}`` Postman's migrator writes; disabled entries are skipped;
+  ``name``, else the folder name; folders nest to any depth (up to ``MAX_DEPTH``); folders whose
+  name starts with ``.`` are not read (``.resources`` holds metadata);
+* a request's examples are in the folder its ``examples`` field names, else in
+  ``.resources/<file stem>.resources/examples/``;
 * an example's request holds only what its file carries: a header, query or body it does not
   save is absent, never borrowed from the request (``check`` says when matching needs them);
-* request kinds other than ``http-request`` (GraphQL, gRPC, WebSocket, ...), and example folders
-  whose request file is gone, are skipped and listed in ``Collection.skipped``;
-* text is kept as written (``007`` stays ``007``; see ``mockkit.yamlnodes``); every error is a
-  ``CollectionError`` naming the file, the key path and the line and column.
+* request kinds other than ``http-request`` (GraphQL, gRPC, WebSocket, ...), example kinds other
+  than ``http-example``, and example folders whose request file is gone are listed in
+  ``Collection.skipped`` and not served;
+* values: see ``mockkit.v3fields`` (both list and mapping forms; text kept as written). Every
+  error is a ``CollectionError`` naming the file, the key path and the line and column.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from http import HTTPStatus
 from pathlib import Path
-from typing import TypeVar
 
-from .collection import MAX_DEPTH, _decode, _read_bytes
+from .collection import MAX_DEPTH
 from .errors import CollectionError
-from .model import (
-    Body,
-    Collection,
-    Environment,
-    Example,
-    Pairs,
-    RequestItem,
-    SavedRequest,
-    SavedResponse,
-    SkippedItem,
-    Url,
-    Variable,
+from .model import Collection, Environment, Example, RequestItem, SkippedItem, Variable
+from .repo import RESOURCES, collections_in, is_collection_folder
+from .v3fields import (
+    ENVIRONMENT_SUFFIXES,
+    EXAMPLE_SUFFIXES,
+    REQUEST_SUFFIXES,
+    kind_of,
+    pairs,
+    read_file,
+    read_order,
+    read_request,
+    read_response,
+    request_fields,
+    stem_of,
+    text_of,
+    within,
 )
-from .yamlnodes import Value, YamlInvalid, parse_yaml
+from .yamlnodes import Value
 
-__all__ = ["load_tree", "load_yaml_environment", "tree_stamp", "is_collection_folder", "pairs",
-           "REQUEST_SUFFIXES", "EXAMPLE_SUFFIXES", "ENVIRONMENT_SUFFIXES", "RAW_TYPES", "RESPONSE_TYPES",
-           "LANGUAGE_KEY"]
+__all__ = ["load_tree", "load_yaml_environment"]
 
-REQUEST_SUFFIXES = (".request.yaml", ".request.yml")
-EXAMPLE_SUFFIXES = (".example.yaml", ".example.yml")
-ENVIRONMENT_SUFFIXES = (".environment.yaml", ".environment.yml")
 DEFINITIONS = ("definition.yaml", "definition.yml")
-RESOURCES = ".resources"
-RAW_TYPES = ("json", "text", "xml", "html", "javascript", "yaml")
-"""Body types whose ``content`` is text (``yaml`` only on responses, in Postman's reference)."""
-RESPONSE_TYPES = RAW_TYPES
-"""The response ``body.type`` values ``postman collection lint`` accepts."""
-LANGUAGE_KEY = "x-mockkit-preview-language"
-"""mockkit's own key in a response ``body``: the v2.x preview language when v3 has no spelling for it
-(written by ``mockkit convert`` only for responses without a Content-Type; Postman drops it)."""
-BODY_TYPES = (*RAW_TYPES, "urlencoded", "formdata", "file", "graphql", "none")
-MAX_STAMP_ENTRIES = 200_000
-T = TypeVar("T")
-
-
-# --- files ------------------------------------------------------------------------------------
-
-
-def _doc(path: str) -> Value:
-    """One YAML file as a ``Value`` (a ``CollectionError`` names the file if it cannot be read)."""
-    return Value(parse_yaml(_decode(_read_bytes(path), path), path))
-
-
-def _in_file(path: str, read: Callable[[Value], T]) -> T:
-    """Read one file with ``read``; every failure becomes a ``CollectionError`` naming the file."""
-    doc = _doc(path)
-    try:
-        if not doc.is_mapping:
-            doc.fail("expected a YAML mapping of Postman fields ($kind, name, ...)")
-        return read(doc)
-    except YamlInvalid as exc:
-        raise exc.error(path) from None
-    except CollectionError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - the loader's promise: only CollectionError escapes
-        raise CollectionError(path, "", f"could not read this file ({type(exc).__name__}: {exc})") from exc
-
-
-def _stem(filename: str, suffixes: tuple[str, ...]) -> str:
-    lower = filename.lower()
-    for suffix in suffixes:
-        if lower.endswith(suffix):
-            return filename[: -len(suffix)]
-    return filename
-
-
-def _kind(doc: dict[str, Value], doc_value: Value) -> str:
-    kind = doc.get("$kind")
-    if kind is None or kind.is_null:
-        doc_value.fail("expected a `$kind` field (http-request, http-example, collection)", got=False)
-    return kind.text("the kind as text")
-
-
-# --- values -----------------------------------------------------------------------------------
-
-
-def _off(entry: dict[str, Value]) -> bool:
-    disabled, enabled = entry.get("disabled"), entry.get("enabled")
-    return (disabled is not None and disabled.flag()) or (enabled is not None and not enabled.is_null
-                                                          and not enabled.flag())
-
-
-def pairs(value: Value | None, what: str, *, skip_empty: bool = False, skip_files: bool = False) -> Pairs:
-    """Enabled (key, value) pairs from either form: ``{Name: value}`` or ``[{key, value, disabled?}]``."""
-    if value is None or value.is_null:
-        return ()
-    if value.is_mapping:
-        out = [(k, v.text("a value (text)")) for k, v in value.mapping().items()]
-    elif value.is_sequence:
-        out = []
-        for entry in value.items():
-            if entry.is_null:
-                continue
-            fields = entry.mapping("an entry {key, value, disabled?}")
-            if _off(fields) or (skip_files and fields.get("type") is not None
-                                and fields["type"].text() == "file"):
-                continue
-            key = fields["key"].text("the key as text") if "key" in fields else ""
-            out.append((key, fields["value"].text("the value as text") if "value" in fields else ""))
-    else:
-        value.fail(f"expected {what}: a mapping (Name: value) or a list of {{key, value}} entries")
-    return tuple((k, v) for k, v in out if k or not skip_empty)
-
-
-def _method(value: Value | None) -> str:
-    if value is None or value.is_null:
-        return "GET"
-    return value.text("an HTTP method such as GET").strip().upper() or "GET"
-
-
-def _body(value: Value | None) -> Body | None:
-    """``{type, content}``; ``graphql`` (``content: {query, variables}``) is mockkit's extension
-    for v2.x GraphQL bodies saved in HTTP examples."""
-    if value is None or value.is_null:
-        return None
-    body = value.mapping("a body {type, content}")
-    kind = body["type"].text("the body type") if "type" in body else ""
-    content = body.get("content") or Value(None, value.path + ".content")
-    if kind in RAW_TYPES or (not kind and content.is_scalar):
-        return Body("raw", raw=content.text("the body as text (a `|-` block keeps it as written)"),
-                    language=kind)
-    if kind in ("urlencoded", "formdata"):
-        return Body(kind, fields=pairs(content, "the form fields", skip_files=kind == "formdata"))
-    if kind == "file":
-        src = content.mapping("the file as {src: path}").get("src") if not content.is_scalar else content
-        return Body("file", file_src=src.text("the file path") if src is not None else "")
-    if kind == "graphql":
-        gql = content.mapping("a GraphQL body {query, variables}")
-        text = {k: gql[k].text() if k in gql else "" for k in ("query", "variables")}
-        return Body("graphql", raw=text["query"], graphql_variables=text["variables"])
-    if kind in ("none", ""):
-        return None
-    body["type"].fail(f"expected a body type: one of {', '.join(BODY_TYPES)}")
-
-
-def _request(value: Value | None) -> SavedRequest:
-    """An example's ``request`` (none -> no URL, GET: nothing is borrowed from the request file)."""
-    if value is None or value.is_null:
-        return SavedRequest()
-    return _request_fields(value.mapping("a request {url, method, headers, queryParams, pathVariables, body}"))
-
-
-def _request_fields(fields: dict[str, Value]) -> SavedRequest:
-    """A request as its file writes it (an http-request file, or an example's ``request``)."""
-    url = fields.get("url")
-    query = fields.get("queryParams")
-    return SavedRequest(
-        method=_method(fields.get("method")),
-        url=Url(
-            raw=url.text("the URL as text") if url is not None else "",
-            query=None if query is None else pairs(query, "query parameters"),
-            variables=pairs(fields.get("pathVariables"), "path variables", skip_empty=True),
-        ),
-        headers=pairs(fields.get("headers"), "headers", skip_empty=True),
-        body=_body(fields.get("body")),
-    )
-
-
-def _status(fields: dict[str, Value], path: str) -> tuple[int, str]:
-    """``statusCode`` (none -> 200 OK, spec 9.11) and ``statusText`` (none -> the HTTP phrase)."""
-    code_value = fields.get("statusCode") or Value(None, path + ".statusCode")
-    digits = code_value.integer_text()
-    if code_value.is_null:
-        code = 200
-    elif digits is None or not 100 <= int(digits) <= 599:
-        code_value.fail("expected an HTTP status code (a number 100–599)")
-    else:
-        code = int(digits)
-    text = fields["statusText"].text() if "statusText" in fields else ""
-    if not text:
-        try:
-            text = HTTPStatus(code).phrase
-        except ValueError:
-            text = ""
-    return code, text
-
-
-def _response(value: Value | None, doc: Value) -> SavedResponse:
-    if value is None or value.is_null:
-        doc.fail("expected a `response` {statusCode, statusText, headers, body}", got=False)
-    fields = value.mapping("a response {statusCode, statusText, headers, body}")
-    code, status = _status(fields, value.path)
-    body = fields.get("body")
-    parts = body.mapping("a body {type, content}") if body is not None else {}
-    content = parts.get("content")
-    return SavedResponse(
-        code=code,
-        status=status,
-        headers=pairs(fields.get("headers"), "headers", skip_empty=True),
-        body=content.text("the body as text (a `|-` block keeps it as written)") if content else "",
-        preview_language=parts[key].text("the body type") if (key := _language_key(parts)) else "",
-    )
-
-
-def _language_key(parts: dict[str, Value]) -> str:
-    return LANGUAGE_KEY if LANGUAGE_KEY in parts else "type" if "type" in parts else ""
-
-
-def _order(doc: dict[str, Value]) -> float | None:
-    value = doc.get("order")
-    return None if value is None else value.number("a bare number (order: 1000)")
-
-
-# --- the tree ---------------------------------------------------------------------------------
 
 
 @dataclass
 class _Child:
+    """A request file or a sub-folder (``doc`` None), or an example file, while sorting."""
+
     order: float | None
     stem: str
     path: str
-    doc: dict[str, Value] | None = None  # a request file's fields; None for a folder
+    doc: dict[str, Value] | None = None
     name: str = ""
 
     def key(self) -> tuple[bool, float, str, str]:
         return (self.order is None, self.order or 0, self.stem.casefold(), self.stem)
+
+
+def _definition(directory: str) -> tuple[str, dict[str, Value]] | None:
+    """A folder's ``.resources/definition.yaml`` (path and fields), if it has one."""
+    found = [os.path.join(directory, RESOURCES, n) for n in DEFINITIONS
+             if os.path.isfile(os.path.join(directory, RESOURCES, n))]
+    if len(found) > 1:
+        raise CollectionError(found[0], "", f"both {DEFINITIONS[0]} and {DEFINITIONS[1]} exist; keep one")
+    if not found:
+        return None
+    doc = read_file(found[0])
+    kind = doc.get("$kind")
+    if kind is not None and within(found[0], kind.text) != "collection":
+        within(found[0], lambda: kind.fail("expected `$kind: collection` in a definition.yaml"))
+    return found[0], doc
 
 
 @dataclass
@@ -272,6 +104,7 @@ class _Reader:
         return Path(os.path.relpath(path, self.root)).as_posix()
 
     def folder(self, directory: str, folder: tuple[str, ...], depth: int) -> None:
+        """Read one folder's requests and sub-folders, in Postman's order."""
         if depth > MAX_DEPTH:
             raise CollectionError(directory, "", f"folders nested deeper than {MAX_DEPTH} levels")
         children: list[_Child] = []
@@ -281,45 +114,41 @@ class _Reader:
                 if real in self.seen:
                     continue  # a symbolic link back into the tree
                 self.seen.add(real)
-                definition = _definition(entry.path)
-                name = definition["name"].text() if definition and "name" in definition else ""
-                children.append(_Child(_in_definition(entry.path, _order, definition), entry.name,
-                                       entry.path, None, name or entry.name))
+                found = _definition(entry.path)
+                order, name = None, ""
+                if found is not None:
+                    order, name = within(found[0], lambda: (read_order(found[1]), text_of(found[1], "name")))
+                children.append(_Child(order, entry.name, entry.path, None, name or entry.name))
             elif entry.is_file() and entry.name.lower().endswith(REQUEST_SUFFIXES):
-                doc = _in_file(entry.path, lambda d: d.mapping())
-                order = _in_file_value(entry.path, lambda: _order(doc))
-                children.append(_Child(order, _stem(entry.name, REQUEST_SUFFIXES), entry.path, doc))
+                doc = read_file(entry.path)
+                order = within(entry.path, lambda: read_order(doc))
+                children.append(_Child(order, stem_of(entry.name, REQUEST_SUFFIXES), entry.path, doc))
         for child in sorted(children, key=_Child.key):
             if child.doc is None:
                 self.folder(child.path, folder + (child.name,), depth + 1)
             else:
-                _in_file_value(child.path, lambda: self.request(child, folder))
+                within(child.path, lambda: self.request(child, child.doc or {}, folder))
         self.orphans(directory)
 
-    def request(self, child: _Child, folder: tuple[str, ...]) -> None:
-        doc, rel = child.doc or {}, self.rel(child.path)
-        whole = Value(None, "")
-        kind = _kind(doc, whole)
-        name = doc["name"].text() if "name" in doc else ""
-        name = name or child.stem
+    def request(self, child: _Child, doc: dict[str, Value], folder: tuple[str, ...]) -> None:
+        rel, kind = self.rel(child.path), kind_of(doc)
+        name = text_of(doc, "name") or child.stem
         if kind != "http-request":
             if kind.endswith("-example") or kind == "collection":
                 doc["$kind"].fail("expected a request kind (http-request) in a .request.yaml file")
             self.skipped.append(SkippedItem(rel, kind, name, f"a {kind} is not an HTTP request; "
                                             "mockkit serves HTTP examples only"))
             return
-        request = _request_fields(doc)
-        item_id = doc["id"].text() if "id" in doc else ""
-        examples = self.example_files(child, doc)
+        request, item_id = request_fields(doc), text_of(doc, "id")
         first = len(self.examples)
-        for path, stem in examples:
-            found = _in_file(path, lambda d: self.example(d, stem, path, name, folder, first, item_id))
+        for ex in self.example_files(child, doc):
+            found = within(ex.path, lambda: self.example(ex, name, folder, item_id))
             if found is not None:
                 self.examples.append(found)
         self.requests.append(RequestItem(name, folder, request, rel, len(self.examples) - first, item_id))
 
-    def example_files(self, child: _Child, doc: dict[str, Value]) -> list[tuple[str, str]]:
-        """The request's example files, sorted by ``order`` then name."""
+    def example_files(self, child: _Child, doc: dict[str, Value]) -> list[_Child]:
+        """The request's example files (read), sorted by ``order`` then name."""
         base = os.path.dirname(child.path)
         places = [os.path.join(base, RESOURCES, child.stem + ".resources", "examples")]
         if "examples" in doc and not doc["examples"].is_null:
@@ -334,30 +163,28 @@ class _Reader:
         found = []
         for entry in os.scandir(directory):
             if entry.is_file() and entry.name.lower().endswith(EXAMPLE_SUFFIXES):
-                stem = _stem(entry.name, EXAMPLE_SUFFIXES)
-                order = _in_file(entry.path, lambda d: _order(d.mapping()))
-                found.append(_Child(order, stem, entry.path))
-        return [(c.path, c.stem) for c in sorted(found, key=_Child.key)]
+                ex = read_file(entry.path)
+                order = within(entry.path, lambda: read_order(ex))
+                found.append(_Child(order, stem_of(entry.name, EXAMPLE_SUFFIXES), entry.path, ex))
+        return sorted(found, key=_Child.key)
 
-    def example(self, value: Value, stem: str, path: str, request_name: str, folder: tuple[str, ...],
-                first: int, item_id: str) -> Example | None:
-        doc = value.mapping()
-        kind = _kind(doc, value)
-        rel = self.rel(path)
-        name = doc["name"].text() if "name" in doc else stem
+    def example(self, child: _Child, request_name: str, folder: tuple[str, ...], item_id: str) -> Example | None:
+        doc, rel = child.doc or {}, self.rel(child.path)
+        kind = kind_of(doc)
+        name = doc["name"].text() if "name" in doc else child.stem
         if kind != "http-example":
             if not kind.endswith("-example"):
                 doc["$kind"].fail("expected an example kind (http-example) in a .example.yaml file")
-            self.skipped.append(SkippedItem(rel, kind, name or stem, f"a {kind} is not an HTTP example; "
-                                            "mockkit serves HTTP examples only"))
+            self.skipped.append(SkippedItem(rel, kind, name or child.stem, f"a {kind} is not an HTTP "
+                                            "example; mockkit serves HTTP examples only"))
             return None
         return Example(
-            id=doc["id"].text() if "id" in doc else "",
+            id=text_of(doc, "id"),
             name=name or request_name,
             request_name=request_name,
             folder=folder,
-            request=_request(doc.get("request")),
-            response=_response(doc.get("response"), value),
+            request=read_request(doc.get("request")),
+            response=read_response(doc.get("response")),
             position=len(self.examples),
             json_path=rel,
             item_id=item_id,
@@ -382,73 +209,9 @@ class _Reader:
                         "(renamed or deleted?): they are not served"))
 
 
-def _in_file_value(path: str, read: Callable[[], T]) -> T:
-    try:
-        return read()
-    except YamlInvalid as exc:
-        raise exc.error(path) from None
-
-
-def _definition_path(directory: str) -> str | None:
-    found = [os.path.join(directory, RESOURCES, n) for n in DEFINITIONS
-             if os.path.isfile(os.path.join(directory, RESOURCES, n))]
-    if len(found) > 1:
-        raise CollectionError(found[0], "", f"both {DEFINITIONS[0]} and {DEFINITIONS[1]} exist; keep one")
-    return found[0] if found else None
-
-
-def _definition(directory: str) -> dict[str, Value] | None:
-    path = _definition_path(directory)
-    if path is None:
-        return None
-
-    def read(doc: Value) -> dict[str, Value]:
-        fields = doc.mapping()
-        kind = fields.get("$kind")
-        if kind is not None and kind.text() != "collection":
-            kind.fail("expected `$kind: collection` in a folder's definition.yaml")
-        return fields
-
-    return _in_file(path, read)
-
-
-def _in_definition(directory: str, read: Callable[[dict[str, Value]], T], definition: dict[str, Value] | None
-                   ) -> T | None:
-    if definition is None:
-        return None
-    return _in_file_value(_definition_path(directory) or directory, lambda: read(definition))
-
-
-# --- public -----------------------------------------------------------------------------------
-
-
-def is_collection_folder(path: str | os.PathLike[str]) -> bool:
-    """A folder that holds a v3 collection: a ``.resources`` folder at its top, or request files
-    in it or below (Postman's own test)."""
-    if os.path.isdir(os.path.join(path, RESOURCES)):
-        return True
-    for depth, (directory, dirs, files) in enumerate(os.walk(path)):
-        if any(f.lower().endswith(REQUEST_SUFFIXES) for f in files):
-            return True
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        if depth > 10_000:
-            break
-    return False
-
-
-def collections_in(folder: str | os.PathLike[str]) -> list[Path]:
-    """The v3 collections in a ``postman/collections`` folder, by name."""
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name.casefold())
-    except OSError:
-        return []
-    return [Path(e.path) for e in entries if e.is_dir() and not e.name.startswith(".")
-            and is_collection_folder(e.path)]
-
-
 def _not_a_folder(label: str) -> CollectionError:
-    lower = label.lower()
-    if lower.endswith(ENVIRONMENT_SUFFIXES):
+    """The error for a file given where a v3 collection folder is expected."""
+    if label.lower().endswith(ENVIRONMENT_SUFFIXES):
         return CollectionError(label, "", "expected a Postman collection, got a Postman environment "
                                "(.environment.yaml): pass it as environment=, not as the collection")
     if os.path.isfile(label):
@@ -461,6 +224,23 @@ def _not_a_folder(label: str) -> CollectionError:
     return CollectionError(label, "", "no such folder (a v3 collection is a folder of .yaml files)")
 
 
+def _collection_root(label: str) -> str:
+    """The folder to read: ``label``, or the one collection of a ``postman/collections`` folder."""
+    here = Path(label).resolve()
+    if here.name == "collections" and here.parent.name == "postman" and not (here / RESOURCES).is_dir():
+        found = collections_in(label)
+        if len(found) != 1:
+            names = ", ".join(f"'{p.name}'" for p in found) or "none"
+            raise CollectionError(label, "", f"this folder holds {len(found)} v3 collections ({names}): "
+                                  "pass the folder of the one to load")
+        return os.fspath(found[0])
+    if not is_collection_folder(label):
+        raise CollectionError(label, "", "is a directory without a Postman v3 collection in it (no "
+                              ".resources/ folder, no *.request.yaml files): pass a collection file "
+                              "(v2.x JSON) or a v3 collection folder")
+    return label
+
+
 def load_tree(source: str | os.PathLike[str]) -> Collection:
     """Read a v3 collection folder into a ``Collection`` (``schema`` ``"v3"``).
 
@@ -470,34 +250,18 @@ def load_tree(source: str | os.PathLike[str]) -> Collection:
     label = os.fspath(source)
     if not os.path.isdir(label):
         raise _not_a_folder(label)
-    here = Path(label).resolve()
-    if here.name == "collections" and here.parent.name == "postman" and not (here / RESOURCES).is_dir():
-        found = collections_in(label)
-        if len(found) != 1:
-            names = ", ".join(f"'{p.name}'" for p in found) or "none"
-            raise CollectionError(label, "", f"this folder holds {len(found)} v3 collections ({names}): "
-                                  "pass the folder of the one to load")
-        label = os.fspath(found[0])
-    elif not is_collection_folder(label):
-        raise CollectionError(label, "", "is a directory without a Postman v3 collection in it (no "
-                              ".resources/ folder, no *.request.yaml files): pass a collection file "
-                              "(v2.x JSON) or a v3 collection folder")
-    definition = _definition(label) or {}
+    label = _collection_root(label)
     reader = _Reader(label)
     reader.seen.add(os.path.realpath(label))
     try:
+        definition = _definition(label)
         reader.folder(label, (), 0)
     except OSError as exc:
         raise CollectionError(getattr(exc, "filename", None) or label, "",
                               f"cannot read the folder ({exc.strerror or exc})") from None
-    def_path = _definition_path(label) or label
-
-    def meta() -> tuple[str, str, str, Pairs]:
-        text = {k: definition[k].text() if k in definition else "" for k in ("name", "id", "description")}
-        variables = pairs(definition.get("variables"), "variables", skip_empty=True)
-        return text["name"], text["id"], text["description"], variables
-
-    name, cid, description, variables = _in_file_value(def_path, meta)
+    def_path, doc = definition or (label, {})
+    name, cid, description = within(def_path, lambda: tuple(text_of(doc, k) for k in ("name", "id", "description")))
+    variables = within(def_path, lambda: pairs(doc.get("variables"), "variables", skip_empty=True))
     return Collection(
         name=name or Path(label).resolve().name,
         examples=tuple(reader.examples),
@@ -519,39 +283,23 @@ def load_yaml_environment(source: str | os.PathLike[str]) -> Environment:
     if os.path.isdir(label):
         raise CollectionError(label, "", "expected a Postman environment file (*.environment.yaml), "
                               "got a folder (a v3 collection?): pass it as the collection")
+    doc = read_file(label)
 
-    def read(doc: Value) -> Environment:
-        fields = doc.mapping()
-        if "$kind" in fields:
-            fields["$kind"].fail("expected a Postman environment (name, values), got a collection file",
-                                 got=False)
-        if "values" not in fields:
-            doc.fail("expected a Postman environment: a mapping with `name` and a `values` list", got=False)
+    def read() -> Environment:
+        if "$kind" in doc:
+            doc["$kind"].fail("expected a Postman environment (name, values), got a collection file",
+                              got=False)
+        if "values" not in doc:
+            Value(None, "values").fail("expected a Postman environment: a mapping with `name` and a "
+                                       "`values` list", got=False)
         values: dict[str, str] = {}
-        for key, value in pairs(fields["values"], "the environment's values", skip_empty=True):
-            values[key] = value
+        for key, value in pairs(doc["values"], "the environment's values", skip_empty=True):
+            values[key] = value  # a repeated key keeps its first position and takes the last value
         return Environment(
-            name=fields["name"].text() if "name" in fields else "",
+            name=text_of(doc, "name"),
             variables=tuple(Variable(k, v) for k, v in values.items()),
-            id=fields["id"].text() if "id" in fields else "",
+            id=text_of(doc, "id"),
             source=label,
         )
 
-    return _in_file(label, read)
-
-
-def tree_stamp(root: str | os.PathLike[str]) -> tuple[tuple[str, int, int], ...]:
-    """(relative path, mtime in ns, size) of every file and folder under ``root``, sorted: equal
-    stamps mean nothing was added, removed, renamed or edited. Stops at ``MAX_STAMP_ENTRIES``."""
-    out: list[tuple[str, int, int]] = []
-    for directory, dirs, files in os.walk(root):
-        for name in dirs + files:
-            path = os.path.join(directory, name)
-            try:
-                st = os.stat(path)
-            except OSError:
-                continue
-            out.append((os.path.relpath(path, root), st.st_mtime_ns, st.st_size))
-            if len(out) >= MAX_STAMP_ENTRIES:
-                return tuple(sorted(out))
-    return tuple(sorted(out))
+    return within(label, read)

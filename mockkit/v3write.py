@@ -38,7 +38,7 @@ import yaml
 from .errors import MockkitError
 from .model import Body, Collection, Environment, Pairs, SavedRequest, SavedResponse, Url
 from .outline import Folder, Request, outline
-from .v3read import LANGUAGE_KEY, RESPONSE_TYPES
+from .v3fields import LANGUAGE_KEY, RESPONSE_TYPES
 
 __all__ = ["tree_files", "write_tree", "environment_yaml", "file_stem", "dump_yaml", "url_text"]
 
