@@ -116,13 +116,14 @@ def explain(
     return engine.explain_frame(request)
 
 
-def check(collection: Any, environment: Any = None) -> "pd.DataFrame":
+def check(collection: Any, environment: Any = None, options: MatchOptions | None = None) -> "pd.DataFrame":
     """Problems users hit with a collection, one row each (what ``mockkit check`` prints):
-    unreachable (shadowed) examples, duplicate names, wildcards, broken templates, bad JSON."""
+    unreachable (shadowed) examples, duplicate names, wildcards, broken templates, bad JSON,
+    skipped v3 items, and request fields examples lack when ``options`` match headers or bodies."""
     from .checks import check as run_checks
     from .report import findings_frame
 
-    engine = collection if isinstance(collection, MockEngine) else MockEngine(collection, environment)
+    engine = collection if isinstance(collection, MockEngine) else MockEngine(collection, environment, options=options)
     return findings_frame(run_checks(engine))
 
 

@@ -1,8 +1,13 @@
 """The ``mockkit`` command: serve, explain, check.
 
-    mockkit serve [FILE] [--env FILE] [--host 127.0.0.1] [--port 3000] [--workers N] ...
-    mockkit explain FILE METHOD PATH [-H 'k: v'] [-d BODY] [--env FILE]
-    mockkit check FILE [--env FILE]
+    mockkit serve [FILE] [--env FILE|NAME] [--host 127.0.0.1] [--port 3000] [--workers N] ...
+    mockkit explain FILE METHOD PATH [-H 'k: v'] [-d BODY] [--env FILE|NAME]
+    mockkit check FILE [--env FILE|NAME]
+    mockkit convert SOURCE --to v3|v2.1 OUT
+
+FILE is a v2.0/v2.1 JSON export or a v3 collection folder. ``serve`` with no FILE, in a
+repository with ``postman/collections/``, serves the collection there; ``--env NAME`` then finds
+``postman/environments/NAME.environment.yaml``.
 
 User mistakes print one clear line on stderr and exit non-zero (2 for usage and unreadable
 files, 1 for ``check`` findings); never a traceback.
@@ -36,9 +41,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mockkit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = sub.add_parser("serve", help="serve a collection (default: the bundled demo)")
-    serve.add_argument("file", nargs="?", help="Postman collection (v2.0/v2.1) JSON file")
-    serve.add_argument("--env", help="Postman environment file")
+    serve = sub.add_parser("serve", help="serve a collection (default: the one in ./postman/collections, "
+                           "else the bundled demo)")
+    serve.add_argument("file", nargs="?", help="Postman collection: v2.0/v2.1 JSON file or v3 folder "
+                       "(default: the one collection in postman/collections/ of this repository)")
+    serve.add_argument("--env", help="Postman environment: a file, or NAME for postman/environments/NAME.environment.yaml")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=3000, help="port (default 3000; 0 picks a free one)")
     serve.add_argument("--delay", help="delay every answer: milliseconds, or 2G (300 ms) / 3G (100 ms)")
@@ -49,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-cors", action="store_true", help="do not add CORS headers")
     serve.add_argument("--colon-wildcards", action="store_true",
                        help="treat :name path segments that have no value as wildcards")
-    serve.add_argument("--watch", action="store_true", help="reload when the file changes")
+    serve.add_argument("--watch", action="store_true", help="reload when the file (or any file of a v3 folder) changes")
     serve.add_argument("--workers", type=int, default=1, help="processes sharing the port (default 1)")
     serve.add_argument("--quiet", action="store_true", help="do not log one line per call")
     serve.add_argument("--max-body", type=int, default=10 * 1024 * 1024, metavar="BYTES",
@@ -61,12 +68,20 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("path", help="request path with query, e.g. '/users?page=2'")
     explain.add_argument("-H", "--header", action="append", default=[], help="'Name: value' (repeatable)")
     explain.add_argument("-d", "--data", help="request body")
-    explain.add_argument("--env", help="Postman environment file")
+    explain.add_argument("--env", help="Postman environment: a file, or NAME in postman/environments/")
     explain.add_argument("--all", action="store_true", help="show every column")
 
     check = sub.add_parser("check", help="list problems that make examples unreachable or wrong")
     check.add_argument("file")
-    check.add_argument("--env", help="Postman environment file")
+    check.add_argument("--env", help="Postman environment: a file, or NAME in postman/environments/")
+    check.add_argument("--match-body", action="store_true", help="check as served with --match-body")
+    check.add_argument("--match-headers", default="", help="check as served with these header names matched")
+
+    convert = sub.add_parser("convert", help="write a collection or environment in the other Postman format")
+    convert.add_argument("source", help="v2.0/v2.1 JSON file, v3 collection folder, or environment file")
+    convert.add_argument("--to", required=True, metavar="FORMAT", help="v3 (a folder tree) or v2.1 (one JSON file)")
+    convert.add_argument("out", help="folder to create (--to v3) or file to write (--to v2.1)")
+    convert.add_argument("--force", action="store_true", help="replace an existing output file")
 
     # --- hub (issue 5) -------------------------------------------------------------------
     hub = sub.add_parser("hub", help="host many mocks behind a Postman-shaped management API")
@@ -87,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _explain(args)
         if args.command == "hub":
             return _hub(args)
+        if args.command == "convert":
+            return _convert(args)
         return _check(args)
     except MockkitError as exc:
         print(f"mockkit: {exc}", file=sys.stderr)
@@ -127,10 +144,24 @@ def _log_line(out: TextIO) -> object:
     return log
 
 
+def _sources(args: argparse.Namespace, *, discover: bool = False) -> None:
+    """Issue 14: no FILE -> the one collection in ./postman/collections (else the demo);
+    ``--env NAME`` -> postman/environments/NAME.environment.yaml."""
+    from .repo import find_environment, find_postman_dir, pick_collection
+
+    postman = find_postman_dir()
+    if discover and not args.file and postman is not None:
+        args.file = str(pick_collection(postman))
+        print(f"mockkit: serving {os.path.relpath(args.file)} (found in {os.path.relpath(postman)}/collections)",
+              file=sys.stderr)
+    if args.env:
+        args.env = find_environment(args.env, postman)
+
+
 def _serve(args: argparse.Namespace) -> int:
     from tornado.netutil import bind_sockets
 
-
+    _sources(args, discover=True)
     engine = _engine(args)
     if args.host not in ("127.0.0.1", "localhost", "::1") and not args.api_key:
         print(f"mockkit: warning: listening on {args.host} without --api-key: anyone who can reach "
@@ -301,6 +332,7 @@ def _explain(args: argparse.Namespace) -> int:
         if not sep or not name.strip():
             raise MockkitError(f"-H wants 'Name: value', got {raw!r}")
         headers.append((name.strip(), value.strip()))
+    _sources(args)
     engine = MockEngine(args.file, args.env)
     request = MockRequest.from_target(args.method, args.path, headers=tuple(headers), body=args.data)
     frame = engine.explain_frame(request)
@@ -314,7 +346,9 @@ def _explain(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from .checks import check
 
-    engine = MockEngine(args.file, args.env)
+    _sources(args)
+    options = MatchOptions(match_body=args.match_body, match_headers=tuple(args.match_headers.split(",")))
+    engine = MockEngine(args.file, args.env, options=options)
     findings = check(engine)
     for f in findings:
         print(f"{f.severity}: {f.where} ({f.example}): {f.kind}: {f.message}")
@@ -322,3 +356,20 @@ def _check(args: argparse.Namespace) -> int:
     print(f"{len(engine.index)} examples checked: {serious} problem(s), "
           f"{len(findings) - serious} note(s)")
     return 1 if serious else 0
+
+
+# ------------------------------------------------------------------------------------ convert
+
+
+def _convert(args: argparse.Namespace) -> int:
+    """``mockkit convert SOURCE --to v3 DIR | --to v2.1 FILE`` (see ``mockkit.convert``)."""
+    from .convert import convert, load_any
+    from .model import Collection
+
+    item = load_any(args.source)
+    written = convert(item, args.to, args.out, force=args.force)
+    what = (f"collection '{item.name}' ({len(item.examples)} examples)" if isinstance(item, Collection)
+            else f"environment '{item.name}' ({len(item.variables)} values)")
+    where = args.out if len(written) > 1 else written[0]
+    print(f"wrote {what} to {where} ({len(written)} file{'s' if len(written) != 1 else ''})")
+    return 0
