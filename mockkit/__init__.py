@@ -128,7 +128,8 @@ def check(collection: Any, environment: Any = None, options: MatchOptions | None
 
 
 def examples(collection: Any) -> "pd.DataFrame":
-    """Every saved example of ``collection``: folder, request, name, method, path, status, id."""
+    """Every saved example of ``collection``: folder, request, name, method, path, status, id,
+    position and location (the JSON path in a v2.x file, or the example's file in a v3 folder)."""
     from .report import examples_frame
 
     if isinstance(collection, MockEngine):

@@ -49,6 +49,7 @@ RANKING_COLUMNS = {
     "reason": "str",
     "problems": "str",
     "position": "int64",
+    "location": "str",  # issue 14: the example's JSON path (v2.x) or file (v3)
 }
 EXAMPLE_COLUMNS = {
     "folder": "str",
@@ -59,6 +60,7 @@ EXAMPLE_COLUMNS = {
     "status": "int64",
     "id": "str",
     "position": "int64",
+    "location": "str",  # issue 14: the example's JSON path (v2.x) or file (v3)
 }
 CHECK_COLUMNS = {"example": "str", "step": "str", "ok": "bool", "points": "float64", "detail": "str"}
 CALL_COLUMNS = {
@@ -112,6 +114,7 @@ def _row(c: Candidate, winner: Candidate | None, problems: Problems | None) -> d
         "reason": c.reason,
         "problems": "; ".join(problems(e)) if problems else "",
         "position": e.position,
+        "location": e.location or e.json_path,
     }
 
 
@@ -140,7 +143,9 @@ def checks_frame(ranking: Ranking) -> pd.DataFrame:
 
 
 def examples_frame(collection: Collection) -> pd.DataFrame:
-    """Every example of a collection: folder, request, name, method, path as written, status, id."""
+    """Every example of a collection: folder, request, name, method, path as written, status, id,
+    position, and ``location``: where to open it (the JSON path in a v2.x file, or the example's
+    file relative to a v3 collection folder)."""
     rows = []
     for e in collection.examples:
         url = e.request.url
@@ -155,6 +160,7 @@ def examples_frame(collection: Collection) -> pd.DataFrame:
                 "status": e.response.code,
                 "id": e.id,
                 "position": e.position,
+                "location": e.location or e.json_path,
             }
         )
     return _frame(rows, EXAMPLE_COLUMNS)

@@ -115,10 +115,12 @@ class _Reader:
                     continue  # a symbolic link back into the tree
                 self.seen.add(real)
                 found = _definition(entry.path)
-                order, name = None, ""
+                order, name = None, entry.name
                 if found is not None:
-                    order, name = within(found[0], lambda: (read_order(found[1]), text_of(found[1], "name")))
-                children.append(_Child(order, entry.name, entry.path, None, name or entry.name))
+                    fields = found[1]
+                    order = within(found[0], lambda: read_order(fields))
+                    name = within(found[0], lambda: fields["name"].text()) if "name" in fields else name
+                children.append(_Child(order, entry.name, entry.path, None, name))
             elif entry.is_file() and entry.name.lower().endswith(REQUEST_SUFFIXES):
                 doc = read_file(entry.path)
                 order = within(entry.path, lambda: read_order(doc))
@@ -132,7 +134,7 @@ class _Reader:
 
     def request(self, child: _Child, doc: dict[str, Value], folder: tuple[str, ...]) -> None:
         rel, kind = self.rel(child.path), kind_of(doc)
-        name = text_of(doc, "name") or child.stem
+        name = doc["name"].text() if "name" in doc else child.stem
         if kind != "http-request":
             if kind.endswith("-example") or kind == "collection":
                 doc["$kind"].fail("expected a request kind (http-request) in a .request.yaml file")

@@ -53,12 +53,16 @@ _TYPED = re.compile(
 )
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
     """Block style, keys in the order given, multi-line text as ``|-`` blocks when YAML allows
     (libyaml's emitter when installed: the same text, six times faster)."""
 
 
 def _represent_str(dumper: Any, value: str) -> yaml.ScalarNode:
+    value = _LONE_SURROGATE.sub("\ufffd", value)  # not text: no YAML or UTF-8 file can hold one
     style = "|" if "\n" in value else ('"' if _TYPED.match(value) else None)
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 

@@ -267,7 +267,7 @@ class Explorer:
         response = f"{e.response.code} {e.response.status}\n" + "".join(f"{k}: {v}\n" for k, v in e.response.headers)
         response += "\n" + _pretty(e.response.body)
         self.widgets["example_detail"].value = (
-            f"<div class='mk-example'><b>{_e(e.name)}</b> <small>id {_e(e.id or '—')} · {_e(e.json_path)}</small>"
+            f"<div class='mk-example'><b>{_e(e.name)}</b> <small>id {_e(e.id or '—')} · {_e(e.location or e.json_path)}</small>"
             f"<div>saved request</div>{_pre(request)}<div>saved response</div>{_pre(response)}</div>"
         )
 
