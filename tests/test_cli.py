@@ -26,9 +26,9 @@ def run(*args, timeout=60):
 class Served:
     """``mockkit serve`` in the background; the port read from its banner."""
 
-    def __init__(self, *args):
+    def __init__(self, *args, cwd=None):
         self.proc = subprocess.Popen([*MOCKKIT, "serve", *args, "--port", "0"], stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True, start_new_session=True)
+                                     stderr=subprocess.PIPE, text=True, start_new_session=True, cwd=cwd)
         self.banner = []
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

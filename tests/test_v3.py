@@ -296,3 +296,34 @@ def test_convert_cli_both_directions_and_environments(tmp_path):
     written = convert(tmp_path / "staging.json", "v3", tmp_path / "envs")
     assert written == [tmp_path / "envs" / "Staging.environment.yaml"]
     assert mockkit.load_environment(written[0]).variables == mockkit.load_environment(STAGING).variables
+
+
+# --- robustness ---------------------------------------------------------------------------------
+
+KEYS = ["$kind", "name", "url", "method", "headers", "queryParams", "pathVariables", "body", "type", "content",
+        "request", "response", "statusCode", "statusText", "key", "value", "disabled", "enabled", "order",
+        "examples", "variables", "values", "id", "src", "query", "x-mockkit-preview-language"]
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-2, 700), st.floats(allow_nan=False),
+                    st.sampled_from(["http-request", "http-example", "collection", "graphql-request", "json",
+                                     "urlencoded", "formdata", "file", "none", "007", "yes", "../..", "", "{{x}}"]),
+                    TEXT)
+DOCS = st.recursive(SCALARS, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(KEYS) | TEXT, inner, max_size=5)), max_leaves=25)
+FILES = [EX, "List books.request.yaml", ".resources/definition.yaml", "admin/.resources/definition.yaml",
+         "admin/Ban user.request.yaml", ".resources/Get book.resources/examples/Found.example.yaml"]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(doc=DOCS, rel=st.sampled_from(FILES), raw=st.booleans(), junk=st.binary(max_size=40))
+def test_any_file_content_loads_or_fails_with_a_collection_error(tmp_path_factory, doc, rel, raw, junk):
+    import yaml
+
+    tree = Path(shutil.copytree(BOOKS, tmp_path_factory.mktemp("fuzz") / "t"))
+    (tree / rel).write_bytes(junk if raw else yaml.safe_dump(doc, allow_unicode=True).encode())
+    try:
+        engine = MockEngine(tree, STAGING, seed=1)
+    except CollectionError as exc:
+        assert exc.source.endswith(rel.split("/")[-1]) or exc.source.endswith(str(tree)), exc
+        return
+    engine.handle(mockkit.MockRequest.from_target("GET", "/v1/books?page=1"), record=False)
+    mockkit.check(engine)
