@@ -4,7 +4,8 @@ the tree; this module reads one file's values).
 Both spellings Postman uses are read: the list ``[{key, value, description?, disabled?}]`` of the
 ``collection-schema-v3`` reference and the mapping ``{Name: value}`` its migrator writes (a
 mapping cannot hold a disabled entry or a repeated name, so the migrator falls back to the list
-for those). Text is kept as written (``mockkit.yamlnodes``); every failure is a ``YamlInvalid``
+for those). A request's ``url`` is one string with its query; ``queryParams``, when present,
+are the query mockkit compares (they also list disabled parameters), else the URL's own. Text is kept as written (``mockkit.yamlnodes``); every failure is a ``YamlInvalid``
 with the key path and position, which ``within`` turns into a ``CollectionError`` naming the file.
 """
 
@@ -20,7 +21,7 @@ from .model import Body, Pairs, SavedRequest, SavedResponse, Url
 from .yamlnodes import Value, YamlInvalid, parse_yaml
 
 __all__ = ["REQUEST_SUFFIXES", "EXAMPLE_SUFFIXES", "ENVIRONMENT_SUFFIXES", "RAW_TYPES", "RESPONSE_TYPES",
-           "BODY_TYPES", "LANGUAGE_KEY", "read_file", "within", "stem_of", "kind_of", "text_of", "pairs",
+           "BODY_TYPES", "LANGUAGE_KEY", "read_file", "within", "stem_of", "kind_of", "text_of", "name_of", "pairs",
            "read_request", "request_fields", "read_response", "read_order"]
 
 REQUEST_SUFFIXES = (".request.yaml", ".request.yml")
@@ -80,6 +81,12 @@ def kind_of(doc: dict[str, Value]) -> str:
 def text_of(doc: dict[str, Value], key: str) -> str:
     """A text field, "" when absent."""
     return doc[key].text() if key in doc else ""
+
+
+def name_of(doc: dict[str, Value], stem: str) -> str:
+    """``name`` as written (even empty), else the file or folder name it was saved under."""
+    value = doc.get("name")
+    return stem if value is None or value.is_null else value.text("the name as text")
 
 
 # --- values -----------------------------------------------------------------------------------

@@ -45,6 +45,7 @@ from .v3fields import (
     EXAMPLE_SUFFIXES,
     REQUEST_SUFFIXES,
     kind_of,
+    name_of,
     pairs,
     read_file,
     read_order,
@@ -119,7 +120,7 @@ class _Reader:
                 if found is not None:
                     fields = found[1]
                     order = within(found[0], lambda: read_order(fields))
-                    name = within(found[0], lambda: fields["name"].text()) if "name" in fields else name
+                    name = within(found[0], lambda: name_of(fields, entry.name))
                 children.append(_Child(order, entry.name, entry.path, None, name))
             elif entry.is_file() and entry.name.lower().endswith(REQUEST_SUFFIXES):
                 doc = read_file(entry.path)
@@ -134,7 +135,7 @@ class _Reader:
 
     def request(self, child: _Child, doc: dict[str, Value], folder: tuple[str, ...]) -> None:
         rel, kind = self.rel(child.path), kind_of(doc)
-        name = doc["name"].text() if "name" in doc else child.stem
+        name = name_of(doc, child.stem)
         if kind != "http-request":
             if kind.endswith("-example") or kind == "collection":
                 doc["$kind"].fail("expected a request kind (http-request) in a .request.yaml file")
@@ -173,7 +174,7 @@ class _Reader:
     def example(self, child: _Child, request_name: str, folder: tuple[str, ...], item_id: str) -> Example | None:
         doc, rel = child.doc or {}, self.rel(child.path)
         kind = kind_of(doc)
-        name = doc["name"].text() if "name" in doc else child.stem
+        name = name_of(doc, child.stem)
         if kind != "http-example":
             if not kind.endswith("-example"):
                 doc["$kind"].fail("expected an example kind (http-example) in a .example.yaml file")
