@@ -131,3 +131,17 @@ def test_hub_uploads_a_v3_tree_and_an_environment_yaml(tmp_path: Path):
             answer = client.get(f"/m/{mock['id']}/v1/books", params={"page": "2"})
             assert answer.status_code == 200 and answer.json() == {"page": 2, "books": []}
             assert client.get(f"/m/{mock['id']}/v1/admin/audit").text == "line 1\nline 2\ttabbed"
+
+
+def test_explorer_shows_the_example_file():
+    from mockkit.widgets import Explorer
+
+    server = mockkit.MockServer(BOOKS, environment=STAGING, seed=1).start()
+    explorer = Explorer(server, debounce=0, poll=0)
+    try:
+        pos = next(v for label, v in explorer.widgets["examples"].options if "Page 2: the rest" in label)
+        explorer.widgets["examples"].value = pos
+        assert "Second page.example.yaml" in explorer.widgets["example_detail"].value
+    finally:
+        explorer.close()
+        server.stop()
