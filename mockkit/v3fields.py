@@ -21,7 +21,7 @@ from .model import Body, Pairs, SavedRequest, SavedResponse, Url
 from .yamlnodes import Value, YamlInvalid, parse_yaml
 
 __all__ = ["REQUEST_SUFFIXES", "EXAMPLE_SUFFIXES", "ENVIRONMENT_SUFFIXES", "RAW_TYPES", "RESPONSE_TYPES",
-           "BODY_TYPES", "LANGUAGE_KEY", "read_file", "within", "stem_of", "kind_of", "text_of", "name_of", "pairs",
+           "BODY_TYPES", "LANGUAGE_KEY", "GRAPHQL_KEY", "read_file", "within", "stem_of", "kind_of", "text_of", "name_of", "pairs",
            "read_request", "request_fields", "read_response", "read_order"]
 
 REQUEST_SUFFIXES = (".request.yaml", ".request.yml")
@@ -34,6 +34,9 @@ RESPONSE_TYPES = RAW_TYPES
 LANGUAGE_KEY = "x-mockkit-preview-language"
 """mockkit's own key in a response ``body``: the v2.x preview language when v3 has no spelling for
 it (written by ``mockkit convert`` only for responses without a Content-Type; Postman drops it)."""
+GRAPHQL_KEY = "x-mockkit-graphql"
+"""mockkit's own key in a request ``body`` (``type: json``): a v2.x GraphQL body's ``query`` and
+``variables`` as written, so it is compared as GraphQL again (linters drop the key)."""
 BODY_TYPES = (*RAW_TYPES, "urlencoded", "formdata", "file", "graphql", "none")
 T = TypeVar("T")
 
@@ -127,13 +130,15 @@ def _method(value: Value | None) -> str:
 
 
 def _body(value: Value | None) -> Body | None:
-    """``{type, content}``; ``graphql`` (``content: {query, variables}``) is mockkit's extension
-    for v2.x GraphQL bodies saved in HTTP examples."""
+    """``{type, content}``. A v2.x GraphQL body: ``x-mockkit-graphql: {query, variables}`` beside
+    its JSON (what ``mockkit convert`` writes), or ``type: graphql`` with that ``content``."""
     if value is None or value.is_null:
         return None
     body = value.mapping("a body {type, content}")
     kind = body["type"].text("the body type") if "type" in body else ""
     content = body.get("content") or Value(None, value.path + ".content")
+    if GRAPHQL_KEY in body:
+        kind, content = "graphql", body[GRAPHQL_KEY]
     if kind in RAW_TYPES or (not kind and content.is_scalar):
         return Body("raw", raw=content.text("the body as text (a `|-` block keeps it as written)"),
                     language=kind)

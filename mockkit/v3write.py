@@ -17,9 +17,10 @@ writes, and ``postman collection lint`` accepts it:
   back in the same order (and ties break the same way).
 
 Lossless for everything mockkit reads (``mockkit.v3read`` gives back the same answers); auth,
-scripts and descriptions of requests are not in mockkit's model and are not written. Two choices
-where v3 has no spelling for a v2.x value: a raw body without a language is ``type: text``
-(compared the same way); a saved response whose ``_postman_previewlanguage`` is none of v3's
+scripts and descriptions of requests are not in mockkit's model and are not written. Where v3 has
+no spelling for a v2.x value: a raw body without a language is ``type: text`` (compared the same
+way); a GraphQL body is ``type: json`` holding the JSON a GraphQL POST sends, with the query and
+variables as written under ``x-mockkit-graphql``; a saved response whose ``_postman_previewlanguage`` is none of v3's
 response types (empty, ``plain``, ``raw``) is ``type: text``, as Postman's migrator writes it, and,
 when it saves no ``Content-Type`` (so that a mock would add ``text/plain``), its language is kept
 under ``x-mockkit-preview-language`` (a key Postman's linter accepts and drops).
@@ -38,7 +39,7 @@ import yaml
 from .errors import MockkitError
 from .model import Body, Collection, Environment, Pairs, SavedRequest, SavedResponse, Url
 from .outline import Folder, Request, outline
-from .v3fields import LANGUAGE_KEY, RESPONSE_TYPES
+from .v3fields import GRAPHQL_KEY, LANGUAGE_KEY, RESPONSE_TYPES
 
 __all__ = ["tree_files", "write_tree", "environment_yaml", "file_stem", "dump_yaml", "url_text"]
 
@@ -130,7 +131,7 @@ def url_text(url: Url) -> str:
     return text
 
 
-def _body(body: Body | None, *, in_request_file: bool = False) -> dict[str, Any] | None:
+def _body(body: Body | None) -> dict[str, Any] | None:
     if body is None or not body.mode:
         return None
     if body.mode == "raw":
@@ -141,17 +142,18 @@ def _body(body: Body | None, *, in_request_file: bool = False) -> dict[str, Any]
         return {"type": "formdata", "content": [{"key": k, "type": "text", "value": v} for k, v in body.fields]}
     if body.mode == "file":
         return {"type": "file", "content": {"src": body.file_src}}
-    if in_request_file:  # a request file must lint: GraphQL goes over HTTP as this JSON
-        variables: Any = body.graphql_variables
-        try:
-            variables = json.loads(variables) if variables.strip() else {}
-        except ValueError:
-            pass
-        return {"type": "json", "content": json.dumps({"query": body.raw, "variables": variables}, indent=2)}
-    return {"type": "graphql", "content": {"query": body.raw, "variables": body.graphql_variables}}
+    # GraphQL: v3 HTTP bodies have no such type; Postman sees the JSON a GraphQL POST sends, mockkit
+    # reads its own key (which linters accept and drop) to compare it as GraphQL again
+    variables: Any = body.graphql_variables
+    try:
+        variables = json.loads(variables) if variables.strip() else {}
+    except ValueError:
+        pass
+    return {"type": "json", "content": json.dumps({"query": body.raw, "variables": variables}, indent=2),
+            GRAPHQL_KEY: {"query": body.raw, "variables": body.graphql_variables}}
 
 
-def request_fields(request: SavedRequest, *, in_request_file: bool = False) -> dict[str, Any]:
+def request_fields(request: SavedRequest) -> dict[str, Any]:
     """``url``, ``method`` and whatever else the request carries, in Postman's key order."""
     out: dict[str, Any] = {"url": url_text(request.url), "method": request.method}
     if request.headers:
@@ -160,7 +162,7 @@ def request_fields(request: SavedRequest, *, in_request_file: bool = False) -> d
         out["queryParams"] = _pairs(request.url.query)
     if request.url.variables:
         out["pathVariables"] = _pairs(request.url.variables)
-    body = _body(request.body, in_request_file=in_request_file)
+    body = _body(request.body)
     if body is not None:
         out["body"] = body
     return out
@@ -188,7 +190,7 @@ def _request_files(request: Request, stem: str, order: int, base: str, files: di
         doc["name"] = item.name
     if item.id:
         doc["id"] = item.id
-    doc.update(request_fields(item.request, in_request_file=True))
+    doc.update(request_fields(item.request))
     if request.examples:
         doc["examples"] = f"./.resources/{stem}.resources/examples"
     doc["order"] = order

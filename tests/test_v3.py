@@ -327,3 +327,28 @@ def test_any_file_content_loads_or_fails_with_a_collection_error(tmp_path_factor
         return
     engine.handle(mockkit.MockRequest.from_target("GET", "/v1/books?page=1"), record=False)
     mockkit.check(engine)
+
+
+GRAPHQL = {"info": {"name": "g", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+           "item": [{"name": "hero", "request": {"method": "POST", "url": "{{api}}/graphql"}, "response": [{
+               "name": "R2", "code": 200, "body": '{"data": {"hero": "R2-D2"}}', "originalRequest": {
+                   "method": "POST", "url": "{{api}}/graphql", "body": {"mode": "graphql", "graphql": {
+                       "query": "query Hero($ep: Episode) {\n  hero(episode: $ep) { name }\n}",
+                       "variables": '{"ep": "JEDI"}'}}}}]}]}
+
+
+def test_graphql_bodies_are_json_for_postman_and_graphql_for_mockkit(tmp_path):
+    """v3 HTTP bodies have no GraphQL type: the file carries the JSON a GraphQL POST sends (what
+    Postman sees and lints) and the query and variables as written (what mockkit compares)."""
+    original = mockkit.load_collection(GRAPHQL)
+    write_tree(original, tmp_path / "g")
+    text = (tmp_path / "g" / ".resources" / "hero.resources" / "examples" / "R2.example.yaml").read_text()
+    assert "type: json" in text and "x-mockkit-graphql:" in text
+    back = mockkit.load_collection(tmp_path / "g")
+    assert back.examples[0].request == original.examples[0].request
+    engine = MockEngine(back)
+    sent = json.dumps({"query": "query Hero($ep: Episode) { hero(episode: $ep) { name } }", "variables": {"ep": "JEDI"}})
+    served = engine.handle(mockkit.MockRequest.from_target(
+        "POST", "/graphql", headers={"x-mock-match-request-body": "true", "content-type": "application/json"},
+        body=sent), record=False)
+    assert served.winner is not None and served.winner.example.name == "R2"

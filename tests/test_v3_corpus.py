@@ -127,10 +127,12 @@ def test_postman_collection_lint_accepts_the_trees_mockkit_writes(tmp_path):
     update check and any other outside call are pointed at a closed loopback port."""
     sources = [Path(__file__).parent / "fixtures" / "v3" / "Bookstore API"]
     sources += [CORPUS_DIR / rel for rel in LINTED if (CORPUS_DIR / rel).exists()]
+    from test_v3 import GRAPHQL
+
     requests = 0
-    for source in sources:
+    for source in [*sources, GRAPHQL]:
         collection = load_collection(source)
-        write_tree(collection, tmp_path / "trees" / source.name.split(".")[0])
+        write_tree(collection, tmp_path / "trees" / (source.name.split(".")[0] if isinstance(source, Path) else "graphql"))
         requests += len(collection.requests)
     offline = {"HOME": str(tmp_path), "NO_COLOR": "1", "ARS_CLI_BASE_URL": "http://127.0.0.1:9",
                "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""}
