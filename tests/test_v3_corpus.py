@@ -2,7 +2,8 @@
 
 * ``corpus/v3/<name>`` was written by Postman's own migrator from ``<name>.postman_collection.json``
   (MANIFEST.md): every example's own request gets the same winner, score and status from both;
-* every collection in ``collections/`` and ``peer-fixtures/``, converted to v3 by mockkit and read
+* every collection in ``collections/``, ``peer-fixtures/`` and ``bad-input/`` (but the v1 files,
+  which mockkit refuses), converted to v3 by mockkit and read
   back, answers every example's own request exactly as the v2.x file does (winner, score, served
   status, headers and body), and converted back to v2.1 it is the same collection for mockkit;
 * ``postman collection lint`` (npm ``postman-cli``, installed by ``.ci/run``) accepts the trees
@@ -33,7 +34,8 @@ pytestmark = pytest.mark.corpus
 V3 = CORPUS_DIR / "v3"
 TREES = sorted(p.name for p in V3.iterdir()) if V3.is_dir() else []
 SOURCES = corpus_files("collections", "*.postman_collection.json") + corpus_files(
-    "peer-fixtures", "**/*.postman_collection.json")
+    "peer-fixtures", "**/*.postman_collection.json") + [
+    p for p in corpus_files("bad-input", "*.postman_collection.json") if "/v1-" not in str(p.values[0])]
 POSTMAN = next((str(p) for p in (Path(__file__).parents[1] / ".ci/node/node_modules/.bin/postman",
                                  Path(shutil.which("postman") or "/nonexistent")) if p.exists()), None)
 
