@@ -45,7 +45,8 @@ def _parser() -> argparse.ArgumentParser:
                            "else the bundled demo)")
     serve.add_argument("file", nargs="?", help="Postman collection: v2.0/v2.1 JSON file or v3 folder "
                        "(default: the one collection in postman/collections/ of this repository)")
-    serve.add_argument("--env", help="Postman environment: a file, or NAME for postman/environments/NAME.environment.yaml")
+    serve.add_argument("--env", help="Postman environment: a file, or NAME for "
+                       "postman/environments/NAME.environment.yaml")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=3000, help="port (default 3000; 0 picks a free one)")
     serve.add_argument("--delay", help="delay every answer: milliseconds, or 2G (300 ms) / 3G (100 ms)")
@@ -56,7 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-cors", action="store_true", help="do not add CORS headers")
     serve.add_argument("--colon-wildcards", action="store_true",
                        help="treat :name path segments that have no value as wildcards")
-    serve.add_argument("--watch", action="store_true", help="reload when the file (or any file of a v3 folder) changes")
+    serve.add_argument("--watch", action="store_true",
+                       help="reload when the file (or any file of a v3 folder) changes")
     serve.add_argument("--workers", type=int, default=1, help="processes sharing the port (default 1)")
     serve.add_argument("--quiet", action="store_true", help="do not log one line per call")
     serve.add_argument("--max-body", type=int, default=10 * 1024 * 1024, metavar="BYTES",
@@ -152,7 +154,7 @@ def _sources(args: argparse.Namespace, *, discover: bool = False) -> None:
     postman = find_postman_dir()
     if discover and not args.file and postman is not None:
         args.file = str(pick_collection(postman))
-        print(f"mockkit: serving {os.path.relpath(args.file)} (found in {os.path.relpath(postman)}/collections)",
+        print(f"mockkit: serving {os.path.relpath(args.file)} (no file given; found in this repository)",
               file=sys.stderr)
     if args.env:
         args.env = find_environment(args.env, postman)

@@ -334,10 +334,12 @@ def serve(collection: Any = None, *, environment: Any = None, host: str = "127.0
     """Start a mock server for ``collection`` in a background thread; returns once it listens.
 
     ``collection``: a path (a v2.x JSON file or a v3 collection folder), JSON text, a dict or a
-    loaded ``Collection`` (default: the bundled demo). Options: ``seed``, ``delay`` (ms or "2G"/"3G"), ``match_body``, ``match_headers``,
+    loaded ``Collection`` (default: the bundled demo). Options: ``seed``, ``delay`` (ms or
+    "2G"/"3G"), ``match_body``, ``match_headers``,
     ``match_query_params``, ``match_wildcards``, ``colon_wildcards`` (``:id`` segments without a
     value match any segment), ``api_key`` (private mock), ``cors``,
-    ``watch`` (reload on file change; a v3 folder is watched whole: new, deleted and renamed files), ``journal_size`` (calls kept in the log),
+    ``watch`` (reload on file change; a v3 folder is watched whole: new, deleted, renamed files),
+    ``journal_size`` (calls kept in the log),
     ``max_body_size`` (bytes; larger request bodies get a 413 JSON error).
     """
     if collection is None:
