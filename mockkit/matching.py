@@ -42,6 +42,7 @@ __all__ = [
     "variables_of",
     "rank",
     "choose",
+    "tie_pick",
     "tie_order",
     "compile_target",
 ]
@@ -508,8 +509,7 @@ def _control_pick(req: _Prepared, index: Index, opts: MatchOptions, ranking: Ran
         ranking.notes.append(f"no {req.method} example has the {what}" + (
             f" and status {req.code_text}" if req.code_text is not None else ""))
         return None
-    picked.sort(key=lambda c: c.target.tie_key)
-    chosen = next((c for c in picked if c.target.code == 200), picked[0])
+    chosen = tie_pick(picked)
     for other in picked:
         if other is not chosen:
             other.drop(ranking.decided_by, f"shares the name '{other.example.name}' but the tie rule "
@@ -519,24 +519,48 @@ def _control_pick(req: _Prepared, index: Index, opts: MatchOptions, ranking: Ran
     return chosen
 
 
+def tie_pick(tied: list[Candidate]) -> Candidate:
+    """Spec 9.3: sort by example id ascending (examples without an id after, in collection order);
+    take the first whose status is 200, else the first other 2xx, else the first.
+
+    Postman's docs name only the 200 preference; the 2xx step is mockkit's (revised 9.3), so a
+    tied 201 or 204 is served rather than a tied 401 or 500."""
+    ordered = sorted(tied, key=lambda c: c.target.tie_key)
+    for c in ordered:
+        if c.target.code == 200:
+            return c
+    for c in ordered:
+        if 200 <= c.target.code <= 299:
+            return c
+    return ordered[0]
+
+
 def choose(ranking: Ranking) -> Candidate | None:
-    """The winner: highest score; ties by id ascending, preferring status 200 (spec 9.3)."""
+    """The winner: highest score; ties by id ascending, preferring status 200, then any other
+    2xx (spec 9.3, ``tie_pick``)."""
     if ranking._chosen:
         return ranking._winner
     kept = [c for c in ranking.scored if c.kept and c.score is not None]
     winner = None
     if kept:
         top = max(c.score for c in kept)  # type: ignore[type-var]
-        tied = sorted((c for c in kept if c.score == top), key=lambda c: c.target.tie_key)
-        winner = next((c for c in tied if c.target.code == 200), tied[0])
+        winner = tie_pick([c for c in kept if c.score == top])
     ranking._winner, ranking._chosen = winner, True
     return winner
 
 
 def _tie_why(winner: Candidate, others: list[Candidate]) -> str:
-    if winner.target.code == 200 and any(o.target.code != 200 for o in others):
+    """Which step of the tie rule (spec 9.3) put ``winner`` before ``others``."""
+    code = winner.target.code
+    if code == 200 and any(o.target.code != 200 for o in others):
         return "status 200 is preferred"
-    return "lowest example id first" if winner.example.id else "earliest in the collection"
+    if 200 <= code <= 299 and any(not 200 <= o.target.code <= 299 for o in others):
+        return (f"no tied example has status 200, and a success ({code}) is preferred over an error "
+                "(mockkit's rule, spec 9.3; Postman's docs name only 200)")
+    order = "lowest example id first" if winner.example.id else "earliest in the collection"
+    if 200 <= code <= 299 and code != 200 and all(o.target.code != 200 for o in others):
+        return f"no tied example has status 200, so the first 2xx by id: {order}"
+    return order
 
 
 def _signed(value: float) -> str:

@@ -43,9 +43,11 @@ def winner_name(ranking):
 
 
 def spec_tie_pick(candidates):
-    """Spec 9.3, written independently: id ascending (no id after, collection order), first 200."""
+    """Spec 9.3, written independently: id ascending (no id after, collection order), first 200,
+    else first 2xx, else first."""
     ordered = sorted(candidates, key=lambda c: (c.example.id == "", c.example.id, c.example.position))
-    return next((c for c in ordered if c.example.response.code == 200), ordered[0])
+    return next((c for c in ordered if c.example.response.code == 200),
+                next((c for c in ordered if c.example.response.code // 100 == 2), ordered[0]))
 
 
 # --- 1. path steps a–h (spec §1.2 step 4, §9.1, §9.2) -----------------------------------------
@@ -403,6 +405,9 @@ CONTROL = coll(
     ex("/errs/1", name="err", id="e2", code=404),
     ex("/errs/2", name="err", id="e1", code=500),
     ex("/posts", name="post only", id="p1", method="POST"),
+    ex("/mixed/1", name="mixed", id="m1", code=500),
+    ex("/mixed/2", name="mixed", id="m2", code=401),
+    ex("/mixed/3", name="mixed", id="m3", code=202),
 )
 
 
@@ -440,6 +445,8 @@ def test_control_headers(target, headers, winner):
     ({"x-mock-response-name": "dup", "x-mock-response-code": "201"}, "d1"),
     ({"x-mock-response-name": "err"}, "e1"),  # no 200: the first by id
     ({"x-mock-response-name": "err", "x-mock-response-code": "404"}, "e2"),
+    ({"x-mock-response-name": "mixed"}, "m3"),  # no 200: the 2xx (m3) over the lower-id 401 and 500
+    ({"x-mock-response-name": "mixed", "x-mock-response-code": "500"}, "m1"),
 ])
 def test_response_name_duplicates(headers, expected_id):
     chosen = choose(ranking_for(CONTROL, "GET", "/anything/else", headers=headers))
@@ -644,6 +651,14 @@ TIE_CASES = [
     ("no-ids-collection-order", [("n1", None, 200), ("n2", None, 200)], "n1"),
     ("no-ids-first-200-in-order", [("n1", None, 404), ("n2", None, 200), ("n3", None, 200)], "n2"),
     ("no-ids-no-200", [("n1", None, 404), ("n2", None, 500)], "n1"),
+    # revised 9.3: no 200 tied -> the first other 2xx beats an error with a lower id
+    ("201-over-500-with-lower-id", [("n1", "b", 201), ("n2", "a", 500)], "n1"),
+    ("204-over-401", [("n1", "z9", 401), ("n2", "z8", 401), ("n3", "zz", 204)], "n3"),
+    ("2xx-by-id", [("n1", "m", 202), ("n2", "k", 204), ("n3", "a", 503)], "n2"),
+    ("299-is-2xx-300-is-not", [("n1", "b", 299), ("n2", "a", 300)], "n1"),
+    ("200-still-first", [("n1", "a", 201), ("n2", "c", 200), ("n3", "b", 500)], "n2"),
+    ("no-id-2xx-after-id-error", [("n1", "a", 500), ("n2", None, 206)], "n2"),
+    ("no-2xx-first-by-id", [("n1", "b", 302), ("n2", "a", 404)], "n2"),
 ]
 
 
@@ -653,6 +668,26 @@ def test_tie_rule(examples, expected):
     ranking = ranking_for(collection, "GET", "/tie")
     assert len({c.score for c in ranking.candidates}) == 1  # really a tie
     assert winner_name(ranking) == expected
+
+
+@pytest.mark.parametrize("examples, words", [
+    ([("ok", "b", 200), ("err", "a", 500)], "status 200 is preferred"),
+    ([("made", "b", 201), ("err", "a", 500)], "a success (201) is preferred over an error"),
+    ([("made", "b", 201), ("gone", "c", 204)], "lowest example id first"),
+    ([("e1", "a", 404), ("e2", "b", 500)], "lowest example id first"),
+    ([("e1", None, 404), ("e2", None, 500)], "earliest in the collection"),
+])
+def test_tie_sentence_names_the_rule_that_decided(examples, words):
+    collection = coll(*(ex("/tie", name=n, id=i, code=code) for n, i, code in examples))
+    ranking = ranking_for(collection, "GET", "/tie")
+    winner = ranking.candidates[0]
+    assert winner is choose(ranking)
+    assert words in winner.reason, winner.reason
+    for c in ranking.candidates:
+        if c is not winner:
+            assert "lost the tie rule" in c.reason and words in c.reason, c.reason
+    if "success" in words:
+        assert "Postman" in winner.reason  # the departure from Postman is said where it applies
 
 
 def test_tie_rule_only_among_top_score():
