@@ -19,7 +19,7 @@ from .matching import (
     _tie_why,
     choose,
 )
-from .urls import levenshtein
+from .urls import ID_MARK, levenshtein
 
 __all__ = ["full_ranking"]
 
@@ -54,21 +54,37 @@ def full_ranking(ranking: Ranking) -> list[Candidate]:
 
 
 def _near_miss(req: _Prepared, c: Candidate, threshold: float) -> str:
-    """How far a dropped path was from matching, so the user sees what to change."""
-    mine, theirs = c.target.forms.segments, req.forms.segments
+    """How far a dropped path was from matching, segment by segment, so the user sees what to
+    change (and why step h, typo tolerance per segment, did not apply: spec 9.2)."""
+    t = c.target
+    mine, theirs = t.forms.segments, req.forms.segments
     if len(mine) != len(theirs):
         return f"; they have {len(mine)} and {len(theirs)} segments"
-    longest = max(len(req.forms.lower_strip), len(c.target.forms.lower_strip)) or 1
-    total = sum(levenshtein(a.lower(), b.lower()) for a, b in zip(theirs, mine))
-    different = [f"`{b}` vs `{a}`" for a, b in zip(theirs, mine) if a.lower() != b.lower()]
-    detail = f"; segments differ: {', '.join(different[:3])}" if different else ""
-    if threshold > 0:
-        detail += f" (distance {total / longest:.2f}, step h needs ≤ {threshold:g})"
+    gaps = []
+    for i, (a, b, ia, ib) in enumerate(zip(theirs, mine, req.forms.id_segments, t.forms.id_segments)):
+        if ia == ib or (t.wild is not None and t.wild[i] is not None):
+            continue
+        gaps.append(_segment_gap(a, b, ia, ib, threshold))
+    detail = f"; segments differ: {', '.join(gaps[:3])}" + (", ..." if len(gaps) > 3 else "") if gaps else ""
     colons = [s for s in mine if s.startswith(":") and len(s) > 1]
     if colons:
-        detail += (f"; `{colons[0]}` has no value in the example, so it is compared literally: give it a value, "
+        detail += (f"; `{colons[0]}` has no url.variable entry, so it is compared literally: give it a value, "
                    f"or write {{{{{colons[0][1:]}}}}}, or serve with colon_wildcards=True")
     return detail
+
+
+def _segment_gap(request: str, example: str, req_form: str, ex_form: str, threshold: float) -> str:
+    """One differing segment pair, and whether step h could accept it."""
+    pair = f"`{example}` vs `{request}`"
+    if threshold <= 0:
+        return pair
+    if req_form == ID_MARK or ex_form == ID_MARK:
+        which = "the example's" if ex_form == ID_MARK else "the request's"
+        return f"{pair} ({which} is an id and the other is not: an id only stands in for an id)"
+    longest = max(len(req_form), len(ex_form))
+    d = levenshtein(req_form, ex_form) / longest
+    verdict = "≤" if d <= threshold + 1e-9 else ">"
+    return f"{pair} (distance {d:.2f} {verdict} {threshold:g})"
 
 
 def _not_named(ranking: Ranking, req: _Prepared) -> str:

@@ -27,7 +27,7 @@ from .bodies import RequestBody, compare
 from .index import Index, Target, compile_target, tie_order, variables_of
 from .model import Example, MockRequest
 from .templating import TOKEN
-from .urls import PathForms, is_id, levenshtein
+from .urls import ID_MARK, PathForms, is_id, levenshtein
 
 __all__ = [
     "POINTS",
@@ -73,7 +73,7 @@ PATH_RULES: tuple[PathRule, ...] = (
     PathRule("e", "wildcards", -20, "the paths match with the example's `{{variable}}` segments as wildcards"),
     PathRule("f", "ids", -21, "the paths match once id-like segments (numbers, UUIDs, tokens) are set aside"),
     PathRule("g", "trailing slash + ids", -25, "the paths match once id-like segments and a trailing `/` are set aside"),
-    PathRule("h", "distance", -30, "the paths are close by document distance"),
+    PathRule("h", "distance", -30, "the paths are close by document distance, segment by segment"),
 )
 RULE = {rule.letter: rule for rule in PATH_RULES}
 
@@ -91,10 +91,12 @@ class MatchOptions:
     match_headers: tuple[str, ...] = ()
     match_query_params: bool = True
     match_wildcards: bool = True
-    distance_threshold: float = 0.2  # step h (spec 9.2); 0 turns the step off
+    distance_threshold: float = 0.2  # step h, per segment (spec 9.2); 0 turns the step off
     colon_wildcards: bool = False  # ":id" segments without a value match any segment (extension to W4)
 
     def __post_init__(self) -> None:
+        if not 0 <= self.distance_threshold <= 1:  # also refuses NaN
+            raise ValueError(f"distance_threshold must be between 0 (step h off) and 1, not {self.distance_threshold!r}")
         names = (self.match_headers,) if isinstance(self.match_headers, str) else self.match_headers
         object.__setattr__(self, "match_headers", tuple(n.strip().lower() for n in names if n.strip()))
 
@@ -240,25 +242,29 @@ def _both_ids(a: str, b: str) -> bool:
 
 
 def _distance(req: PathForms, t: Target, wildcards: bool, threshold: float) -> float | None:
-    """Spec 9.2: summed per-segment edit distance over the longer path's length, when it is at
-    most ``threshold``; None as soon as it cannot be (cheap length bounds first)."""
-    if len(req.segments) != len(t.forms.segments):
+    """Spec 9.2 (typo tolerance, not word swaps): the paths have as many segments, and every
+    segment that differs is itself close: its edit distance over the longer segment's length is
+    at most ``threshold``; an id (9.1) only stands in for an id (two ids count as equal, an id
+    and a word never). Returns the largest segment distance, or None when the step fails.
+    Segments are compared lower-cased; the example's wildcard segments fit anything."""
+    mine, theirs = req.id_segments, t.forms.id_segments
+    if len(mine) != len(theirs):
         return None
-    longest = max(len(req.lower_strip), len(t.forms.lower_strip))
-    if longest == 0:
-        return None
-    budget = threshold * longest
-    total = 0
-    pairs = zip(req.lower_strip.split("/")[1:], t.forms.lower_strip.split("/")[1:])
-    for i, (a, b) in enumerate(pairs):
+    worst = 0.0
+    for i, (a, b) in enumerate(zip(mine, theirs)):
         if a == b or (wildcards and t.wild is not None and t.wild[i] is not None):
             continue
-        if total + abs(len(a) - len(b)) > budget:
+        if a == ID_MARK or b == ID_MARK:  # they differ, so one is an id and the other is not
             return None
-        total += levenshtein(a, b, limit=int(budget - total))
-        if total > budget:
+        longest = max(len(a), len(b))
+        allowed = int(threshold * longest + 1e-9)
+        if abs(len(a) - len(b)) > allowed:
             return None
-    return total / longest
+        d = levenshtein(a, b, limit=allowed)
+        if d > allowed:
+            return None
+        worst = max(worst, d / longest)
+    return worst
 
 
 def _match_path(req: _Prepared, t: Target, opts: MatchOptions) -> tuple[str, dict[str, str], str]:
@@ -291,7 +297,8 @@ def _match_path(req: _Prepared, t: Target, opts: MatchOptions) -> tuple[str, dic
     if opts.distance_threshold > 0:
         d = _distance(r, t, opts.match_wildcards, opts.distance_threshold)
         if d is not None:
-            return "h", {}, f" (distance {d:.2f} ≤ {opts.distance_threshold:g})"
+            return "h", {}, (f" (each differing segment is a typo away: largest segment distance "
+                             f"{d:.2f} ≤ {opts.distance_threshold:g})")
     return "", {}, ""
 
 

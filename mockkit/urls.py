@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote, unquote_plus
 
+from rapidfuzz.distance import Levenshtein
+
 from .model import Pairs, Url
 from .templating import TOKEN, resolve_variables
 
@@ -131,6 +133,7 @@ class PathForms:
     ids: str
     ids_strip: str
     segments: tuple[str, ...]  # of ``strip``, case kept (step e, captures)
+    id_segments: tuple[str, ...] = ()  # of ``ids_strip``: lower-cased, ids as ID_MARK (step h)
 
     @classmethod
     def of(cls, path: str) -> "PathForms":
@@ -147,6 +150,7 @@ class PathForms:
             ids=ids,
             ids_strip=ids.rstrip("/"),
             segments=tuple(strip.split("/")[1:]),
+            id_segments=tuple(ids.rstrip("/").split("/")[1:]),
         )
 
 
@@ -155,40 +159,7 @@ def has_wildcard(segment: str) -> bool:
 
 
 def levenshtein(a: str, b: str, limit: int | None = None) -> int:
-    """Edit distance between ``a`` and ``b`` (exact; ``limit`` is accepted for callers that only
-    need to know whether it is exceeded: a result above ``limit`` may then be any value above it).
-
-    Bit-parallel (Myers 1999 / Hyyrö 2001): one pass over the longer string, each step a few
-    integer operations on bit vectors as long as the shorter string."""
-    if a == b:
-        return 0
-    if len(a) < len(b):
-        a, b = b, a
-    m = len(b)
-    if m == 0:
-        return len(a)
-    if limit is not None and len(a) - m > limit:
-        return len(a) - m
-    peq: dict[str, int] = {}
-    bit = 1
-    for ch in b:
-        peq[ch] = peq.get(ch, 0) | bit
-        bit <<= 1
-    full = bit - 1
-    last = 1 << (m - 1)
-    pv, mv, score = full, 0, m
-    for ch in a:
-        eq = peq.get(ch, 0)
-        xv = eq | mv
-        xh = (((eq & pv) + pv) ^ pv) | eq
-        ph = mv | (~(xh | pv) & full)
-        mh = pv & xh
-        if ph & last:
-            score += 1
-        elif mh & last:
-            score -= 1
-        ph = ((ph << 1) | 1) & full
-        mh = (mh << 1) & full
-        pv = mh | (~(xv | ph) & full)
-        mv = ph & xv
-    return score
+    """Edit distance (insertions, deletions, substitutions of one character each) between ``a``
+    and ``b``. With ``limit``, a distance above it is reported as ``limit + 1`` (callers that only
+    need to know whether it is exceeded stop early). rapidfuzz computes it (bit-parallel, in C++)."""
+    return Levenshtein.distance(a, b, score_cutoff=limit)

@@ -72,9 +72,14 @@ PATH_MATCHES = [
     ("f-token-upper-case", "/keys/ABCDEFG1", "/keys/5", "f", 79),
     ("f-two-id-segments", "/users/42/posts/a1b2c3d4", "/users/1/posts/2", "f", 79),
     ("g-trailing-slash-and-ids", "/users/42/", "/users/1", "g", 75),
-    ("h-distance", "/users/jonh", "/users/john", "h", 70),
-    ("h-distance-at-threshold", "/abcd", "/abce", "h", 70),  # 1 edit / 5 chars = 0.2 ≤ 0.2
-    ("h-distance-ignores-case", "/Users/JONH", "/users/john", "h", 70),
+    # step h (spec 9.2): per segment, each differing segment a typo away (≤ 0.2 of the longer one)
+    ("h-distance", "/users/jonathon", "/users/jonathan", "h", 70),  # 1 edit / 8 chars
+    ("h-distance-at-threshold", "/abcde", "/abcdf", "h", 70),  # 1 edit / 5 chars = 0.2 ≤ 0.2
+    ("h-distance-ignores-case", "/Users/JONATHON", "/users/jonathan", "h", 70),
+    ("h-typo-next-to-an-id", "/customers/42/adress", "/customers/7/address", "h", 70),  # ids stand in for ids
+    ("h-typos-in-two-segments", "/acounts/9/invoyces", "/accounts/9/invoices", "h", 70),
+    ("h-uuid-for-digits-and-a-typo", "/carts/7C9E6679-7425-40DE-944B-E07FC1F90AE7/itemss", "/carts/15/items", "h", 70),
+    ("h-inserted-letter-long-word", "/organisations/3/memberships", "/organisations/3/membershipss", "h", 70),
 ]
 
 PATH_MISSES = [
@@ -87,6 +92,16 @@ PATH_MISSES = [
     ("wildcard-is-one-segment", "/users/a/b", "/users/{{id}}"),
     ("wildcard-needs-a-segment", "/users", "/users/{{id}}"),
     ("extra-segment", "/users/1/posts", "/users/1"),
+    # step h is typo tolerance, not word swaps (spec 9.2, issue 12 item 1)
+    ("word-in-place-of-an-id", "/accounts/me/orders", "/accounts/7/orders"),
+    ("id-in-place-of-a-word", "/teams/12345/members", "/teams/all/members"),
+    ("me-vs-10", "/users/me", "/users/10"),
+    ("other-word-same-prefix", "/settings/billing-plan", "/settings/billing-info"),
+    ("permissions-vs-notifications", "/settings/permissions", "/settings/notifications"),
+    ("daily-vs-weekly-in-a-long-path", "/api/v1/reports/daily/summary", "/api/v1/reports/weekly/summary"),
+    ("one-close-one-far", "/shop/itemz/red", "/shop/items/blue"),
+    ("short-word-two-edits", "/users/jonh", "/users/john"),  # 2 edits / 4 chars
+    ("alpha-vs-beta", "/projects/alpha/tasks", "/projects/beta/tasks"),
 ]
 
 
@@ -115,18 +130,51 @@ def test_path_non_match_is_dropped(style, request_path, example_path):
 
 
 def test_id_digits_are_ascii_digits():
-    # 9.1: "a segment that is all digits"; "²" (U+00B2) is not a digit, so no step f. It is one
-    # edit away from "1" (1/8 ≤ 0.2), so step h is the best this pair can do.
+    # 9.1: "a segment that is all digits"; "²" (U+00B2) is not a digit, so no step f; and at step h
+    # an id only stands in for an id (9.2), so "1" and "²" never match.
     ranking = ranking_for(coll(ex("/users/1", name="E")), "GET", "/users/%C2%B2")
     c = candidate(ranking, "E")
-    assert (c.path_rule, c.path_points) == ("h", 70)
+    assert (c.kept, c.stage) == (False, "path")
+    assert "an id only stands in for an id" in c.reason, c.reason
 
 
-def test_distance_step_can_be_turned_off():
-    collection = coll(ex("/users/john", name="E"))
-    assert winner_name(ranking_for(collection, "GET", "/users/jonh")) == "E"
-    off = ranking_for(collection, "GET", "/users/jonh", options=MatchOptions(distance_threshold=0))
-    assert choose(off) is None
+@pytest.mark.parametrize("threshold, target, matches", [
+    (0.2, "/users/jonathon", True),  # 1/8 = 0.125
+    (0.1, "/users/jonathon", False),
+    (0, "/users/jonathon", False),  # 0 turns step h off
+    (0.5, "/users/jonh", True),  # 2/4 = 0.5
+    (0.5, "/users/me", False),  # still no word for an id, whatever the threshold
+    (1, "/users/zzzzzzzz", True),
+])
+def test_distance_threshold_is_configurable_and_shown(threshold, target, matches):
+    collection = coll(ex("/users/jonathan", name="E"), ex("/users/1", name="id"))
+    ranking = ranking_for(collection, "GET", target, options=MatchOptions(distance_threshold=threshold))
+    c = candidate(ranking, "E")
+    assert c.kept == matches, c.reason
+    if matches:
+        assert c.path_rule == "h" and f"≤ {threshold:g}" in c.reason, c.reason
+    elif threshold:
+        assert f"{threshold:g})" in c.reason, c.reason  # the near miss names the threshold it missed
+    assert not candidate(ranking, "id").kept
+
+
+@pytest.mark.parametrize("threshold", [-0.1, 1.5, float("nan")])
+def test_distance_threshold_out_of_range_is_refused(threshold):
+    with pytest.raises(ValueError, match="distance_threshold"):
+        MatchOptions(distance_threshold=threshold)
+
+
+@pytest.mark.parametrize("target, words", [
+    ("/accounts/me/orders", ["`7` vs `me`", "an id only stands in for an id"]),
+    ("/settings/billing-plan", ["`billing-info` vs `billing-plan`", "> 0.2"]),
+])
+def test_near_miss_names_each_differing_segment(target, words):
+    collection = coll(ex("/accounts/7/orders", name="acc"), ex("/settings/billing-info", name="set"))
+    ranking = ranking_for(collection, "GET", target)
+    c = next(c for c in ranking.candidates if c.target.forms.segments[0] == target.split("/")[1])
+    assert (c.kept, c.stage) == (False, "path")
+    for word in words:
+        assert word in c.reason, c.reason
 
 
 def test_match_wildcards_off_skips_step_e():
@@ -800,8 +848,8 @@ LATER_STEP_WINS = [
      [("A", "/users/1?q=1&page=9", BODY_2), ("B", "/users/1/?q=1&page=2", BODY_1)], "B", {"A": 105, "B": 110}),
     ("e-beats-a-on-body", "POST", "/users/carol", '{"k": 1}',
      [("A", "/users/carol?" + ELEVEN, BODY_2), ("B", "/users/{{id}}", BODY_1)], "B", {"A": 90, "B": 95}),
-    ("h-beats-g-on-query", "GET", "/users/42/?q=1",
-     None, [("A", "/users/1?x=1", None), ("B", "/users/42x/?q=1", None)], "B", {"A": 73, "B": 80}),
+    ("h-beats-g-on-query", "GET", "/users/42/posts/?q=1",
+     None, [("A", "/users/1/posts?x=1", None), ("B", "/users/7/postz/?q=1", None)], "B", {"A": 73, "B": 80}),
 ]
 
 
