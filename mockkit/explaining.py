@@ -83,8 +83,7 @@ def _segment_gap(request: str, example: str, req_form: str, ex_form: str, thresh
         return f"{pair} ({which} is an id and the other is not: an id only stands in for an id)"
     longest = max(len(req_form), len(ex_form))
     d = levenshtein(req_form, ex_form) / longest
-    verdict = "≤" if d <= threshold + 1e-9 else ">"
-    return f"{pair} (distance {d:.2f} {verdict} {threshold:g})"
+    return f"{pair} (distance {d:.2f}; step h needs ≤ {threshold:g} per segment)"
 
 
 def _not_named(ranking: Ranking, req: _Prepared) -> str:

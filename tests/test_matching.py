@@ -154,7 +154,7 @@ def test_distance_threshold_is_configurable_and_shown(threshold, target, matches
     if matches:
         assert c.path_rule == "h" and f"≤ {threshold:g}" in c.reason, c.reason
     elif threshold:
-        assert f"{threshold:g})" in c.reason, c.reason  # the near miss names the threshold it missed
+        assert f"≤ {threshold:g}" in c.reason, c.reason  # the near miss names the threshold it missed
     assert not candidate(ranking, "id").kept
 
 
@@ -166,7 +166,7 @@ def test_distance_threshold_out_of_range_is_refused(threshold):
 
 @pytest.mark.parametrize("target, words", [
     ("/accounts/me/orders", ["`7` vs `me`", "an id only stands in for an id"]),
-    ("/settings/billing-plan", ["`billing-info` vs `billing-plan`", "> 0.2"]),
+    ("/settings/billing-plan", ["`billing-info` vs `billing-plan`", "distance 0.33; step h needs ≤ 0.2"]),
 ])
 def test_near_miss_names_each_differing_segment(target, words):
     collection = coll(ex("/accounts/7/orders", name="acc"), ex("/settings/billing-info", name="set"))
