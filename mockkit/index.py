@@ -40,6 +40,7 @@ class Target:
     body: BodyForm
     code: int
     tie_key: tuple[int, str, int]
+    empty_colons: tuple[str, ...] = ()  # ``:name`` segments with an empty value: wildcards (9.20)
 
     def as_request(self, headers: Mapping[str, str] | None = None, *, sample_wildcards: bool = False) -> MockRequest:
         """The request this example was saved from (variables resolved). Wildcard segments stay
@@ -77,7 +78,8 @@ def _wild_pattern(segment: str) -> re.Pattern[str] | None:
 
 def compile_target(example: Example, variables: Mapping[str, str], *, colon_wildcards: bool = False) -> Target:
     request = example.request
-    path, query = resolve_url(request.url, variables, colon_wildcards=colon_wildcards)
+    empty: list[str] = []
+    path, query = resolve_url(request.url, variables, colon_wildcards=colon_wildcards, empty_colons=empty)
     forms = PathForms.of(path)
     wild = tuple(_wild_pattern(s) for s in forms.segments)
     counts: dict[str, Counter[str]] = {}
@@ -99,6 +101,7 @@ def compile_target(example: Example, variables: Mapping[str, str], *, colon_wild
         body=body_form(request.body, request.headers, variables),
         code=example.response.code,
         tie_key=tie_order(example),
+        empty_colons=tuple(empty),
     )
 
 

@@ -267,6 +267,15 @@ def _distance(req: PathForms, t: Target, wildcards: bool, threshold: float) -> f
     return worst
 
 
+def _colon_note(t: Target) -> str:
+    """Spec 9.20, said where it decides: an empty ``:name`` matched as a wildcard."""
+    if not t.empty_colons:
+        return ""
+    names = ", ".join(f"`:{n}`" for n in t.empty_colons)
+    return (f" ({names} has an empty value, so it stands for any one segment: mockkit's rule, spec 9.20; "
+            "Postman's mock drops the empty segment instead)")
+
+
 def _match_path(req: _Prepared, t: Target, opts: MatchOptions) -> tuple[str, dict[str, str], str]:
     """The first path step that matches, its captures, and a detail for the sentence."""
     r, e = req.forms, t.forms
@@ -281,19 +290,19 @@ def _match_path(req: _Prepared, t: Target, opts: MatchOptions) -> tuple[str, dic
     if opts.match_wildcards and t.wild is not None:
         captures = _wild_match(r.segments, t, ids=False)
         if captures is not None:
-            return "e", captures, ""
+            return "e", captures, _colon_note(t)
     if r.ids == e.ids:
         return "f", {}, ""
     if opts.match_wildcards and t.wild is not None and r.exact.endswith("/") == e.exact.endswith("/"):
         captures = _wild_match(r.segments, t, ids=True)
         if captures is not None:
-            return "f", captures, ""
+            return "f", captures, _colon_note(t)
     if r.ids_strip == e.ids_strip:
         return "g", {}, ""
     if opts.match_wildcards and t.wild is not None:
         captures = _wild_match(r.segments, t, ids=True)
         if captures is not None:
-            return "g", captures, ""
+            return "g", captures, _colon_note(t)
     if opts.distance_threshold > 0:
         d = _distance(r, t, opts.match_wildcards, opts.distance_threshold)
         if d is not None:

@@ -378,13 +378,49 @@ def test_colon_variable_takes_url_variable_value(style, target, rule):
         assert c.path_rule == rule
 
 
-@pytest.mark.parametrize("target, kept", [("/users/:id", True), ("/users/5", False)])
-def test_empty_colon_variable_stays_literal(target, kept):
-    collection = coll(ex("/users/:id", name="E", url_variables={"id": ""}))
+EMPTY_COLON_CASES = [
+    # id, example path, url.variable values (None: no entry), collection variables, request, rule
+    ("empty-value", "/users/:id", {"id": ""}, {}, "/users/5", "e"),
+    ("empty-value-any-segment", "/users/:id", {"id": ""}, {}, "/users/carol", "e"),
+    ("empty-value-one-segment-only", "/users/:id", {"id": ""}, {}, "/users/5/6", None),
+    ("resolves-to-empty", "/v1/shops/:shopId/items", {"shopId": "{{SHOP_ID}}"}, {"SHOP_ID": ""}, "/v1/shops/81/items", "e"),
+    ("resolves-to-empty-no-collapse", "/v1/shops/:shopId/items", {"shopId": "{{SHOP_ID}}"}, {"SHOP_ID": ""},
+     "/v1/shops/items", None),
+    ("resolves-to-blank-through-two", "/orgs/:org/teams", {"org": "{{A}}{{B}}"}, {"A": "", "B": " "}, "/orgs/acme/teams", "e"),
+    ("same-named-variable-cannot-fill-it", "/pets/:petId", {"petId": ""}, {"petId": ""}, "/pets/9", "e"),
+    ("undefined-variable-is-a-wildcard-by-w1", "/pets/:petId", {"petId": "{{nothing}}"}, {}, "/pets/9", "e-W1"),
+    ("value-is-kept", "/pets/:petId", {"petId": "{{PET}}"}, {"PET": "7"}, "/pets/7", "a"),
+    ("value-then-id-step", "/pets/:petId", {"petId": "{{PET}}"}, {"PET": "7"}, "/pets/8", "f"),
+    ("no-entry-stays-literal", "/users/:id", None, {}, "/users/5", None),
+    ("no-entry-literal-request", "/users/:id", None, {}, "/users/:id", "a"),
+    ("empty-entry-literal-request-is-a-wildcard-too", "/users/:id", {"id": ""}, {}, "/users/:id", "e"),
+]
+
+
+@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("path, url_variables, variables, target, rule",
+                         [pytest.param(*row[1:], id=row[0]) for row in EMPTY_COLON_CASES])
+def test_empty_colon_variable_is_a_wildcard(style, path, url_variables, variables, target, rule):
+    collection = coll(ex(path, name="E", url_style=style, url_variables=url_variables), variables=variables)
     c = candidate(ranking_for(collection, "GET", target), "E")
-    assert c.kept == kept
-    if kept:
-        assert c.path_rule == "a"
+    assert c.kept == (rule is not None), c.reason
+    if rule is not None:
+        assert c.path_rule == rule[0], c.reason
+    if rule == "e":
+        assert "spec 9.20" in c.reason and "Postman" in c.reason, c.reason  # the departure is said
+
+
+def test_empty_colon_variable_no_longer_steals_another_endpoint():
+    # before 9.20 "/v1/shops//items" collapsed to "/v1/shops/items", so that request got this example
+    collection = coll(ex("/v1/shops/:shopId/items", name="shop items", url_variables={"shopId": "{{SHOP_ID}}"}),
+                      ex("/v1/shops/{{any}}", name="one shop"), variables={"SHOP_ID": ""})
+    assert winner_name(ranking_for(collection, "GET", "/v1/shops/items")) == "one shop"
+    assert winner_name(ranking_for(collection, "GET", "/v1/shops/42/items")) == "shop items"
+
+
+def test_empty_colon_wildcard_captures_its_segment():
+    collection = coll(ex("/v1/shops/:shopId/items", name="E", url_variables={"shopId": ""}))
+    assert choose(ranking_for(collection, "GET", "/v1/shops/s-81/items")).captures == {"shopId": "s-81"}
 
 
 @pytest.mark.parametrize("style", STYLES)
