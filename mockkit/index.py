@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from .bodies import BodyForm, body_form, encode
-from .model import Collection, Environment, Example, MockRequest, Pairs
+from .model import HTTP_WHITESPACE, Collection, Environment, Example, MockRequest, Pairs
 from .templating import TOKEN, resolve_variables
 from .urls import ID_MARK, PathForms, has_wildcard, is_id, resolve_url
 
@@ -88,7 +88,7 @@ def compile_target(example: Example, variables: Mapping[str, str], *, colon_wild
     headers: dict[str, str] = {}
     for key, value in request.headers:
         headers.setdefault(key.lower(), value)
-    headers = {k: resolve_variables(v, variables) for k, v in headers.items()}
+    headers = {k: resolve_variables(v, variables).strip(HTTP_WHITESPACE) for k, v in headers.items()}  # 9.19
     return Target(
         example=example,
         method=request.method.upper(),

@@ -25,7 +25,7 @@ from types import MappingProxyType
 
 from .bodies import RequestBody, compare
 from .index import Index, Target, compile_target, tie_order, variables_of
-from .model import Example, MockRequest
+from .model import HTTP_WHITESPACE, Example, MockRequest
 from .templating import TOKEN
 from .urls import ID_MARK, PathForms, is_id, levenshtein
 
@@ -200,7 +200,7 @@ def _prepare(request: MockRequest) -> _Prepared:
         query.setdefault(key, Counter())[value] += 1
     headers: dict[str, str] = {}
     for key, value in request.headers:
-        headers.setdefault(key.lower(), value)
+        headers.setdefault(key.lower(), value.strip(HTTP_WHITESPACE))  # spec 9.19
     code_text = headers.get("x-mock-response-code")
     code = None
     if code_text is not None:

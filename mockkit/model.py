@@ -27,7 +27,29 @@ __all__ = [
     "Environment",
     "MockRequest",
     "MockResponse",
+    "HTTP_WHITESPACE",
+    "header_text",
 ]
+
+HTTP_WHITESPACE = " \t\r\n"
+"""What is trimmed from both ends of a header value before it is compared (spec 9.19)."""
+
+
+def header_text(raw: bytes | str) -> str:
+    """A request header value (or name) as text: its bytes read as UTF-8 when they are valid
+    UTF-8, as Latin-1 otherwise (spec 9.19). ``raw`` is the bytes, or a ``str`` that a server
+    already decoded as Latin-1 (Tornado does), which is re-read the same way."""
+    if isinstance(raw, str):
+        if raw.isascii():
+            return raw
+        try:
+            raw = raw.encode("latin-1")
+        except UnicodeEncodeError:  # not a Latin-1 decoding of bytes: already text
+            return raw
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
 
 Pairs = tuple[tuple[str, str], ...]
 """Ordered (key, value) pairs: headers, query parameters, form fields. Keys may repeat."""

@@ -33,7 +33,7 @@ from tornado.netutil import bind_sockets
 
 from .engine import CALL_HEADER, MockEngine, Served, error_body
 from .errors import ServerError
-from .model import MockRequest, MockResponse
+from .model import MockRequest, MockResponse, header_text
 
 __all__ = ["MockApp", "ServerThread", "CALL_HEADER", "MAX_BODY_SIZE", "request_from"]
 
@@ -45,13 +45,15 @@ HARD_HEADER_LIMIT = 1024 * 1024
 
 
 def request_from(start_line: httputil.RequestStartLine, headers: httputil.HTTPHeaders, body: bytes) -> MockRequest:
-    """A neutral request from Tornado's parsed start line and headers."""
+    """A neutral request from Tornado's parsed start line and headers (values as UTF-8 text when
+    their bytes are valid UTF-8, Latin-1 otherwise: spec 9.19)."""
     path, _, query_string = start_line.path.partition("?")
     query = tuple(parse_qsl(query_string, keep_blank_values=True)) if query_string else ()
     if not path.startswith("/"):  # absolute-form targets ("http://host/path") and "*"
         rest = path.split("://", 1)[-1]
         path = "/" + rest.partition("/")[2] if "/" in rest else "/"
-    return MockRequest(start_line.method.upper(), path, query, tuple(headers.get_all()), body)
+    pairs = tuple((header_text(k), header_text(v)) for k, v in headers.get_all())  # Tornado reads Latin-1
+    return MockRequest(start_line.method.upper(), path, query, pairs, body)
 
 
 class MockApp(httputil.HTTPServerConnectionDelegate):

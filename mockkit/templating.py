@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from . import fakes
-from .model import MockRequest
+from .model import HTTP_WHITESPACE, MockRequest
 
 __all__ = [
     "MAX_PASSES",
@@ -270,7 +270,7 @@ def _helper(token: Token, ctx: RenderContext) -> str:
     if not args:
         return json.dumps(dict(ctx.request.headers), ensure_ascii=False)
     value = ctx.request.header(args[0])
-    return default if value is None else value
+    return default if value is None else value.strip(HTTP_WHITESPACE)
 
 
 _MISSING = object()
