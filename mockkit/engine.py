@@ -15,7 +15,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from http import HTTPStatus
 from typing import TYPE_CHECKING
@@ -38,7 +38,8 @@ from .templating import (
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["CALL_HEADER", "MockEngine", "Served", "NOT_FOUND", "error_body", "DELAY_PRESETS", "parse_delay"]
+__all__ = ["CALL_HEADER", "MockEngine", "Served", "NOT_FOUND", "error_body", "DELAY_PRESETS", "parse_delay",
+           "cors_headers", "with_cors"]
 
 CALL_HEADER = "x-mockkit-call"
 """Every answer carries its journal id in this header, so ``explain(response)`` can find it."""
@@ -118,6 +119,36 @@ def _wire(value: str) -> str:
     if value.isascii():
         return value
     return value.encode("utf-8", "replace").decode("latin-1")
+
+
+def cors_headers(origin: str | None) -> list[tuple[str, str]]:
+    """The automatic CORS headers of an answer (spec 9.9): a request with an ``Origin`` gets it
+    echoed, with ``Access-Control-Allow-Credentials: true`` and ``Vary: Origin``, so credentialed
+    browser calls (``credentials: 'include'``) work; a request without one gets ``*``."""
+    origin = _clean(origin) if origin else ""
+    if origin:
+        return [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true"),
+                ("Vary", "Origin")]
+    return [("Access-Control-Allow-Origin", "*")]
+
+
+def with_cors(headers: list[tuple[str, str]], origin: str | None) -> list[tuple[str, str]]:
+    """``headers`` plus the automatic CORS headers, unless they already say which origin may read
+    the answer (an ``Access-Control-Allow-Origin`` of their own). ``Vary: Origin`` joins an
+    existing ``Vary`` header rather than adding a second one."""
+    if any(k.lower() == "access-control-allow-origin" for k, _ in headers):
+        return headers
+    out = list(headers)
+    for key, value in cors_headers(origin):
+        if key == "Vary":
+            at = next((i for i, (k, _) in enumerate(out) if k.lower() == "vary"), None)
+            if at is not None:
+                old = out[at][1]
+                if "origin" not in old.lower() and old.strip() != "*":
+                    out[at] = (out[at][0], f"{old}, Origin" if old.strip() else "Origin")
+                continue
+        out.append((key, value))
+    return out
 
 
 def _reason(code: int, status: str) -> str:
@@ -248,9 +279,11 @@ class MockEngine:
         problems: tuple[str, ...] = ()
         error = ""
         if not self._authorized(request):
-            response, error = self._unauthorized(), "unauthorizedError"
+            response, error = self._unauthorized(request), "unauthorizedError"
         elif self.server_response is not None:
             response, error = self.server_response, "serverResponse"
+            if self.cors:
+                response = replace(response, headers=tuple(with_cors(list(response.headers), request.header("origin"))))
         else:
             ranking = self.rank(request)
             winner = choose(ranking)
@@ -264,7 +297,7 @@ class MockEngine:
             elif self._is_preflight(request):
                 response = self._preflight(request)
             else:
-                response, error = self._not_found(), NOT_FOUND["name"]
+                response, error = self._not_found(request), NOT_FOUND["name"]
         delay = parse_delay(request.header("x-mock-response-delay")) or self.delay
         if record:
             self._record(call_id, request, response.status, winner, ranking, started, error)
@@ -296,41 +329,41 @@ class MockEngine:
         given = request.header("x-api-key") or ""
         return hmac.compare_digest(given.encode("utf-8", "replace"), self.api_key.encode("utf-8", "replace"))
 
-    def _unauthorized(self) -> MockResponse:
+    def _unauthorized(self, request: MockRequest) -> MockResponse:
         body = error_body(
             "unauthorizedError",
             "This mock is private: send its key in the x-api-key header.",
         )
-        return MockResponse(401, "Unauthorized", self._json_headers(), body)
+        return MockResponse(401, "Unauthorized", self._json_headers(request), body)
 
     @staticmethod
     def _is_preflight(request: MockRequest) -> bool:
         return request.method == "OPTIONS" and request.header("access-control-request-method") is not None
 
     def _preflight(self, request: MockRequest) -> MockResponse:
+        """The automatic answer to an unmatched pre-flight (spec 9.8, with 9.9's origin rule)."""
         if not self.cors:
-            return self._not_found()
+            return self._not_found(request)
         headers = [
-            ("Access-Control-Allow-Origin", request.header("origin") or "*"),
             ("Access-Control-Allow-Methods", _clean(request.header("access-control-request-method") or "")
              or "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"),
             ("Access-Control-Allow-Headers", _clean(request.header("access-control-request-headers") or "") or "*"),
             ("Access-Control-Max-Age", "600"),
         ]
-        if request.header("origin"):
-            headers.append(("Vary", "Origin"))
-        return MockResponse(204, "No Content", tuple(headers), b"")
+        return MockResponse(204, "No Content", tuple(with_cors(headers, request.header("origin"))), b"")
 
     def _with_preflight_headers(self, response: MockResponse, request: MockRequest) -> MockResponse:
         """An OPTIONS example answering a pre-flight, plus the CORS headers it lacks (spec 9.8)."""
         have = {k.lower() for k, _ in response.headers}
         extra = [(k, v) for k, v in self._preflight(request).headers if k.lower() not in have]
+        if dict((k.lower(), v) for k, v in response.headers).get("access-control-allow-origin", "").strip() == "*":
+            extra = [(k, v) for k, v in extra if k.lower() != "access-control-allow-credentials"]  # never with *
         return MockResponse(response.status, response.reason, (*response.headers, *extra), response.body)
 
-    def _json_headers(self) -> tuple[tuple[str, str], ...]:
+    def _json_headers(self, request: MockRequest) -> tuple[tuple[str, str], ...]:
         headers = [("Content-Type", "application/json; charset=utf-8")]
         if self.cors:
-            headers.append(("Access-Control-Allow-Origin", "*"))
+            headers = with_cors(headers, request.header("origin"))
         return tuple(headers)
 
     # ------------------------------------------------------------------ server responses (C5)
@@ -352,8 +385,7 @@ class MockEngine:
         pairs = [(_clean(k), _clean(str(v))) for k, v in (headers or {}).items() if _clean(k)]
         if language and not any(k.lower() == "content-type" for k, _ in pairs):
             pairs.append(("Content-Type", PREVIEW_TYPES.get(language, "text/plain")))
-        if self.cors and not any(k.lower() == "access-control-allow-origin" for k, _ in pairs):
-            pairs.append(("Access-Control-Allow-Origin", "*"))
+        # CORS headers are added per call (they depend on the request's Origin: spec 9.9)
         self.server_response = MockResponse(int(status), _reason(int(status), ""), tuple(pairs), data)
         return self.server_response
 
@@ -364,14 +396,14 @@ class MockEngine:
         ctx = RenderContext(request, winner.captures, self.fake)
         headers = [(name, _wire(render_header(t, ctx))) for name, t in compiled.headers]
         if self.cors and not compiled.has_cors:
-            headers.append(("Access-Control-Allow-Origin", "*"))
+            headers = with_cors(headers, request.header("origin"))
         body = compiled.static_body
         if body is None:
             body = render(compiled.body, ctx).encode("utf-8", "replace")
         return MockResponse(compiled.status, compiled.reason, tuple(headers), body)
 
-    def _not_found(self) -> MockResponse:
-        return MockResponse(404, "Not Found", self._json_headers(), error_body(**NOT_FOUND))
+    def _not_found(self, request: MockRequest) -> MockResponse:
+        return MockResponse(404, "Not Found", self._json_headers(request), error_body(**NOT_FOUND))
 
     # --------------------------------------------------------------------------- inspection
 
