@@ -660,7 +660,10 @@ BODY_CASES = [
     ("raw-text-whitespace-differs", raw_text("hello world"), "text/plain", "hello  world", "text/plain", False),
     ("raw-text-case-differs", raw_text("hello world"), "text/plain", "Hello world", "text/plain", False),
     ("raw-xml-exact", raw_text("<a><b>1</b></a>", "xml"), "application/xml", "<a><b>1</b></a>", "application/xml", True),
-    ("raw-xml-differs", raw_text("<a><b>1</b></a>", "xml"), "application/xml", "<a> <b>1</b></a>", "application/xml", False),
+    # spec 9.21: XML compared as XML (whitespace between elements, attribute order, prefixes ignored)
+    ("raw-xml-whitespace-between-elements", raw_text("<a><b>1</b></a>", "xml"), "application/xml",
+     "<a> <b>1</b></a>", "application/xml", True),
+    ("raw-xml-differs", raw_text("<a><b>1</b></a>", "xml"), "application/xml", "<a><b>2</b></a>", "application/xml", False),
 ]
 
 
