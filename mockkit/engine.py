@@ -24,7 +24,7 @@ from . import fakes
 from .collection import load_collection, load_environment
 from .journal import Call, Journal
 from .matching import Candidate, Index, MatchOptions, Ranking, choose, rank
-from .model import Collection, Environment, Example, MockRequest, MockResponse
+from .model import Collection, Environment, Example, MockRequest, MockResponse, SavedResponse
 from .templating import (
     TOKEN,
     RenderContext,
@@ -121,6 +121,12 @@ def _wire(value: str) -> str:
     return value.encode("utf-8", "replace").decode("latin-1")
 
 
+def uncaptured_note(name: str) -> str:
+    """Spec 9.13 for a wildcard the request did not fill."""
+    return (f"wildcard {{{{{name}}}}} captured nothing (the example was not matched by its path, e.g. it was "
+            "picked by x-mock-response-name or -id), so it is left as written")
+
+
 def cors_headers(origin: str | None) -> list[tuple[str, str]]:
     """The automatic CORS headers of an answer (spec 9.9): a request with an ``Origin`` gets it
     echoed, with ``Access-Control-Allow-Credentials: true`` and ``Vary: Origin``, so credentialed
@@ -168,6 +174,15 @@ def _has_dynamic(compiled: CompiledResponse) -> bool:
     return any(isinstance(p, Token) and p.kind == "dynamic" for t in templates for p in t.parts)
 
 
+def _labelled_json(saved: SavedResponse) -> bool:
+    """A response body labelled JSON: by its Content-Type (``application/json``, ``+json``) or,
+    without one, by Postman's preview language."""
+    ctype = next((v for k, v in saved.headers if k.strip().lower() == "content-type"), None)
+    if ctype is not None:
+        return "json" in ctype.lower()
+    return saved.preview_language.lower() == "json"
+
+
 def _compile_response(example: Example, variables: dict[str, str], captures: list[str]) -> CompiledResponse:
     saved = example.response
     problems: list[str] = []
@@ -184,7 +199,7 @@ def _compile_response(example: Example, variables: dict[str, str], captures: lis
     if "content-type" not in names and saved.preview_language.lower() in PREVIEW_TYPES:
         ctype = PREVIEW_TYPES[saved.preview_language.lower()]
         headers.append(("Content-Type", compile_template(ctype, {})))
-    body = compile_template(saved.body, variables, captures)
+    body = compile_template(saved.body, variables, captures, json_body=_labelled_json(saved))
     problems.extend(body.problems)
     return CompiledResponse(
         status=saved.code,
@@ -290,10 +305,10 @@ class MockEngine:
             if winner is not None:
                 compiled = self._responses[id(winner.target)]
                 with self._fake_lock:
-                    response = self._render(compiled, winner, request)
+                    response, uncaptured = self._render(compiled, winner, request)
                 if self.cors and self._is_preflight(request):
                     response = self._with_preflight_headers(response, request)
-                problems = compiled.problems
+                problems = compiled.problems + tuple(uncaptured_note(name) for name in dict.fromkeys(uncaptured))
             elif self._is_preflight(request):
                 response = self._preflight(request)
             else:
@@ -392,7 +407,8 @@ class MockEngine:
     def clear_server_response(self) -> None:
         self.server_response = None
 
-    def _render(self, compiled: CompiledResponse, winner: Candidate, request: MockRequest) -> MockResponse:
+    def _render(self, compiled: CompiledResponse, winner: Candidate, request: MockRequest) -> tuple[MockResponse, list[str]]:
+        """The example's response filled for ``request``, and the wildcards it could not fill."""
         ctx = RenderContext(request, winner.captures, self.fake)
         headers = [(name, _wire(render_header(t, ctx))) for name, t in compiled.headers]
         if self.cors and not compiled.has_cors:
@@ -400,7 +416,7 @@ class MockEngine:
         body = compiled.static_body
         if body is None:
             body = render(compiled.body, ctx).encode("utf-8", "replace")
-        return MockResponse(compiled.status, compiled.reason, tuple(headers), body)
+        return MockResponse(compiled.status, compiled.reason, tuple(headers), body), ctx.uncaptured
 
     def _not_found(self, request: MockRequest) -> MockResponse:
         return MockResponse(404, "Not Found", self._json_headers(request), error_body(**NOT_FOUND))

@@ -19,6 +19,7 @@ from .matching import (
     _tie_why,
     choose,
 )
+from .templating import TOKEN
 from .urls import ID_MARK, levenshtein
 
 __all__ = ["full_ranking"]
@@ -92,7 +93,26 @@ def _not_named(ranking: Ranking, req: _Prepared) -> str:
     return f"x-mock-response-name asks for '{req.headers.get('x-mock-response-name')}', not this example"
 
 
+def uncaptured(c: Candidate) -> list[str]:
+    """Wildcards of ``c``'s path that its response uses but the request did not fill (spec 9.13:
+    they are served as written)."""
+    names = [m.group(1).strip() for m in TOKEN.finditer(c.target.path)]
+    missing = [n for n in dict.fromkeys(names) if n not in c.captures]
+    if not missing:
+        return []
+    response = c.example.response
+    used = {m.group(1).strip() for text in (response.body, *(v for _, v in response.headers))
+            for m in TOKEN.finditer(text)}
+    return [n for n in missing if n in used]
+
+
 def _explain(c: Candidate, winner: Candidate | None, ranking: Ranking) -> None:
+    if c is winner:
+        missing = uncaptured(c)
+        if missing:
+            note = (f"the response's {', '.join(f'{{{{{n}}}}}' for n in missing)} stays as written: the request "
+                    "path did not fill that wildcard (spec 9.13)")
+            ranking.notes.append(note)
     if not c.kept:
         return  # its reason is the sentence of the step that dropped it
     gains = [ch.sentence for ch in c.checks if ch.step in ("path", "query") or ch.points > 0]
@@ -100,6 +120,8 @@ def _explain(c: Candidate, winner: Candidate | None, ranking: Ranking) -> None:
         if ranking.decided_by != "score":
             header = "x-mock-response-id" if ranking.decided_by == "response-id" else "x-mock-response-name"
             c.reason = f"chosen by {header}, without comparing the path"
+            if uncaptured(c):
+                c.reason += "; " + ranking.notes[-1]
             return
         rivals = [o for o in ranking.scored if o is not c and o.kept and o.score == c.score]
         c.reason = f"chosen, score {_fmt(c.score)}: " + "; ".join(gains)
