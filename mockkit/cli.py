@@ -307,6 +307,8 @@ def _explain(args: argparse.Namespace) -> int:
     columns = list(frame.columns) if args.all else ["example", "method", "path", "status", "stage", "path_rule", "score", "selected", "reason"]
     with pd.option_context("display.max_rows", None, "display.max_colwidth", 100, "display.width", 200):
         print(f"{request.method} {request.target}: {int(frame['selected'].sum())} example selected")
+        for note in frame.attrs.get("notes", []):  # e.g. the outcome of an x-mock-response-name lookup
+            print(f"  {note}")
         print(frame[columns].to_string(index=False, na_rep="-"))
     return 0
 

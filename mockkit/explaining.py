@@ -8,10 +8,12 @@ dropped it. Nothing here changes which example wins.
 
 from __future__ import annotations
 
+from .index import Target
 from .matching import (
     Candidate,
     Ranking,
     _evaluate,
+    _filtered,
     _fmt,
     _prepare,
     _Prepared,
@@ -32,13 +34,19 @@ def full_ranking(ranking: Ranking) -> list[Candidate]:
     opts = ranking.options
     decided = {id(c.target): c for c in ranking.scored}
     out: list[Candidate] = []
+    lookup = ranking.decided_by in ("response-id", "response-name")
     for t in ranking.index.targets:
         c = decided.get(id(t))
         if c is None:
-            c = _evaluate(req, t, opts)
-            if c.kept and ranking.decided_by != "score":
-                c.drop(ranking.decided_by, _not_named(ranking, req))
+            if lookup:  # the lookup compares method, status and name/id: never the path
+                c = Candidate(t.example, t)
+                if not _filtered(req, t, c):
+                    c.drop(ranking.decided_by, _not_named(ranking, req, t))
+            else:
+                c = _evaluate(req, t, opts)
         out.append(c)
+    if lookup:
+        _lookup_verdict(ranking, req, winner)
     for c in out:
         if c.stage == "path":
             c.reason += _near_miss(req, c, opts.distance_threshold)
@@ -87,10 +95,57 @@ def _segment_gap(request: str, example: str, req_form: str, ex_form: str, thresh
     return f"{pair} (distance {d:.2f}; step h needs ≤ {threshold:g} per segment)"
 
 
-def _not_named(ranking: Ranking, req: _Prepared) -> str:
+def _not_named(ranking: Ranking, req: _Prepared, t: Target) -> str:
     if ranking.decided_by == "response-id":
-        return f"x-mock-response-id asks for '{req.headers.get('x-mock-response-id')}', not this example"
-    return f"x-mock-response-name asks for '{req.headers.get('x-mock-response-name')}', not this example"
+        wanted = (req.headers.get("x-mock-response-id") or "").strip()
+        own = f"'{t.example.id}'" if t.example.id else "none"
+        return f"its id is {own}, not the '{wanted}' asked for by x-mock-response-id (the lookup ignores the path)"
+    wanted = (req.headers.get("x-mock-response-name") or "").strip()
+    return (f"it is named '{t.example.name}', not '{wanted}' (x-mock-response-name looks examples up by name, "
+            "collection-wide, and ignores the path)")
+
+
+def _lookup_verdict(ranking: Ranking, req: _Prepared, winner: Candidate | None) -> None:
+    """The lookup's outcome in ``ranking.notes``: what it picked and how, or a close name/id when
+    it found none (names and ids are compared exactly)."""
+    by_id = ranking.decided_by == "response-id"
+    header = "x-mock-response-id" if by_id else "x-mock-response-name"
+    wanted = (req.headers.get(header) or "").strip()
+    if winner is not None:
+        t = winner.target
+        note = (f"{header} '{wanted}' picked '{t.example.name}' ({t.method} {t.path}, status {t.code}) "
+                "without comparing the path")
+        twins = [c for c in ranking.scored if c is not winner]
+        if twins:
+            note += (f"; {len(twins) + 1} {t.method} examples share that name and the tie rule chose it "
+                     f"({_tie_why(winner, twins)})")
+        ranking.notes.append(note)
+        return
+    index = ranking.index
+    if (index.find_id(wanted) if by_id else index.by_name.get(wanted)):
+        return  # found, but the method or status stopped it: _lookup_miss already said which
+    known = [k for k in index.by_id] if by_id else list(index.by_name)
+    hint = _closest(wanted, known)
+    if hint is not None:
+        for i, note in enumerate(ranking.notes):
+            if note.startswith(header):
+                ranking.notes[i] = (f"{note} (did you mean '{hint}'? {'ids' if by_id else 'names'} are compared "
+                                    "exactly, case included)")
+
+
+def _closest(wanted: str, known: list[str]) -> str | None:
+    """The known name closest to ``wanted``: equal ignoring case and spaces, else at most a third
+    of its characters away."""
+    folded = " ".join(wanted.split()).casefold()
+    for k in known:
+        if " ".join(k.split()).casefold() == folded:
+            return k
+    best, best_d = None, max(1, len(wanted) // 3) + 1
+    for k in known:
+        d = levenshtein(folded, k.casefold(), limit=best_d - 1)
+        if d < best_d:
+            best, best_d = k, d
+    return best
 
 
 def uncaptured(c: Candidate) -> list[str]:

@@ -368,18 +368,28 @@ def _values(counter: Counter[str]) -> str:
     return f"'{values[0]}'" if len(values) == 1 else "[" + ", ".join(f"'{v}'" for v in values) + "]"
 
 
+def _filtered(req: _Prepared, t: Target, c: Candidate, check_method: bool = True) -> bool:
+    """Steps 2 and 3.1 (method, x-mock-response-code): True when they drop ``c`` (said in ``c``)."""
+    if check_method and t.method != req.method:
+        c.drop("method", f"method is {t.method}, the request is {req.method}")
+        return True
+    if req.code_text is not None and t.code != req.code:
+        if req.code is None:
+            c.drop("response-code", f"x-mock-response-code '{req.code_text}' is not a number")
+        else:
+            c.drop("response-code", f"status {t.code} is not the {req.code} asked for by x-mock-response-code")
+        return True
+    return False
+
+
 def _evaluate(req: _Prepared, t: Target, opts: MatchOptions, *, check_method: bool = True,
               paths: dict | None = None) -> Candidate:
     """Run one example through every step; the candidate says where it stopped, and why.
     ``paths`` memoises the path step by example path within one ranking (examples that share a
     path, e.g. several status codes of one request, are path-matched once)."""
     c = Candidate(t.example, t)
-    if check_method and t.method != req.method:
-        return c.drop("method", f"method is {t.method}, the request is {req.method}")
-    if req.code_text is not None and t.code != req.code:
-        if req.code is None:
-            return c.drop("response-code", f"x-mock-response-code '{req.code_text}' is not a number")
-        return c.drop("response-code", f"status {t.code} is not the {req.code} asked for by x-mock-response-code")
+    if _filtered(req, t, c, check_method):
+        return c
     if paths is None:
         letter, captures, detail = _match_path(req, t, opts)
     else:
@@ -521,9 +531,7 @@ def _control_pick(req: _Prepared, index: Index, opts: MatchOptions, ranking: Ran
         c.kept, c.stage = True, ranking.decided_by
         picked.append(c)
     if not picked:
-        what = f"id '{wanted_id}'" if wanted_id is not None else f"name '{wanted_name}'"
-        ranking.notes.append(f"no {req.method} example has the {what}" + (
-            f" and status {req.code_text}" if req.code_text is not None else ""))
+        ranking.notes.append(_lookup_miss(req, pool, wanted_id, wanted_name))
         return None
     chosen = tie_pick(picked)
     for other in picked:
@@ -533,6 +541,27 @@ def _control_pick(req: _Prepared, index: Index, opts: MatchOptions, ranking: Ran
     ranking.scored = picked
     ranking._winner, ranking._chosen = chosen, True
     return chosen
+
+
+def _lookup_miss(req: _Prepared, pool: list[Target], wanted_id: str | None, wanted_name: str | None) -> str:
+    """Why x-mock-response-id / -name found nothing, by the stage that stopped it (spec 3.2/3.3)."""
+    if wanted_id is not None:
+        header, what, plural = "x-mock-response-id", f"with the id '{wanted_id.strip()}'", "examples"
+    else:
+        header, what, plural = "x-mock-response-name", f"named '{(wanted_name or '').strip()}'", "examples"
+    if not pool:
+        return f"{header}: no example is {what}" if wanted_id is None else f"{header}: no example has the id '{wanted_id.strip()}'"
+    same = [t for t in pool if t.method == req.method]
+    if not same:
+        methods = ", ".join(sorted({t.method for t in pool}))
+        one = len(pool) == 1
+        return (f"{header}: the {'example' if one else plural} {what} {'is' if one else 'are'} {methods}, "
+                f"not {req.method} (the method is compared before the lookup)")
+    codes = ", ".join(str(c) for c in sorted({t.code for t in same}))
+    asked = f"'{req.code_text}', which is not a number" if req.code is None else str(req.code)
+    one = len(same) == 1
+    return (f"{header}: the {req.method} {'example' if one else plural} {what} {'has' if one else 'have'} "
+            f"status {codes}, not the {asked} asked for by x-mock-response-code")
 
 
 def tie_pick(tied: list[Candidate]) -> Candidate:
