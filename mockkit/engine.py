@@ -241,6 +241,7 @@ class MockEngine:
         self.fake = fakes.FakeContext(seed, clock)
         self._fake_lock = threading.Lock()
         self.journal = journal if journal is not None else Journal(journal_size)
+        self.generation = self.journal.register(self)  # a reload makes a new generation in the same journal
         self.server_response: MockResponse | None = None
         self.index = Index(self.collection, self.environment, colon_wildcards=self.options.colon_wildcards)
         self._responses = {
@@ -332,6 +333,7 @@ class MockEngine:
             decided_by=ranking.decided_by if ranking else "none",
             duration_ms=(time.perf_counter() - started) * 1000,
             error=error,
+            generation=self.generation,
         ))
 
     def record_failure(self, request: MockRequest, exc: BaseException, started: float) -> None:
@@ -442,7 +444,34 @@ class MockEngine:
 
         return ranking_frame(self.explain(request), self.problems_for)
 
+    def answered_by(self, call: Call) -> "MockEngine":
+        """The engine generation that answered ``call`` (this one, or one before a reload).
+
+        Raises ``LookupError`` when that generation is no longer kept (the journal keeps the last
+        ``Journal.kept_generations``)."""
+        if call.generation in (0, self.generation):
+            return self
+        engine = self.journal.generation(call.generation)
+        if not isinstance(engine, MockEngine):
+            raise LookupError(
+                f"call {call.id} was answered by generation {call.generation} of this mock's collection, which "
+                f"is gone: it has been reloaded since (now generation {self.generation}) and mockkit keeps the "
+                f"last {self.journal.kept_generations}. Explain the request by method and path to rank it "
+                f"against the current collection: explain('{call.request.method}', '{call.request.target}')")
+        return engine
+
     def replay(self, call_id: str) -> Ranking | None:
-        """Re-rank a recorded call (ranking is deterministic) with the full explanation."""
+        """Re-rank a recorded call with the full explanation, against the engine generation that
+        answered it (ranking is deterministic; a reload may have changed the collection since).
+        None when the call is no longer in the call log; ``LookupError`` when its generation is
+        gone (``answered_by``)."""
         call = self.journal.get(call_id)
-        return None if call is None else self.explain(call.request)
+        if call is None:
+            return None
+        engine = self.answered_by(call)
+        ranking = engine.explain(call.request)
+        if engine is not self:
+            ranking.notes.insert(0, f"explained against the collection as it was when call {call.id} was "
+                                    f"answered (generation {call.generation}); it has been reloaded since "
+                                    f"(now generation {self.generation})")
+        return ranking
