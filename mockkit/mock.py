@@ -239,6 +239,11 @@ class MockServer:
         described by method and path (nothing is sent)."""
         from .report import ranking_frame
 
+        if path is None and isinstance(response_or_method, str):
+            given = response_or_method.strip()
+            hint = f"mock.explain('GET', {given!r})" if given.startswith("/") or "://" in given else \
+                f"mock.explain({given!r}, '/users/42')"
+            raise TypeError(f"explain needs a method and a path ({hint}), or a response this mock server sent")
         if path is None:
             call_id = _call_id_of(response_or_method)
             engine = self.engine
