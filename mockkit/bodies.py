@@ -51,7 +51,8 @@ def _is_xml(content_type: str, language: str) -> bool:
 MAX_XML = 4 << 20
 """XML bodies longer than this (characters) are compared as text, not parsed (spec 9.21)."""
 
-XML_RULE = "compared as XML: whitespace between elements, attribute order, namespace prefixes and comments ignored"
+XML_RULE = ("compared as XML: whitespace between elements, attribute order, namespace prefixes and comments "
+            "ignored; mockkit's rule, spec 9.21, where Postman compares the text exactly")
 
 
 MAX_XML_DEPTH = 256

@@ -121,6 +121,11 @@ def _wire(value: str) -> str:
     return value.encode("utf-8", "replace").decode("latin-1")
 
 
+JSON_BODY_NOTE = ("the response body is JSON with placeholders: values are JSON-escaped inside strings and "
+                  "written as JSON values elsewhere, so it stays valid JSON (mockkit's rule, spec 9.18; Postman "
+                  "inserts them verbatim)")
+
+
 def uncaptured_note(name: str) -> str:
     """Spec 9.13 for a wildcard the request did not fill."""
     return (f"wildcard {{{{{name}}}}} captured nothing (the example was not matched by its path, e.g. it was "
@@ -279,6 +284,9 @@ class MockEngine:
         """The full ranking (every example with its reason) for ``request``, sent or not."""
         ranking = self.rank(request)
         ranking.candidates  # noqa: B018 - computes the full table
+        winner = ranking.winner
+        if winner is not None and self._responses[id(winner.target)].body.json_modes is not None:
+            ranking.notes.append(JSON_BODY_NOTE)
         return ranking
 
     def handle(self, request: MockRequest, *, record: bool = True) -> Served:

@@ -41,6 +41,7 @@ class Target:
     code: int
     tie_key: tuple[int, str, int]
     empty_colons: tuple[str, ...] = ()  # ``:name`` segments with an empty value: wildcards (9.20)
+    padded_headers: frozenset[str] = frozenset()  # saved header values that had whitespace trimmed (9.19)
 
     def as_request(self, headers: Mapping[str, str] | None = None, *, sample_wildcards: bool = False) -> MockRequest:
         """The request this example was saved from (variables resolved). Wildcard segments stay
@@ -88,7 +89,9 @@ def compile_target(example: Example, variables: Mapping[str, str], *, colon_wild
     headers: dict[str, str] = {}
     for key, value in request.headers:
         headers.setdefault(key.lower(), value)
-    headers = {k: resolve_variables(v, variables).strip(HTTP_WHITESPACE) for k, v in headers.items()}  # 9.19
+    resolved = {k: resolve_variables(v, variables) for k, v in headers.items()}
+    headers = {k: v.strip(HTTP_WHITESPACE) for k, v in resolved.items()}  # spec 9.19
+    padded = frozenset(k for k, v in resolved.items() if v != headers[k])
     return Target(
         example=example,
         method=request.method.upper(),
@@ -102,6 +105,7 @@ def compile_target(example: Example, variables: Mapping[str, str], *, colon_wild
         code=example.response.code,
         tie_key=tie_order(example),
         empty_colons=tuple(empty),
+        padded_headers=padded,
     )
 
 

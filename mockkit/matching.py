@@ -311,6 +311,14 @@ def _match_path(req: _Prepared, t: Target, opts: MatchOptions) -> tuple[str, dic
     return "", {}, ""
 
 
+def _header_match(req: _Prepared, t: Target, name: str) -> str:
+    raw = req.request.header(name)
+    if name in t.padded_headers or (raw is not None and raw != req.headers.get(name)):
+        return (f"header `{name}` matches once whitespace around the values is trimmed (mockkit's rule, "
+                "spec 9.19: HTTP carries none; Postman compares the values exactly)")
+    return f"header `{name}` matches"
+
+
 def _score_query(req: _Prepared, t: Target, c: Candidate) -> None:
     match = partial = missing = 0
     rq, tq = req.query, t.query
@@ -421,7 +429,7 @@ def _evaluate(req: _Prepared, t: Target, opts: MatchOptions, *, check_method: bo
             else:
                 sentence = f"header `{name}` is '{theirs}' in the request, '{mine}' in the example"
             return c.drop("headers", sentence)
-        c.checks.append(Check("headers", True, 0, f"header `{name}` matches"))
+        c.checks.append(Check("headers", True, 0, lambda name=name: _header_match(req, t, name)))
     equal, how = compare(t.body, req.body)
     if opts.match_body:
         if not equal:

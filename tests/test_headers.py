@@ -122,3 +122,16 @@ def test_echoed_non_ascii_header_goes_out_as_utf8(server):
         r = client.get("/weather", headers={"x-city": "Göteborg".encode()})
         body = json.loads(r.content.decode("utf-8"))
         assert body["city"] == "Göteborg"
+
+
+@pytest.mark.parametrize("saved, sent, trimmed", [
+    ("Bearer abc ", "Bearer abc", True),
+    ("Bearer abc", " Bearer abc", True),
+    ("Bearer abc", "Bearer abc", False),
+])
+def test_a_match_made_by_trimming_says_so(saved, sent, trimmed):
+    index = Index(load_collection(coll(ex("/me", name="E", headers={"Authorization": saved}))))
+    request = MockRequest.from_target("GET", "/me", headers={"authorization": sent})
+    c = rank(request, index, MatchOptions(match_headers=("authorization",))).candidates[0]
+    sentence = next(ch.sentence for ch in c.checks if ch.step == "headers")
+    assert ("spec 9.19" in sentence and "Postman" in sentence) == trimmed, sentence

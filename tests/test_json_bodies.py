@@ -201,3 +201,10 @@ def test_uncaptured_wildcard_is_left_as_written_and_explained(headers, target, e
         assert "spec 9.13" in ranking.candidates[0].reason
     else:
         assert "spec 9.13" not in notes
+
+
+@pytest.mark.parametrize("body, noted", [('{"n": "{{$randomInt}}"}', True), ("n={{$randomInt}}", False), ('{"n": 1}', False)])
+def test_json_rule_is_said_in_the_explanation(body, noted):
+    engine = MockEngine(coll(ex("/n", name="E", response_body=body, preview="json")))
+    notes = " ".join(engine.explain(MockRequest.from_target("GET", "/n")).notes)
+    assert ("spec 9.18" in notes and "Postman" in notes) == noted
