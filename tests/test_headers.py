@@ -135,3 +135,17 @@ def test_a_match_made_by_trimming_says_so(saved, sent, trimmed):
     c = rank(request, index, MatchOptions(match_headers=("authorization",))).candidates[0]
     sentence = next(ch.sentence for ch in c.checks if ch.step == "headers")
     assert ("spec 9.19" in sentence and "Postman" in sentence) == trimmed, sentence
+
+
+def test_hub_mock_calls_read_utf8_headers_too(tmp_path):
+    from mockkit.hub import serve_hub
+
+    with serve_hub(tmp_path / "data", api_key="k" * 32) as hub:
+        uid = hub.client.create_collection(CITY_APP)["collection"]["uid"]
+        mock = hub.client.create_mock(uid, name="cities")["mock"]
+        with httpx.Client(base_url=mock["mockUrl"], headers={"x-api-key": "k" * 32}, trust_env=False) as calls:
+            r = calls.get("/x", headers={"x-mock-response-name": "Crème brûlée".encode(), "x-city": "Göteborg".encode()})
+            assert r.status_code == 200 and r.json() == {"dessert": "crème"}
+        (entry,) = hub.client.call_logs(mock["id"], include="request.headers")["call-logs"]
+        sent = {h["key"].lower(): h["value"] for h in entry["request"]["headers"]}
+        assert sent["x-city"] == "Göteborg" and entry["responseName"] == "Crème brûlée"
