@@ -99,10 +99,10 @@ def _not_named(ranking: Ranking, req: _Prepared, t: Target) -> str:
     if ranking.decided_by == "response-id":
         wanted = (req.headers.get("x-mock-response-id") or "").strip()
         own = f"'{t.example.id}'" if t.example.id else "none"
-        return f"its id is {own}, not the '{wanted}' asked for by x-mock-response-id (the lookup ignores the path)"
+        return f"x-mock-response-id asks for '{wanted}'; this example's id is {own} (the lookup ignores the path)"
     wanted = (req.headers.get("x-mock-response-name") or "").strip()
-    return (f"it is named '{t.example.name}', not '{wanted}' (x-mock-response-name looks examples up by name, "
-            "collection-wide, and ignores the path)")
+    return (f"x-mock-response-name asks for '{wanted}'; this example is named '{t.example.name}' (the lookup is "
+            "by name, collection-wide, and ignores the path)")
 
 
 def _lookup_verdict(ranking: Ranking, req: _Prepared, winner: Candidate | None) -> None:

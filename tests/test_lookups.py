@@ -27,17 +27,17 @@ SHOP = coll(
 LOOKUPS = [
     # id, method, path, headers, winner, {example id: (stage, words in reason)}, words in the verdict
     ("name-found-path-ignored", "POST", "/nowhere/at/all", {"x-mock-response-name": "Order placed"}, "o1",
-     {"o2": ("response-name", "named 'order rejected', not 'Order placed'"),
+     {"o2": ("response-name", "asks for 'Order placed'; this example is named 'order rejected'"),
       "o3": ("method", "method is GET"), "o5": ("method", "method is PUT")},
      ["'Order placed' picked 'Order placed'", "without comparing the path"]),
     ("name-case-differs", "POST", "/orders", {"x-mock-response-name": "Order Rejected"}, None,
-     {"o1": ("response-name", "named 'Order placed', not 'Order Rejected'"), "o3": ("method", "GET")},
+     {"o1": ("response-name", "asks for 'Order Rejected'; this example is named 'Order placed'"), "o3": ("method", "GET")},
      ["no example is named 'Order Rejected'", "did you mean 'order rejected'?", "compared exactly"]),
     ("name-typo", "GET", "/orders/5", {"x-mock-response-name": "Order fund"}, None,
      {"o3": ("response-name", "ignores the path"), "o4": ("response-name", "named 'Order gone'")},
      ["no example is named 'Order fund'", "did you mean 'Order found'?"]),
     ("name-far-from-all", "GET", "/orders/5", {"x-mock-response-name": "Invoice"}, None,
-     {"o3": ("response-name", "not 'Invoice'")}, ["no example is named 'Invoice'"]),
+     {"o3": ("response-name", "asks for 'Invoice'")}, ["no example is named 'Invoice'"]),
     ("name-other-method", "PUT", "/orders/5", {"x-mock-response-name": "Order found"}, None,
      {"o3": ("method", "method is GET, the request is PUT"), "o5": ("response-name", "named 'Order placed'")},
      ["the example named 'Order found' is GET, not PUT"]),
@@ -51,10 +51,10 @@ LOOKUPS = [
     ("name-duplicates-tie-rule", "POST", "/x", {"x-mock-response-name": "Refund issued"}, "r1",
      {"r0": ("response-name", "tie rule")}, ["2 POST examples share that name", "a success (201) is preferred"]),
     ("id-found", "GET", "/somewhere", {"x-mock-response-id": "o4"}, "o4",
-     {"o3": ("response-id", "its id is 'o3', not the 'o4'"), "o1": ("method", "POST")},
+     {"o3": ("response-id", "asks for 'o4'; this example's id is 'o3'"), "o1": ("method", "POST")},
      ["x-mock-response-id 'o4' picked 'Order gone'"]),
     ("id-case-differs", "GET", "/orders/1", {"x-mock-response-id": "O3"}, None,
-     {"o3": ("response-id", "its id is 'o3', not the 'O3'")}, ["no example has the id 'O3'", "did you mean 'o3'?"]),
+     {"o3": ("response-id", "asks for 'O3'; this example's id is 'o3'")}, ["no example has the id 'O3'", "did you mean 'o3'?"]),
 ]
 
 
