@@ -16,6 +16,9 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
 from urllib.parse import parse_qsl
+from xml.etree.ElementTree import C14NWriterTarget
+
+from defusedxml.ElementTree import DefusedXMLParser
 
 from .model import Body, Pairs
 from .templating import resolve_variables
@@ -27,8 +30,9 @@ _WS = re.compile(r"\s+")
 
 @dataclass(frozen=True, slots=True)
 class BodyForm:
-    """An example's saved body, ready to compare: ``kind`` is none, json, form, multipart,
-    graphql, text or file; ``value`` the comparable value (parsed JSON, a Counter of fields...)."""
+    """An example's saved body, ready to compare: ``kind`` is none, json, xml, form, multipart,
+    graphql, text or file; ``value`` the comparable value (parsed JSON, canonical XML, a Counter
+    of fields...)."""
 
     kind: str
     value: Any = None
@@ -38,6 +42,59 @@ class BodyForm:
 def _is_json(content_type: str, language: str) -> bool:
     ctype = content_type.lower()
     return language.lower() == "json" or "json" in ctype
+
+
+def _is_xml(content_type: str, language: str) -> bool:
+    return language.lower() == "xml" or "xml" in content_type.lower()
+
+
+MAX_XML = 4 << 20
+"""XML bodies longer than this (characters) are compared as text, not parsed (spec 9.21)."""
+
+XML_RULE = ("compared as XML: whitespace between elements, attribute order, namespace prefixes and comments "
+            "ignored; mockkit's rule, spec 9.21, where Postman compares the text exactly")
+
+
+MAX_XML_DEPTH = 256
+"""Deeper XML is compared as text: canonicalising costs time in proportion to depth squared."""
+
+
+class _Bounded:
+    """A parser target that refuses documents nested deeper than ``MAX_XML_DEPTH``."""
+
+    def __init__(self, inner: C14NWriterTarget) -> None:
+        self.inner, self.depth = inner, 0
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        self.depth += 1
+        if self.depth > MAX_XML_DEPTH:
+            raise ValueError("XML nested too deep")
+        self.inner.start(tag, attrs)
+
+    def end(self, tag: str) -> None:
+        self.depth -= 1
+        self.inner.end(tag)
+
+    def __getattr__(self, name: str) -> Any:  # data, start_ns, comment, pi, close
+        return getattr(self.inner, name)
+
+
+def xml_canonical(text: str) -> str | None:
+    """Canonical XML (C14N 2.0, text trimmed, namespace prefixes renamed in order of use) of
+    ``text``, or None when it is not well-formed XML, declares entities or a DTD, is longer
+    than ``MAX_XML`` or nested deeper than ``MAX_XML_DEPTH``. Parsed by defusedxml (no entity expansion, no external resources), as a
+    stream: no recursion, however deep the document (spec 9.21)."""
+    if len(text) > MAX_XML or "<" not in text:
+        return None
+    out: list[str] = []
+    try:
+        target = _Bounded(C14NWriterTarget(out.append, strip_text=True, rewrite_prefixes=True))
+        parser = DefusedXMLParser(target=target, forbid_dtd=True)
+        parser.feed(text)
+        parser.close()
+    except Exception:  # ParseError, DTD/entities forbidden, anything odd: not XML for us
+        return None
+    return "".join(out)
 
 
 def _graphql_value(query: str, variables: Any) -> dict[str, Any]:
@@ -71,6 +128,10 @@ def body_form(body: Body | None, headers: Pairs, variables: Mapping[str, str]) -
             return BodyForm("json", json.loads(raw), raw)
         except ValueError:
             pass
+    if _is_xml(content_type, body.language):
+        canonical = xml_canonical(raw)
+        if canonical is not None:
+            return BodyForm("xml", canonical, raw)
     return BodyForm("text", raw, raw)
 
 
@@ -95,6 +156,12 @@ class RequestBody:
             except ValueError:
                 self._cache["json"] = (False, None)
         return self._cache["json"]
+
+    def xml(self) -> str | None:
+        """The body as canonical XML, or None when it is not XML (``xml_canonical``)."""
+        if "xml" not in self._cache:
+            self._cache["xml"] = xml_canonical(self.text)
+        return self._cache["xml"]
 
     def form(self) -> Counter[tuple[str, str]]:
         if "form" not in self._cache:
@@ -162,22 +229,67 @@ def compare(form: BodyForm, request: RequestBody) -> tuple[bool, str]:
         return False, f"the GraphQL {part} differ"
     if kind == "file":
         return False, "the example's body is a file, which mockkit never reads, so it cannot match"
+    if kind == "xml":
+        return _compare_xml(form, request)
     if request.text == form.value:
         return True, "the bodies are identical"
     return False, "the bodies differ (compared as exact text)"
 
 
+def _compare_xml(form: BodyForm, request: RequestBody) -> tuple[bool, str]:
+    """Spec 9.21: XML as XML; as text when the request's body is not well-formed XML."""
+    got = request.xml()
+    if got is None:
+        if request.text == form.text:
+            return True, "the bodies are identical (the request's is not well-formed XML, so compared as text)"
+        return False, "the request body is not well-formed XML (the example's is), and as text they differ"
+    if got == form.value:
+        return True, f"the XML bodies are equal ({XML_RULE})"
+    return False, f"the XML bodies differ ({XML_RULE}): {_xml_difference(form.value, got)}"
+
+
+_PREFIXES = re.compile(r"(</?)n\d+:")
+_XMLNS = re.compile(r' xmlns:n\d+=""')
+
+
+def _xml_difference(expected: str, got: str) -> str:
+    """Where two canonical XML texts first differ, shown from the start of that tag."""
+    at = next((i for i, (a, b) in enumerate(zip(expected, got)) if a != b), min(len(expected), len(got)))
+    start = max(expected.rfind("<", 0, at + 1), 0)
+
+    def excerpt(text: str) -> str:
+        piece = _PREFIXES.sub(r"\1", _XMLNS.sub("", text[start:start + 64]))  # n0:, xmlns:n0="" are ours
+        return (piece[:48] + "…") if len(piece) > 48 or len(text) > start + 64 else piece or "(nothing)"
+
+    return f"the request has `{excerpt(got)}` where the example has `{excerpt(expected)}`"
+
+
 def _fields(expected: Counter, got: Counter, what: str) -> tuple[bool, str]:
+    """Compare two multisets of (key, value) fields; a key on both sides with other values is
+    named once, with both values (not as both missing and added)."""
     if expected == got:
         return True, f"the {what} are equal"
-    missing = sorted(k for k, _ in (expected - got))
-    extra = sorted(k for k, _ in (got - expected))
-    bits = []
+    mine: dict[str, list[str]] = {}
+    theirs: dict[str, list[str]] = {}
+    for (k, v), n in expected.items():
+        mine.setdefault(k, []).extend([v] * n)
+    for (k, v), n in got.items():
+        theirs.setdefault(k, []).extend([v] * n)
+    missing = sorted(k for k in mine if k not in theirs)
+    extra = sorted(k for k in theirs if k not in mine)
+    changed = sorted(k for k in mine if k in theirs and sorted(mine[k]) != sorted(theirs[k]))
+    bits = [f"`{k}` is {_shown(theirs[k])} in the request, {_shown(mine[k])} in the example" for k in changed[:3]]
     if missing:
         bits.append("the request lacks " + ", ".join(f"`{k}`" for k in missing[:3]))
     if extra:
         bits.append("the request adds " + ", ".join(f"`{k}`" for k in extra[:3]))
     return False, f"the {what} differ: " + "; ".join(bits)
+
+
+def _shown(values: list[str]) -> str:
+    values = sorted(values)
+    cut = [v if len(v) <= 40 else v[:37] + "..." for v in values]
+    return f"'{cut[0]}'" if len(cut) == 1 else "[" + ", ".join(f"'{v}'" for v in cut) + "]"
 
 
 def _json_difference(expected: Any, got: Any, where: str = "$") -> str:

@@ -6,7 +6,9 @@ does not), the example's place in the file, and a sentence that says what to do.
 * shadowed examples: the example's own request picks another example; reachable with
   ``x-mock-response-code`` (info) or only by id/name (warning);
 * duplicate example names: ``x-mock-response-name`` is collection-wide (warning);
-* path variables that nothing defines: they act as wildcards (info);
+* path variables that nothing defines: they act as wildcards (info, one per name);
+* ``:name`` path variables with an empty value: wildcards, unlike Postman (info, spec 9.20), and
+  ``:name`` segments with no ``url.variable`` entry: compared literally (warning, one per name);
 * template problems: unknown ``{{$dynamic}}`` names, unresolved variables, cycles (warning);
 * JSON-labelled bodies that do not parse after rendering (warning).
 """
@@ -17,7 +19,7 @@ import json
 from dataclasses import dataclass
 
 from .engine import MockEngine
-from .matching import choose
+from .matching import Target, choose
 from .model import MockRequest
 from .templating import TOKEN
 
@@ -31,6 +33,53 @@ class Finding:
     where: str  # JSON path of the example
     example: str
     message: str
+
+
+def _examples_phrase(targets: list[Target]) -> str:
+    paths = list(dict.fromkeys(f"{t.method} {t.path}" for t in targets))
+    shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+    count = len(targets)
+    return f"{count} example{'s' if count != 1 else ''} ({shown})"
+
+
+def _wildcards(targets: tuple[Target, ...]) -> list[Finding]:
+    """``{{name}}`` path segments that nothing defines: wildcards (spec W1), one finding per name."""
+    by_name: dict[str, list[Target]] = {}
+    for t in targets:
+        for m in TOKEN.finditer(t.path):
+            name = m.group(1).strip()
+            if name not in t.empty_colons:
+                by_name.setdefault(name, []).append(t)
+    return [Finding("info", "wildcard", ts[0].example.json_path, ts[0].example.name,
+                    f"`{{{{{name}}}}}` is not defined by the collection or environment, so in "
+                    f"{_examples_phrase(ts)} it matches any one path segment (a wildcard)")
+            for name, ts in by_name.items()]
+
+
+def _path_variables(targets: tuple[Target, ...]) -> list[Finding]:
+    """``:name`` segments, one finding per variable name: those with an empty value (wildcards,
+    spec 9.20) and those with no ``url.variable`` entry (compared literally, spec W4)."""
+    empty: dict[str, list[Target]] = {}
+    literal: dict[str, list[Target]] = {}
+    for t in targets:
+        for name in dict.fromkeys(t.empty_colons):
+            empty.setdefault(name, []).append(t)
+        for segment in dict.fromkeys(t.forms.segments):
+            if segment.startswith(":") and len(segment) > 1:
+                literal.setdefault(segment[1:], []).append(t)
+    out = [Finding("info", "empty-path-variable", ts[0].example.json_path, ts[0].example.name,
+                   f"`:{name}` has an empty value (its url.variable value is empty or resolves to empty) in "
+                   f"{_examples_phrase(ts)}: mockkit lets it stand for any one segment (spec 9.20), while "
+                   f"Postman's mock drops the segment, so there a request with a real {name} does not reach "
+                   f"these examples. Give it a value if only that value should match")
+           for name, ts in empty.items()]
+    out += [Finding("warning", "path-variable", ts[0].example.json_path, ts[0].example.name,
+                    f"`:{name}` has no url.variable entry in {_examples_phrase(ts)}, so the segment is compared as "
+                    f"the literal text `:{name}` (Postman's rule, spec W4): a request with a real value there, "
+                    f"such as 42, does not reach them. Add the path variable with a value, write {{{{{name}}}}} "
+                    f"instead, or serve with colon_wildcards=True / --colon-wildcards")
+            for name, ts in literal.items()]
+    return out
 
 
 def check(engine: MockEngine) -> list[Finding]:
@@ -61,24 +110,8 @@ def check(engine: MockEngine) -> list[Finding]:
             findings.append(Finding("warning", "duplicate-name", places[0], name,
                 f"{len(places)} examples are named '{name}' ({', '.join(places[:4])}); "
                 "x-mock-response-name picks one of them by id: give each a unique name"))
-    seen: set[str] = set()
-    for t in targets:
-        for m in TOKEN.finditer(t.path):
-            name = m.group(1).strip()
-            if name not in seen:
-                seen.add(name)
-                findings.append(Finding("info", "wildcard", t.example.json_path, t.example.name,
-                    f"`{{{{{name}}}}}` in {t.path} is not defined by the collection or environment, "
-                    "so it matches any one path segment (a wildcard)"))
-    colon_seen: set[str] = set()
-    for t in targets:
-        for segment in t.forms.segments:
-            if segment.startswith(":") and len(segment) > 1 and t.path not in colon_seen:
-                colon_seen.add(t.path)
-                findings.append(Finding("warning", "path-variable", t.example.json_path, t.example.name,
-                    f"`{segment}` in {t.path} has no value in the example, so only a request for the literal "
-                    f"path matches it (Postman's rule). Give the path variable a value, write "
-                    f"{{{{{segment[1:]}}}}} instead, or serve with colon_wildcards=True / --colon-wildcards"))
+    findings.extend(_wildcards(targets))
+    findings.extend(_path_variables(targets))
     problems = engine.problems()
     for t in targets:
         e = t.example

@@ -26,9 +26,9 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from . import __version__
-from .collection import file_stamps
+from .collection import COLLECTION_AS_ENV, ENV_AS_COLLECTION, file_stamps
 from .engine import DELAY_PRESETS, MockEngine, Served, parse_delay
-from .errors import MockkitError
+from .errors import CollectionError, MockkitError
 from .journal import Journal
 from .matching import MatchOptions
 from .model import MockRequest
@@ -67,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="rank every example for one request and say why")
     explain.add_argument("file")
     explain.add_argument("method")
-    explain.add_argument("path", help="request path with query, e.g. '/users?page=2'")
+    explain.add_argument("path", help="request path with query, e.g. '/users?page=2' (or a full URL: its path is used)")
     explain.add_argument("-H", "--header", action="append", default=[], help="'Name: value' (repeatable)")
     explain.add_argument("-d", "--data", help="request body")
     explain.add_argument("--env", help="Postman environment: a file, or NAME in postman/environments/")
@@ -108,13 +108,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _convert(args)
         return _check(args)
     except MockkitError as exc:
-        print(f"mockkit: {exc}", file=sys.stderr)
+        print(f"mockkit: {_for_the_shell(exc, args.command)}", file=sys.stderr)
         return 2
     except OSError as exc:
         print(f"mockkit: {exc.strerror or exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _for_the_shell(exc: MockkitError, command: str) -> str:
+    """An error in the words of the command line: an environment given as the collection (or
+    the reverse) names ``--env``."""
+    if isinstance(exc, CollectionError) and exc.expected == ENV_AS_COLLECTION:
+        return (f"{exc.source}: this is a Postman environment, not a collection: give the collection file "
+                f"first and this one with --env (mockkit {command} COLLECTION --env {exc.source})")
+    if isinstance(exc, CollectionError) and exc.expected == COLLECTION_AS_ENV:
+        return (f"{exc.source}: --env wants a Postman environment, and this is a collection: give it as the "
+                f"collection file (mockkit {command} {exc.source} [--env ENVIRONMENT])")
+    return str(exc)
 
 
 # ------------------------------------------------------------------------------------- serve
@@ -341,6 +353,8 @@ def _explain(args: argparse.Namespace) -> int:
     columns = list(frame.columns) if args.all else ["example", "method", "path", "status", "stage", "path_rule", "score", "selected", "reason"]
     with pd.option_context("display.max_rows", None, "display.max_colwidth", 100, "display.width", 200):
         print(f"{request.method} {request.target}: {int(frame['selected'].sum())} example selected")
+        for note in frame.attrs.get("notes", []):  # e.g. the outcome of an x-mock-response-name lookup
+            print(f"  {note}")
         print(frame[columns].to_string(index=False, na_rep="-"))
     return 0
 

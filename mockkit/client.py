@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl
 import httpx
 
 from .engine import CALL_HEADER, MockEngine, Served
-from .model import MockRequest
+from .model import HTTP_WHITESPACE, MockRequest, header_text
 
 __all__ = ["EngineTransport", "transport", "bound_client", "CALL_HEADER"]
 
@@ -29,7 +29,7 @@ def _mock_request(request: httpx.Request, body: bytes) -> MockRequest:
     target = request.url.raw_path.decode("ascii", errors="replace")
     path, _, query_string = target.partition("?")
     query = tuple(parse_qsl(query_string, keep_blank_values=True)) if query_string else ()
-    headers = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw)
+    headers = tuple((header_text(k), header_text(v).strip(HTTP_WHITESPACE)) for k, v in request.headers.raw)
     return MockRequest(request.method.upper(), path or "/", query, headers, body)
 
 

@@ -15,7 +15,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from http import HTTPStatus
 from typing import TYPE_CHECKING
@@ -24,7 +24,7 @@ from . import fakes
 from .collection import load_collection, load_environment
 from .journal import Call, Journal
 from .matching import Candidate, Index, MatchOptions, Ranking, choose, rank
-from .model import Collection, Environment, Example, MockRequest, MockResponse
+from .model import Collection, Environment, Example, MockRequest, MockResponse, SavedResponse
 from .templating import (
     TOKEN,
     RenderContext,
@@ -38,7 +38,8 @@ from .templating import (
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["CALL_HEADER", "MockEngine", "Served", "NOT_FOUND", "error_body", "DELAY_PRESETS", "parse_delay"]
+__all__ = ["CALL_HEADER", "MockEngine", "Served", "NOT_FOUND", "error_body", "DELAY_PRESETS", "parse_delay",
+           "cors_headers", "with_cors"]
 
 CALL_HEADER = "x-mockkit-call"
 """Every answer carries its journal id in this header, so ``explain(response)`` can find it."""
@@ -120,6 +121,47 @@ def _wire(value: str) -> str:
     return value.encode("utf-8", "replace").decode("latin-1")
 
 
+JSON_BODY_NOTE = ("the response body is JSON with placeholders: values are JSON-escaped inside strings and "
+                  "written as JSON values elsewhere, so it stays valid JSON (mockkit's rule, spec 9.18; Postman "
+                  "inserts them verbatim)")
+
+
+def uncaptured_note(name: str) -> str:
+    """Spec 9.13 for a wildcard the request did not fill."""
+    return (f"wildcard {{{{{name}}}}} captured nothing (the example was not matched by its path, e.g. it was "
+            "picked by x-mock-response-name or -id), so it is left as written")
+
+
+def cors_headers(origin: str | None) -> list[tuple[str, str]]:
+    """The automatic CORS headers of an answer (spec 9.9): a request with an ``Origin`` gets it
+    echoed, with ``Access-Control-Allow-Credentials: true`` and ``Vary: Origin``, so credentialed
+    browser calls (``credentials: 'include'``) work; a request without one gets ``*``."""
+    origin = _clean(origin) if origin else ""
+    if origin:
+        return [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true"),
+                ("Vary", "Origin")]
+    return [("Access-Control-Allow-Origin", "*")]
+
+
+def with_cors(headers: list[tuple[str, str]], origin: str | None) -> list[tuple[str, str]]:
+    """``headers`` plus the automatic CORS headers, unless they already say which origin may read
+    the answer (an ``Access-Control-Allow-Origin`` of their own). ``Vary: Origin`` joins an
+    existing ``Vary`` header rather than adding a second one."""
+    if any(k.lower() == "access-control-allow-origin" for k, _ in headers):
+        return headers
+    out = list(headers)
+    for key, value in cors_headers(origin):
+        if key == "Vary":
+            at = next((i for i, (k, _) in enumerate(out) if k.lower() == "vary"), None)
+            if at is not None:
+                old = out[at][1]
+                if "origin" not in old.lower() and old.strip() != "*":
+                    out[at] = (out[at][0], f"{old}, Origin" if old.strip() else "Origin")
+                continue
+        out.append((key, value))
+    return out
+
+
 def _reason(code: int, status: str) -> str:
     text = "".join(ch for ch in status if 32 <= ord(ch) < 127).strip()
     if text.startswith(str(code)):
@@ -135,6 +177,15 @@ def _reason(code: int, status: str) -> str:
 def _has_dynamic(compiled: CompiledResponse) -> bool:
     templates = [compiled.body, *(t for _, t in compiled.headers)]
     return any(isinstance(p, Token) and p.kind == "dynamic" for t in templates for p in t.parts)
+
+
+def _labelled_json(saved: SavedResponse) -> bool:
+    """A response body labelled JSON: by its Content-Type (``application/json``, ``+json``) or,
+    without one, by Postman's preview language."""
+    ctype = next((v for k, v in saved.headers if k.strip().lower() == "content-type"), None)
+    if ctype is not None:
+        return "json" in ctype.lower()
+    return saved.preview_language.lower() == "json"
 
 
 def _compile_response(example: Example, variables: dict[str, str], captures: list[str]) -> CompiledResponse:
@@ -153,7 +204,7 @@ def _compile_response(example: Example, variables: dict[str, str], captures: lis
     if "content-type" not in names and saved.preview_language.lower() in PREVIEW_TYPES:
         ctype = PREVIEW_TYPES[saved.preview_language.lower()]
         headers.append(("Content-Type", compile_template(ctype, {})))
-    body = compile_template(saved.body, variables, captures)
+    body = compile_template(saved.body, variables, captures, json_body=_labelled_json(saved))
     problems.extend(body.problems)
     return CompiledResponse(
         status=saved.code,
@@ -195,6 +246,7 @@ class MockEngine:
         self.fake = fakes.FakeContext(seed, clock)
         self._fake_lock = threading.Lock()
         self.journal = journal if journal is not None else Journal(journal_size)
+        self.generation = self.journal.register(self)  # a reload makes a new generation in the same journal
         self.server_response: MockResponse | None = None
         self.index = Index(self.collection, self.environment, colon_wildcards=self.options.colon_wildcards)
         self._responses = {
@@ -232,6 +284,9 @@ class MockEngine:
         """The full ranking (every example with its reason) for ``request``, sent or not."""
         ranking = self.rank(request)
         ranking.candidates  # noqa: B018 - computes the full table
+        winner = ranking.winner
+        if winner is not None and self._responses[id(winner.target)].body.json_modes is not None:
+            ranking.notes.append(JSON_BODY_NOTE)
         return ranking
 
     def handle(self, request: MockRequest, *, record: bool = True) -> Served:
@@ -248,23 +303,25 @@ class MockEngine:
         problems: tuple[str, ...] = ()
         error = ""
         if not self._authorized(request):
-            response, error = self._unauthorized(), "unauthorizedError"
+            response, error = self._unauthorized(request), "unauthorizedError"
         elif self.server_response is not None:
             response, error = self.server_response, "serverResponse"
+            if self.cors:
+                response = replace(response, headers=tuple(with_cors(list(response.headers), request.header("origin"))))
         else:
             ranking = self.rank(request)
             winner = choose(ranking)
             if winner is not None:
                 compiled = self._responses[id(winner.target)]
                 with self._fake_lock:
-                    response = self._render(compiled, winner, request)
+                    response, uncaptured = self._render(compiled, winner, request)
                 if self.cors and self._is_preflight(request):
                     response = self._with_preflight_headers(response, request)
-                problems = compiled.problems
+                problems = compiled.problems + tuple(uncaptured_note(name) for name in dict.fromkeys(uncaptured))
             elif self._is_preflight(request):
                 response = self._preflight(request)
             else:
-                response, error = self._not_found(), NOT_FOUND["name"]
+                response, error = self._not_found(request), NOT_FOUND["name"]
         delay = parse_delay(request.header("x-mock-response-delay")) or self.delay
         if record:
             self._record(call_id, request, response.status, winner, ranking, started, error)
@@ -284,6 +341,7 @@ class MockEngine:
             decided_by=ranking.decided_by if ranking else "none",
             duration_ms=(time.perf_counter() - started) * 1000,
             error=error,
+            generation=self.generation,
         ))
 
     def record_failure(self, request: MockRequest, exc: BaseException, started: float) -> None:
@@ -296,41 +354,41 @@ class MockEngine:
         given = request.header("x-api-key") or ""
         return hmac.compare_digest(given.encode("utf-8", "replace"), self.api_key.encode("utf-8", "replace"))
 
-    def _unauthorized(self) -> MockResponse:
+    def _unauthorized(self, request: MockRequest) -> MockResponse:
         body = error_body(
             "unauthorizedError",
             "This mock is private: send its key in the x-api-key header.",
         )
-        return MockResponse(401, "Unauthorized", self._json_headers(), body)
+        return MockResponse(401, "Unauthorized", self._json_headers(request), body)
 
     @staticmethod
     def _is_preflight(request: MockRequest) -> bool:
         return request.method == "OPTIONS" and request.header("access-control-request-method") is not None
 
     def _preflight(self, request: MockRequest) -> MockResponse:
+        """The automatic answer to an unmatched pre-flight (spec 9.8, with 9.9's origin rule)."""
         if not self.cors:
-            return self._not_found()
+            return self._not_found(request)
         headers = [
-            ("Access-Control-Allow-Origin", request.header("origin") or "*"),
             ("Access-Control-Allow-Methods", _clean(request.header("access-control-request-method") or "")
              or "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"),
             ("Access-Control-Allow-Headers", _clean(request.header("access-control-request-headers") or "") or "*"),
             ("Access-Control-Max-Age", "600"),
         ]
-        if request.header("origin"):
-            headers.append(("Vary", "Origin"))
-        return MockResponse(204, "No Content", tuple(headers), b"")
+        return MockResponse(204, "No Content", tuple(with_cors(headers, request.header("origin"))), b"")
 
     def _with_preflight_headers(self, response: MockResponse, request: MockRequest) -> MockResponse:
         """An OPTIONS example answering a pre-flight, plus the CORS headers it lacks (spec 9.8)."""
         have = {k.lower() for k, _ in response.headers}
         extra = [(k, v) for k, v in self._preflight(request).headers if k.lower() not in have]
+        if dict((k.lower(), v) for k, v in response.headers).get("access-control-allow-origin", "").strip() == "*":
+            extra = [(k, v) for k, v in extra if k.lower() != "access-control-allow-credentials"]  # never with *
         return MockResponse(response.status, response.reason, (*response.headers, *extra), response.body)
 
-    def _json_headers(self) -> tuple[tuple[str, str], ...]:
+    def _json_headers(self, request: MockRequest) -> tuple[tuple[str, str], ...]:
         headers = [("Content-Type", "application/json; charset=utf-8")]
         if self.cors:
-            headers.append(("Access-Control-Allow-Origin", "*"))
+            headers = with_cors(headers, request.header("origin"))
         return tuple(headers)
 
     # ------------------------------------------------------------------ server responses (C5)
@@ -352,26 +410,26 @@ class MockEngine:
         pairs = [(_clean(k), _clean(str(v))) for k, v in (headers or {}).items() if _clean(k)]
         if language and not any(k.lower() == "content-type" for k, _ in pairs):
             pairs.append(("Content-Type", PREVIEW_TYPES.get(language, "text/plain")))
-        if self.cors and not any(k.lower() == "access-control-allow-origin" for k, _ in pairs):
-            pairs.append(("Access-Control-Allow-Origin", "*"))
+        # CORS headers are added per call (they depend on the request's Origin: spec 9.9)
         self.server_response = MockResponse(int(status), _reason(int(status), ""), tuple(pairs), data)
         return self.server_response
 
     def clear_server_response(self) -> None:
         self.server_response = None
 
-    def _render(self, compiled: CompiledResponse, winner: Candidate, request: MockRequest) -> MockResponse:
+    def _render(self, compiled: CompiledResponse, winner: Candidate, request: MockRequest) -> tuple[MockResponse, list[str]]:
+        """The example's response filled for ``request``, and the wildcards it could not fill."""
         ctx = RenderContext(request, winner.captures, self.fake)
         headers = [(name, _wire(render_header(t, ctx))) for name, t in compiled.headers]
         if self.cors and not compiled.has_cors:
-            headers.append(("Access-Control-Allow-Origin", "*"))
+            headers = with_cors(headers, request.header("origin"))
         body = compiled.static_body
         if body is None:
             body = render(compiled.body, ctx).encode("utf-8", "replace")
-        return MockResponse(compiled.status, compiled.reason, tuple(headers), body)
+        return MockResponse(compiled.status, compiled.reason, tuple(headers), body), ctx.uncaptured
 
-    def _not_found(self) -> MockResponse:
-        return MockResponse(404, "Not Found", self._json_headers(), error_body(**NOT_FOUND))
+    def _not_found(self, request: MockRequest) -> MockResponse:
+        return MockResponse(404, "Not Found", self._json_headers(request), error_body(**NOT_FOUND))
 
     # --------------------------------------------------------------------------- inspection
 
@@ -394,7 +452,34 @@ class MockEngine:
 
         return ranking_frame(self.explain(request), self.problems_for)
 
+    def answered_by(self, call: Call) -> "MockEngine":
+        """The engine generation that answered ``call`` (this one, or one before a reload).
+
+        Raises ``LookupError`` when that generation is no longer kept (the journal keeps the last
+        ``Journal.kept_generations``)."""
+        if call.generation in (0, self.generation):
+            return self
+        engine = self.journal.generation(call.generation)
+        if not isinstance(engine, MockEngine):
+            raise LookupError(
+                f"call {call.id} was answered by generation {call.generation} of this mock's collection, which "
+                f"is gone: it has been reloaded since (now generation {self.generation}) and mockkit keeps the "
+                f"last {self.journal.kept_generations}. Explain the request by method and path to rank it "
+                f"against the current collection: explain('{call.request.method}', '{call.request.target}')")
+        return engine
+
     def replay(self, call_id: str) -> Ranking | None:
-        """Re-rank a recorded call (ranking is deterministic) with the full explanation."""
+        """Re-rank a recorded call with the full explanation, against the engine generation that
+        answered it (ranking is deterministic; a reload may have changed the collection since).
+        None when the call is no longer in the call log; ``LookupError`` when its generation is
+        gone (``answered_by``)."""
         call = self.journal.get(call_id)
-        return None if call is None else self.explain(call.request)
+        if call is None:
+            return None
+        engine = self.answered_by(call)
+        ranking = engine.explain(call.request)
+        if engine is not self:
+            ranking.notes.insert(0, f"explained against the collection as it was when call {call.id} was "
+                                    f"answered (generation {call.generation}); it has been reloaded since "
+                                    f"(now generation {self.generation})")
+        return ranking

@@ -3,8 +3,8 @@
 ``Index(collection, environment)`` resolves variables (environment over collection), computes each
 example's path normal forms, query multisets, headers and body form once, and files the examples
 by method and by path form, so ``matching.rank`` finds the examples that match at step a with one
-dict lookup, and so on down the steps. Step h (document distance) only looks at paths with the
-same number of segments and a length within the distance threshold.
+dict lookup, and so on down the steps. Step h (document distance, per segment) only looks at paths
+with the same number of segments and an id-stripped length within the distance threshold.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from .bodies import BodyForm, body_form, encode
-from .model import Collection, Environment, Example, MockRequest, Pairs
+from .model import HTTP_WHITESPACE, Collection, Environment, Example, MockRequest, Pairs
 from .templating import TOKEN, resolve_variables
 from .urls import ID_MARK, PathForms, has_wildcard, is_id, resolve_url
 
@@ -40,6 +40,8 @@ class Target:
     body: BodyForm
     code: int
     tie_key: tuple[int, str, int]
+    empty_colons: tuple[str, ...] = ()  # ``:name`` segments with an empty value: wildcards (9.20)
+    padded_headers: frozenset[str] = frozenset()  # saved header values that had whitespace trimmed (9.19)
 
     def as_request(self, headers: Mapping[str, str] | None = None, *, sample_wildcards: bool = False) -> MockRequest:
         """The request this example was saved from (variables resolved). Wildcard segments stay
@@ -77,7 +79,8 @@ def _wild_pattern(segment: str) -> re.Pattern[str] | None:
 
 def compile_target(example: Example, variables: Mapping[str, str], *, colon_wildcards: bool = False) -> Target:
     request = example.request
-    path, query = resolve_url(request.url, variables, colon_wildcards=colon_wildcards)
+    empty: list[str] = []
+    path, query = resolve_url(request.url, variables, colon_wildcards=colon_wildcards, empty_colons=empty)
     forms = PathForms.of(path)
     wild = tuple(_wild_pattern(s) for s in forms.segments)
     counts: dict[str, Counter[str]] = {}
@@ -86,7 +89,9 @@ def compile_target(example: Example, variables: Mapping[str, str], *, colon_wild
     headers: dict[str, str] = {}
     for key, value in request.headers:
         headers.setdefault(key.lower(), value)
-    headers = {k: resolve_variables(v, variables) for k, v in headers.items()}
+    resolved = {k: resolve_variables(v, variables) for k, v in headers.items()}
+    headers = {k: v.strip(HTTP_WHITESPACE) for k, v in resolved.items()}  # spec 9.19
+    padded = frozenset(k for k, v in resolved.items() if v != headers[k])
     return Target(
         example=example,
         method=request.method.upper(),
@@ -99,6 +104,8 @@ def compile_target(example: Example, variables: Mapping[str, str], *, colon_wild
         body=body_form(request.body, request.headers, variables),
         code=example.response.code,
         tie_key=tie_order(example),
+        empty_colons=tuple(empty),
+        padded_headers=padded,
     )
 
 
@@ -161,7 +168,7 @@ class _MethodIndex:
         self.wild_shapes: dict[int, dict[tuple[int, ...], tuple[dict, dict]]] = {}
         self.wild_odd: dict[int, list[Target]] = {}  # non-ASCII literal segments: always looked at
         self.by_count: dict[int, list[Target]] = {}
-        self._lengths: dict[int, list[int]] = {}  # by_count's path lengths, kept sorted
+        self._lengths: dict[int, list[int]] = {}  # by_count's ids_strip lengths, kept sorted
         self.all: list[Target] = []
 
     def add(self, t: Target) -> None:
@@ -181,8 +188,8 @@ class _MethodIndex:
             ids.setdefault(tuple(ID_MARK if is_id(x) else x.lower() for x in literal), []).append(t)
         bucket = self.by_count.setdefault(count, [])
         lengths = self._lengths.setdefault(count, [])
-        at = bisect_right(lengths, len(t.forms.lower_strip))
-        lengths.insert(at, len(t.forms.lower_strip))
+        at = bisect_right(lengths, len(t.forms.ids_strip))
+        lengths.insert(at, len(t.forms.ids_strip))
         bucket.insert(at, t)
         self.all.append(t)
 
@@ -219,8 +226,10 @@ class _MethodIndex:
         if letter == "g":
             return [*self.forms["ids_strip"].get(req.ids_strip, ()), *self._wild_fit(req, True)]
         wild = self.wild_by_count.get(len(req.segments), [])
-        # step h: only paths whose length is within the distance threshold can be close enough
-        count, length = len(req.segments), len(req.lower_strip)
+        # Step h: every differing segment pair has lengths within a factor (1 - threshold) of each
+        # other (ids count as equal: both are ID_MARK in ``ids_strip``), so the whole id-stripped
+        # paths do too: only that window of lengths can hold a match (spec 9.2).
+        count, length = len(req.segments), len(req.ids_strip)
         lengths = self._lengths.get(count)
         if not lengths or threshold >= 1:
             return self.by_count.get(count, ())

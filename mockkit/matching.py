@@ -25,9 +25,9 @@ from types import MappingProxyType
 
 from .bodies import RequestBody, compare
 from .index import Index, Target, compile_target, tie_order, variables_of
-from .model import Example, MockRequest
+from .model import HTTP_WHITESPACE, Example, MockRequest
 from .templating import TOKEN
-from .urls import PathForms, is_id, levenshtein
+from .urls import ID_MARK, PathForms, is_id, levenshtein
 
 __all__ = [
     "POINTS",
@@ -42,6 +42,7 @@ __all__ = [
     "variables_of",
     "rank",
     "choose",
+    "tie_pick",
     "tie_order",
     "compile_target",
 ]
@@ -72,7 +73,7 @@ PATH_RULES: tuple[PathRule, ...] = (
     PathRule("e", "wildcards", -20, "the paths match with the example's `{{variable}}` segments as wildcards"),
     PathRule("f", "ids", -21, "the paths match once id-like segments (numbers, UUIDs, tokens) are set aside"),
     PathRule("g", "trailing slash + ids", -25, "the paths match once id-like segments and a trailing `/` are set aside"),
-    PathRule("h", "distance", -30, "the paths are close by document distance"),
+    PathRule("h", "distance", -30, "the paths are close by document distance, segment by segment"),
 )
 RULE = {rule.letter: rule for rule in PATH_RULES}
 
@@ -90,10 +91,12 @@ class MatchOptions:
     match_headers: tuple[str, ...] = ()
     match_query_params: bool = True
     match_wildcards: bool = True
-    distance_threshold: float = 0.2  # step h (spec 9.2); 0 turns the step off
+    distance_threshold: float = 0.2  # step h, per segment (spec 9.2); 0 turns the step off
     colon_wildcards: bool = False  # ":id" segments without a value match any segment (extension to W4)
 
     def __post_init__(self) -> None:
+        if not 0 <= self.distance_threshold <= 1:  # also refuses NaN
+            raise ValueError(f"distance_threshold must be between 0 (step h off) and 1, not {self.distance_threshold!r}")
         names = (self.match_headers,) if isinstance(self.match_headers, str) else self.match_headers
         object.__setattr__(self, "match_headers", tuple(n.strip().lower() for n in names if n.strip()))
 
@@ -197,7 +200,7 @@ def _prepare(request: MockRequest) -> _Prepared:
         query.setdefault(key, Counter())[value] += 1
     headers: dict[str, str] = {}
     for key, value in request.headers:
-        headers.setdefault(key.lower(), value)
+        headers.setdefault(key.lower(), value.strip(HTTP_WHITESPACE))  # spec 9.19
     code_text = headers.get("x-mock-response-code")
     code = None
     if code_text is not None:
@@ -239,25 +242,38 @@ def _both_ids(a: str, b: str) -> bool:
 
 
 def _distance(req: PathForms, t: Target, wildcards: bool, threshold: float) -> float | None:
-    """Spec 9.2: summed per-segment edit distance over the longer path's length, when it is at
-    most ``threshold``; None as soon as it cannot be (cheap length bounds first)."""
-    if len(req.segments) != len(t.forms.segments):
+    """Spec 9.2 (typo tolerance, not word swaps): the paths have as many segments, and every
+    segment that differs is itself close: its edit distance over the longer segment's length is
+    at most ``threshold``; an id (9.1) only stands in for an id (two ids count as equal, an id
+    and a word never). Returns the largest segment distance, or None when the step fails.
+    Segments are compared lower-cased; the example's wildcard segments fit anything."""
+    mine, theirs = req.id_segments, t.forms.id_segments
+    if len(mine) != len(theirs):
         return None
-    longest = max(len(req.lower_strip), len(t.forms.lower_strip))
-    if longest == 0:
-        return None
-    budget = threshold * longest
-    total = 0
-    pairs = zip(req.lower_strip.split("/")[1:], t.forms.lower_strip.split("/")[1:])
-    for i, (a, b) in enumerate(pairs):
+    worst = 0.0
+    for i, (a, b) in enumerate(zip(mine, theirs)):
         if a == b or (wildcards and t.wild is not None and t.wild[i] is not None):
             continue
-        if total + abs(len(a) - len(b)) > budget:
+        if a == ID_MARK or b == ID_MARK:  # they differ, so one is an id and the other is not
             return None
-        total += levenshtein(a, b, limit=int(budget - total))
-        if total > budget:
+        longest = max(len(a), len(b))
+        allowed = int(threshold * longest + 1e-9)
+        if abs(len(a) - len(b)) > allowed:
             return None
-    return total / longest
+        d = levenshtein(a, b, limit=allowed)
+        if d > allowed:
+            return None
+        worst = max(worst, d / longest)
+    return worst
+
+
+def _colon_note(t: Target) -> str:
+    """Spec 9.20, said where it decides: an empty ``:name`` matched as a wildcard."""
+    if not t.empty_colons:
+        return ""
+    names = ", ".join(f"`:{n}`" for n in t.empty_colons)
+    return (f" ({names} has an empty value, so it stands for any one segment: mockkit's rule, spec 9.20; "
+            "Postman's mock drops the empty segment instead)")
 
 
 def _match_path(req: _Prepared, t: Target, opts: MatchOptions) -> tuple[str, dict[str, str], str]:
@@ -274,24 +290,33 @@ def _match_path(req: _Prepared, t: Target, opts: MatchOptions) -> tuple[str, dic
     if opts.match_wildcards and t.wild is not None:
         captures = _wild_match(r.segments, t, ids=False)
         if captures is not None:
-            return "e", captures, ""
+            return "e", captures, _colon_note(t)
     if r.ids == e.ids:
         return "f", {}, ""
     if opts.match_wildcards and t.wild is not None and r.exact.endswith("/") == e.exact.endswith("/"):
         captures = _wild_match(r.segments, t, ids=True)
         if captures is not None:
-            return "f", captures, ""
+            return "f", captures, _colon_note(t)
     if r.ids_strip == e.ids_strip:
         return "g", {}, ""
     if opts.match_wildcards and t.wild is not None:
         captures = _wild_match(r.segments, t, ids=True)
         if captures is not None:
-            return "g", captures, ""
+            return "g", captures, _colon_note(t)
     if opts.distance_threshold > 0:
         d = _distance(r, t, opts.match_wildcards, opts.distance_threshold)
         if d is not None:
-            return "h", {}, f" (distance {d:.2f} ≤ {opts.distance_threshold:g})"
+            return "h", {}, (f" (each differing segment is a typo away: largest segment distance "
+                             f"{d:.2f} ≤ {opts.distance_threshold:g})")
     return "", {}, ""
+
+
+def _header_match(req: _Prepared, t: Target, name: str) -> str:
+    raw = req.request.header(name)
+    if name in t.padded_headers or (raw is not None and raw != req.headers.get(name)):
+        return (f"header `{name}` matches once whitespace around the values is trimmed (mockkit's rule, "
+                "spec 9.19: HTTP carries none; Postman compares the values exactly)")
+    return f"header `{name}` matches"
 
 
 def _score_query(req: _Prepared, t: Target, c: Candidate) -> None:
@@ -351,18 +376,28 @@ def _values(counter: Counter[str]) -> str:
     return f"'{values[0]}'" if len(values) == 1 else "[" + ", ".join(f"'{v}'" for v in values) + "]"
 
 
+def _filtered(req: _Prepared, t: Target, c: Candidate, check_method: bool = True) -> bool:
+    """Steps 2 and 3.1 (method, x-mock-response-code): True when they drop ``c`` (said in ``c``)."""
+    if check_method and t.method != req.method:
+        c.drop("method", f"method is {t.method}, the request is {req.method}")
+        return True
+    if req.code_text is not None and t.code != req.code:
+        if req.code is None:
+            c.drop("response-code", f"x-mock-response-code '{req.code_text}' is not a number")
+        else:
+            c.drop("response-code", f"status {t.code} is not the {req.code} asked for by x-mock-response-code")
+        return True
+    return False
+
+
 def _evaluate(req: _Prepared, t: Target, opts: MatchOptions, *, check_method: bool = True,
               paths: dict | None = None) -> Candidate:
     """Run one example through every step; the candidate says where it stopped, and why.
     ``paths`` memoises the path step by example path within one ranking (examples that share a
     path, e.g. several status codes of one request, are path-matched once)."""
     c = Candidate(t.example, t)
-    if check_method and t.method != req.method:
-        return c.drop("method", f"method is {t.method}, the request is {req.method}")
-    if req.code_text is not None and t.code != req.code:
-        if req.code is None:
-            return c.drop("response-code", f"x-mock-response-code '{req.code_text}' is not a number")
-        return c.drop("response-code", f"status {t.code} is not the {req.code} asked for by x-mock-response-code")
+    if _filtered(req, t, c, check_method):
+        return c
     if paths is None:
         letter, captures, detail = _match_path(req, t, opts)
     else:
@@ -394,7 +429,7 @@ def _evaluate(req: _Prepared, t: Target, opts: MatchOptions, *, check_method: bo
             else:
                 sentence = f"header `{name}` is '{theirs}' in the request, '{mine}' in the example"
             return c.drop("headers", sentence)
-        c.checks.append(Check("headers", True, 0, f"header `{name}` matches"))
+        c.checks.append(Check("headers", True, 0, lambda name=name: _header_match(req, t, name)))
     equal, how = compare(t.body, req.body)
     if opts.match_body:
         if not equal:
@@ -504,12 +539,9 @@ def _control_pick(req: _Prepared, index: Index, opts: MatchOptions, ranking: Ran
         c.kept, c.stage = True, ranking.decided_by
         picked.append(c)
     if not picked:
-        what = f"id '{wanted_id}'" if wanted_id is not None else f"name '{wanted_name}'"
-        ranking.notes.append(f"no {req.method} example has the {what}" + (
-            f" and status {req.code_text}" if req.code_text is not None else ""))
+        ranking.notes.append(_lookup_miss(req, pool, wanted_id, wanted_name))
         return None
-    picked.sort(key=lambda c: c.target.tie_key)
-    chosen = next((c for c in picked if c.target.code == 200), picked[0])
+    chosen = tie_pick(picked)
     for other in picked:
         if other is not chosen:
             other.drop(ranking.decided_by, f"shares the name '{other.example.name}' but the tie rule "
@@ -519,24 +551,69 @@ def _control_pick(req: _Prepared, index: Index, opts: MatchOptions, ranking: Ran
     return chosen
 
 
+def _lookup_miss(req: _Prepared, pool: list[Target], wanted_id: str | None, wanted_name: str | None) -> str:
+    """Why x-mock-response-id / -name found nothing, by the stage that stopped it (spec 3.2/3.3)."""
+    if wanted_id is not None:
+        header, what, plural = "x-mock-response-id", f"with the id '{wanted_id.strip()}'", "examples"
+    else:
+        header, what, plural = "x-mock-response-name", f"named '{(wanted_name or '').strip()}'", "examples"
+    if not pool:
+        return f"{header}: no example is {what}" if wanted_id is None else f"{header}: no example has the id '{wanted_id.strip()}'"
+    same = [t for t in pool if t.method == req.method]
+    if not same:
+        methods = ", ".join(sorted({t.method for t in pool}))
+        one = len(pool) == 1
+        return (f"{header}: the {'example' if one else plural} {what} {'is' if one else 'are'} {methods}, "
+                f"not {req.method} (the method is compared before the lookup)")
+    codes = ", ".join(str(c) for c in sorted({t.code for t in same}))
+    asked = f"'{req.code_text}', which is not a number" if req.code is None else str(req.code)
+    one = len(same) == 1
+    return (f"{header}: the {req.method} {'example' if one else plural} {what} {'has' if one else 'have'} "
+            f"status {codes}, not the {asked} asked for by x-mock-response-code")
+
+
+def tie_pick(tied: list[Candidate]) -> Candidate:
+    """Spec 9.3: sort by example id ascending (examples without an id after, in collection order);
+    take the first whose status is 200, else the first other 2xx, else the first.
+
+    Postman's docs name only the 200 preference; the 2xx step is mockkit's (revised 9.3), so a
+    tied 201 or 204 is served rather than a tied 401 or 500."""
+    ordered = sorted(tied, key=lambda c: c.target.tie_key)
+    for c in ordered:
+        if c.target.code == 200:
+            return c
+    for c in ordered:
+        if 200 <= c.target.code <= 299:
+            return c
+    return ordered[0]
+
+
 def choose(ranking: Ranking) -> Candidate | None:
-    """The winner: highest score; ties by id ascending, preferring status 200 (spec 9.3)."""
+    """The winner: highest score; ties by id ascending, preferring status 200, then any other
+    2xx (spec 9.3, ``tie_pick``)."""
     if ranking._chosen:
         return ranking._winner
     kept = [c for c in ranking.scored if c.kept and c.score is not None]
     winner = None
     if kept:
         top = max(c.score for c in kept)  # type: ignore[type-var]
-        tied = sorted((c for c in kept if c.score == top), key=lambda c: c.target.tie_key)
-        winner = next((c for c in tied if c.target.code == 200), tied[0])
+        winner = tie_pick([c for c in kept if c.score == top])
     ranking._winner, ranking._chosen = winner, True
     return winner
 
 
 def _tie_why(winner: Candidate, others: list[Candidate]) -> str:
-    if winner.target.code == 200 and any(o.target.code != 200 for o in others):
+    """Which step of the tie rule (spec 9.3) put ``winner`` before ``others``."""
+    code = winner.target.code
+    if code == 200 and any(o.target.code != 200 for o in others):
         return "status 200 is preferred"
-    return "lowest example id first" if winner.example.id else "earliest in the collection"
+    if 200 <= code <= 299 and any(not 200 <= o.target.code <= 299 for o in others):
+        return (f"no tied example has status 200, and a success ({code}) is preferred over an error "
+                "(mockkit's rule, spec 9.3; Postman's docs name only 200)")
+    order = "lowest example id first" if winner.example.id else "earliest in the collection"
+    if 200 <= code <= 299 and code != 200 and all(o.target.code != 200 for o in others):
+        return f"no tied example has status 200, so the first 2xx by id: {order}"
+    return order
 
 
 def _signed(value: float) -> str:

@@ -239,15 +239,24 @@ class MockServer:
         described by method and path (nothing is sent)."""
         from .report import ranking_frame
 
+        if path is None and isinstance(response_or_method, str):
+            given = response_or_method.strip()
+            hint = f"mock.explain('GET', {given!r})" if given.startswith("/") or "://" in given else \
+                f"mock.explain({given!r}, '/users/42')"
+            raise TypeError(f"explain needs a method and a path ({hint}), or a response this mock server sent")
         if path is None:
             call_id = _call_id_of(response_or_method)
-            ranking = self.engine.replay(call_id)
-            if ranking is None:
+            engine = self.engine
+            call = engine.journal.get(call_id)
+            ranking = engine.replay(call_id) if call is not None else None
+            if call is None or ranking is None:
                 raise LookupError(
                     f"call {call_id} is no longer in the call log (it keeps the last "
-                    f"{self.engine.journal.maxlen} calls); explain it by method and path instead"
+                    f"{engine.journal.maxlen} calls); explain it by method and path instead"
                 )
-            return ranking_frame(ranking, self.engine.problems_for)
+            frame = ranking_frame(ranking, engine.answered_by(call).problems_for)
+            frame.attrs["generation"] = call.generation
+            return frame
         if json is not None:
             import json as _json
 

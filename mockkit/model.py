@@ -11,8 +11,9 @@ httpx, so the same engine serves a socket, an in-process transport and a noteboo
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 __all__ = [
     "Pairs",
@@ -28,7 +29,31 @@ __all__ = [
     "Environment",
     "MockRequest",
     "MockResponse",
+    "HTTP_WHITESPACE",
+    "header_text",
 ]
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
+
+HTTP_WHITESPACE = " \t\r\n"
+"""What is trimmed from both ends of a header value before it is compared (spec 9.19)."""
+
+
+def header_text(raw: bytes | str) -> str:
+    """A request header value (or name) as text: its bytes read as UTF-8 when they are valid
+    UTF-8, as Latin-1 otherwise (spec 9.19). ``raw`` is the bytes, or a ``str`` that a server
+    already decoded as Latin-1 (Tornado does), which is re-read the same way."""
+    if isinstance(raw, str):
+        if raw.isascii():
+            return raw
+        try:
+            raw = raw.encode("latin-1")
+        except UnicodeEncodeError:  # not a Latin-1 decoding of bytes: already text
+            return raw
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
 
 Pairs = tuple[tuple[str, str], ...]
 """Ordered (key, value) pairs: headers, query parameters, form fields. Keys may repeat."""
@@ -206,7 +231,12 @@ class MockRequest:
         body: bytes | str | None = None,
         params: Pairs | dict[str, str] | None = None,
     ) -> "MockRequest":
-        """Build a request from a request target such as ``/users/42?page=2``."""
+        """Build a request from a request target such as ``/users/42?page=2``. A full URL
+        (``http://localhost:3000/users?page=2``) gives its path and query: the host is never
+        compared (spec §1.1 R2)."""
+        if _SCHEME.match(target):
+            parts = urlsplit(target)
+            target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         path, _, query_string = target.partition("?")
         path = path.split("#", 1)[0] or "/"
         if not path.startswith("/"):

@@ -31,9 +31,9 @@ from tornado.httpserver import _HTTPRequestContext as _HTTPServerRequestContext
 from tornado.ioloop import IOLoop
 from tornado.netutil import bind_sockets
 
-from .engine import CALL_HEADER, MockEngine, Served, error_body
+from .engine import CALL_HEADER, MockEngine, Served, error_body, with_cors
 from .errors import ServerError
-from .model import MockRequest, MockResponse
+from .model import MockRequest, MockResponse, header_text
 
 __all__ = ["MockApp", "ServerThread", "CALL_HEADER", "MAX_BODY_SIZE", "request_from"]
 
@@ -45,13 +45,15 @@ HARD_HEADER_LIMIT = 1024 * 1024
 
 
 def request_from(start_line: httputil.RequestStartLine, headers: httputil.HTTPHeaders, body: bytes) -> MockRequest:
-    """A neutral request from Tornado's parsed start line and headers."""
+    """A neutral request from Tornado's parsed start line and headers (values as UTF-8 text when
+    their bytes are valid UTF-8, Latin-1 otherwise: spec 9.19)."""
     path, _, query_string = start_line.path.partition("?")
     query = tuple(parse_qsl(query_string, keep_blank_values=True)) if query_string else ()
     if not path.startswith("/"):  # absolute-form targets ("http://host/path") and "*"
         rest = path.split("://", 1)[-1]
         path = "/" + rest.partition("/")[2] if "/" in rest else "/"
-    return MockRequest(start_line.method.upper(), path, query, tuple(headers.get_all()), body)
+    pairs = tuple((header_text(k), header_text(v)) for k, v in headers.get_all())  # Tornado reads Latin-1
+    return MockRequest(start_line.method.upper(), path, query, pairs, body)
 
 
 class MockApp(httputil.HTTPServerConnectionDelegate):
@@ -91,7 +93,7 @@ class _Exchange(httputil.HTTPMessageDelegate):
         self.headers = headers
         size = len(start_line.path) + sum(len(k) + len(v) + 4 for k, v in headers.get_all())
         if size > MAX_HEADER_SIZE:
-            self.refusal = _error(431, "requestHeaderFieldsTooLargeError",
+            self.refusal = self._error(431, "requestHeaderFieldsTooLargeError",
                                   f"The request headers are larger than {MAX_HEADER_SIZE:,} bytes.")
         length = headers.get("Content-Length", "")
         if length.isdigit() and int(length) > self.app.max_body_size and isinstance(self.connection, HTTP1Connection):
@@ -118,12 +120,12 @@ class _Exchange(httputil.HTTPMessageDelegate):
             try:
                 request.decoded_path  # noqa: B018 - strict decoding, to answer 400 when it fails
             except UnicodeDecodeError:
-                self._write(_error(400, "badRequestError", "The request path is not valid percent-encoded UTF-8."), None)
+                self._write(self._error(400, "badRequestError", "The request path is not valid percent-encoded UTF-8."), None)
                 return
             served = engine.handle(request)
             response = served.response
         except Exception as exc:  # the engine failed: answer 500, record it, keep serving
-            response = _error(500, "serverError", f"mockkit failed to answer this request: {type(exc).__name__}: {exc}")
+            response = self._error(500, "serverError", f"mockkit failed to answer this request: {type(exc).__name__}: {exc}")
             served = None
             failed = MockRequest(self.start_line.method, self.start_line.path.partition("?")[0])
             try:
@@ -151,10 +153,16 @@ class _Exchange(httputil.HTTPMessageDelegate):
             self.closed = True
         except Exception as exc:  # an answer that cannot be written: say so, never hang the client
             try:
-                self._send(_error(500, "serverError", f"mockkit could not write this answer: {type(exc).__name__}"), call_id)
+                self._send(self._error(500, "serverError", f"mockkit could not write this answer: {type(exc).__name__}"), call_id)
             except Exception:
                 self.closed = True
                 self.connection.close()  # type: ignore[attr-defined]
+
+    def _error(self, status: int, name: str, message: str) -> MockResponse:
+        """A server-level JSON error, with CORS headers only when the engine adds them (spec 9.9:
+        ``cors=False`` turns every automatic CORS header off; the hub adds none)."""
+        origin = self.headers.get("Origin") if getattr(self, "headers", None) is not None else None
+        return _error(status, name, message, cors=bool(getattr(self.app.engine, "cors", False)), origin=origin)
 
     def _send(self, response: MockResponse, call_id: str | None) -> None:
         headers = httputil.HTTPHeaders()
@@ -185,9 +193,11 @@ def _http_date() -> str:
     return _DATE[1]
 
 
-def _error(status: int, name: str, message: str) -> MockResponse:
-    headers = (("Content-Type", "application/json; charset=utf-8"), ("Access-Control-Allow-Origin", "*"))
-    return MockResponse(status, httputil.responses.get(status, "Error"), headers, error_body(name, message))
+def _error(status: int, name: str, message: str, *, cors: bool = False, origin: str | None = None) -> MockResponse:
+    headers = [("Content-Type", "application/json; charset=utf-8")]
+    if cors:
+        headers = with_cors(headers, header_text(origin) if origin else None)
+    return MockResponse(status, httputil.responses.get(status, "Error"), tuple(headers), error_body(name, message))
 
 
 def _raw_error(status: int, name: str, message: str) -> bytes:

@@ -11,10 +11,14 @@ Two phases keep the request path cheap and safe:
   (``{{$randomInt}}``). A text without tokens becomes plain bytes.
 * **render** (per request): tokens are replaced in one pass. Values that come from the request
   (captures, helpers) and fresh fake values are inserted verbatim and never scanned again, so a
-  request cannot smuggle templates into a response or make it grow.
+  request cannot smuggle templates into a response or make it grow. In a body labelled JSON that
+  is JSON once filled, they are JSON-escaped or written as JSON values instead (spec 9.18,
+  ``jsontemplate``), so it stays valid JSON.
 
 Unknown ``{{name}}`` and ``{{$name}}`` tokens stay as written (Postman's rule) and are listed in
-``Template.problems`` so the explanation can show them, with a "did you mean" for ``$`` names.
+``Template.problems`` so the explanation can show them, with a "did you mean" for ``$`` names. A
+wildcard ``{{name}}`` for which the request captured nothing (an example picked by name whose
+path does not fit) also stays as written (spec 9.13), and is listed in ``RenderContext.uncaptured``.
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from . import fakes
-from .model import MockRequest
+from .jsontemplate import as_json_value, escape_in_string, json_modes
+from .model import HTTP_WHITESPACE, MockRequest
 
 __all__ = [
     "MAX_PASSES",
@@ -115,6 +120,7 @@ class Template:
     parts: tuple[str | Token, ...]
     problems: tuple[str, ...] = ()
     static: str | None = None
+    json_modes: tuple[str | None, ...] | None = None  # per part, for a JSON body (spec 9.18)
 
     @property
     def is_static(self) -> bool:
@@ -130,6 +136,7 @@ class RenderContext:
     fake: fakes.FakeContext
     _json: Any = field(default=None, init=False)
     _json_done: bool = field(default=False, init=False)
+    uncaptured: list[str] = field(default_factory=list, init=False)  # wildcards left as written (9.13)
 
     def body_text(self) -> str:
         return self.request.body.decode("utf-8", errors="replace")
@@ -152,8 +159,14 @@ def compile_template(
     text: str,
     variables: Mapping[str, str],
     captures: Iterable[str] = (),
+    *,
+    json_body: bool = False,
 ) -> Template:
-    """Compile ``text``: substitute variables now, keep request-time tokens for ``render``."""
+    """Compile ``text``: substitute variables now, keep request-time tokens for ``render``.
+
+    ``json_body`` (a response body labelled JSON): when the text is JSON once its placeholders
+    are filled, each placeholder is marked to be JSON-escaped inside a string or written as a
+    whole JSON value (spec 9.18, ``jsontemplate``); otherwise placeholders are filled verbatim."""
     problems: list[str] = []
     text = resolve_variables(text, variables, problems=problems)
     if "{{" not in text:
@@ -173,7 +186,7 @@ def compile_template(
     merged = tuple(p for p in parts if p != "")
     if not any(isinstance(p, Token) for p in merged):
         return Template((text,), notes.done(), static=text)
-    return Template(merged, notes.done())
+    return Template(merged, notes.done(), json_modes=json_modes(merged) if json_body else None)
 
 
 class _Notes:
@@ -219,24 +232,40 @@ def _classify(inner: str, captures: frozenset[str], notes: _Notes) -> Token | No
 
 
 def render(template: Template, ctx: RenderContext) -> str:
-    """Fill a compiled template for one request."""
+    """Fill a compiled template for one request, in one pass. In a JSON template (spec 9.18)
+    each value is JSON-escaped inside a string, or written as a whole JSON value."""
     if template.static is not None:
         return template.static
     out: list[str] = []
     size = 0
-    for part in template.parts:
+    modes = template.json_modes
+    for i, part in enumerate(template.parts):
         if isinstance(part, str):
             out.append(part)
-        elif size > MAX_RENDERED:
-            out.append(f"{{{{{' '.join((part.name, *part.args))}}}}}")  # over the cap: left as written
-        elif part.kind == "capture":
-            out.append(ctx.captures.get(part.name, ""))
-        elif part.kind == "dynamic":
-            out.append(fakes.generate(part.name, ctx.fake) or "")
-        else:
-            out.append(_helper(part, ctx))
-        size += len(out[-1])
+            size += len(part)
+            continue
+        text = _as_written(part) if size > MAX_RENDERED else _fill(part, ctx)  # over the cap: as written
+        if modes is not None:
+            text = escape_in_string(text) if modes[i] == "s" else as_json_value(text)
+        out.append(text)
+        size += len(text)
     return "".join(out)
+
+
+def _as_written(token: Token) -> str:
+    return "{{" + " ".join((token.name, *token.args)) + "}}"
+
+
+def _fill(token: Token, ctx: RenderContext) -> str:
+    if token.kind == "capture":
+        value = ctx.captures.get(token.name)
+        if value is None:  # spec 9.13: nothing captured (e.g. picked by name): left as written
+            ctx.uncaptured.append(token.name)
+            return "{{" + token.name + "}}"
+        return value
+    if token.kind == "dynamic":
+        return fakes.generate(token.name, ctx.fake) or ""
+    return _helper(token, ctx)
 
 
 def render_header(template: Template, ctx: RenderContext) -> str:
@@ -270,7 +299,7 @@ def _helper(token: Token, ctx: RenderContext) -> str:
     if not args:
         return json.dumps(dict(ctx.request.headers), ensure_ascii=False)
     value = ctx.request.header(args[0])
-    return default if value is None else value
+    return default if value is None else value.strip(HTTP_WHITESPACE)
 
 
 _MISSING = object()

@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote, unquote_plus
 
+from rapidfuzz.distance import Levenshtein
+
 from .model import Pairs, Url
 from .templating import TOKEN, resolve_variables
 
@@ -70,14 +72,40 @@ def _path_from_raw(raw: str) -> tuple[str, str]:
     return path, query
 
 
-def _colon_values(segments: list[str], url_variables: Pairs, colon_wildcards: bool = False) -> list[str]:
-    """``:name`` segments take their ``url.variable`` value (spec W4). One without a value stays
-    literal, or becomes the wildcard ``{{name}}`` with ``colon_wildcards`` (our opt-in extension)."""
-    values = {k: v for k, v in url_variables if v != ""}
+_COLON_MARK = re.compile("\x00([^\x00\x01]*)\x01")
+_COLON_NAME = re.compile(r"[^{}/\x00\x01]+")
+
+
+def _colon_values(segments: list[str], url_variables: Pairs, variables: Mapping[str, str],
+                  colon_wildcards: bool = False, empty: list[str] | None = None) -> list[str]:
+    """``:name`` segments take their ``url.variable`` value (spec W4).
+
+    * a value that is empty, or resolves to empty (``{{SHOP_ID}}`` with SHOP_ID ""), makes the
+      segment a wildcard (spec 9.20, our departure: Postman drops the segment); its name is added
+      to ``empty``;
+    * a ``:name`` with no ``url.variable`` entry stays literal, or becomes a wildcard with
+      ``colon_wildcards`` (our opt-in extension).
+
+    A wildcard is written as a marker that variable resolution cannot touch (a variable of the
+    same name must not fill it); ``resolve_url`` turns the markers into ``{{name}}``."""
+    values: dict[str, str] = {}
+    for k, v in url_variables:
+        if v != "" or k not in values:  # a duplicate with a value wins over an empty one
+            values[k] = v
     out = []
     for s in segments:
         if s.startswith(":") and len(s) > 1:
-            s = values.get(s[1:], f"{{{{{s[1:]}}}}}" if colon_wildcards else s)
+            name = s[1:]
+            value = values.get(name)
+            wild = _COLON_NAME.fullmatch(name) is not None
+            if value is not None and resolve_variables(value, variables).strip() == "" and wild:
+                s = f"\x00{name}\x01"
+                if empty is not None:
+                    empty.append(name)
+            elif value is not None:
+                s = value
+            elif colon_wildcards and wild:
+                s = f"\x00{name}\x01"
         out.append(s)
     return out
 
@@ -89,19 +117,25 @@ def _decode_segment(segment: str) -> str:
 
 
 def resolve_url(
-    url: Url, variables: Mapping[str, str], problems: list[str] | None = None, *, colon_wildcards: bool = False
+    url: Url, variables: Mapping[str, str], problems: list[str] | None = None, *, colon_wildcards: bool = False,
+    empty_colons: list[str] | None = None,
 ) -> tuple[str, Pairs]:
-    """The decoded path (wildcards kept as ``{{name}}``) and decoded query of a saved URL."""
+    """The decoded path (wildcards kept as ``{{name}}``) and decoded query of a saved URL.
+
+    ``empty_colons`` (when given) receives the names of ``:name`` segments whose value is empty
+    or resolves to empty: they are wildcards (spec 9.20)."""
     if url.path is not None:
-        segments = _colon_values(list(url.path), url.variables, colon_wildcards)
+        segments = _colon_values(list(url.path), url.variables, variables, colon_wildcards, empty_colons)
         joined = resolve_variables("/".join(segments), variables, problems=problems)
         prefix = _host_path(resolve_variables(url.host, variables, problems=problems))
         path = prefix + "/" + joined.lstrip("/") if joined else prefix + "/"
         query_string = None
     else:
         path, query_string = _path_from_raw(resolve_variables(url.raw, variables, problems=problems))
-        segments = _colon_values(path.split("/"), url.variables, colon_wildcards)
+        segments = _colon_values(path.split("/"), url.variables, variables, colon_wildcards, empty_colons)
         path = resolve_variables("/".join(segments), variables, problems=problems)
+    if "\x00" in path:
+        path = _COLON_MARK.sub(lambda m: "{{" + m.group(1) + "}}", path)
     if "?" in path:  # a variable that expanded into a query string
         path, _, extra = path.partition("?")
         query_string = (query_string + "&" if query_string else "") + extra
@@ -131,6 +165,7 @@ class PathForms:
     ids: str
     ids_strip: str
     segments: tuple[str, ...]  # of ``strip``, case kept (step e, captures)
+    id_segments: tuple[str, ...] = ()  # of ``ids_strip``: lower-cased, ids as ID_MARK (step h)
 
     @classmethod
     def of(cls, path: str) -> "PathForms":
@@ -147,6 +182,7 @@ class PathForms:
             ids=ids,
             ids_strip=ids.rstrip("/"),
             segments=tuple(strip.split("/")[1:]),
+            id_segments=tuple(ids.rstrip("/").split("/")[1:]),
         )
 
 
@@ -155,40 +191,7 @@ def has_wildcard(segment: str) -> bool:
 
 
 def levenshtein(a: str, b: str, limit: int | None = None) -> int:
-    """Edit distance between ``a`` and ``b`` (exact; ``limit`` is accepted for callers that only
-    need to know whether it is exceeded: a result above ``limit`` may then be any value above it).
-
-    Bit-parallel (Myers 1999 / Hyyrö 2001): one pass over the longer string, each step a few
-    integer operations on bit vectors as long as the shorter string."""
-    if a == b:
-        return 0
-    if len(a) < len(b):
-        a, b = b, a
-    m = len(b)
-    if m == 0:
-        return len(a)
-    if limit is not None and len(a) - m > limit:
-        return len(a) - m
-    peq: dict[str, int] = {}
-    bit = 1
-    for ch in b:
-        peq[ch] = peq.get(ch, 0) | bit
-        bit <<= 1
-    full = bit - 1
-    last = 1 << (m - 1)
-    pv, mv, score = full, 0, m
-    for ch in a:
-        eq = peq.get(ch, 0)
-        xv = eq | mv
-        xh = (((eq & pv) + pv) ^ pv) | eq
-        ph = mv | (~(xh | pv) & full)
-        mh = pv & xh
-        if ph & last:
-            score += 1
-        elif mh & last:
-            score -= 1
-        ph = ((ph << 1) | 1) & full
-        mh = (mh << 1) & full
-        pv = mh | (~(xv | ph) & full)
-        mv = ph & xv
-    return score
+    """Edit distance (insertions, deletions, substitutions of one character each) between ``a``
+    and ``b``. With ``limit``, a distance above it is reported as ``limit + 1`` (callers that only
+    need to know whether it is exceeded stop early). rapidfuzz computes it (bit-parallel, in C++)."""
+    return Levenshtein.distance(a, b, score_cutoff=limit)

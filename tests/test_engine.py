@@ -238,4 +238,6 @@ def test_an_options_example_answers_a_preflight_with_the_cors_headers_it_lacks()
     headers = dict(served.response.headers)
     assert served.winner.example.name == "options" and served.response.status == 200
     assert headers["Allow"] == "GET, POST" and headers["Access-Control-Allow-Methods"] == "GET"  # its own wins
-    assert headers["Access-Control-Allow-Headers"] == "x-a" and headers["Access-Control-Allow-Origin"] == "*"
+    assert headers["Access-Control-Allow-Headers"] == "x-a"
+    assert headers["Access-Control-Allow-Origin"] == "http://app"  # the origin echoed (spec 9.9 revised)
+    assert headers["Access-Control-Allow-Credentials"] == "true"

@@ -43,9 +43,11 @@ def winner_name(ranking):
 
 
 def spec_tie_pick(candidates):
-    """Spec 9.3, written independently: id ascending (no id after, collection order), first 200."""
+    """Spec 9.3, written independently: id ascending (no id after, collection order), first 200,
+    else first 2xx, else first."""
     ordered = sorted(candidates, key=lambda c: (c.example.id == "", c.example.id, c.example.position))
-    return next((c for c in ordered if c.example.response.code == 200), ordered[0])
+    return next((c for c in ordered if c.example.response.code == 200),
+                next((c for c in ordered if c.example.response.code // 100 == 2), ordered[0]))
 
 
 # --- 1. path steps a–h (spec §1.2 step 4, §9.1, §9.2) -----------------------------------------
@@ -70,9 +72,14 @@ PATH_MATCHES = [
     ("f-token-upper-case", "/keys/ABCDEFG1", "/keys/5", "f", 79),
     ("f-two-id-segments", "/users/42/posts/a1b2c3d4", "/users/1/posts/2", "f", 79),
     ("g-trailing-slash-and-ids", "/users/42/", "/users/1", "g", 75),
-    ("h-distance", "/users/jonh", "/users/john", "h", 70),
-    ("h-distance-at-threshold", "/abcd", "/abce", "h", 70),  # 1 edit / 5 chars = 0.2 ≤ 0.2
-    ("h-distance-ignores-case", "/Users/JONH", "/users/john", "h", 70),
+    # step h (spec 9.2): per segment, each differing segment a typo away (≤ 0.2 of the longer one)
+    ("h-distance", "/users/jonathon", "/users/jonathan", "h", 70),  # 1 edit / 8 chars
+    ("h-distance-at-threshold", "/abcde", "/abcdf", "h", 70),  # 1 edit / 5 chars = 0.2 ≤ 0.2
+    ("h-distance-ignores-case", "/Users/JONATHON", "/users/jonathan", "h", 70),
+    ("h-typo-next-to-an-id", "/customers/42/adress", "/customers/7/address", "h", 70),  # ids stand in for ids
+    ("h-typos-in-two-segments", "/acounts/9/invoyces", "/accounts/9/invoices", "h", 70),
+    ("h-uuid-for-digits-and-a-typo", "/carts/7C9E6679-7425-40DE-944B-E07FC1F90AE7/itemss", "/carts/15/items", "h", 70),
+    ("h-inserted-letter-long-word", "/organisations/3/memberships", "/organisations/3/membershipss", "h", 70),
 ]
 
 PATH_MISSES = [
@@ -85,6 +92,16 @@ PATH_MISSES = [
     ("wildcard-is-one-segment", "/users/a/b", "/users/{{id}}"),
     ("wildcard-needs-a-segment", "/users", "/users/{{id}}"),
     ("extra-segment", "/users/1/posts", "/users/1"),
+    # step h is typo tolerance, not word swaps (spec 9.2, issue 12 item 1)
+    ("word-in-place-of-an-id", "/accounts/me/orders", "/accounts/7/orders"),
+    ("id-in-place-of-a-word", "/teams/12345/members", "/teams/all/members"),
+    ("me-vs-10", "/users/me", "/users/10"),
+    ("other-word-same-prefix", "/settings/billing-plan", "/settings/billing-info"),
+    ("permissions-vs-notifications", "/settings/permissions", "/settings/notifications"),
+    ("daily-vs-weekly-in-a-long-path", "/api/v1/reports/daily/summary", "/api/v1/reports/weekly/summary"),
+    ("one-close-one-far", "/shop/itemz/red", "/shop/items/blue"),
+    ("short-word-two-edits", "/users/jonh", "/users/john"),  # 2 edits / 4 chars
+    ("alpha-vs-beta", "/projects/alpha/tasks", "/projects/beta/tasks"),
 ]
 
 
@@ -113,18 +130,51 @@ def test_path_non_match_is_dropped(style, request_path, example_path):
 
 
 def test_id_digits_are_ascii_digits():
-    # 9.1: "a segment that is all digits"; "²" (U+00B2) is not a digit, so no step f. It is one
-    # edit away from "1" (1/8 ≤ 0.2), so step h is the best this pair can do.
+    # 9.1: "a segment that is all digits"; "²" (U+00B2) is not a digit, so no step f; and at step h
+    # an id only stands in for an id (9.2), so "1" and "²" never match.
     ranking = ranking_for(coll(ex("/users/1", name="E")), "GET", "/users/%C2%B2")
     c = candidate(ranking, "E")
-    assert (c.path_rule, c.path_points) == ("h", 70)
+    assert (c.kept, c.stage) == (False, "path")
+    assert "an id only stands in for an id" in c.reason, c.reason
 
 
-def test_distance_step_can_be_turned_off():
-    collection = coll(ex("/users/john", name="E"))
-    assert winner_name(ranking_for(collection, "GET", "/users/jonh")) == "E"
-    off = ranking_for(collection, "GET", "/users/jonh", options=MatchOptions(distance_threshold=0))
-    assert choose(off) is None
+@pytest.mark.parametrize("threshold, target, matches", [
+    (0.2, "/users/jonathon", True),  # 1/8 = 0.125
+    (0.1, "/users/jonathon", False),
+    (0, "/users/jonathon", False),  # 0 turns step h off
+    (0.5, "/users/jonh", True),  # 2/4 = 0.5
+    (0.5, "/users/me", False),  # still no word for an id, whatever the threshold
+    (1, "/users/zzzzzzzz", True),
+])
+def test_distance_threshold_is_configurable_and_shown(threshold, target, matches):
+    collection = coll(ex("/users/jonathan", name="E"), ex("/users/1", name="id"))
+    ranking = ranking_for(collection, "GET", target, options=MatchOptions(distance_threshold=threshold))
+    c = candidate(ranking, "E")
+    assert c.kept == matches, c.reason
+    if matches:
+        assert c.path_rule == "h" and f"≤ {threshold:g}" in c.reason, c.reason
+    elif threshold:
+        assert f"≤ {threshold:g}" in c.reason, c.reason  # the near miss names the threshold it missed
+    assert not candidate(ranking, "id").kept
+
+
+@pytest.mark.parametrize("threshold", [-0.1, 1.5, float("nan")])
+def test_distance_threshold_out_of_range_is_refused(threshold):
+    with pytest.raises(ValueError, match="distance_threshold"):
+        MatchOptions(distance_threshold=threshold)
+
+
+@pytest.mark.parametrize("target, words", [
+    ("/accounts/me/orders", ["`7` vs `me`", "an id only stands in for an id"]),
+    ("/settings/billing-plan", ["`billing-info` vs `billing-plan`", "distance 0.33; step h needs ≤ 0.2"]),
+])
+def test_near_miss_names_each_differing_segment(target, words):
+    collection = coll(ex("/accounts/7/orders", name="acc"), ex("/settings/billing-info", name="set"))
+    ranking = ranking_for(collection, "GET", target)
+    c = next(c for c in ranking.candidates if c.target.forms.segments[0] == target.split("/")[1])
+    assert (c.kept, c.stage) == (False, "path")
+    for word in words:
+        assert word in c.reason, c.reason
 
 
 def test_match_wildcards_off_skips_step_e():
@@ -328,13 +378,49 @@ def test_colon_variable_takes_url_variable_value(style, target, rule):
         assert c.path_rule == rule
 
 
-@pytest.mark.parametrize("target, kept", [("/users/:id", True), ("/users/5", False)])
-def test_empty_colon_variable_stays_literal(target, kept):
-    collection = coll(ex("/users/:id", name="E", url_variables={"id": ""}))
+EMPTY_COLON_CASES = [
+    # id, example path, url.variable values (None: no entry), collection variables, request, rule
+    ("empty-value", "/users/:id", {"id": ""}, {}, "/users/5", "e"),
+    ("empty-value-any-segment", "/users/:id", {"id": ""}, {}, "/users/carol", "e"),
+    ("empty-value-one-segment-only", "/users/:id", {"id": ""}, {}, "/users/5/6", None),
+    ("resolves-to-empty", "/v1/shops/:shopId/items", {"shopId": "{{SHOP_ID}}"}, {"SHOP_ID": ""}, "/v1/shops/81/items", "e"),
+    ("resolves-to-empty-no-collapse", "/v1/shops/:shopId/items", {"shopId": "{{SHOP_ID}}"}, {"SHOP_ID": ""},
+     "/v1/shops/items", None),
+    ("resolves-to-blank-through-two", "/orgs/:org/teams", {"org": "{{A}}{{B}}"}, {"A": "", "B": " "}, "/orgs/acme/teams", "e"),
+    ("same-named-variable-cannot-fill-it", "/pets/:petId", {"petId": ""}, {"petId": ""}, "/pets/9", "e"),
+    ("undefined-variable-is-a-wildcard-by-w1", "/pets/:petId", {"petId": "{{nothing}}"}, {}, "/pets/9", "e-W1"),
+    ("value-is-kept", "/pets/:petId", {"petId": "{{PET}}"}, {"PET": "7"}, "/pets/7", "a"),
+    ("value-then-id-step", "/pets/:petId", {"petId": "{{PET}}"}, {"PET": "7"}, "/pets/8", "f"),
+    ("no-entry-stays-literal", "/users/:id", None, {}, "/users/5", None),
+    ("no-entry-literal-request", "/users/:id", None, {}, "/users/:id", "a"),
+    ("empty-entry-literal-request-is-a-wildcard-too", "/users/:id", {"id": ""}, {}, "/users/:id", "e"),
+]
+
+
+@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("path, url_variables, variables, target, rule",
+                         [pytest.param(*row[1:], id=row[0]) for row in EMPTY_COLON_CASES])
+def test_empty_colon_variable_is_a_wildcard(style, path, url_variables, variables, target, rule):
+    collection = coll(ex(path, name="E", url_style=style, url_variables=url_variables), variables=variables)
     c = candidate(ranking_for(collection, "GET", target), "E")
-    assert c.kept == kept
-    if kept:
-        assert c.path_rule == "a"
+    assert c.kept == (rule is not None), c.reason
+    if rule is not None:
+        assert c.path_rule == rule[0], c.reason
+    if rule == "e":
+        assert "spec 9.20" in c.reason and "Postman" in c.reason, c.reason  # the departure is said
+
+
+def test_empty_colon_variable_no_longer_steals_another_endpoint():
+    # before 9.20 "/v1/shops//items" collapsed to "/v1/shops/items", so that request got this example
+    collection = coll(ex("/v1/shops/:shopId/items", name="shop items", url_variables={"shopId": "{{SHOP_ID}}"}),
+                      ex("/v1/shops/{{any}}", name="one shop"), variables={"SHOP_ID": ""})
+    assert winner_name(ranking_for(collection, "GET", "/v1/shops/items")) == "one shop"
+    assert winner_name(ranking_for(collection, "GET", "/v1/shops/42/items")) == "shop items"
+
+
+def test_empty_colon_wildcard_captures_its_segment():
+    collection = coll(ex("/v1/shops/:shopId/items", name="E", url_variables={"shopId": ""}))
+    assert choose(ranking_for(collection, "GET", "/v1/shops/s-81/items")).captures == {"shopId": "s-81"}
 
 
 @pytest.mark.parametrize("style", STYLES)
@@ -403,6 +489,9 @@ CONTROL = coll(
     ex("/errs/1", name="err", id="e2", code=404),
     ex("/errs/2", name="err", id="e1", code=500),
     ex("/posts", name="post only", id="p1", method="POST"),
+    ex("/mixed/1", name="mixed", id="m1", code=500),
+    ex("/mixed/2", name="mixed", id="m2", code=401),
+    ex("/mixed/3", name="mixed", id="m3", code=202),
 )
 
 
@@ -440,6 +529,8 @@ def test_control_headers(target, headers, winner):
     ({"x-mock-response-name": "dup", "x-mock-response-code": "201"}, "d1"),
     ({"x-mock-response-name": "err"}, "e1"),  # no 200: the first by id
     ({"x-mock-response-name": "err", "x-mock-response-code": "404"}, "e2"),
+    ({"x-mock-response-name": "mixed"}, "m3"),  # no 200: the 2xx (m3) over the lower-id 401 and 500
+    ({"x-mock-response-name": "mixed", "x-mock-response-code": "500"}, "m1"),
 ])
 def test_response_name_duplicates(headers, expected_id):
     chosen = choose(ranking_for(CONTROL, "GET", "/anything/else", headers=headers))
@@ -569,7 +660,10 @@ BODY_CASES = [
     ("raw-text-whitespace-differs", raw_text("hello world"), "text/plain", "hello  world", "text/plain", False),
     ("raw-text-case-differs", raw_text("hello world"), "text/plain", "Hello world", "text/plain", False),
     ("raw-xml-exact", raw_text("<a><b>1</b></a>", "xml"), "application/xml", "<a><b>1</b></a>", "application/xml", True),
-    ("raw-xml-differs", raw_text("<a><b>1</b></a>", "xml"), "application/xml", "<a> <b>1</b></a>", "application/xml", False),
+    # spec 9.21: XML compared as XML (whitespace between elements, attribute order, prefixes ignored)
+    ("raw-xml-whitespace-between-elements", raw_text("<a><b>1</b></a>", "xml"), "application/xml",
+     "<a> <b>1</b></a>", "application/xml", True),
+    ("raw-xml-differs", raw_text("<a><b>1</b></a>", "xml"), "application/xml", "<a><b>2</b></a>", "application/xml", False),
 ]
 
 
@@ -644,6 +738,14 @@ TIE_CASES = [
     ("no-ids-collection-order", [("n1", None, 200), ("n2", None, 200)], "n1"),
     ("no-ids-first-200-in-order", [("n1", None, 404), ("n2", None, 200), ("n3", None, 200)], "n2"),
     ("no-ids-no-200", [("n1", None, 404), ("n2", None, 500)], "n1"),
+    # revised 9.3: no 200 tied -> the first other 2xx beats an error with a lower id
+    ("201-over-500-with-lower-id", [("n1", "b", 201), ("n2", "a", 500)], "n1"),
+    ("204-over-401", [("n1", "z9", 401), ("n2", "z8", 401), ("n3", "zz", 204)], "n3"),
+    ("2xx-by-id", [("n1", "m", 202), ("n2", "k", 204), ("n3", "a", 503)], "n2"),
+    ("299-is-2xx-300-is-not", [("n1", "b", 299), ("n2", "a", 300)], "n1"),
+    ("200-still-first", [("n1", "a", 201), ("n2", "c", 200), ("n3", "b", 500)], "n2"),
+    ("no-id-2xx-after-id-error", [("n1", "a", 500), ("n2", None, 206)], "n2"),
+    ("no-2xx-first-by-id", [("n1", "b", 302), ("n2", "a", 404)], "n2"),
 ]
 
 
@@ -653,6 +755,26 @@ def test_tie_rule(examples, expected):
     ranking = ranking_for(collection, "GET", "/tie")
     assert len({c.score for c in ranking.candidates}) == 1  # really a tie
     assert winner_name(ranking) == expected
+
+
+@pytest.mark.parametrize("examples, words", [
+    ([("ok", "b", 200), ("err", "a", 500)], "status 200 is preferred"),
+    ([("made", "b", 201), ("err", "a", 500)], "a success (201) is preferred over an error"),
+    ([("made", "b", 201), ("gone", "c", 204)], "lowest example id first"),
+    ([("e1", "a", 404), ("e2", "b", 500)], "lowest example id first"),
+    ([("e1", None, 404), ("e2", None, 500)], "earliest in the collection"),
+])
+def test_tie_sentence_names_the_rule_that_decided(examples, words):
+    collection = coll(*(ex("/tie", name=n, id=i, code=code) for n, i, code in examples))
+    ranking = ranking_for(collection, "GET", "/tie")
+    winner = ranking.candidates[0]
+    assert winner is choose(ranking)
+    assert words in winner.reason, winner.reason
+    for c in ranking.candidates:
+        if c is not winner:
+            assert "lost the tie rule" in c.reason and words in c.reason, c.reason
+    if "success" in words:
+        assert "Postman" in winner.reason  # the departure from Postman is said where it applies
 
 
 def test_tie_rule_only_among_top_score():
@@ -765,8 +887,8 @@ LATER_STEP_WINS = [
      [("A", "/users/1?q=1&page=9", BODY_2), ("B", "/users/1/?q=1&page=2", BODY_1)], "B", {"A": 105, "B": 110}),
     ("e-beats-a-on-body", "POST", "/users/carol", '{"k": 1}',
      [("A", "/users/carol?" + ELEVEN, BODY_2), ("B", "/users/{{id}}", BODY_1)], "B", {"A": 90, "B": 95}),
-    ("h-beats-g-on-query", "GET", "/users/42/?q=1",
-     None, [("A", "/users/1?x=1", None), ("B", "/users/42x/?q=1", None)], "B", {"A": 73, "B": 80}),
+    ("h-beats-g-on-query", "GET", "/users/42/posts/?q=1",
+     None, [("A", "/users/1/posts?x=1", None), ("B", "/users/7/postz/?q=1", None)], "B", {"A": 73, "B": 80}),
 ]
 
 
