@@ -44,7 +44,7 @@ STAGE_LABELS = {
     "response-code": "x-mock-response-code",
     "response-name": "x-mock-response-name",
     "response-id": "x-mock-response-id",
-    "path": "path: no rule a–h",
+    "path": "path",
     "headers": "headers",
     "body": "body",
 }
@@ -89,7 +89,7 @@ def step_text(row: pd.Series | dict[str, Any]) -> str:
         if stage in ("response-name", "response-id"):
             return f"x-mock-{stage}"
         return f"path {rule} · {RULES[rule].name}" if rule in RULES else stage
-    return "dropped: " + STAGE_LABELS.get(stage, stage)
+    return "✗ " + STAGE_LABELS.get(stage, stage)
 
 
 def verdict(frame: pd.DataFrame) -> str:
@@ -145,14 +145,15 @@ def explanation_html(frame: pd.DataFrame, rows: int | None = 12, *, with_verdict
     scores = frame.loc[frame["score"].notna(), "score"]
     low, high = bar_scale(scores.max() if len(scores) else float("nan"))
     cell = "padding:4px 8px;text-align:left;vertical-align:top;border-bottom:1px solid " + c["border"]
-    heads = [("example", "min-width:9em"), ("status", ""), ("decided by", "min-width:7em"),
+    heads = [("example", "min-width:12em"), ("status", ""), ("decided by", ""),
              ("score", "white-space:nowrap"), ("chosen", "white-space:nowrap"), ("reason", "min-width:18em;width:55%")]
     head = "".join(f"<th style='{cell};font-weight:600;{extra}'>{name}</th>" for name, extra in heads)
     body = []
     for _, row in shown.iterrows():
         won = bool(row["selected"])
-        style = f" style='background:{c['highlight']};font-weight:600'" if won else ""
-        where = f"{row['method']} {row['path']}"
+        style = f" style='background:{c['highlight']}'" if won else ""
+        name = f"<b>{html.escape(str(row['example']))}</b>" if won else html.escape(str(row["example"]))
+        where = f"{row['method']}\u00a0{row['path']}"  # breaks inside the path only when it must
         reason = _text(row["reason"], c["code"])
         if row.get("reach"):
             reason += (f"<div class='mk-reach'>reach it with <code style='background:{c['code']};color:inherit;"
@@ -164,14 +165,14 @@ def explanation_html(frame: pd.DataFrame, rows: int | None = 12, *, with_verdict
         bar = _bar(float(row["score"]), low, high, c["bar"] if won else c["bar_other"], c["track"]) if score != "—" else ""
         body.append(
             f"<tr class='mk-row{' mk-winner' if won else ''}'{style}>"
-            f"<td style='{cell};overflow-wrap:anywhere'>{html.escape(str(row['example']))}"
+            f"<td style='{cell};overflow-wrap:anywhere'>{name}"
             f"<div style='font-weight:normal;font-size:0.9em;overflow-wrap:anywhere'><code style='background:none;"
             f"color:inherit;padding:0'>{html.escape(where)}</code></div></td>"
             f"<td style='{cell}'>{row['status']}</td>"
-            f"<td style='{cell}'>{html.escape(step_text(row))}</td>"
+            f"<td style='{cell};white-space:nowrap'>{html.escape(step_text(row))}</td>"
             f"<td style='{cell};white-space:nowrap'><span class='mk-score' style='display:inline-block;min-width:2.2em;"
             f"text-align:right;font-variant-numeric:tabular-nums'>{score}</span>{bar}</td>"
-            f"<td style='{cell}'>{'✓ chosen' if won else ''}</td>"
+            f"<td style='{cell};white-space:nowrap'>{'<b>✓ chosen</b>' if won else ''}</td>"
             f"<td class='mk-reason' style='{cell};white-space:normal;overflow-wrap:anywhere'>{reason}</td></tr>"
         )
     foot = ""
@@ -181,7 +182,7 @@ def explanation_html(frame: pd.DataFrame, rows: int | None = 12, *, with_verdict
         foot = (f"<div class='mk-more' style='padding:4px 8px'>+ {len(rest):,} more examples, dropped at: "
                 f"{html.escape(counts)}. <code>.table</code> has every row.</div>")
     return (
-        f"<div class='mk-explanation' style='max-width:100%;overflow-x:auto'>"
+        f"<div class='mk-explanation' style='max-width:100%;overflow-x:auto;line-height:1.4'>"
         + (f"<div class='mk-verdict' style='padding:4px 8px'>{html.escape(verdict(frame))}</div>" if with_verdict else "")
         + f"<table style='width:100%;border-collapse:collapse;table-layout:auto;margin:0;font-size:inherit'>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{foot}</div>"

@@ -28,6 +28,8 @@ __all__ = [
     "examples_frame",
     "calls_frame",
     "style_ranking",
+    "readable",
+    "ReadableFrame",
     "findings_frame",
     "Explanation",
     "REACH_LIMIT",
@@ -116,8 +118,28 @@ CALL_COLUMNS = {
 }
 
 
-def _frame(rows: list[dict[str, object]], columns: dict[str, str]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=list(columns))
+class ReadableFrame(pd.DataFrame):
+    """A DataFrame that a notebook shows with ``readable``: text left-aligned and wrapped (long
+    words such as URLs too), whole numbers without decimals, no index; past
+    ``display.max_rows`` rows, the first ``display.min_rows`` and a count. In every other way a
+    plain DataFrame (pandas' documented subclassing); what ``examples``, ``calls``, ``check``
+    and ``Explanation.steps`` return."""
+
+    @property
+    def _constructor(self) -> type["ReadableFrame"]:
+        return ReadableFrame
+
+    def _repr_html_(self) -> str:
+        limit = pd.get_option("display.max_rows") or len(self)
+        shown = self if len(self) <= limit else self.head(pd.get_option("display.min_rows") or 10)
+        html = readable(shown).to_html()
+        if len(shown) < len(self):
+            html += f"<div>… {len(self) - len(shown):,} more rows ({len(self):,} in all)</div>"
+        return html
+
+
+def _frame(rows: list[dict[str, object]], columns: dict[str, str]) -> ReadableFrame:
+    frame = ReadableFrame(rows, columns=list(columns))
     return frame.astype(columns)
 
 
@@ -294,6 +316,25 @@ def style_ranking(frame: pd.DataFrame, uuid: str | None = None):  # -> pandas St
     floats = [c for c in shown.columns if shown[c].dtype.kind == "f"]
     return (styler.format(number, subset=floats, na_rep="—")
             .set_uuid(uuid or f"mockkit-ranking-{next(_styles)}"))
+
+
+def readable(frame: pd.DataFrame, uuid: str | None = None):  # -> pandas Styler
+    """Any DataFrame shown the way mockkit shows explanations: text left-aligned and wrapped
+    (long text at least 20em wide), whole numbers without decimals, no index column. Use it for
+    tables with sentences in them (``Explanation.steps``, ``mockkit.check``, ``mock.calls``)."""
+    frame = pd.DataFrame(frame).reset_index(drop=True)  # the index is hidden; it need not be unique
+    text = [c for c in frame.columns if frame[c].dtype.kind == "O" or isinstance(frame[c].dtype, pd.StringDtype)]
+    long = [c for c in text if len(frame) and frame[c].astype(str).str.len().max() > 60]
+    floats = [c for c in frame.columns if frame[c].dtype.kind == "f"]
+    from .explanation import number
+
+    styler = frame.style.hide(axis="index").format(number, subset=floats, na_rep="—")
+    styler = styler.set_properties(subset=text, **{"text-align": "left", "white-space": "normal",
+                                                   "overflow-wrap": "anywhere"})
+    styler = styler.set_properties(subset=long, **{"min-width": "20em"})
+    styler = styler.set_table_styles([{"selector": "th", "props": "text-align: left; vertical-align: bottom"},
+                                      {"selector": "td", "props": "vertical-align: top"}], overwrite=False)
+    return styler.set_uuid(uuid or f"mockkit-table-{next(_styles)}")
 
 
 FINDING_COLUMNS = {"severity": "str", "kind": "str", "where": "str", "example": "str", "message": "str"}

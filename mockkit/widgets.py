@@ -48,6 +48,11 @@ __all__ = ["Explorer", "KeyValueRows"]
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 NONE = "(none)"
+EXPLORER_CSS = ("<style>.mk-explorer .lm-TabBar-tab, .mk-explorer .lm-TabBar-tabLabel, "
+                ".mk-explorer .jupyter-widget-Collapse-header, .mk-explorer .jupyter-widget-Collapse-header * "
+                "{color: var(--jp-ui-font-color1, inherit) !important}</style>")
+"""Inactive tab and accordion titles in the theme's main text colour (ipywidgets draws them in
+the secondary one, 4.4:1 against their background in JupyterLab Light: below WCAG's 4.5:1)."""
 _e = html.escape
 
 
@@ -59,8 +64,8 @@ def _pretty(text: str, limit: int = 20_000) -> str:
     return text if len(text) <= limit else text[:limit] + f"\n… ({len(text) - limit:,} more characters)"
 
 
-def _pre(text: str) -> str:
-    return (f"<pre class='mk-pre' style='max-height:22em;overflow:auto;margin:0;font-size:12px;"
+def _pre(text: str, height: str = "22em") -> str:
+    return (f"<pre class='mk-pre' style='max-height:{height};overflow:auto;margin:0;font-size:12px;"
             f"line-height:1.35;background:{theme()['code']};color:var(--jp-content-font-color1, inherit);"
             f"padding:4px;white-space:pre-wrap;overflow-wrap:anywhere'>{_e(text)}</pre>")
 
@@ -78,8 +83,8 @@ class KeyValueRows:
         self.box = w.VBox([self.add_button])
 
     def add(self, key: str = "", value: str = "") -> None:
-        k = w.Text(value=key, placeholder="name", layout=w.Layout(width="40%"))
-        v = w.Text(value=value, placeholder="value", layout=w.Layout(width="45%"))
+        k = w.Text(value=key, placeholder="name", layout=w.Layout(width="auto", flex="2 1 0%", min_width="0"))
+        v = w.Text(value=value, placeholder="value", layout=w.Layout(width="auto", flex="3 1 0%", min_width="0"))
         remove = w.Button(description="✕", layout=w.Layout(width="2.5em"), tooltip=f"remove this {self.name}")
         k.add_class(f"mk-{self.name}-key")
         v.add_class(f"mk-{self.name}-value")
@@ -160,15 +165,18 @@ class Explorer:
         paths = list(dict.fromkeys(t.path for t in targets))
         names = sorted({t.example.name for t in targets})
         codes = sorted({str(t.code) for t in targets})
-        full = w.Layout(width="100%")
+
+        def full(**more: str) -> w.Layout:  # stretch across the parent (margins included: no overflow)
+            return w.Layout(width="auto", min_width="0", **more)
+
         wide = {"description_width": "initial"}
 
         W = self._widget
         W("header", w.HTML())
-        W("filter", w.Text(placeholder="filter examples: name, path, status, folder", layout=full))
-        W("examples", w.Select(options=[], rows=12, layout=w.Layout(width="100%", height="16em")))
-        W("example_detail", w.HTML(layout=full))
-        W("use_example", w.Button(description="use as request", icon="arrow-right", button_style="info",
+        W("filter", w.Text(placeholder="filter examples: name, path, status, folder", layout=full()))
+        W("examples", w.Select(options=[], rows=12, layout=full(height="16em")))
+        W("example_detail", w.HTML(layout=full()))
+        W("use_example", w.Button(description="use as request", icon="arrow-right",
                                   tooltip="load this example's saved request (and any header it needs) into the builder"))
         W("method", w.Dropdown(options=methods, value=methods[0] if methods else "GET", layout=w.Layout(width="7.5em")))
         W("path", w.Combobox(options=paths, placeholder="/path?query", ensure_option=False,
@@ -181,15 +189,16 @@ class Explorer:
         W("match_body", w.Dropdown(options=[("mock default", NONE), ("true", "true"), ("false", "false")], description="x-mock-match-request-body", style=wide))
         W("match_headers", w.Text(placeholder="names, comma-separated", description="x-mock-match-request-headers", style=wide))
         W("delay", w.BoundedIntText(value=0, min=0, max=180_000, step=100, description="x-mock-response-delay (ms)", style=wide))
-        W("body", w.Textarea(placeholder="request body", layout=w.Layout(width="100%", height="6em")))
-        W("send", w.Button(description="Send", button_style="primary", icon="paper-plane", layout=w.Layout(width="7em", flex="0 0 auto")))
-        W("summary", w.HTML(layout=full))
-        W("live", w.HTML(layout=full))
-        W("result", w.HTML(layout=full))
-        W("calls", w.Select(options=[], rows=12, layout=w.Layout(width="100%", height="16em")))
-        W("call_detail", w.HTML(layout=full))
+        W("body", w.Textarea(placeholder="request body", layout=full(height="6em")))
+        W("send", w.Button(description="Send", icon="paper-plane", layout=w.Layout(width="7em", flex="0 0 auto"),
+                           style={"button_color": "var(--jp-brand-color0, #0d47a1)", "text_color": "#fff"}))
+        W("summary", w.HTML(layout=full()))
+        W("live", w.HTML(layout=full()))
+        W("result", w.HTML(layout=full()))
+        W("calls", w.Select(options=[], rows=12, layout=full(height="16em")))
+        W("call_detail", w.HTML(layout=full()))
         W("refresh_calls", w.Button(description="refresh", icon="refresh"))
-        W("errors", w.HTML(layout=full))
+        W("errors", w.HTML(layout=full()))
 
         self.widgets["filter"].observe(self._guard(lambda _: self.refresh_examples()), "value")
         self.widgets["examples"].observe(self._guard(lambda _: self.show_example()), "value")
@@ -201,25 +210,25 @@ class Explorer:
             self.widgets[name].observe(lambda _: self._changed(), "value")
 
         controls = w.VBox([self.widgets[n] for n in ("response_name", "response_code", "match_body", "match_headers", "delay")])
-        pane = {"width": "50%", "min_width": "0", "padding": "0 6px 0 0"}
+        pane = {"flex": "1 1 0%", "padding": "0 6px 0 0"}
         builder = w.VBox([
             w.HTML("<b>Request</b>"),
-            w.HBox([self.widgets["method"], self.widgets["path"], self.widgets["send"]], layout=full),
+            w.HBox([self.widgets["method"], self.widgets["path"], self.widgets["send"]], layout=full()),
             w.HTML("query parameters"), self.query.box,
             w.HTML("headers"), self.headers.box,
             w.Accordion(children=[controls], titles=("x-mock-* control headers",)),
             self.widgets["body"],
-        ], layout=w.Layout(**pane))
+        ], layout=full(**pane))
         examples = w.VBox([w.HTML("<b>Examples</b>"), self.widgets["filter"], self.widgets["examples"],
-                           self.widgets["use_example"], self.widgets["example_detail"]], layout=w.Layout(**pane))
-        explore = w.VBox([w.HBox([examples, builder], layout=full), self.widgets["summary"], self.widgets["live"],
-                          w.HTML("<b>Last response</b>"), self.widgets["result"]], layout=full)
+                           self.widgets["use_example"], self.widgets["example_detail"]], layout=full(**pane))
+        explore = w.VBox([w.HBox([examples, builder], layout=full()), self.widgets["summary"], self.widgets["live"],
+                          w.HTML("<b>Last response</b>"), self.widgets["result"]], layout=full())
         calls = w.VBox([w.HBox([w.HTML("<b>Call log</b> (newest first; calls from anywhere)"), self.widgets["refresh_calls"]]),
-                        self.widgets["calls"], self.widgets["call_detail"]], layout=full)
-        tabs = w.Tab(children=[explore, calls], titles=("Explore", "Call log"), layout=full)
+                        self.widgets["calls"], self.widgets["call_detail"]], layout=full())
+        tabs = w.Tab(children=[explore, calls], titles=("Explore", "Call log"), layout=full())
         self.widgets["tabs"] = tabs
         self._show_state()
-        self.ui = w.VBox([self.widgets["header"], self.widgets["errors"], tabs], layout=w.Layout(width="100%", min_width="0"))
+        self.ui = w.VBox([self.widgets["header"], self.widgets["errors"], tabs], layout=full())
         self.ui.add_class("mk-explorer")
 
     def _show_state(self) -> None:
@@ -227,7 +236,8 @@ class Explorer:
         state = (f"<code>{_e(self.server.url)}</code>" if self.server.running else
                  "<b class='mk-stopped'>server stopped</b>: Send cannot reach it; <code>mock.start()</code> "
                  "(or re-running <code>mockkit.serve(...)</code>) starts it again")
-        self.widgets["header"].value = f"<b>mockkit Explorer</b> · {_e(engine.collection.name)} · {state}"
+        self.widgets["header"].value = (f"{EXPLORER_CSS}<b>mockkit Explorer</b> · "
+                                        f"{_e(engine.collection.name)} · {state}")
 
     # ------------------------------------------------------------------------------ display
 
@@ -298,17 +308,18 @@ class Explorer:
         response += "\n" + _pretty(e.response.body)
         self.widgets["example_detail"].value = (
             f"<div class='mk-example'><b>{_e(e.name)}</b> <small>id {_e(e.id or '—')} · {_e(e.json_path)}</small>"
-            f"<div>saved request</div>{_pre(request)}<div>saved response</div>{_pre(response)}</div>"
+            f"<div>saved request</div>{_pre(request, '8em')}<div>saved response</div>{_pre(response, '12em')}</div>"
         )
 
     def use_example(self) -> None:
-        """Load the selected example's own request into the builder; when that request gets
-        another example, also fill in the control header that reaches this one, and say so."""
+        """Load the selected example's own request into the builder (``{{wildcard}}`` segments
+        filled with a sample value); when that request gets another example, also fill in the
+        control header that reaches this one (``checks.reaching_header``), and say so."""
         position = self.widgets["examples"].value
         if position is None:
             raise ValueError("select an example first")
         target = self._target(position)
-        request = target.as_request()
+        request = target.as_request(sample_wildcards=True)  # {{wildcards}} get a value a client would send
         engine = self.server.engine
         self._loading = True
         try:
