@@ -1,7 +1,7 @@
 """The ``mockkit`` command: serve, explain, check.
 
     mockkit serve [FILE] [--env FILE] [--host 127.0.0.1] [--port 3000] [--workers N] ...
-    mockkit explain FILE METHOD PATH [-H 'k: v'] [-d BODY] [--env FILE]
+    mockkit explain FILE METHOD PATH [-H 'k: v'] [-d BODY] [--env FILE] [--rows N | --all]
     mockkit check FILE [--env FILE]
 
 User mistakes print one clear line on stderr and exit non-zero (2 for usage and unreadable
@@ -62,7 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("-H", "--header", action="append", default=[], help="'Name: value' (repeatable)")
     explain.add_argument("-d", "--data", help="request body")
     explain.add_argument("--env", help="Postman environment file")
-    explain.add_argument("--all", action="store_true", help="show every example (default: the first 12 rows)")
+    explain.add_argument("--rows", type=int, default=12, metavar="N",
+                         help="rows to show (default 12): every example still in the running (up to 30), "
+                              "then those dropped last")
+    explain.add_argument("--all", action="store_true", help="show every example")
 
     check = sub.add_parser("check", help="list problems that make examples unreachable or wrong")
     check.add_argument("file")
@@ -308,7 +311,7 @@ def _explain(args: argparse.Namespace) -> int:
     frame = engine.explain_frame(request)
     console = Console(highlight=False, emoji=False, soft_wrap=False)
     try:
-        print_explanation(frame, console, rows=None if args.all else 12)
+        print_explanation(frame, console, rows=None if args.all else max(1, args.rows))
     except BrokenPipeError:
         # the reader stopped (`mockkit explain ... | head`): no traceback, no "Exception ignored"
         devnull = os.open(os.devnull, os.O_WRONLY)

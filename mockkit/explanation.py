@@ -109,8 +109,8 @@ def verdict(frame: pd.DataFrame) -> str:
 def view_rows(frame: pd.DataFrame, rows: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(rows shown, rows left out): kept examples in rank order, then dropped ones, those that
     got furthest first (body/headers, then path, then the control headers, then method)."""
-    kept = frame[frame["stage"].isin(["selected", "scored"]) | frame.get("kept", False)]
-    dropped = frame.drop(kept.index)
+    mask = frame["stage"].isin(["selected", "scored"]) | frame.get("kept", False)
+    kept, dropped = frame[mask], frame[~mask]
     depth = dropped["stage"].map(lambda s: _DEPTH.get(str(s), 1))
     dropped = dropped.assign(_depth=depth.values).sort_values("_depth", kind="stable").drop(columns="_depth")
     ordered = pd.concat([kept, dropped])

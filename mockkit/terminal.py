@@ -69,7 +69,8 @@ def _step_tag(row: pd.Series) -> str:
 
 def _table(frame: pd.DataFrame, rows: int | None, marker: str, width: int) -> tuple[Table, pd.DataFrame]:
     shown, rest = view_rows(frame, rows)
-    longest = max([len(safe(n)) for n in shown["example"]] + [7])
+    longest = max([len(safe(n)) for n in shown["example"]]
+                  + [len(safe(f"{m} {p}")) for m, p in zip(shown["method"], shown["path"])] + [7])
     name_width = min(longest, max(12, (width - 34) // 3))
     table = Table(box=box.SIMPLE_HEAD, expand=False, pad_edge=False, show_edge=False, header_style="bold")
     table.add_column("", width=1, no_wrap=True)
@@ -86,7 +87,7 @@ def _table(frame: pd.DataFrame, rows: int | None, marker: str, width: int) -> tu
         if row.get("problems"):
             reason += f" · response problems: {safe(row['problems'])}"
         example = Text(safe(row["example"]))
-        example.append(f"\n{safe(row['method'])} {safe(row['path'])}", style="dim")
+        example.append(f"\n{safe(row['method'])}\u00a0{safe(row['path'])}", style="dim")
         table.add_row(marker if won else "", example, str(row["status"]), number(row["score"]),
                       Text(_step_tag(row)), Text(reason), style="bold" if won else None)
     return table, rest
