@@ -37,25 +37,33 @@ class Finding:
     message: str
 
 
-def reaching_header(request: MockRequest, target: Target, index: Index,
-                    options: MatchOptions | None = None) -> tuple[str, str] | None:
+def reaching_header(request: MockRequest, target: Target, index: Index, options: MatchOptions | None = None,
+                    cache: dict[tuple[str, str], object] | None = None) -> tuple[str, str] | None:
     """The one control header that makes ``request`` get ``target``'s example, or ``None``.
 
     Tried in this order (spec §1.2 step 3): ``x-mock-response-code: <its status>`` when the
     status filter alone lets it win; else ``x-mock-response-name: <its name>`` when the name
     lookup picks it (names are collection-wide; duplicates go by the tie rule, spec 9.3); else
     ``x-mock-response-id: <its id>`` when it has one. Pick headers the request already carries
-    are replaced, not added to. Costs at most one ranking plus two lookups by name/id.
+    are replaced, not added to. Costs at most one ranking plus two lookups by name/id; pass the
+    same ``cache`` dict for several examples of one request and each status is ranked once.
     """
     e = target.example
     base = tuple((k, v) for k, v in request.headers if k.lower() not in PICK_HEADERS)
     for name, value in zip(PICK_HEADERS, (str(e.response.code), e.name, e.id)):
         if not value.strip():
             continue
-        tried = MockRequest(request.method, request.path, request.query, base + ((name, value),), request.body)
-        winner = choose(rank(tried, index, options))
-        if winner is not None and winner.example is e:
-            return name, value
+        key = (name, value)
+        if cache is not None and key in cache:
+            winner = cache[key]
+        else:
+            tried = MockRequest(request.method, request.path, request.query, base + (key,), request.body)
+            chosen = choose(rank(tried, index, options))
+            winner = chosen.example if chosen is not None else None
+            if cache is not None:
+                cache[key] = winner
+        if winner is e:
+            return key
     return None
 
 

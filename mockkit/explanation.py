@@ -180,9 +180,9 @@ def explanation_html(frame: pd.DataFrame, rows: int | None = 12, *, with_verdict
         stages = rest["stage"].value_counts()
         counts = ", ".join(f"{STAGE_LABELS.get(str(s), s)} {n}" for s, n in stages.items())
         foot = (f"<div class='mk-more' style='padding:4px 8px'>+ {len(rest):,} more examples, dropped at: "
-                f"{html.escape(counts)}. <code>.table</code> has every row.</div>")
+                f"{html.escape(counts)}. <code>.view(rows=None)</code> shows them all.</div>")
     return (
-        f"<div class='mk-explanation' style='max-width:100%;overflow-x:auto;line-height:1.4'>"
+        "<div class='mk-explanation' style='max-width:100%;overflow-x:auto;line-height:1.4'>"
         + (f"<div class='mk-verdict' style='padding:4px 8px'>{html.escape(verdict(frame))}</div>" if with_verdict else "")
         + f"<table style='width:100%;border-collapse:collapse;table-layout:auto;margin:0;font-size:inherit'>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{foot}</div>"

@@ -204,8 +204,9 @@ def _fill_reach(ranking: Ranking, rows: list[dict[str, object]]) -> None:
 
     losers = [(c, row) for c, row in zip(ranking.candidates, rows) if c.kept and not row["selected"]]
     request: MockRequest = ranking.request
+    cache: dict[tuple[str, str], object] = {}  # one ranking per status, however many losers share it
     for c, row in losers[:REACH_LIMIT]:
-        header = reaching_header(request, c.target, ranking.index, ranking.options)
+        header = reaching_header(request, c.target, ranking.index, ranking.options, cache)
         row["reach"] = f"{header[0]}: {header[1]}" if header else ""
 
 

@@ -19,7 +19,7 @@ import io
 import re
 import shutil
 import unicodedata
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from rich import box

@@ -1009,7 +1009,7 @@ MOCK_IN_YOUR_TESTS = [
         import subprocess
 
         result = subprocess.run(
-            [sys.executable, "-m", "pytest", "-v", "--color=yes", "-p", "no:cacheprovider", "test_shop_client.py"],
+            [sys.executable, "-m", "pytest", "-v", "--color=no", "-p", "no:cacheprovider", "test_shop_client.py"],
             cwd=project, capture_output=True, text=True, check=False,
         )
         print(result.stdout[-3000:], result.stderr[-2000:])
@@ -1260,10 +1260,11 @@ YOUR_OWN_COLLECTION = [
         mockkit.examples(notes)[["name", "method", "path", "url"]]
     """),
     md("""
-        `path` is what the mock answers, `url` what was saved. Now three requests. `/notes/1`
-        is identical to the path of *Note 1* (rule a, 100 points) and beats the wildcard (rule
-        e, 80). `/notes/7` is the wildcard's (80): *Note 1* still matches by rule f, because 7
-        and 1 are both ids, but with 79 points. And `/notes/shopping` only fits the wildcard.
+        `path` is what the mock answers, `url` what was saved. Now three requests (each score
+        includes +10 for the query string: neither side has one). `/notes/1` is identical to
+        the path of *Note 1* (rule a) and beats the wildcard (rule e) by 20 points. `/notes/7`
+        goes to the wildcard: *Note 1* still matches, by rule f because 7 and 1 are both ids,
+        but one point lower. And `/notes/shopping` only fits the wildcard.
     """),
     code("""
         rows = []

@@ -124,6 +124,7 @@
       return [...document.querySelectorAll('.jp-Notebook .jp-OutputArea-output')].map((o, i) => ({
         index: i, height: Math.round(o.getBoundingClientRect().height), hscroll: hscroll(o).length > 0,
         explorer: !!o.querySelector('.mk-explorer'),
+        contrast: contrastOf(o),
         text: o.textContent.trim().slice(0, 60),
       }));
     },

@@ -22,6 +22,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -158,7 +159,19 @@ def browser():
             chromium.close()
 
 
-def run_all(page, url: str, app: str = "lab") -> None:
+@contextmanager
+def new_page(browser):
+    """A fresh 1440x900 page (its own context: no state shared between tests)."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def run_all(page, url: str) -> None:
     """Open a notebook, run every cell (Run All, as a person would), wait until all ran."""
     page.goto(url)
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell && "
@@ -219,11 +232,20 @@ def check_explorer(page, label: str, shot: str) -> None:
     assert result["contrast"]["min"] >= 4.5, f"{label}: low contrast: {result['contrast']}"
 
 
+def check_outputs(page, label: str) -> None:
+    """No output with a horizontal scrollbar, none much taller than the window, every text in
+    every output at 4.5:1 contrast or more."""
+    outputs = page.evaluate("() => mk.outputs()")
+    wide = [o for o in outputs if o["hscroll"]]
+    assert not wide, f"{label}: outputs with a horizontal scrollbar: {wide}"
+    tall = [o for o in outputs if o["height"] > 1100 and not o["explorer"]]
+    assert not tall, f"{label}: outputs taller than a screen and a bit: {tall}"
+    dim = [o for o in outputs if o["contrast"]["min"] < 4.5]
+    assert not dim, f"{label}: outputs with low-contrast text: {dim}"
+
+
 def test_quickstart_in_jupyterlab_light_and_dark(lab, browser):
-    context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    try:
+    with new_page(browser) as page:
         run_all(page, f"{lab}/lab/tree/01-quickstart.ipynb?reset&token={TOKEN}")
         assert page.locator(".jp-FileBrowser").is_visible(), "the file browser should be open"
         send = page.locator(".mk-explorer .mk-send")
@@ -240,43 +262,36 @@ def test_quickstart_in_jupyterlab_light_and_dark(lab, browser):
             page.locator(".mk-explorer").evaluate("el => el.scrollIntoView({block: 'start'})")
             page.screenshot(path=str(ARTIFACTS / f"lab-{name}-2-explorer.png"))
         set_theme(page, "JupyterLab Light")
-    finally:
-        context.close()
-
-
-def check_outputs(page, label: str) -> None:
-    """No output with a horizontal scrollbar, none much taller than the window."""
-    outputs = page.evaluate("() => mk.outputs()")
-    wide = [o for o in outputs if o["hscroll"]]
-    assert not wide, f"{label}: outputs with a horizontal scrollbar: {wide}"
-    tall = [o for o in outputs if o["height"] > 1100 and not o["explorer"]]
-    assert not tall, f"{label}: outputs taller than a screen and a bit: {tall}"
 
 
 def test_why_this_example_tables_fit_at_1440(lab, browser):
-    context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    try:
+    with new_page(browser) as page:
         run_all(page, f"{lab}/lab/tree/02-why-this-example.ipynb?reset&token={TOKEN}")
-        check_explanations(page, "02")
-        check_outputs(page, "02")
-        page.locator(".jp-OutputArea-output > .mk-explanation").nth(1).scroll_into_view_if_needed()
-        page.screenshot(path=str(ARTIFACTS / "lab-light-4-why-this-example.png"))
-    finally:
-        context.close()
+        for theme in ("JupyterLab Light", "JupyterLab Dark"):
+            set_theme(page, theme)
+            name = "light" if "Light" in theme else "dark"
+            check_explanations(page, f"02 {name}")
+            check_outputs(page, f"02 {name}")
+            page.locator(".jp-OutputArea-output > .mk-explanation").nth(1).scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / f"lab-{name}-4-why-this-example.png"))
+            page.locator(".jp-OutputArea-output table").nth(3).scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / f"lab-{name}-5-tables.png"))
+        set_theme(page, "JupyterLab Light")
+
+
+@pytest.mark.parametrize("name", ["03-dynamic-responses", "04-mock-in-your-tests", "05-your-own-collection", "06-hub"])
+def test_other_tutorials_fit_at_1440(lab, browser, name):
+    with new_page(browser) as page:
+        run_all(page, f"{lab}/lab/tree/{name}.ipynb?reset&token={TOKEN}")
+        check_outputs(page, name)
+        page.screenshot(path=str(ARTIFACTS / f"lab-light-{name}.png"))
 
 
 def test_quickstart_in_notebook_7(lab, browser):
-    context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    try:
-        run_all(page, f"{lab}/notebooks/01-quickstart.ipynb?token={TOKEN}", app="notebook")
+    with new_page(browser) as page:
+        run_all(page, f"{lab}/notebooks/01-quickstart.ipynb?token={TOKEN}")
         check_explanations(page, "notebook 7")
         check_explorer(page, "notebook 7 explorer", "notebook7-explorer.png")
-    finally:
-        context.close()
 
 
 # ------------------------------------------------------------------------------------ Voilà
@@ -295,10 +310,7 @@ def voila(workdir, tmp_path_factory):
 
 
 def test_use_the_explorer_like_a_person_in_voila(voila, browser):
-    context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    try:
+    with new_page(browser) as page:
         page.goto(voila)
         page.wait_for_selector(".mk-explorer", timeout=120_000)
         page.evaluate(MEASURE_JS)
@@ -343,8 +355,6 @@ def test_use_the_explorer_like_a_person_in_voila(voila, browser):
         page.select_option(".mk-calls select", index=0)
         expect(page.locator(".mk-call-detail")).to_contain_text("Healthy")
         page.screenshot(path=str(ARTIFACTS / "voila-5-call-log.png"), full_page=True)
-    finally:
-        context.close()
 
 
 def _label(page, name: str) -> str:

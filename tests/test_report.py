@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import mockkit
-from builders import coll, env, ex
+from builders import coll, colon_path, env, ex
 from mockkit.explanation import Explanation, bar_scale
 from mockkit.matching import max_score
 from mockkit.report import CHECK_COLUMNS, EXAMPLE_COLUMNS, RANKING_COLUMNS, checks_frame, style_ranking
@@ -210,15 +210,7 @@ def test_check_uses_the_same_reaching_rule():
 
 # --------------------------------------------------------------------------- served paths
 
-SERVED = {
-    "info": {"name": "served", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
-    "variable": [{"key": "baseUrl", "value": "https://host.test/api/v1"}],
-    "item": [{"name": "note", "request": {"method": "GET", "url": "{{baseUrl}}/notes/:id"}, "response": [{
-        "name": "Note 1", "code": 200, "body": "{}",
-        "originalRequest": {"method": "GET", "url": {
-            "raw": "{{baseUrl}}/notes/:id?full=yes", "host": ["{{baseUrl}}"], "path": ["notes", ":id"],
-            "query": [{"key": "full", "value": "yes"}], "variable": [{"key": "id", "value": "1"}]}}}]}],
-}
+SERVED = colon_path("Note 1", "https://host.test/api/v1", "1", query="full=yes")
 
 
 def test_examples_show_the_path_the_mock_answers_and_the_saved_url():

@@ -8,7 +8,7 @@ import time
 import pytest
 
 import mockkit
-from builders import coll, ex
+from builders import coll, colon_path, ex
 from mockkit.demo import DEMO_COLLECTION
 from mockkit.explanation import Explanation
 from mockkit.widgets import Explorer
@@ -200,15 +200,7 @@ def test_the_table_shows_whole_scores_full_reasons_and_differing_bars(explorer):
     assert "max-height" not in live  # no inner scroll box: the rows are all there to see
 
 
-SERVED = {
-    "info": {"name": "served", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
-    "variable": [{"key": "baseUrl", "value": "https://notes.test/api/v1"}],
-    "item": [{"name": "note", "request": {"method": "GET", "url": "{{baseUrl}}/notes/:id"}, "response": [{
-        "name": "First note", "code": 200, "body": "{}",
-        "originalRequest": {"method": "GET", "url": {
-            "raw": "{{baseUrl}}/notes/:id", "host": ["{{baseUrl}}"], "path": ["notes", ":id"],
-            "variable": [{"key": "id", "value": "1"}]}}}]}],
-}
+SERVED = colon_path("First note", "https://notes.test/api/v1", "1")
 
 
 def test_examples_and_requests_use_the_served_path():
