@@ -29,8 +29,8 @@ import pandas as pd
 
 from .matching import PATH_RULES, POINTS, max_score
 
-__all__ = ["Explanation", "explanation_html", "verdict", "step_text", "number", "bar_scale", "theme",
-           "VIEW_COLUMNS"]
+__all__ = ["Explanation", "explanation_html", "verdict", "step_text", "reach_text", "number", "bar_scale",
+           "theme", "VIEW_COLUMNS"]
 
 VIEW_COLUMNS = ("example", "method", "path", "status", "stage", "path_rule", "score", "selected", "reason")
 """The columns the readable view needs; a frame without them displays as a plain DataFrame."""
@@ -90,6 +90,16 @@ def step_text(row: pd.Series | dict[str, Any]) -> str:
             return f"x-mock-{stage}"
         return f"path {rule} · {RULES[rule].name}" if rule in RULES else stage
     return "✗ " + STAGE_LABELS.get(stage, stage)
+
+
+def reach_text(row: pd.Series | dict[str, Any]) -> str:
+    """How to get a losing example: the header that reaches it; said plainly when this request
+    is its own saved request (it cannot win without a control header)."""
+    reach = str(row.get("reach") or "")
+    if bool(row.get("shadowed")):
+        own = "this is its own saved request, and another example wins it: "
+        return own + (f"reach it with {reach}" if reach else "no control header reaches it either")
+    return f"reach it with {reach}" if reach else ""
 
 
 def verdict(frame: pd.DataFrame) -> str:
@@ -155,9 +165,8 @@ def explanation_html(frame: pd.DataFrame, rows: int | None = 12, *, with_verdict
         name = f"<b>{html.escape(str(row['example']))}</b>" if won else html.escape(str(row["example"]))
         where = f"{row['method']}\u00a0{row['path']}"  # breaks inside the path only when it must
         reason = _text(row["reason"], c["code"])
-        if row.get("reach"):
-            reason += (f"<div class='mk-reach'>reach it with <code style='background:{c['code']};color:inherit;"
-                       f"padding:0 3px'>{html.escape(str(row['reach']))}</code></div>")
+        if row.get("reach") or row.get("shadowed"):
+            reason += f"<div class='mk-reach'>{html.escape(reach_text(row))}</div>"
         if row.get("problems"):
             reason += (f"<div class='mk-problems' style='border-left:3px solid {c['warn']};padding-left:4px'>"
                        f"response problems: {_text(row['problems'], c['code'])}</div>")

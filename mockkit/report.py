@@ -56,6 +56,7 @@ RANKING_COLUMNS = {
     "query_missing": "int64",
     "reason": "str",
     "reach": "str",
+    "shadowed": "bool",
     "captures": "str",
     "problems": "str",
     "position": "int64",
@@ -80,6 +81,8 @@ reason: why it won, by how much it lost and where, or which step dropped it.
 reach: for an example that was kept but lost, the control header (``name: value``) that makes
 this same request get it (``checks.reaching_header``); ``""`` otherwise, and past the first
 ``REACH_LIMIT`` such examples.
+shadowed: the request is the example's own saved request (identical path, every query
+parameter matching) and another example wins it: only a control header (``reach``) gets it.
 captures: the values its ``{{wildcard}}`` segments took (``name=value; ...``).
 problems: what rendering its response leaves unresolved (unknown variables, misspelt names).
 position: its place in the collection (0-based; unique, stable for a file).
@@ -173,6 +176,7 @@ def _row(c: Candidate, winner: Candidate | None, problems: Problems | None) -> d
         "query_missing": c.query_counts[2],
         "reason": c.reason,
         "reach": "",
+        "shadowed": c.kept and c is not winner and c.path_rule == "a" and c.query_counts[1:] == (0, 0),
         "captures": "; ".join(f"{k}={v}" for k, v in c.captures.items()),
         "problems": "; ".join(problems(e)) if problems else "",
         "position": e.position,

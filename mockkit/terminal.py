@@ -27,7 +27,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .explanation import STAGE_LABELS, number, verdict, view_rows
+from .explanation import STAGE_LABELS, number, reach_text, verdict, view_rows
 from .urls import is_id, levenshtein
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -82,8 +82,8 @@ def _table(frame: pd.DataFrame, rows: int | None, marker: str, width: int) -> tu
     for _, row in shown.iterrows():
         won = bool(row["selected"])
         reason = safe(row["reason"])
-        if row.get("reach"):
-            reason += f" · reach it with {safe(row['reach'])}"
+        if row.get("reach") or row.get("shadowed"):
+            reason += f" · {safe(reach_text(row))}"
         if row.get("problems"):
             reason += f" · response problems: {safe(row['problems'])}"
         example = Text(safe(row["example"]))

@@ -193,6 +193,9 @@ def test_reach_says_which_header_gets_a_losing_example():
     assert frame.loc["Order missing", "reach"] == "x-mock-response-code: 404"
     queue = mockkit.explain(SHADOWS, "GET", "/queue").set_index("example")
     assert queue.loc["Queue full", "reach"] == "x-mock-response-name: Queue full"
+    assert queue.loc["Queue full", "shadowed"] and not queue.loc["Queue empty", "shadowed"]
+    assert "this is its own saved request" in mockkit.explain(SHADOWS, "GET", "/queue")._repr_html_()
+    assert not mockkit.explain(SHADOWS, "GET", "/orders/9")["shadowed"].any()  # not their own request
     dup = mockkit.explain(SHADOWS, "GET", "/dup")
     loser = dup[~dup["selected"] & dup["kept"]].iloc[0]
     assert loser["reach"] == "x-mock-response-id: d-2"
