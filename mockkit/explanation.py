@@ -155,7 +155,9 @@ def explanation_html(frame: pd.DataFrame, rows: int | None = 12, *, with_verdict
     scores = frame.loc[frame["score"].notna(), "score"]
     low, high = bar_scale(scores.max() if len(scores) else float("nan"))
     cell = "padding:4px 8px;text-align:left;vertical-align:top;border-bottom:1px solid " + c["border"]
-    heads = [("example", "min-width:12em"), ("status", ""), ("decided by", ""),
+    longest = max((len(str(m)) + 1 + len(str(p)) for m, p in zip(shown["method"], shown["path"])), default=0)
+    example_width = min(max(12.0, longest * 0.62), 24.0)  # em: room for "METHOD /path" in code font
+    heads = [("example", f"min-width:{example_width:.1f}em"), ("status", ""), ("decided by", ""),
              ("score", "white-space:nowrap"), ("chosen", "white-space:nowrap"), ("reason", "min-width:18em;width:55%")]
     head = "".join(f"<th style='{cell};font-weight:600;{extra}'>{name}</th>" for name, extra in heads)
     body = []
@@ -163,7 +165,7 @@ def explanation_html(frame: pd.DataFrame, rows: int | None = 12, *, with_verdict
         won = bool(row["selected"])
         style = f" style='background:{c['highlight']}'" if won else ""
         name = f"<b>{html.escape(str(row['example']))}</b>" if won else html.escape(str(row["example"]))
-        where = f"{row['method']}\u00a0{row['path']}"  # breaks inside the path only when it must
+        where = html.escape(f"{row['method']}\u00a0{row['path']}").replace("/", "/<wbr>")  # breaks after a /
         reason = _text(row["reason"], c["code"])
         if row.get("reach") or row.get("shadowed"):
             reason += f"<div class='mk-reach'>{html.escape(reach_text(row))}</div>"
@@ -176,7 +178,7 @@ def explanation_html(frame: pd.DataFrame, rows: int | None = 12, *, with_verdict
             f"<tr class='mk-row{' mk-winner' if won else ''}'{style}>"
             f"<td style='{cell};overflow-wrap:anywhere'>{name}"
             f"<div style='font-weight:normal;font-size:0.9em;overflow-wrap:anywhere'><code style='background:none;"
-            f"color:inherit;padding:0'>{html.escape(where)}</code></div></td>"
+            f"color:inherit;padding:0'>{where}</code></div></td>"
             f"<td style='{cell}'>{row['status']}</td>"
             f"<td style='{cell};white-space:nowrap'>{html.escape(step_text(row))}</td>"
             f"<td style='{cell};white-space:nowrap'><span class='mk-score' style='display:inline-block;min-width:2.2em;"
