@@ -21,6 +21,8 @@ from .model import Collection, Environment, MockRequest, MockResponse
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from .explanation import Explanation
+
     from .client import transport
     from .hub import serve_hub
     from .hubclient import Hub
@@ -92,13 +94,17 @@ def explain(
     environment: Any = None,
     options: MatchOptions | None = None,
     detail: bool = False,
-) -> "pd.DataFrame":
+) -> "Explanation | pd.DataFrame":
     """Rank every example of ``collection`` for one request (sent nowhere) and say why.
 
-    Returns one row per example, best first: the stage that kept or dropped it, the path rule,
-    points per step, the score, ``selected`` (the example a mock would serve) and a ``reason``.
-    ``json=`` sends a JSON body (with its Content-Type). ``detail=True`` returns the long form
-    instead: one row per example and comparison made (step, ok, points, detail).
+    Returns an ``Explanation`` (``mockkit.explanation``): a pandas DataFrame with one row per
+    example, best first, the winner first (columns and dtypes: ``report.RANKING_COLUMNS``:
+    the stage that kept or dropped it, the path rule, points per step, the score, ``selected``,
+    ``reason``, ``reach`` ...). A notebook or terminal shows it as a readable table; filter,
+    sort and plot it like any DataFrame; ``.steps`` is the long form (one row per example and
+    comparison made; ``detail=True`` returns that instead). ``json=`` sends a JSON body (with
+    its Content-Type). Raises ``CollectionError`` for a file that is not a usable collection.
+    The rules are Postman's (spec §1.2) with mockkit's decisions where Postman is silent (§9).
     """
     if json is not None:
         import json as _json
@@ -127,11 +133,18 @@ def check(collection: Any, environment: Any = None, options: MatchOptions | None
     return findings_frame(run_checks(engine))
 
 
-def examples(collection: Any) -> "pd.DataFrame":
-    """Every saved example of ``collection``: folder, request, name, method, path, status, id,
-    position and location (the JSON path in a v2.x file, or the example's file in a v3 folder)."""
+def examples(collection: Any, environment: Any = None, *, options: MatchOptions | None = None) -> "pd.DataFrame":
+    """Every saved example of ``collection`` (a path, v3 folder, JSON text, dict, ``Collection`` or
+    ``MockEngine``), one row each (``report.EXAMPLE_COLUMNS``): folder, request, name, method,
+    the ``path`` and ``query`` the mock answers (variables of ``environment`` and the collection
+    resolved, ``:name`` values filled in, a host variable's base path included), status, id,
+    the saved ``url`` as written, and ``location`` (the JSON path in a v2.x file, or the example's
+    file in a v3 folder). Raises ``CollectionError`` for an unusable file."""
+    from .index import Index
     from .report import examples_frame
 
     if isinstance(collection, MockEngine):
-        collection = collection.collection
-    return examples_frame(load_collection(collection))
+        return examples_frame(collection.index)
+    colon = bool(options and options.colon_wildcards)
+    env = load_environment(environment) if environment is not None else None
+    return examples_frame(Index(load_collection(collection), env, colon_wildcards=colon))

@@ -19,11 +19,15 @@ import json
 from dataclasses import dataclass
 
 from .engine import MockEngine
-from .matching import Target, choose
+from .index import Index, Target
+from .matching import MatchOptions, choose, rank
 from .model import MockRequest
 from .templating import TOKEN
 
-__all__ = ["Finding", "check"]
+__all__ = ["Finding", "check", "reaching_header", "PICK_HEADERS"]
+
+PICK_HEADERS = ("x-mock-response-code", "x-mock-response-name", "x-mock-response-id")
+"""The control headers that choose an example (spec §1.2 step 3), in the order tried."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +84,34 @@ def _path_variables(targets: tuple[Target, ...]) -> list[Finding]:
                     f"instead, or serve with colon_wildcards=True / --colon-wildcards")
             for name, ts in literal.items()]
     return out
+def reaching_header(request: MockRequest, target: Target, index: Index, options: MatchOptions | None = None,
+                    cache: dict[tuple[str, str], object] | None = None) -> tuple[str, str] | None:
+    """The one control header that makes ``request`` get ``target``'s example, or ``None``.
+
+    Tried in this order (spec §1.2 step 3): ``x-mock-response-code: <its status>`` when the
+    status filter alone lets it win; else ``x-mock-response-name: <its name>`` when the name
+    lookup picks it (names are collection-wide; duplicates go by the tie rule, spec 9.3); else
+    ``x-mock-response-id: <its id>`` when it has one. Pick headers the request already carries
+    are replaced, not added to. Costs at most one ranking plus two lookups by name/id; pass the
+    same ``cache`` dict for several examples of one request and each status is ranked once.
+    """
+    e = target.example
+    base = tuple((k, v) for k, v in request.headers if k.lower() not in PICK_HEADERS)
+    for name, value in zip(PICK_HEADERS, (str(e.response.code), e.name, e.id)):
+        if not value.strip():
+            continue
+        key = (name, value)
+        if cache is not None and key in cache:
+            winner = cache[key]
+        else:
+            tried = MockRequest(request.method, request.path, request.query, base + (key,), request.body)
+            chosen = choose(rank(tried, index, options))
+            winner = chosen.example if chosen is not None else None
+            if cache is not None:
+                cache[key] = winner
+        if winner is e:
+            return key
+    return None
 
 
 def check(engine: MockEngine) -> list[Finding]:
@@ -91,9 +123,8 @@ def check(engine: MockEngine) -> list[Finding]:
         own = t.as_request()
         winner = choose(engine.rank(own))
         if winner is not None and winner.example is not e:
-            by_code = MockRequest(own.method, own.path, own.query, own.headers + (("x-mock-response-code", str(e.response.code)),), own.body)
-            coded = choose(engine.rank(by_code))
-            if coded is not None and coded.example is e:
+            header = reaching_header(own, t, engine.index, engine.options)
+            if header is not None and header[0] == "x-mock-response-code":
                 findings.append(Finding("info", "shadowed", e.json_path, e.name,
                     f"its own request is answered by '{winner.example.name}'; send "
                     f"x-mock-response-code: {e.response.code} to get it"))

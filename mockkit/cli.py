@@ -1,7 +1,7 @@
 """The ``mockkit`` command: serve, explain, check.
 
     mockkit serve [FILE] [--env FILE|NAME] [--host 127.0.0.1] [--port 3000] [--workers N] ...
-    mockkit explain FILE METHOD PATH [-H 'k: v'] [-d BODY] [--env FILE|NAME]
+    mockkit explain FILE METHOD PATH [-H 'k: v'] [-d BODY] [--env FILE|NAME] [--rows N | --all]
     mockkit check FILE [--env FILE|NAME]
     mockkit convert SOURCE --to v3|v2.1 OUT
 
@@ -71,7 +71,10 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("-H", "--header", action="append", default=[], help="'Name: value' (repeatable)")
     explain.add_argument("-d", "--data", help="request body")
     explain.add_argument("--env", help="Postman environment: a file, or NAME in postman/environments/")
-    explain.add_argument("--all", action="store_true", help="show every column")
+    explain.add_argument("--rows", type=int, default=12, metavar="N",
+                         help="rows to show (default 12): every example still in the running (up to 30), "
+                              "then those dropped last")
+    explain.add_argument("--all", action="store_true", help="show every example")
 
     check = sub.add_parser("check", help="list problems that make examples unreachable or wrong")
     check.add_argument("file")
@@ -146,13 +149,11 @@ def _engine(args: argparse.Namespace, journal: Journal | None = None) -> MockEng
 
 
 def _log_line(out: TextIO) -> object:
+    """One line per call (``terminal.call_line``: an unmatched call names the nearest example)."""
+    from .terminal import call_line
+
     def log(request: MockRequest, served: Served | None, ms: float) -> None:
-        if served is None:
-            out.write(f"{request.method} {request.target} -> 500 (engine error)\n")
-        else:
-            w = served.winner
-            what = f"'{w.example.name}' score {w.score if w.score is not None else '-'}" if w else "no match"
-            out.write(f"{request.method} {request.target} -> {served.response.status} {what} ({ms:.1f} ms)\n")
+        out.write(call_line(request, served, ms) + "\n")
         out.flush()
 
     return log
@@ -338,7 +339,11 @@ def _hub(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
-    import pandas as pd
+    """Print the explanation as a table that fits the terminal (``terminal.print_explanation``);
+    ``--all`` shows every example. Exits quietly when the reader goes away (``| head``)."""
+    from rich.console import Console
+
+    from .terminal import print_explanation
 
     headers = []
     for raw in args.header:
@@ -350,12 +355,15 @@ def _explain(args: argparse.Namespace) -> int:
     engine = MockEngine(args.file, args.env)
     request = MockRequest.from_target(args.method, args.path, headers=tuple(headers), body=args.data)
     frame = engine.explain_frame(request)
-    columns = list(frame.columns) if args.all else ["example", "method", "path", "status", "stage", "path_rule", "score", "selected", "reason"]
-    with pd.option_context("display.max_rows", None, "display.max_colwidth", 100, "display.width", 200):
-        print(f"{request.method} {request.target}: {int(frame['selected'].sum())} example selected")
-        for note in frame.attrs.get("notes", []):  # e.g. the outcome of an x-mock-response-name lookup
-            print(f"  {note}")
-        print(frame[columns].to_string(index=False, na_rep="-"))
+    console = Console(highlight=False, emoji=False, soft_wrap=False)
+    try:
+        print_explanation(frame, console, rows=None if args.all else max(1, args.rows))
+    except BrokenPipeError:
+        # the reader stopped (`mockkit explain ... | head`): no traceback, no "Exception ignored"
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return 1
     return 0
 
 

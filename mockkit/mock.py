@@ -31,6 +31,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import httpx
     import pandas as pd
 
+    from .explanation import Explanation
+
 __all__ = ["MockServer", "serve", "stop_all", "running_servers"]
 
 _registry: dict[tuple[str, str, int], "MockServer"] = {}
@@ -234,9 +236,15 @@ class MockServer:
         params: dict[str, str] | None = None,
         body: bytes | str | None = None,
         json: Any = None,
-    ) -> "pd.DataFrame":
+    ) -> "Explanation":
         """Why each example won or lost: for a response this server sent, or for a request
-        described by method and path (nothing is sent)."""
+        described by method and path (nothing is sent).
+
+        Returns an ``Explanation``: a DataFrame (columns ``report.RANKING_COLUMNS``, one row per
+        example, winner first) that a notebook shows as a readable table; ``.steps`` has every
+        comparison made. Raises ``ValueError`` for a response without mockkit's call header and
+        ``LookupError`` for a call no longer in the call log.
+        """
         from .report import ranking_frame
 
         if path is None and isinstance(response_or_method, str):
@@ -274,9 +282,11 @@ class MockServer:
 
     @property
     def examples(self) -> "pd.DataFrame":
+        """Every example this mock serves, with the path and query it answers (``path``,
+        ``query``) and the URL as saved (``url``); columns: ``report.EXAMPLE_COLUMNS``."""
         from .report import examples_frame
 
-        return examples_frame(self.engine.collection)
+        return examples_frame(self.engine.index)
 
     def clear_calls(self) -> None:
         self.engine.journal.clear()

@@ -1,6 +1,8 @@
 """pandas views of mockkit's results: examples, rankings (explanations), checks and calls.
 
 Column names and dtypes are part of the public API: tests pin them. Nothing here prints.
+``ranking_frame`` returns an ``Explanation`` (``explanation.py``): a DataFrame with these
+columns that displays as a readable table in notebooks and terminals.
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from .explanation import Explanation, bar_scale, theme
+from .index import Index
 from .journal import Call
 from .matching import Candidate, Ranking
-from .model import Collection, Example
+from .model import Collection, Example, MockRequest
 
 __all__ = [
     "RANKING_COLUMNS",
@@ -24,7 +28,11 @@ __all__ = [
     "examples_frame",
     "calls_frame",
     "style_ranking",
+    "readable",
+    "ReadableFrame",
     "findings_frame",
+    "Explanation",
+    "REACH_LIMIT",
 ]
 
 RANKING_COLUMNS = {
@@ -47,22 +55,62 @@ RANKING_COLUMNS = {
     "query_partial": "int64",
     "query_missing": "int64",
     "reason": "str",
+    "reach": "str",
+    "shadowed": "bool",
+    "captures": "str",
     "problems": "str",
     "position": "int64",
-    "location": "str",  # issue 14: the example's JSON path (v2.x) or file (v3)
+    "location": "str",
 }
+"""The columns of ``ranking_frame`` / ``explain`` and their dtypes (one row per example, best
+first: the winner, the other scored examples by score, then dropped ones in collection order).
+
+example, request, folder: the example's name, its request's name, its folder path (``A / B``).
+method, path: the saved request's method, and its path *as the mock compares it* (variables
+resolved, ``:name`` values filled in, a host variable's base path included; spec §1.2 step 1).
+status, id: the example's response code and id (``""`` when it has none).
+stage: how far it got: ``selected`` (the winner by score), ``scored`` (kept, lost on points),
+``response-name`` / ``response-id`` (picked, or passed over, by that header), or the step that
+dropped it: ``method``, ``response-code``, ``path``, ``headers``, ``body``.
+kept: it passed every filter. path_rule: the letter (a–h) of the path rule that matched, ``""``.
+path_points, query_points, body_points, score: points per step and their sum (NaN when the
+step was not reached; scores are whole numbers except after partial query matches).
+selected: the example a mock serves for this request (at most one row is True).
+query_match, query_partial, query_missing: query parameters that match, differ, or are on one
+side only (spec §1.2 step 5).
+reason: why it won, by how much it lost and where, or which step dropped it.
+reach: for an example that was kept but lost, the control header (``name: value``) that makes
+this same request get it (``checks.reaching_header``); ``""`` otherwise, and past the first
+``REACH_LIMIT`` such examples.
+shadowed: the request is the example's own saved request (identical path, every query
+parameter matching) and another example wins it: only a control header (``reach``) gets it.
+captures: the values its ``{{wildcard}}`` segments took (``name=value; ...``).
+problems: what rendering its response leaves unresolved (unknown variables, misspelt names).
+position: its place in the collection (0-based; unique, stable for a file).
+location: where to open it: the example's JSON path in a v2.x file, or its file relative to a v3
+collection folder.
+"""
+REACH_LIMIT = 20
 EXAMPLE_COLUMNS = {
     "folder": "str",
     "request": "str",
     "name": "str",
     "method": "str",
     "path": "str",
+    "query": "str",
     "status": "int64",
     "id": "str",
+    "url": "str",
     "position": "int64",
-    "location": "str",  # issue 14: the example's JSON path (v2.x) or file (v3)
+    "location": "str",
 }
-CHECK_COLUMNS = {"example": "str", "step": "str", "ok": "bool", "points": "float64", "detail": "str"}
+"""``examples_frame`` / ``mockkit.examples`` / ``mock.examples``: ``path`` and ``query`` are what
+the mock compares (the path it answers: variables resolved, ``:name`` values filled in, the base
+path of a host variable included; ``{{name}}`` segments left are wildcards), ``url`` the saved
+URL exactly as written in the collection, ``location`` where to open the example (JSON path in a
+v2.x file, or its file in a v3 folder)."""
+CHECK_COLUMNS = {"example": "str", "step": "str", "ok": "bool", "points": "float64", "detail": "str",
+                 "position": "int64"}
 CALL_COLUMNS = {
     "call": "str",
     "time": "datetime64[us, UTC]",
@@ -78,8 +126,28 @@ CALL_COLUMNS = {
 }
 
 
-def _frame(rows: list[dict[str, object]], columns: dict[str, str]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=list(columns))
+class ReadableFrame(pd.DataFrame):
+    """A DataFrame that a notebook shows with ``readable``: text left-aligned and wrapped (long
+    words such as URLs too), whole numbers without decimals, no index; past
+    ``display.max_rows`` rows, the first ``display.min_rows`` and a count. In every other way a
+    plain DataFrame (pandas' documented subclassing); what ``examples``, ``calls``, ``check``
+    and ``Explanation.steps`` return."""
+
+    @property
+    def _constructor(self) -> type["ReadableFrame"]:
+        return ReadableFrame
+
+    def _repr_html_(self) -> str:
+        limit = pd.get_option("display.max_rows") or len(self)
+        shown = self if len(self) <= limit else self.head(pd.get_option("display.min_rows") or 10)
+        html = readable(shown).to_html()
+        if len(shown) < len(self):
+            html += f"<div>… {len(self) - len(shown):,} more rows ({len(self):,} in all)</div>"
+        return html
+
+
+def _frame(rows: list[dict[str, object]], columns: dict[str, str]) -> ReadableFrame:
+    frame = ReadableFrame(rows, columns=list(columns))
     return frame.astype(columns)
 
 
@@ -112,58 +180,95 @@ def _row(c: Candidate, winner: Candidate | None, problems: Problems | None) -> d
         "query_partial": c.query_counts[1],
         "query_missing": c.query_counts[2],
         "reason": c.reason,
+        "reach": "",
+        "shadowed": c.kept and c is not winner and c.path_rule == "a" and c.query_counts[1:] == (0, 0),
+        "captures": "; ".join(f"{k}={v}" for k, v in c.captures.items()),
         "problems": "; ".join(problems(e)) if problems else "",
         "position": e.position,
         "location": e.location or e.json_path,
     }
 
 
-def ranking_frame(ranking: Ranking, problems: Problems | None = None) -> pd.DataFrame:
-    """One row per example, best first: each step's points, the score, and why.
+def ranking_frame(ranking: Ranking, problems: Problems | None = None) -> Explanation:
+    """One row per example, best first: each step's points, the score, and why (``RANKING_COLUMNS``).
 
     ``problems`` (``MockEngine.problems_for``) fills the ``problems`` column: what rendering the
     example's response would leave unresolved (unknown variables, misspelt dynamic variables).
+    ``attrs`` carries ``request`` (``"GET /path?q"``), ``decided_by`` (``score``,
+    ``response-id``, ``response-name`` or ``none``) and ``notes`` (sentences about the request).
     """
     winner = ranking.winner
-    frame = _frame([_row(c, winner, problems) for c in ranking.candidates], RANKING_COLUMNS)
+    rows = [_row(c, winner, problems) for c in ranking.candidates]
+    _fill_reach(ranking, rows)
+    frame = Explanation(_frame(rows, RANKING_COLUMNS))
+    frame._ranking = ranking
     frame.attrs["request"] = f"{ranking.request.method} {ranking.request.target}"
     frame.attrs["decided_by"] = ranking.decided_by
     frame.attrs["notes"] = list(ranking.notes)
     return frame
 
 
+def _fill_reach(ranking: Ranking, rows: list[dict[str, object]]) -> None:
+    """``reach`` for the first ``REACH_LIMIT`` examples that were kept but lost."""
+    from .checks import reaching_header
+
+    losers = [(c, row) for c, row in zip(ranking.candidates, rows) if c.kept and not row["selected"]]
+    request: MockRequest = ranking.request
+    cache: dict[tuple[str, str], object] = {}  # one ranking per status, however many losers share it
+    for c, row in losers[:REACH_LIMIT]:
+        header = reaching_header(request, c.target, ranking.index, ranking.options, cache)
+        row["reach"] = f"{header[0]}: {header[1]}" if header else ""
+
+
 def checks_frame(ranking: Ranking) -> pd.DataFrame:
     """Every comparison made, one row per (example, step): the long form of the explanation."""
     rows = [
-        {"example": c.example.name, "step": ch.step, "ok": ch.ok, "points": ch.points, "detail": ch.sentence}
+        {"example": c.example.name, "step": ch.step, "ok": ch.ok, "points": ch.points, "detail": ch.sentence,
+         "position": c.example.position}
         for c in ranking.candidates
         for ch in c.checks
     ]
     return _frame(rows, CHECK_COLUMNS)
 
 
-def examples_frame(collection: Collection) -> pd.DataFrame:
-    """Every example of a collection: folder, request, name, method, path as written, status, id,
-    position, and ``location``: where to open it (the JSON path in a v2.x file, or the example's
-    file relative to a v3 collection folder)."""
+def examples_frame(source: Index | Collection) -> pd.DataFrame:
+    """Every example, in collection order (``EXAMPLE_COLUMNS``): where it lives, the path and
+    query the mock answers, its status and id, the saved URL as written, and ``location``: where
+    to open it (the JSON path in a v2.x file, or the example's file relative to a v3 folder).
+
+    ``source``: an ``Index`` (variables of the collection and environment resolved, as a mock
+    serves them) or a ``Collection`` (compiled here, without an environment).
+    """
+    from urllib.parse import urlencode
+
+    index = source if isinstance(source, Index) else Index(source)
     rows = []
-    for e in collection.examples:
-        url = e.request.url
-        path = "/" + "/".join(url.path) if url.path is not None else url.raw
+    for t in index.targets:
+        e = t.example
         rows.append(
             {
                 "folder": e.folder_path,
                 "request": e.request_name,
                 "name": e.name,
-                "method": e.request.method,
-                "path": path,
+                "method": t.method,
+                "path": t.path,
+                "query": urlencode(t.query_pairs),
                 "status": e.response.code,
                 "id": e.id,
+                "url": _saved_url(e),
                 "position": e.position,
                 "location": e.location or e.json_path,
             }
         )
     return _frame(rows, EXAMPLE_COLUMNS)
+
+
+def _saved_url(e: Example) -> str:
+    url = e.request.url
+    if url.raw or url.path is None:
+        return url.raw
+    query = "&".join(f"{k}={v}" for k, v in url.query or ())
+    return url.host + "/" + "/".join(url.path) + (f"?{query}" if query else "")
 
 
 def calls_frame(calls: list[Call]) -> pd.DataFrame:
@@ -193,26 +298,56 @@ _styles = itertools.count(1)
 
 
 def style_ranking(frame: pd.DataFrame, uuid: str | None = None):  # -> pandas Styler (jinja2 lazily)
-    """A notebook view of a ranking: winner highlighted, score bars, dropped rows greyed.
+    """A pandas ``Styler`` of a ranking (any subset of its columns): winner highlighted, score
+    bars scaled to the best score shown, whole numbers without decimals, reasons left-aligned.
 
-    Each call gets its own CSS id (several tables on one page keep their own styles); pass
-    ``uuid`` for stable HTML in snapshot tests.
+    Colours come from JupyterLab's CSS variables with fallbacks for other renderers (see
+    ``explanation.theme``). Each call gets its own CSS id (several tables on one page keep
+    their own styles); pass ``uuid`` for stable HTML in snapshot tests. ``Explanation``'s own
+    display (``explain(...)`` shown in a cell) needs no Styler; use this one to restyle.
     """
     shown = frame.drop(columns=["position", "kept", "query_match", "query_partial", "query_missing"], errors="ignore")
+    colours = theme()
 
     def row_style(row: pd.Series) -> list[str]:
         if bool(row.get("selected")):
-            return ["background-color: #e6f4ea; font-weight: 600"] * len(row)
-        if pd.isna(row.get("score")):
-            return ["color: #9aa0a6"] * len(row)
+            return [f"background-color: {colours['highlight']}; font-weight: 600"] * len(row)
         return [""] * len(row)
 
     styler = shown.style.apply(row_style, axis=1)
-    scores = shown["score"].dropna()
-    if len(scores):
-        styler = styler.bar(subset=["score"], color="#8ab4f8", vmin=min(0.0, scores.min()), vmax=max(115.0, scores.max()))
-    styler = styler.set_properties(subset=["reason"], **{"text-align": "left", "min-width": "24em"}) if "reason" in shown else styler
-    return styler.format(precision=2, na_rep="—").set_uuid(uuid or f"mockkit-ranking-{next(_styles)}")
+    if "score" in shown:
+        scores = shown["score"].dropna()
+        if len(scores):
+            low, high = bar_scale(scores.max())
+            styler = styler.bar(subset=["score"], color=colours["bar"], vmin=low, vmax=high, width=100)
+    left = [c for c in ("reason", "example", "reach", "problems") if c in shown]
+    styler = styler.set_properties(subset=left, **{"text-align": "left"})
+    if "reason" in shown:
+        styler = styler.set_properties(subset=["reason"], **{"min-width": "24em", "white-space": "normal"})
+    from .explanation import number
+
+    floats = [c for c in shown.columns if shown[c].dtype.kind == "f"]
+    return (styler.format(number, subset=floats, na_rep="—")
+            .set_uuid(uuid or f"mockkit-ranking-{next(_styles)}"))
+
+
+def readable(frame: pd.DataFrame, uuid: str | None = None):  # -> pandas Styler
+    """Any DataFrame shown the way mockkit shows explanations: text left-aligned and wrapped
+    (long text at least 20em wide), whole numbers without decimals, no index column. Use it for
+    tables with sentences in them (``Explanation.steps``, ``mockkit.check``, ``mock.calls``)."""
+    frame = pd.DataFrame(frame).reset_index(drop=True)  # the index is hidden; it need not be unique
+    text = [c for c in frame.columns if frame[c].dtype.kind == "O" or isinstance(frame[c].dtype, pd.StringDtype)]
+    long = [c for c in text if len(frame) and frame[c].astype(str).str.len().max() > 60]
+    floats = [c for c in frame.columns if frame[c].dtype.kind == "f"]
+    from .explanation import number
+
+    styler = frame.style.hide(axis="index").format(number, subset=floats, na_rep="—")
+    styler = styler.set_properties(subset=text, **{"text-align": "left", "white-space": "normal",
+                                                   "overflow-wrap": "anywhere"})
+    styler = styler.set_properties(subset=long, **{"min-width": "20em"})
+    styler = styler.set_table_styles([{"selector": "th", "props": "text-align: left; vertical-align: bottom"},
+                                      {"selector": "td", "props": "vertical-align: top"}], overwrite=False)
+    return styler.set_uuid(uuid or f"mockkit-table-{next(_styles)}")
 
 
 FINDING_COLUMNS = {"severity": "str", "kind": "str", "where": "str", "example": "str", "message": "str"}

@@ -2,9 +2,15 @@
 
     explorer = mock.explore()       # display it: the last expression of a cell
 
-Three parts on the first tab (examples · request builder · result) and the call log on the
-second. While the request is edited, the explanation table is recomputed without sending
-anything (debounced), so changing a header shows at once which example would win and why.
+The first tab holds the examples and the request builder side by side, then, across the whole
+width, the verdict, the ranking (every candidate's score bar and full reason, wrapped) and the
+last response; the call log is on the second tab. While the request is edited, the ranking is
+recomputed without sending anything (debounced), so changing a header shows at once which
+example would win and why. "use as request" on an example that its own saved request cannot
+reach also fills in the control header that reaches it (``checks.reaching_header``) and says so.
+
+Colours are JupyterLab's CSS variables with theme-neutral fallbacks (``explanation.theme``), so
+the Explorer reads the same in the Light and Dark themes.
 
 The Explorer composes widgets and calls the engine; it decides nothing. Every widget is in
 ``explorer.widgets`` (``explorer.widgets["send"].click()`` drives it headlessly) and carries a
@@ -17,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import html
-import json
 import threading
 import time
 from collections.abc import Callable
@@ -25,9 +30,13 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
+from .checks import reaching_header
+from .widget_parts import KeyValueRows, pre as _pre, pretty as _pretty
 from .engine import CALL_HEADER
+from .explanation import explanation_html, theme, verdict
+from .matching import choose
 from .model import MockRequest
-from .report import calls_frame, ranking_frame, style_ranking
+from .report import calls_frame, ranking_frame
 
 if TYPE_CHECKING:  # pragma: no cover
     import httpx
@@ -39,77 +48,30 @@ __all__ = ["Explorer", "KeyValueRows"]
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 NONE = "(none)"
+EXPLORER_CSS = ("<style>.mk-explorer .lm-TabBar-tab, .mk-explorer .lm-TabBar-tabLabel, "
+                ".mk-explorer .jupyter-widget-Collapse-header, .mk-explorer .jupyter-widget-Collapse-header * "
+                "{color: var(--jp-ui-font-color1, inherit) !important}</style>")
+"""Inactive tab and accordion titles in the theme's main text colour (ipywidgets draws them in
+the secondary one, 4.4:1 against their background in JupyterLab Light: below WCAG's 4.5:1)."""
 _e = html.escape
 
 
-def _pretty(text: str, limit: int = 20_000) -> str:
-    try:
-        text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
-    except ValueError:
-        pass
-    return text if len(text) <= limit else text[:limit] + f"\n… ({len(text) - limit:,} more characters)"
-
-
-def _pre(text: str) -> str:
-    return (f"<pre class='mk-pre' style='max-height:22em;overflow:auto;margin:0;font-size:12px;"
-            f"line-height:1.35;background:#f7f7f7;padding:4px'>{_e(text)}</pre>")
-
-
-class KeyValueRows:
-    """Editable key/value rows (headers, query parameters) with add and remove buttons."""
-
-    def __init__(self, name: str, on_change: Callable[[], None]) -> None:
-        self.name = name
-        self._on_change = on_change
-        self.rows: list[tuple[w.Text, w.Text, w.Button]] = []
-        self.add_button = w.Button(description=f"+ {name}", layout=w.Layout(width="auto"))
-        self.add_button.add_class(f"mk-add-{name}")
-        self.add_button.on_click(lambda _: self.add())
-        self.box = w.VBox([self.add_button])
-
-    def add(self, key: str = "", value: str = "") -> None:
-        k = w.Text(value=key, placeholder="name", layout=w.Layout(width="40%"))
-        v = w.Text(value=value, placeholder="value", layout=w.Layout(width="45%"))
-        remove = w.Button(description="✕", layout=w.Layout(width="2.5em"), tooltip=f"remove this {self.name}")
-        k.add_class(f"mk-{self.name}-key")
-        v.add_class(f"mk-{self.name}-value")
-        row = (k, v, remove)
-        remove.on_click(lambda _: self.remove(row))
-        for field in (k, v):
-            field.observe(lambda _: self._on_change(), "value")
-        self.rows.append(row)
-        self._render()
-
-    def remove(self, row: tuple[w.Text, w.Text, w.Button]) -> None:
-        if row in self.rows:
-            self.rows.remove(row)
-            self._render()
-
-    def clear(self) -> None:
-        self.rows.clear()
-        self._render()
-
-    def set(self, pairs: list[tuple[str, str]] | tuple[tuple[str, str], ...]) -> None:
-        self.rows.clear()
-        for key, value in pairs:
-            self.add(key, value)
-        self._render()
-
-    def items(self) -> list[tuple[str, str]]:
-        return [(k.value.strip(), v.value) for k, v, _ in self.rows if k.value.strip()]
-
-    def _render(self) -> None:
-        self.box.children = [w.HBox(list(row)) for row in self.rows] + [self.add_button]
-        self._on_change()
-
-
 class Explorer:
-    """Widgets over a running ``MockServer`` (see the module docstring)."""
+    """Widgets over a running ``MockServer`` (see the module docstring).
+
+    ``debounce``: seconds to wait after an edit before re-ranking (0: at once); ``poll``:
+    seconds between call-log refreshes (0: no poller). ``live_frame`` / ``last_frame`` hold the
+    ``Explanation`` shown for the builder's request / the last response; ``hint`` the note
+    about reaching an example; ``errors`` every callback error shown.
+    """
+
+    TABLE_ROWS = 15
 
     def __init__(self, server: "MockServer", *, debounce: float = 0.3, poll: float = 1.0) -> None:
         self.server = server
         self.debounce = debounce
         self.errors: list[str] = []
+        self.hint = ""
         self.last_response: httpx.Response | None = None
         self.last_frame: pd.DataFrame | None = None
         self.live_frame: pd.DataFrame | None = None
@@ -141,34 +103,40 @@ class Explorer:
         paths = list(dict.fromkeys(t.path for t in targets))
         names = sorted({t.example.name for t in targets})
         codes = sorted({str(t.code) for t in targets})
-        lay = w.Layout(width="98%")
+
+        def full(**more: str) -> w.Layout:  # stretch across the parent (margins included: no overflow)
+            return w.Layout(width="auto", min_width="0", **more)
+
+        wide = {"description_width": "initial"}
 
         W = self._widget
-        W("filter", w.Text(placeholder="filter examples: name, path, status, folder", layout=lay))
-        W("examples", w.Select(options=[], rows=14, layout=w.Layout(width="98%", height="18em")))
-        W("example_detail", w.HTML())
-        W("use_example", w.Button(description="use as request", icon="arrow-right", button_style="info"))
-        W("method", w.Dropdown(options=methods, value=methods[0] if methods else "GET", layout=w.Layout(width="9em")))
+        W("header", w.HTML())
+        W("filter", w.Text(placeholder="filter examples: name, path, status, folder", layout=full()))
+        W("examples", w.Select(options=[], rows=12, layout=full(height="16em")))
+        W("example_detail", w.HTML(layout=full()))
+        W("use_example", w.Button(description="use as request", icon="arrow-right",
+                                  tooltip="load this example's saved request (and any header it needs) into the builder"))
+        W("method", w.Dropdown(options=methods, value=methods[0] if methods else "GET", layout=w.Layout(width="7.5em")))
         W("path", w.Combobox(options=paths, placeholder="/path?query", ensure_option=False,
-                             value=paths[0] if paths else "/", layout=w.Layout(width="30em")))
+                             value=paths[0] if paths else "/", layout=w.Layout(flex="1 1 auto", width="auto", min_width="8em")))
         self.query = KeyValueRows("query", self._changed)
         self.headers = KeyValueRows("header", self._changed)
         self.widgets["query"], self.widgets["headers"] = self.query.box, self.headers.box
-        W("response_name", w.Dropdown(options=[NONE, *names], description="x-mock-response-name", style={"description_width": "initial"}))
-        W("response_code", w.Dropdown(options=[NONE, *codes], description="x-mock-response-code", style={"description_width": "initial"}))
-        W("match_body", w.Dropdown(options=[("mock default", NONE), ("true", "true"), ("false", "false")], description="x-mock-match-request-body", style={"description_width": "initial"}))
-        W("match_headers", w.Text(placeholder="names, comma-separated", description="x-mock-match-request-headers", style={"description_width": "initial"}))
-        W("delay", w.BoundedIntText(value=0, min=0, max=180_000, step=100, description="x-mock-response-delay (ms)", style={"description_width": "initial"}))
-        W("body", w.Textarea(placeholder="request body", layout=w.Layout(width="98%", height="7em")))
-        W("send", w.Button(description="Send", button_style="primary", icon="paper-plane"))
-        W("summary", w.HTML())
-        W("live", w.HTML())
-        W("chart", w.HTML())
-        W("result", w.HTML())
-        W("calls", w.Select(options=[], rows=12, layout=w.Layout(width="98%", height="16em")))
-        W("call_detail", w.HTML())
+        W("response_name", w.Dropdown(options=[NONE, *names], description="x-mock-response-name", style=wide))
+        W("response_code", w.Dropdown(options=[NONE, *codes], description="x-mock-response-code", style=wide))
+        W("match_body", w.Dropdown(options=[("mock default", NONE), ("true", "true"), ("false", "false")], description="x-mock-match-request-body", style=wide))
+        W("match_headers", w.Text(placeholder="names, comma-separated", description="x-mock-match-request-headers", style=wide))
+        W("delay", w.BoundedIntText(value=0, min=0, max=180_000, step=100, description="x-mock-response-delay (ms)", style=wide))
+        W("body", w.Textarea(placeholder="request body", layout=full(height="6em")))
+        W("send", w.Button(description="Send", icon="paper-plane", layout=w.Layout(width="7em", flex="0 0 auto"),
+                           style={"button_color": "var(--jp-brand-color0, #0d47a1)", "text_color": "#fff"}))
+        W("summary", w.HTML(layout=full()))
+        W("live", w.HTML(layout=full()))
+        W("result", w.HTML(layout=full()))
+        W("calls", w.Select(options=[], rows=12, layout=full(height="16em")))
+        W("call_detail", w.HTML(layout=full()))
         W("refresh_calls", w.Button(description="refresh", icon="refresh"))
-        W("errors", w.HTML())
+        W("errors", w.HTML(layout=full()))
 
         self.widgets["filter"].observe(self._guard(lambda _: self.refresh_examples()), "value")
         self.widgets["examples"].observe(self._guard(lambda _: self.show_example()), "value")
@@ -180,25 +148,34 @@ class Explorer:
             self.widgets[name].observe(lambda _: self._changed(), "value")
 
         controls = w.VBox([self.widgets[n] for n in ("response_name", "response_code", "match_body", "match_headers", "delay")])
+        pane = {"flex": "1 1 0%", "padding": "0 6px 0 0"}
         builder = w.VBox([
             w.HTML("<b>Request</b>"),
-            w.HBox([self.widgets["method"], self.widgets["path"], self.widgets["send"]]),
+            w.HBox([self.widgets["method"], self.widgets["path"], self.widgets["send"]], layout=full()),
             w.HTML("query parameters"), self.query.box,
             w.HTML("headers"), self.headers.box,
             w.Accordion(children=[controls], titles=("x-mock-* control headers",)),
             self.widgets["body"],
-        ])
+        ], layout=full(**pane))
         examples = w.VBox([w.HTML("<b>Examples</b>"), self.widgets["filter"], self.widgets["examples"],
-                           self.widgets["use_example"], self.widgets["example_detail"]], layout=w.Layout(width="38%"))
-        right = w.VBox([builder, self.widgets["summary"], self.widgets["chart"], self.widgets["live"],
-                        w.HTML("<b>Last response</b>"), self.widgets["result"]], layout=w.Layout(width="62%"))
+                           self.widgets["use_example"], self.widgets["example_detail"]], layout=full(**pane))
+        explore = w.VBox([w.HBox([examples, builder], layout=full()), self.widgets["summary"], self.widgets["live"],
+                          w.HTML("<b>Last response</b>"), self.widgets["result"]], layout=full())
         calls = w.VBox([w.HBox([w.HTML("<b>Call log</b> (newest first; calls from anywhere)"), self.widgets["refresh_calls"]]),
-                        self.widgets["calls"], self.widgets["call_detail"]])
-        tabs = w.Tab(children=[w.HBox([examples, right]), calls], titles=("Explore", "Call log"))
+                        self.widgets["calls"], self.widgets["call_detail"]], layout=full())
+        tabs = w.Tab(children=[explore, calls], titles=("Explore", "Call log"), layout=full())
         self.widgets["tabs"] = tabs
-        self.ui = w.VBox([w.HTML(f"<b>mockkit Explorer</b> · {_e(engine.collection.name)} · "
-                                 f"<code>{_e(self.server.url)}</code>"), self.widgets["errors"], tabs])
+        self._show_state()
+        self.ui = w.VBox([self.widgets["header"], self.widgets["errors"], tabs], layout=full())
         self.ui.add_class("mk-explorer")
+
+    def _show_state(self) -> None:
+        engine = self.server.engine
+        state = (f"<code>{_e(self.server.url)}</code>" if self.server.running else
+                 "<b class='mk-stopped'>server stopped</b>: Send cannot reach it; <code>mock.start()</code> "
+                 "(or re-running <code>mockkit.serve(...)</code>) starts it again")
+        self.widgets["header"].value = (f"{EXPLORER_CSS}<b>mockkit Explorer</b> · "
+                                        f"{_e(engine.collection.name)} · {state}")
 
     # ------------------------------------------------------------------------------ display
 
@@ -234,9 +211,10 @@ class Explorer:
         message = f"{type(exc).__name__}: {exc}"
         self.errors.append(message)
         self.widgets["errors"].value = (
-            f"<div class='mk-error' style='color:#b00020;border:1px solid #b00020;padding:4px'>"
-            f"⚠ {_e(message)}</div>"
+            f"<div class='mk-error' style='border:1px solid var(--jp-error-color1, #d32f2f);"
+            f"border-left-width:4px;padding:4px 8px'>⚠ {_e(message)}</div>"
         )
+        self._show_state()
 
     # ----------------------------------------------------------------------------- examples
 
@@ -268,28 +246,54 @@ class Explorer:
         response += "\n" + _pretty(e.response.body)
         self.widgets["example_detail"].value = (
             f"<div class='mk-example'><b>{_e(e.name)}</b> <small>id {_e(e.id or '—')} · {_e(e.location or e.json_path)}</small>"
-            f"<div>saved request</div>{_pre(request)}<div>saved response</div>{_pre(response)}</div>"
+            f"<div>saved request</div>{_pre(request, '8em')}<div>saved response</div>{_pre(response, '12em')}</div>"
         )
 
     def use_example(self) -> None:
-        """Load the selected example's own request into the builder."""
+        """Load the selected example's own request into the builder (``{{wildcard}}`` segments
+        filled with a sample value); when that request gets another example, also fill in the
+        control header that reaches this one (``checks.reaching_header``), and say so."""
         position = self.widgets["examples"].value
         if position is None:
             raise ValueError("select an example first")
-        request = self._target(position).as_request()
+        target = self._target(position)
+        request = target.as_request(sample_wildcards=True)  # {{wildcards}} get a value a client would send
+        engine = self.server.engine
         self._loading = True
         try:
-            self.widgets["method"].value = request.method if request.method in self.widgets["method"].options else self.widgets["method"].value
             if request.method not in self.widgets["method"].options:
                 self.widgets["method"].options = [*self.widgets["method"].options, request.method]
-                self.widgets["method"].value = request.method
+            self.widgets["method"].value = request.method
             self.widgets["path"].value = request.path
             self.query.set(list(request.query))
             self.headers.set([(k, v) for k, v in request.headers])
             self.widgets["body"].value = request.body.decode("utf-8", "replace")
+            for name in ("response_name", "response_code"):
+                self.widgets[name].value = NONE
+            self.hint = ""
+            winner = choose(engine.rank(request))
+            if winner is None or winner.example is not target.example:
+                self.hint = self._reach(request, target, winner)
         finally:
             self._loading = False
         self.update_live()
+
+    def _reach(self, request: MockRequest, target: Any, winner: Any) -> str:
+        """Fill in the header that reaches ``target`` and return the sentence that says so."""
+        name = target.example.name
+        other = f"'{winner.example.name}' answers it" if winner is not None else "nothing matches it"
+        header = reaching_header(request, target, self.server.engine.index, self.server.engine.options)
+        if header is None:
+            return (f"'{name}' cannot be reached by its own saved request ({other}), and no control header "
+                    "reaches it: give it a request of its own (a query parameter, header or body) or an id.")
+        key, value = header
+        if key == "x-mock-response-code":
+            self.widgets["response_code"].value = value
+        elif key == "x-mock-response-name":
+            self.widgets["response_name"].value = value
+        else:
+            self.headers.add(key, value)
+        return f"'{name}' cannot be reached by its own saved request ({other}): added {key}: {value}, which reaches it."
 
     # ------------------------------------------------------------------------------ request
 
@@ -328,53 +332,20 @@ class Explorer:
 
     def update_live(self) -> None:
         """Rank the builder's request without sending it, and show why each example wins or loses."""
-        request = self.request()
-        frame = self.server.engine.explain_frame(request)
+        frame = self.server.engine.explain_frame(self.request())
         self.live_frame = frame
-        chosen = frame[frame["selected"]]
-        if len(chosen):
-            row = chosen.iloc[0]
-            score = "—" if row["score"] != row["score"] else f"{row['score']:g}"
-            text = (f"would answer <b>{row['status']}</b> with <b>{_e(row['example'])}</b> "
-                    f"(score {score}, rule {_e(row['path_rule'] or '—')})")
-        else:
-            text = "<b>no example matches</b>: the mock would answer 404 mockRequestNotFoundError"
-        self.widgets["summary"].value = f"<div class='mk-verdict'>{_e(request.method)} <code>{_e(request.target)}</code> → {text}</div>"
-        self.widgets["live"].value = self._table(frame)
-        self.widgets["chart"].value = self._chart(frame)
+        self._show(frame)
 
-    TABLE_COLUMNS = ["example", "status", "stage", "path_rule", "path_points", "query_points", "body_points",
-                     "score", "selected", "reason"]
+    def _show(self, frame: "pd.DataFrame") -> None:
+        hint = (f"<div class='mk-hint' style='border-left:4px solid {theme()['warn']};padding:2px 8px;"
+                f"margin-top:4px'>{_e(self.hint)}</div>") if self.hint else ""
+        self.widgets["summary"].value = f"<div class='mk-verdict'><b>{_e(verdict(frame))}</b></div>{hint}"
+        self.widgets["live"].value = self._table(frame)
 
     @classmethod
-    def _table(cls, frame: "pd.DataFrame", rows: int = 15) -> str:
-        shown = frame[cls.TABLE_COLUMNS].head(rows)
-        more = f"<div><small>… {len(frame) - rows} more examples</small></div>" if len(frame) > rows else ""
-        styler = style_ranking(shown).hide(axis="index").hide(subset=["selected"], axis="columns")
-        styler = styler.set_table_styles([
-            {"selector": "", "props": "font-size: 12px; border-collapse: collapse"},
-            {"selector": "th", "props": "text-align: left; padding: 2px 6px; border-bottom: 1px solid #ccc"},
-            {"selector": "td", "props": "padding: 2px 6px; vertical-align: top; white-space: nowrap"},
-            {"selector": "td.col9", "props": "white-space: normal; min-width: 26em"},
-        ])
-        return f"<div class='mk-table' style='max-height:26em;overflow:auto'>{styler.to_html()}</div>{more}"
-
-    @staticmethod
-    def _chart(frame: "pd.DataFrame", top: int = 6) -> str:
-        scored = frame[frame["score"].notna()].head(top)
-        if scored.empty:
-            return ""
-        bars = []
-        for _, row in scored.iterrows():
-            width = max(2.0, min(100.0, float(row["score"]) / 115 * 100))
-            color = "#34a853" if row["selected"] else "#8ab4f8"
-            bars.append(
-                f"<div style='display:flex;align-items:center;gap:6px;font-size:12px'>"
-                f"<span style='width:14em;overflow:hidden;white-space:nowrap'>{_e(row['example'])}</span>"
-                f"<span style='background:{color};width:{width:.0f}%;max-width:20em;height:10px;display:inline-block'></span>"
-                f"<span>{float(row['score']):g}</span></div>"
-            )
-        return "<div class='mk-chart'><small>top scores</small>" + "".join(bars) + "</div>"
+    def _table(cls, frame: "pd.DataFrame", rows: int | None = None) -> str:
+        """The ranking as the readable view (verdict, bars, full reasons), ``TABLE_ROWS`` rows."""
+        return f"<div class='mk-table'>{explanation_html(frame, rows or cls.TABLE_ROWS, with_verdict=False)}</div>"
 
     def send(self) -> "httpx.Response":
         """Fire the builder's request at the running server and show the answer and its ranking."""
@@ -392,8 +363,7 @@ class Explorer:
         )
         if response.headers.get(CALL_HEADER):
             self.last_frame = self.server.explain(response)
-            self.widgets["live"].value = self._table(self.last_frame)
-            self.widgets["chart"].value = self._chart(self.last_frame)
+            self._show(self.last_frame)
         self.refresh_calls()
         return response
 
@@ -429,6 +399,7 @@ class Explorer:
         seen = -1
         while not self._stop.wait(interval):
             if not self.server.running:
+                self._guard(self._show_state)()
                 return
             calls = self.server.engine.journal.snapshot()
             marker = calls[-1].id if calls else ""

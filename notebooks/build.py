@@ -59,15 +59,12 @@ QUICKSTART = [
         machine, and can tell you, for every call, *why* it picked the example it did.
 
         In this notebook you will start the demo mock that comes with mockkit, call it, read the
-        explanation of an answer, look at the call log, open the interactive Explorer, and stop
-        the server. Run the cells from top to bottom (Shift+Enter).
+        explanation of an answer, look at the call log and open the interactive Explorer. Run
+        the cells from top to bottom (Shift+Enter), or all at once (Run → Run All Cells).
     """),
     code("""
-        import pandas as pd
-
         import mockkit
 
-        pd.set_option("display.max_colwidth", None)  # show the long `reason` sentences in full
         mockkit.__version__
     """),
     md("""
@@ -87,9 +84,10 @@ QUICKSTART = [
     """),
     md("""
         Every example the mock can answer with, one row each: the folder and request it belongs
-        to, its name, the method and path of its saved request, and the status of its response.
-        Note `/users/{{userId}}`: a `{{name}}` that nothing defines acts as a wildcard for one
-        path segment.
+        to, its name, the method, the `path` and `query` the mock answers (variables filled in),
+        the status of its response, its id, and the `url` exactly as it was saved. Note
+        `/users/{{userId}}`: a `{{name}}` that nothing defines acts as a wildcard for one path
+        segment.
     """),
     code("""
         mock.examples
@@ -129,15 +127,15 @@ QUICKSTART = [
 
         With three examples you can guess which one will answer. With three hundred, or when an
         example you expected never shows up, guessing stops working. `mock.explain(response)`
-        returns a table with **every** example of the collection, best first:
+        ranks **every** example of the collection for that call, best first, and says why:
 
-        * `stage`: how far the example got: `selected` (the winner), `scored` (a candidate that
-          lost on points), or the step that dropped it (`method`, `path`, ...);
-        * `path_rule`: which of the path comparisons (a to h) matched, and `score`: the points it
-          earned (100 for an identical path, fewer for looser matches, plus or minus points for
-          the query string);
-        * `selected`: the example that was served, and `reason`: a sentence saying why it won or
-          what made it lose.
+        * **example**: its name, and under it the method and path it was saved for;
+        * **decided by**: the path rule (a to h) that matched it, the control header that
+          picked it, or the step that dropped it (`dropped: method`, `dropped: path`, ...);
+        * **score**: the points it earned (100 for an identical path, fewer for looser
+          matches, plus or minus points for the query string), with a bar for comparing;
+        * **chosen**: the example that was served, highlighted and first;
+        * **reason**: a sentence saying why it won, or by how many points and where it lost.
 
         A table of scores turns "the mock is wrong" into something you can act on: you see the
         runner-up, by how many points it lost, and at which step, so you know whether to change
@@ -145,25 +143,27 @@ QUICKSTART = [
     """),
     code("""
         why = mock.explain(r)
-        why[["example", "method", "path", "status", "stage", "path_rule", "score", "selected", "reason"]]
+        why
     """),
     md("""
         *User found* and *User not found* were both saved for `/users/{{userId}}` and score the
-        same; the tie rule prefers status 200. `report.style_ranking` shows the same table
-        styled: the winner highlighted, a bar for each score, dropped examples greyed out.
+        same; the tie rule prefers status 200. The loser's reason ends with the header that
+        reaches it anyway (*reach it with* `x-mock-response-code: 404`).
+
+        The table is a pandas DataFrame, so everything pandas does works on it: filter, sort,
+        plot. It has more columns than the view shows (the points of each step, the query
+        counts, the values the wildcards took, ...): `why.columns` lists them, `why.table` shows
+        them all, and `why.steps` lists every comparison made, one row per example and step.
     """),
     code("""
-        from mockkit.report import style_ranking
-
-        style_ranking(why)
+        why[why["kept"]][["example", "path_rule", "path_points", "query_points", "score", "captures"]]
     """),
     md("""
         You can also ask *before* sending anything: describe the request by method and path.
         Here the query parameter `page=2` makes *Users, page 2* win over *All users*.
     """),
     code("""
-        plan = mock.explain("GET", "/users?page=2")
-        plan[["example", "path", "score", "selected", "reason"]].head(4)
+        mock.explain("GET", "/users?page=2")
     """),
     md("""
         To get the *User not found* example, tell the mock which status you want with the
@@ -181,15 +181,17 @@ QUICKSTART = [
         a browser, curl, or an app you point at `mock.url`.
     """),
     code("""
-        mock.calls
+        mock.calls[["call", "method", "path", "query", "status", "example", "score", "duration_ms"]]
     """),
     md("""
         ## 5. Explore interactively
 
-        `mock.explore()` opens the **Explorer**: the examples of the collection, a request
-        builder (method, path, query, headers, body, and toggles for the control headers), a live
-        table that shows which example *would* win while you edit the request, a Send button,
-        and the call log. Pick an example, change a header, watch the table change.
+        `mock.explore()` opens the **Explorer**: the examples of the collection next to a request
+        builder (method, path, query, headers, body, and the control headers), then the ranking
+        of every candidate for the request you are building, recomputed while you type, a Send
+        button, the last response, and the call log on its own tab. Pick an example and press
+        *use as request*: if its own saved request cannot reach it (like *User not found*), the
+        Explorer says so and adds the control header that does.
 
         The Explorer is made of Jupyter widgets: it needs a running kernel, so a notebook shown
         as a static page (for example on GitHub) shows nothing here.
@@ -199,21 +201,23 @@ QUICKSTART = [
         explorer
     """),
     md("""
-        ## 6. Where next, and stop the server
+        ## 6. Where next
 
         * **02-why-this-example**: the matching algorithm, step by step.
         * **03-dynamic-responses**: variables, fake data, and responses built from the request.
         * **04-mock-in-your-tests**: use mockkit from pytest.
-        * **05-your-own-collection**: load your own export, check it, fix what the checker finds.
+        * **05-your-own-collection**: load your own export, check it, fix what the checker finds,
+          and write examples of your own.
+        * **06-hub**: many mocks behind a Postman-shaped API, private mocks, call logs.
 
-        A server runs until you stop it or the kernel shuts down. Run the last cell when you are
-        done exploring: once the server is stopped, the Explorer has nothing left to send to.
-        (Re-running the `mockkit.serve()` cell also replaces the old server, on the same port.
-        In a script, `with mockkit.serve() as mock:` stops it at the end of the block.)
-    """),
-    code("""
-        mock.stop()
-        mock
+        ## When you are done
+
+        The server runs as long as this notebook's kernel does, so the Explorer above keeps
+        working. Shutting the kernel down (**Kernel → Shut Down Kernel**) stops the server. To
+        stop it and keep the kernel, run `mock.stop()` in a new cell; the Explorer's header then
+        says the server is stopped, and re-running the `mockkit.serve()` cell starts it again on
+        the same port. (In a script, `with mockkit.serve() as mock:` stops it at the end of the
+        block.)
     """),
 ]
 
@@ -240,14 +244,30 @@ WHY_THIS_EXAMPLE = [
         `mockkit.explain(collection, method, path, ...)` runs these steps for a request that is
         never sent (no server needed) and returns the whole table. We will use it on a small
         collection made for this notebook, `data/bookshop.postman_collection.json`.
+
+        ## Postman's rules, and where mockkit had to decide
+
+        Postman documents the steps above and their points. It leaves a few things open, and a
+        local mock has to pick an answer for each; mockkit's answers are its own, marked
+        **mockkit's decision** wherever they come up below:
+
+        | question | who decides | the answer |
+        |---|---|---|
+        | order of the steps, the points of rules a to h, query points, the +5 body bonus | **Postman** (documented) | as listed above |
+        | a tie: sort by example id, take the first with status 200 | **Postman** (documented) | as listed above |
+        | what counts as an "id" segment (rules f and g) | **mockkit's decision** | all digits, a UUID, or a token of 8+ letters, digits, `-`, `_` with at least one digit and one letter |
+        | how close is "close" for rule h (document distance) | **mockkit's decision** | paths with the same number of segments whose differing segments are each within an edit distance of 0.2 of their length (`distance_threshold`, configurable; 0 turns rule h off) |
+        | the order of the tie sort | **mockkit's decision** | ids ascending; examples without an id after those with one, in collection order; with no 200 among them, a 2xx comes before errors |
+        | no query string on either side | **mockkit's decision** | counts as "every parameter matches" (+10) |
+
+        Every explanation shows which rule applied, so a decision never hides.
     """),
     code("""
         import pandas as pd
 
         import mockkit
-        from mockkit.report import checks_frame, style_ranking
+        from mockkit.report import readable
 
-        pd.set_option("display.max_colwidth", None)
         BOOKSHOP = "data/bookshop.postman_collection.json"
         mockkit.examples(BOOKSHOP)
     """),
@@ -264,33 +284,30 @@ WHY_THIS_EXAMPLE = [
         frame
     """),
     md("""
-        The columns, left to right: the example and where it lives (`request`, `folder`), its
-        saved `method`, `path` and `status`, its `id`; then `stage` (how far it got), `kept`,
-        `path_rule` (the letter of the path rule that matched), the points of each step
-        (`path_points`, `query_points`, `body_points`) and their sum, `score`; `selected` marks
-        the winner; `query_match`/`query_partial`/`query_missing` count the query parameters;
-        `reason` is the sentence; `problems` lists what the example's response cannot fill in
-        (notebook 03).
+        The first line says what a mock answers. Then one row per example, the winner first
+        and highlighted: its name (and the method and path it was saved for), its status, what
+        **decided** its fate (the path rule that matched, or ✗ and the step that dropped it),
+        its **score** as a bar, and the **reason**. Examples dropped early come last; the line
+        under the table counts those not shown (`frame.view(rows=None)` shows them all).
 
-        The rest of this notebook looks at one step at a time, so here is a helper that keeps the
-        interesting columns, hides the examples dropped by method or path, and styles the table.
+        The object is a pandas DataFrame with more columns than the view shows: the points of
+        each step (`path_points`, `query_points`, `body_points`), the query counts
+        (`query_match`, `query_partial`, `query_missing`), `reach` (the control header that would
+        get a losing example), `captures` (what the wildcards matched), `problems`, and more:
     """),
     code("""
-        from itertools import count
-
-        COLUMNS = ["example", "path", "status", "stage", "path_rule", "path_points", "query_points",
-                   "body_points", "score", "selected", "reason"]
-        table_ids = count(1)
-
-
+        print(", ".join(frame.columns))
+    """),
+    md("""
+        The rest of this notebook looks at one step at a time, so here is a helper that hides
+        the examples dropped by method or path. Filtering keeps the readable view: the result
+        is still an explanation.
+    """),
+    code("""
         def why(method, path, **request):
             \"\"\"Explain one request against the bookshop, without the examples dropped early.\"\"\"
             frame = mockkit.explain(BOOKSHOP, method, path, **request)
-            early = frame["stage"].isin(["method", "path"])
-            caption = f"{frame.attrs['request']}: {early.sum()} examples dropped by method or path not shown"
-            styled = style_ranking(frame.loc[~early, COLUMNS]).hide(axis="index").set_caption(caption)
-            styled = styled.set_properties(subset=["reason"], **{"text-align": "left", "min-width": "32em"})
-            return styled.set_uuid(f"why-{next(table_ids)}")  # each table on the page needs its own id
+            return frame[~frame["stage"].isin(["method", "path"])]
 
 
         why("GET", "/books/featured")
@@ -299,15 +316,15 @@ WHY_THIS_EXAMPLE = [
         ## Path rules a to h
 
         The path step tries eight comparisons in order and stops at the first that matches. The
-        looser the comparison, the fewer points:
+        looser the comparison, the fewer points (Postman's documented rules):
     """),
     code("""
-        from mockkit.matching import PATH_RULES
+        from mockkit.matching import PATH_RULES, POINTS
 
-        pd.DataFrame(
-            [(rule.letter, rule.name, 100 + rule.points, rule.sentence) for rule in PATH_RULES],
+        readable(pd.DataFrame(
+            [(rule.letter, rule.name, POINTS["start"] + rule.points, rule.sentence) for rule in PATH_RULES],
             columns=["rule", "name", "path points", "the paths match when"],
-        )
+        ))
     """),
     md("""
         Only the path is compared: the host part of the saved URL (here `{{baseUrl}}`) never is.
@@ -326,11 +343,10 @@ WHY_THIS_EXAMPLE = [
         ]
         rows = []
         for path in one_request_per_rule:
-            frame = mockkit.explain(BOOKSHOP, "GET", path)
-            winner = frame[frame["selected"]].iloc[0]
+            winner = mockkit.explain(BOOKSHOP, "GET", path).winner
             rows.append({"request": f"GET {path}", "winner": winner["example"], "saved path": winner["path"],
-                         "rule": winner["path_rule"], "path points": winner["path_points"],
-                         "score": winner["score"]})
+                         "rule": winner["path_rule"], "path points": int(winner["path_points"]),
+                         "score": int(winner["score"])})
         pd.DataFrame(rows)
     """),
     md("""
@@ -341,19 +357,29 @@ WHY_THIS_EXAMPLE = [
         why("GET", "/shelves")
     """),
     md("""
-        **f**: an "id" is a segment that is all digits, a UUID, or a token of 8 or more letters,
-        digits, `-` or `_` with at least one digit and one letter. Ids are set aside on both sides,
-        so `/members/77` matches the example saved for `/members/1001`.
+        **f** (the rule is Postman's; what counts as an id is **mockkit's decision**): an "id"
+        is a segment that is all digits, a UUID, or a token of 8 or more letters, digits, `-` or
+        `_` with at least one digit and one letter. Ids are set aside on both sides, so
+        `/members/77` matches the example saved for `/members/1001`. The same test mockkit uses:
+    """),
+    code("""
+        from mockkit.urls import is_id
+
+        segments = ["77", "1001", "3f2c1a9e-8d4b-4c3a-9f1e-2b7d6c5a4e3f", "order-2024x", "ada-lovelace", "v2"]
+        pd.DataFrame({"segment": segments, "an id?": [is_id(s) for s in segments]})
     """),
     code("""
         why("GET", "/members/77")
     """),
     md("""
-        **h**: when nothing else matches, paths with the same number of segments are compared by
-        edit distance (letters to change, divided by the length of the longer path). A typo
-        passes; a different word does not. The distance needed is shown in the reason.
+        **h** (Postman names the rule, "document distance", but not how close is close: the
+        threshold is **mockkit's decision**): when nothing else matches, paths with the same
+        number of segments are compared letter by letter, and every segment that differs must
+        be within an edit distance of 0.2 of its length. A typo passes; a different word does
+        not. The reason shows the distance; the threshold is a setting of the mock:
     """),
     code("""
+        print("distance threshold:", mockkit.MatchOptions().distance_threshold)
         why("GET", "/categries")
     """),
     md("""
@@ -362,17 +388,16 @@ WHY_THIS_EXAMPLE = [
         reasons of the dropped examples show how far each path was.
     """),
     code("""
-        frame = mockkit.explain(BOOKSHOP, "GET", "/checkout")
-        print("selected:", frame["selected"].any())
-        frame[["example", "path", "stage", "reason"]].head(4)
+        mockkit.explain(BOOKSHOP, "GET", "/checkout").view(rows=4)
     """),
     md("""
         ## Wildcards beat ids by one point
 
         `GET /books/7` matches two examples: *Any book* (`/books/{{bookId}}`, rule e, 80 points)
         and *Book 42* (`/books/42`, rule f, because 7 and 42 are both ids: 79 points). The
-        wildcard wins by exactly one point. That is by design: an example saved with a wildcard
-        says "any book", while `/books/42` was saved for one particular book.
+        wildcard wins by exactly one point. That follows from Postman's points, and it makes
+        sense: an example saved with a wildcard says "any book", while `/books/42` was saved for
+        one particular book.
     """),
     code("""
         why("GET", "/books/7")
@@ -393,16 +418,17 @@ WHY_THIS_EXAMPLE = [
     md("""
         ## Query scoring
 
-        After the path, the query string. Every key that appears in the call or in the example is
-        one of:
+        After the path, the query string (Postman's documented rule). Every key that appears in
+        the call or in the example is one of:
 
         * **match**: on both sides, with the same value;
         * **partial**: on both sides, with different values;
         * **missing**: on one side only.
 
-        If every key matches (or there is no query on either side) the example gets **+10**. If
-        some match, it gets **+10 × matches / keys**. If none match, it *loses* one point per
-        missing key (at most 10). The *Search* request has four examples:
+        If every key matches the example gets **+10** (and, **mockkit's decision**, also when
+        neither side has a query string). If some match, it gets **+10 × matches / keys**. If
+        none match, it *loses* one point per missing key (at most 10). The *Search* request has
+        four examples:
     """),
     code("""
         why("GET", "/search?title=dune&page=2")
@@ -415,18 +441,21 @@ WHY_THIS_EXAMPLE = [
     """),
     code("""
         frame = mockkit.explain(BOOKSHOP, "GET", "/search?title=emma&page=3")
-        frame[["example", "query_match", "query_partial", "query_missing", "query_points", "score",
-               "selected", "reason"]].head(4)
+        readable(frame[["example", "query_match", "query_partial", "query_missing", "query_points", "score",
+                        "selected", "reason"]].head(4))
     """),
     md("""
         Here *Emma, page 2* and *Emma* both score 105: a tie, settled by the tie rule.
 
         ## Ties and the tie rule
 
-        When several examples share the top score, they are sorted by example id (ascending) and
-        the first one whose status is **200** wins; if none is 200, the first one wins. The
-        *Shop status* request has three examples with the same saved request: *Closed for
-        maintenance* (id `bk-20`, status 503), *Open* (`bk-21`, 200) and *Busy* (`bk-22`, 200).
+        When several examples share the top score, Postman sorts them by example id and takes
+        the first one whose status is **200**, else the first one. Postman does not say which way
+        it sorts, or where examples without an id go: **mockkit's decision** is ids ascending,
+        examples without an id after those with one (in collection order), and, when no tied
+        example has status 200, a success (2xx) before an error. The *Shop status* request has
+        three examples with the same saved request: *Closed for maintenance* (id `bk-20`, status
+        503), *Open* (`bk-21`, 200) and *Busy* (`bk-22`, 200).
     """),
     code("""
         why("GET", "/status")
@@ -434,12 +463,12 @@ WHY_THIS_EXAMPLE = [
     md("""
         *Open* wins: *Closed for maintenance* has the lowest id, but status 200 is preferred, and
         *Busy* comes after *Open* in id order. The `reason` column says which part of the rule
-        decided. Tied examples like these can only be reached on purpose, with control headers.
+        decided, and the losers' reasons end with the header that reaches them anyway.
 
         ## Control headers
 
-        A caller can steer the mock with `x-mock-*` headers (they steer the matching and are never
-        themselves compared with the examples' headers):
+        A caller can steer the mock with `x-mock-*` headers (Postman's; they steer the matching
+        and are never themselves compared with the examples' headers):
 
         | header | effect |
         |---|---|
@@ -461,7 +490,7 @@ WHY_THIS_EXAMPLE = [
     code("""
         frame = mockkit.explain(BOOKSHOP, "GET", "/status", headers={"x-mock-response-name": "Busy"})
         print(frame.attrs)
-        frame.loc[frame["path"] == "/status", ["example", "stage", "selected", "reason"]]
+        frame[frame["path"] == "/status"]
     """),
     code("""
         why("GET", "/status", headers={"x-mock-response-id": "bk-22"})
@@ -504,15 +533,14 @@ WHY_THIS_EXAMPLE = [
     md("""
         ## The long form: every check, one row each
 
-        `reason` is a summary. For the full record, `report.checks_frame` lists every comparison
-        made, one row per example and step, with its points and a sentence. It takes the ranking
-        object, which a `MockEngine` (a loaded collection, no server) returns from `explain`:
+        `reason` is a summary. For the full record, `.steps` lists every comparison made, one
+        row per example and step, with its points and a sentence (`readable` shows any such
+        table with its sentences left-aligned):
     """),
     code("""
-        engine = mockkit.MockEngine(BOOKSHOP)
-        ranking = engine.explain(mockkit.MockRequest.from_target("GET", "/search?title=emma&page=3"))
-        checks = checks_frame(ranking)
-        checks[checks["example"].isin(["Emma, page 2", "Emma", "Dune, page 2", "Dune"])]
+        frame = mockkit.explain(BOOKSHOP, "GET", "/search?title=emma&page=3")
+        steps = frame[frame["kept"]].steps
+        readable(steps)
     """),
     md("""
         A request whose method no example uses stops before any path is compared; the frame's
@@ -557,8 +585,8 @@ DYNAMIC_RESPONSES = [
         import pandas as pd
 
         import mockkit
+        from mockkit.report import readable
 
-        pd.set_option("display.max_colwidth", None)
         PROFILES = "data/profiles.postman_collection.json"
         DEV = "data/profiles-dev.postman_environment.json"
         mockkit.examples(PROFILES)
@@ -598,7 +626,7 @@ DYNAMIC_RESPONSES = [
         unnoticed:
     """),
     code("""
-        mock.explain(r)[["example", "selected", "problems"]].head(3)
+        readable(mock.explain(r)[["example", "selected", "problems"]].head(3))
     """),
     md("""
         Now serve the same collection **with the dev environment**. Serving a collection that
@@ -625,10 +653,10 @@ DYNAMIC_RESPONSES = [
             columns=["name", "description", "typical value"],
         )
         print(len(dynamic), "dynamic variables")
-        dynamic.head(12)
+        readable(dynamic.head(12))
     """),
     code("""
-        dynamic[dynamic["name"].str.contains("Name|Email|City|Color|Price")]
+        readable(dynamic[dynamic["name"].str.contains("Name|Email|City|Color|Price")])
     """),
     md("""
         The example *Random person* uses nine of them in its body, and `{{$guid}}` in a response
@@ -722,7 +750,7 @@ DYNAMIC_RESPONSES = [
     code("""
         r = mock.get("/legacy")
         print(r.text)
-        mock.explain(r)[["example", "selected", "problems"]].head(1)
+        readable(mock.explain(r)[["example", "selected", "problems"]].head(1))
     """),
     md("""
         The same list, for the whole collection at once, from the engine behind the server
@@ -981,7 +1009,7 @@ MOCK_IN_YOUR_TESTS = [
         import subprocess
 
         result = subprocess.run(
-            [sys.executable, "-m", "pytest", "-v", "--color=yes", "-p", "no:cacheprovider", "test_shop_client.py"],
+            [sys.executable, "-m", "pytest", "-v", "--color=no", "-p", "no:cacheprovider", "test_shop_client.py"],
             cwd=project, capture_output=True, text=True, check=False,
         )
         print(result.stdout[-3000:], result.stderr[-2000:])
@@ -1027,8 +1055,8 @@ YOUR_OWN_COLLECTION = [
 
         import mockkit
         from mockkit.checks import check
+        from mockkit.report import readable
 
-        pd.set_option("display.max_colwidth", None)
         TODO = "data/todo.postman_collection.json"
         DEV = "data/todo-dev.postman_environment.json"
     """),
@@ -1075,8 +1103,8 @@ YOUR_OWN_COLLECTION = [
     code("""
         without = mockkit.explain(TODO, "GET", "/v2/me")
         with_dev = mockkit.explain(TODO, "GET", "/v2/me", environment=DEV)
-        pd.concat([without.head(1).assign(environment="none"), with_dev.head(1).assign(environment="dev")])[
-            ["environment", "example", "path", "path_rule", "score", "reason"]]
+        readable(pd.concat([without.head(1).assign(environment="none"), with_dev.head(1).assign(environment="dev")])[
+            ["environment", "example", "path", "path_rule", "score", "reason"]])
     """),
     md("""
         A served mock answers the same way. (`with mockkit.serve(...) as mock:` stops the server
@@ -1096,7 +1124,7 @@ YOUR_OWN_COLLECTION = [
     """),
     code("""
         findings = pd.DataFrame(check(mockkit.MockEngine(TODO, DEV)))
-        findings
+        readable(findings)
     """),
     md("""
         Three warnings:
@@ -1167,7 +1195,7 @@ YOUR_OWN_COLLECTION = [
         as a file name. Only the two `info` notes remain.
     """),
     code("""
-        pd.DataFrame(check(mockkit.MockEngine(document, DEV)))[["severity", "kind", "example", "message"]]
+        readable(pd.DataFrame(check(mockkit.MockEngine(document, DEV)))[["severity", "kind", "example", "message"]])
     """),
     code("""
         workdir = Path(tempfile.mkdtemp(prefix="todo-fixed-"))
@@ -1188,6 +1216,78 @@ YOUR_OWN_COLLECTION = [
         print(mock.get("/v2/todos", params={"owner": "new-user"}).json())
         print(mock.post("/v2/todos", json={"title": "Water the plants"}).json())
         mock.calls[["method", "path", "query", "status", "example"]]
+    """),
+    md("""
+        ## Writing your own examples
+
+        Sooner or later you add examples of your own: in Postman (send a request, **Save
+        Response → Save as example**) or in code, as below. One choice matters most for
+        matching: how the example's URL names the part of the path that varies.
+
+        * **`:id` with a value**: Postman's path variables. The URL is `{{baseUrl}}/notes/:id`,
+          and the Params tab gives `id` a value, say `1`. The mock compares the path with the
+          value filled in: the example was saved for `/notes/1`. (A `:id` left without a value
+          is a common slip: `mockkit check` points it out and says what to do.)
+        * **`{{noteId}}` that no variable defines**: a **wildcard**. The example answers any one
+          segment there, and the segment's value can be repeated in the response.
+
+        Here is a small collection written in Python, with one example of each kind. Its
+        `baseUrl` carries a base path (`/api/v1`), which is part of the path the mock answers.
+    """),
+    code("""
+        SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+
+
+        def item(name, path, example, body, variables=None):
+            \"\"\"A request with one saved example (v2.1): the same URL for both.\"\"\"
+            url = {"raw": "{{baseUrl}}/" + "/".join(path), "host": ["{{baseUrl}}"], "path": path}
+            if variables:
+                url["variable"] = [{"key": k, "value": v} for k, v in variables.items()]
+            request = {"method": "GET", "header": [], "url": url}
+            response = {"name": example, "originalRequest": request, "code": 200, "status": "OK",
+                        "header": [{"key": "Content-Type", "value": "application/json"}], "body": body}
+            return {"name": name, "request": request, "response": [response]}
+
+
+        notes = {
+            "info": {"name": "Notes", "schema": SCHEMA},
+            "variable": [{"key": "baseUrl", "value": "https://notes.example.test/api/v1"}],
+            "item": [
+                item("Get note 1", ["notes", ":id"], "Note 1", '{"id": 1, "text": "Buy milk"}', {"id": "1"}),
+                item("Get any note", ["notes", "{{noteId}}"], "Any note", '{"id": "{{noteId}}", "text": "..."}'),
+            ],
+        }
+        mockkit.examples(notes)[["name", "method", "path", "url"]]
+    """),
+    md("""
+        `path` is what the mock answers, `url` what was saved. Now three requests (each score
+        includes +10 for the query string: neither side has one). `/notes/1` is identical to
+        the path of *Note 1* (rule a) and beats the wildcard (rule e) by 20 points. `/notes/7`
+        goes to the wildcard: *Note 1* still matches, by rule f because 7 and 1 are both ids,
+        but one point lower. And `/notes/shopping` only fits the wildcard.
+    """),
+    code("""
+        rows = []
+        for path in ["/api/v1/notes/1", "/api/v1/notes/7", "/api/v1/notes/shopping"]:
+            frame = mockkit.explain(notes, "GET", path)
+            scores = dict(zip(frame["example"], frame["score"]))
+            rows.append({"request": f"GET {path}", "winner": frame.winner["example"],
+                         "Note 1": scores["Note 1"], "Any note": scores["Any note"]})
+        readable(pd.DataFrame(rows))
+    """),
+    md("""
+        The wildcard's value fills `{{noteId}}` in the response:
+    """),
+    code("""
+        with mockkit.serve(notes) as notes_mock:
+            print(notes_mock.get("/api/v1/notes/shopping").json())
+            print(notes_mock.get("/api/v1/notes/1").json())
+    """),
+    md("""
+        So: give `:id` a value when an example is about one particular record (note 1, the
+        admin user), and use an undefined `{{name}}` when it stands for any record. When both
+        exist for one path, the particular example answers its own value and the wildcard
+        answers the rest.
     """),
     md("""
         ## When a file cannot be read
@@ -1236,12 +1336,184 @@ YOUR_OWN_COLLECTION = [
     """),
 ]
 
+# ====================================================================================== 06 · hub
+
+HUB = [
+    md("""
+        # Many mocks behind one API: the hub
+
+        Postman lets scripts manage mock servers through its API: upload a collection, create
+        a mock for it, call the mock, read its call log, make it private, switch on a canned
+        outage. Its guide for this ("mock with the API") goes: find the collection's UID, `POST
+        /mocks`, call the `mockUrl` it returns, then read `GET /mocks/{id}/call-logs`.
+
+        mockkit's **hub** is the local equivalent: one process that hosts many mocks and answers
+        the same management API, with Postman's JSON shapes and error names, keeping its state in
+        SQLite so it survives restarts. Scripts written for Postman's API need only a different
+        base URL and key. From a shell it is `mockkit hub --port 3100 --data ./hub-data`; in a
+        notebook, `mockkit.serve_hub()` runs it in the background of the kernel.
+    """),
+    code("""
+        import json
+        import shutil
+        import tempfile
+
+        import httpx
+
+        import mockkit
+        from mockkit.demo import DEMO_COLLECTION
+
+        data = tempfile.mkdtemp(prefix="mockkit-hub-")  # where the hub keeps its state
+        hub = mockkit.serve_hub(data)
+        hub
+    """),
+    md("""
+        ## The API key
+
+        Every management call needs the hub's key in the `x-api-key` header, as Postman's API
+        needs yours. On first start the hub generates one and stores it in the data folder (pass
+        `api_key=` to choose it). `hub.api_key` holds it; `hub.client` is a Python client that
+        sends it for you (`mockkit.Hub(url, api_key)` makes one for a hub running elsewhere).
+    """),
+    code("""
+        api_key = hub.api_key
+        api = hub.client
+        print("key:", api_key[:4] + "…", "(stored in", data + ")")
+    """),
+    md("""
+        ## 1. Upload a collection
+
+        `POST /collections` with the collection export, as in Postman's API. The answer carries
+        its `uid` (`<owner>-<id>`), which is how mocks refer to it. Here it is the demo shop that
+        comes with mockkit.
+    """),
+    code("""
+        collection = api.create_collection(DEMO_COLLECTION)["collection"]
+        collection
+    """),
+    md("""
+        ## 2. Create a mock
+
+        `POST /mocks` with `{"mock": {"collection": uid, "name": ...}}`. The answer is Postman's
+        mock object; `mockUrl` is where the mock answers: every path after it is matched against
+        the collection's examples.
+    """),
+    code("""
+        mock = api.create_mock(collection["uid"], name="shop")["mock"]
+        print(json.dumps(mock, indent=2))
+    """),
+    md("""
+        ## 3. Call the mock
+
+        Any HTTP client works; the control headers (`x-mock-response-code`, ...) behave as on a
+        single mock.
+    """),
+    code("""
+        r = httpx.get(mock["mockUrl"] + "/users/42")
+        print(r.status_code, r.json())
+        r = httpx.get(mock["mockUrl"] + "/users/42", headers={"x-mock-response-code": "404"})
+        print(r.status_code, r.json())
+    """),
+    md("""
+        The same calls without the Python client, the way a script written for Postman's API
+        makes them (only the base URL and the key differ):
+    """),
+    code("""
+        admin = httpx.Client(base_url=hub.url, headers={"x-api-key": api_key})
+        print(admin.get(f"/mocks/{mock['id']}").json()["mock"]["name"])
+        print(httpx.get(f"{hub.url}/mocks").status_code, "without the key")
+    """),
+    md("""
+        ## 4. The call log
+
+        `GET /mocks/{id}/call-logs`: newest first, with Postman's filters (`requestMethod`,
+        `responseStatusCode`, `since`, ...) and paging (`limit`, `cursor`). `include=` adds
+        headers and bodies.
+    """),
+    code("""
+        logs = api.call_logs(mock["id"], limit=10, include="response.body")
+        for entry in logs["call-logs"]:
+            print(entry["servedAt"], entry["request"]["method"], entry["request"]["path"], "->",
+                  entry["response"]["statusCode"], entry["responseName"])
+    """),
+    md("""
+        ## 5. Private mocks
+
+        A mock created with `private=True` (or unpublished) answers only calls that carry the
+        key in `x-api-key`; others get a 401 in Postman's error shape. The key is never passed on
+        to the example's templates nor written to the call log. Publishing makes it public again.
+    """),
+    code("""
+        private = api.create_mock(collection["uid"], name="shop (private)", private=True)["mock"]
+        url = private["mockUrl"] + "/users"
+        print("without the key:", httpx.get(url).status_code, httpx.get(url).json()["error"]["name"])
+        print("with the key:   ", httpx.get(url, headers={"x-api-key": api_key}).status_code)
+        api.publish_mock(private["id"])
+        print("published:      ", httpx.get(url).status_code)
+    """),
+    md("""
+        ## 6. A canned outage: server responses
+
+        A server response is a 5xx answer stored with the mock. While one is active, **every**
+        call gets it, whatever the examples say: the way to test how a client copes with an
+        outage. `None` switches it off.
+    """),
+    code("""
+        outage = api.create_server_response(mock["id"], "Maintenance", 503, language="json",
+                                            body='{"error": "back soon"}')
+        api.activate_server_response(mock["id"], outage["id"])
+        print(httpx.get(mock["mockUrl"] + "/users").status_code)
+        api.activate_server_response(mock["id"], None)
+        print(httpx.get(mock["mockUrl"] + "/users").status_code)
+    """),
+    md("""
+        ## 7. Settings and environments
+
+        `PUT /mocks/{id}` changes a mock: its name, its environment, its matching settings
+        (`matchBody`, `matchQueryParams`, `matchWildcards`, `headers`) and a fixed `delay`. The
+        next call sees the change; no restart.
+    """),
+    code("""
+        staging = api.create_environment({"name": "staging", "values": [
+            {"key": "baseUrl", "value": "https://shop.example.test", "enabled": True}]})["environment"]
+        changed = api.update_mock(mock["id"], environment=staging["uid"],
+                                  config={"delay": {"type": "fixed", "duration": 150}})["mock"]
+        changed["environment"], changed["config"]["delay"]
+    """),
+    md("""
+        Mistakes come back as Postman does it: a status, an error name and a message that says
+        what was wrong. The Python client raises them as `HubError`:
+    """),
+    code("""
+        try:
+            api.create_mock("no-such-collection")
+        except mockkit.hub.HubError as error:
+            print(error.status, error.name, "-", error.message)
+    """),
+    md("""
+        ## Clean up
+
+        This notebook has no widgets, so it can stop what it started: delete the mocks, stop
+        the hub (which closes its database) and remove the data folder. A hub started with
+        `mockkit hub` keeps its state between runs instead.
+    """),
+    code("""
+        for m in api.list_mocks()["mocks"]:
+            api.delete_mock(m["id"])
+        admin.close()
+        hub.stop()
+        shutil.rmtree(data)
+        hub
+    """),
+]
+
 NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
     "01-quickstart.ipynb": QUICKSTART,
     "02-why-this-example.ipynb": WHY_THIS_EXAMPLE,
     "03-dynamic-responses.ipynb": DYNAMIC_RESPONSES,
     "04-mock-in-your-tests.ipynb": MOCK_IN_YOUR_TESTS,
     "05-your-own-collection.ipynb": YOUR_OWN_COLLECTION,
+    "06-hub.ipynb": HUB,
 }
 
 

@@ -130,3 +130,17 @@ def env(values: dict[str, str], name: str = "env") -> dict:
         "values": [{"key": k, "value": v, "type": "default", "enabled": True} for k, v in values.items()],
         "_postman_variable_scope": "environment",
     }
+
+
+def colon_path(name: str, base_url: str, value: str, query: str = "") -> dict:
+    """A collection with one example saved for ``{{baseUrl}}/notes/:id`` (``id`` = ``value``,
+    optional ``query`` such as ``full=yes``), ``baseUrl`` carrying a base path."""
+    raw = "{{baseUrl}}/notes/:id" + (f"?{query}" if query else "")
+    url: dict[str, Any] = {"raw": raw, "host": ["{{baseUrl}}"], "path": ["notes", ":id"],
+                           "variable": [{"key": "id", "value": value}]}
+    if query:
+        url["query"] = [{"key": k, "value": v} for k, _, v in (p.partition("=") for p in query.split("&"))]
+    return {"info": {"name": "served", "schema": SCHEMA}, "variable": [{"key": "baseUrl", "value": base_url}],
+            "item": [{"name": "note", "request": {"method": "GET", "url": "{{baseUrl}}/notes/:id"},
+                      "response": [{"name": name, "code": 200, "body": "{}",
+                                    "originalRequest": {"method": "GET", "url": url}}]}]}

@@ -1,12 +1,20 @@
-"""The Explorer in a real browser: Voilà renders a notebook, Debian's chromium (driven by
-Playwright) uses it as a person would. Screenshots go to ``test-artifacts/`` (not committed).
+"""The explanations and the Explorer in a real browser, measured as a person sees them.
 
-Skipped, with the reason, when chromium, playwright or voila is missing; ``.ci/run`` installs
-them. Every process is started here and stopped by its PID.
+JupyterLab 4 (Light and Dark themes) and Notebook 7 open the tutorials with the file browser
+open in a 1440x900 window, run them with Run All, and the tests measure DOM boxes and computed
+colours: the winner's reason inside the visible area, WCAG contrast of every text we draw,
+score bars of different lengths, eight ranking rows visible at once, no horizontal scrollbar in
+any output. Voilà (a classic renderer without JupyterLab's own page) drives the Explorer as a
+person would. Debian's chromium runs headless under Playwright; screenshots go to
+``test-artifacts/`` (not committed).
+
+Skipped, with the reason, when chromium, playwright, jupyterlab or voila is missing; ``.ci/run``
+installs them. One JupyterLab server per module, stopped by its PID.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -14,18 +22,22 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
-import nbformat
 import pytest
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+BIN = Path(sys.executable).parent
+TOKEN = "mockkit-test-token"
+VIEWPORT = {"width": 1440, "height": 900}
 
 try:
     from playwright.sync_api import expect, sync_playwright
@@ -34,8 +46,11 @@ except ImportError:  # pragma: no cover - depends on the machine
 
 if CHROMIUM is None:
     pytestmark = [pytestmark, pytest.mark.skip(reason="chromium not installed (apt-get install chromium; .ci/run does)")]
-elif sync_playwright is None or shutil.which("voila", path=os.path.dirname(sys.executable)) is None:
-    pytestmark = [pytestmark, pytest.mark.skip(reason="playwright or voila not installed (pip install playwright voila)")]
+elif sync_playwright is None or not (BIN / "jupyter-lab").exists() or not (BIN / "voila").exists():
+    pytestmark = [pytestmark, pytest.mark.skip(
+        reason="playwright, jupyterlab or voila not installed (pip install -e '.[browser]')")]
+
+MEASURE_JS = (Path(__file__).parent / "measure.js").read_text(encoding="utf-8")
 
 
 def free_port() -> int:
@@ -44,106 +59,302 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def explorer_notebook(folder: Path) -> Path:
-    """The quickstart, up to and including the cell that shows the Explorer.
+def write_settings(folder: Path, theme: str) -> None:
+    """JupyterLab user settings for tests (notes/jupyter.md): theme, every cell in the DOM, no news."""
+    settings = {
+        "@jupyterlab/apputils-extension/themes.jupyterlab-settings": {"theme": theme},
+        "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+        "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
+                                                                              "checkForUpdates": False},
+    }
+    for name, value in settings.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(value), encoding="utf-8")
 
-    Voilà runs every cell; the quickstart's last cell stops the server (a notebook should clean
-    up), which a person exploring would not have run yet, so the copy ends at the Explorer.
-    """
-    nb = nbformat.read(ROOT / "notebooks" / "01-quickstart.ipynb", as_version=4)
-    last = max(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and ".explore()" in c.source)
-    nb.cells = nb.cells[: last + 1]
-    path = folder / "01-quickstart.ipynb"
-    nbformat.write(nb, path)
-    return path
 
-
-@pytest.fixture(scope="module")
-def voila(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("voila")
-    notebook = explorer_notebook(folder)
-    port, token = free_port(), "mockkit-test-token"
-    env = dict(os.environ)
-    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR"):
-        env[name] = str(tmp_path_factory.mktemp(name.lower()))
-    env["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")
-    voila_bin = str(Path(sys.executable).with_name("voila"))
-    proc = subprocess.Popen(
-        [voila_bin, str(notebook), "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}",
-         f"--token={token}", "--Voila.tornado_settings={'headers':{}}"],
-        cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+def start(argv: list[str], env: dict[str, str], cwd: Path, ready_url: str) -> subprocess.Popen:
+    """Start a server process in its own session and wait (bounded) until ``ready_url`` answers."""
     import httpx
 
+    log = open(cwd / f"{Path(argv[0]).name}.log", "wb")  # noqa: SIM115 - closed with the process
+    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            pytest.fail(f"voila exited: {proc.stdout.read().decode(errors='replace')[-2000:]}")
+            log.close()
+            pytest.fail(f"{argv[0]} exited: {(cwd / log.name).read_text(errors='replace')[-3000:]}")
         try:
-            if httpx.get(f"{url}/api/status?token={token}", timeout=2, trust_env=False).status_code < 500:
-                break
+            if httpx.get(ready_url, timeout=2, trust_env=False).status_code < 500:
+                return proc
         except httpx.HTTPError:
             pass
         time.sleep(0.3)
-    yield f"{url}/?token={token}"
-    os.killpg(proc.pid, signal.SIGTERM)
+    stop(proc)
+    pytest.fail(f"{argv[0]} did not answer within 90 s")
+
+
+def stop(proc: subprocess.Popen) -> None:
     try:
-        proc.wait(15)
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(20)
+    except ProcessLookupError:
+        pass
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(5)
 
 
+def jupyter_env(tmp: Path) -> dict[str, str]:
+    from test_notebooks import write_kernelspec
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER")}
+    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR"):
+        (tmp / name.lower()).mkdir()
+        env[name] = str(tmp / name.lower())
+    kernels = tmp / "kernels-path"
+    write_kernelspec(kernels, sys.executable)
+    env["JUPYTER_PATH"] = os.pathsep.join([str(kernels), str(Path(sys.prefix) / "share" / "jupyter")])
+    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    return env
+
+
 @pytest.fixture(scope="module")
-def page(voila):
+def workdir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("notebooks")
+    for path in NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"):
+        shutil.copy(path, folder / path.name)
+    shutil.copytree(NOTEBOOKS / "data", folder / "data")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def lab(workdir, tmp_path_factory):
+    """One JupyterLab server (which also serves Notebook 7) for the module; yields its URL."""
+    tmp = tmp_path_factory.mktemp("lab")
+    settings = tmp / "settings"
+    write_settings(settings, "JupyterLab Light")
+    env = {**jupyter_env(tmp), "JUPYTERLAB_SETTINGS_DIR": str(settings)}
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = start([str(BIN / "jupyter-lab"), "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
+                  f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={TOKEN}",
+                  f"--ServerApp.root_dir={workdir}", "--LabApp.expose_app_in_browser=True",
+                  "--JupyterNotebookApp.expose_app_in_browser=True",
+                  f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
+                  "--ServerApp.disable_check_xsrf=False"],
+                 env, tmp, f"{url}/api/status?token={TOKEN}")
+    yield url
+    stop(proc)
+
+
+@pytest.fixture(scope="module")
+def browser():
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
         try:
-            context = browser.new_context(viewport={"width": 1500, "height": 1100})
-            page = context.new_page()
-            page.set_default_timeout(60_000)
-            page.goto(voila)
-            page.wait_for_selector(".mk-explorer", timeout=90_000)
-            yield page
+            yield chromium
         finally:
-            browser.close()
+            chromium.close()
 
 
-def test_use_the_explorer_like_a_person(page):
-    expect = _expect()
-    page.screenshot(path=str(ARTIFACTS / "explorer-1-opened.png"), full_page=True)
+@contextmanager
+def new_page(browser):
+    """A fresh 1440x900 page (its own context: no state shared between tests)."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        yield page
+    finally:
+        context.close()
 
-    # pick an example and load it into the request builder
-    page.select_option(".mk-examples select", label=_label(page, "Users, page 2"))
-    expect(page.locator(".mk-example-detail")).to_contain_text("Grace Hopper")
-    page.locator(".mk-use-example").click()
-    expect(page.locator(".mk-summary")).to_contain_text("Users, page 2")
-    page.screenshot(path=str(ARTIFACTS / "explorer-2-example-used.png"), full_page=True)
 
-    # change a header: the live table changes without sending anything
-    page.locator(".mk-add-header").click()
-    page.locator(".mk-header-key input").last.fill("x-mock-response-name")
-    page.locator(".mk-header-value input").last.fill("Healthy")
-    expect(page.locator(".mk-summary")).to_contain_text("Healthy")
-    expect(page.locator(".mk-live")).to_contain_text("x-mock-response-name asks for")
-    page.screenshot(path=str(ARTIFACTS / "explorer-3-live-header.png"), full_page=True)
+def run_all(page, url: str) -> None:
+    """Open a notebook, run every cell (Run All, as a person would), wait until all ran."""
+    page.goto(url)
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell && "
+                           "document.querySelector('.jp-Notebook .jp-Cell')", timeout=120_000)
+    page.wait_for_function("""() => {
+        const w = window.jupyterapp.shell.currentWidget;
+        const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
+        return k && k.status === 'idle';
+    }""", timeout=120_000)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_function("""() => {
+        const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')];
+        return prompts.length && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+    }""", timeout=180_000)
+    page.evaluate(MEASURE_JS)
+    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    assert errors.count() == 0, errors.all_inner_texts()
 
-    # send it: the response and the highlighted winner appear
-    page.locator(".mk-send").click()
-    expect(page.locator(".mk-result")).to_contain_text("200 OK")
-    expect(page.locator(".mk-calls select option").first).to_contain_text("Healthy")
-    expect(page.locator(".mk-result")).to_contain_text('"status": "ok"')
-    winner_row = page.locator(".mk-live tr", has_text="Healthy").first
-    expect(winner_row.locator("td").first).to_have_css("background-color", "rgb(230, 244, 234)")
-    page.screenshot(path=str(ARTIFACTS / "explorer-4-sent.png"), full_page=True)
 
-    # the call log tab shows every call, including the quickstart's own; clicking one explains it
-    page.get_by_role("tab", name="Call log").click()
-    page.select_option(".mk-calls select", index=0)
-    expect(page.locator(".mk-call-detail")).to_contain_text("Healthy")
-    page.screenshot(path=str(ARTIFACTS / "explorer-5-call-log.png"), full_page=True)
+def set_theme(page, theme: str) -> None:
+    page.evaluate(f"window.jupyterapp.commands.execute('apputils:change-theme', {{theme: '{theme}'}})")
+    light = "true" if "Light" in theme else "false"
+    page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{light}'", timeout=30_000)
+    page.wait_for_timeout(500)  # the theme's CSS variables settle
+
+
+def check_explanations(page, label: str) -> None:
+    """Every explanation output: no horizontal scrollbar, winner's reason visible, contrast."""
+    views = page.locator(".jp-OutputArea-output > .mk-explanation")
+    assert views.count() >= 2, f"{label}: no explanation outputs"
+    for i in range(views.count()):
+        view = views.nth(i)
+        view.scroll_into_view_if_needed()
+        result = view.evaluate("el => mk.explanation(el)")
+        assert not result["hscroll"], f"{label}: horizontal scrollbar in explanation {i}: {result['hscroll']}"
+        if result["winner"] is not None:
+            assert result["winner"]["inside"], f"{label}: winner's reason clipped: {result['winner']}"
+        assert result["contrast"]["min"] >= 4.5, f"{label}: low contrast in explanation {i}: {result['contrast']}"
+
+
+def check_explorer(page, label: str, shot: str) -> None:
+    """Use an example, then measure the ranking as a person sees it (screenshot ``shot``)."""
+    explorer = page.locator(".mk-explorer").last
+    explorer.scroll_into_view_if_needed()
+    option = explorer.locator(".mk-examples select option", has_text="Users, page 2")
+    explorer.locator(".mk-examples select").select_option(value=option.get_attribute("value"))
+    explorer.locator(".mk-use-example").click()
+    expect(explorer.locator(".mk-summary")).to_contain_text("Users, page 2")
+    page.mouse.move(5, 5)  # row hover changes colours
+    result = explorer.evaluate("el => mk.explorer(el)")
+    page.screenshot(path=str(ARTIFACTS / shot))
+    assert result["rowsVisible"] >= 8, f"{label}: only {result['rowsVisible']} ranking rows visible at once"
+    assert result["winner"]["inside"], f"{label}: the winner's reason is not fully visible: {result['winner']}"
+    widths = result["bars"]
+    assert widths[0] - widths[1] >= 3, f"{label}: bars for {result['scores'][:2]} look alike: {widths[:2]}"
+    assert not result["hscroll"], f"{label}: horizontal scrollbar: {result['hscroll']}"
+    assert result["fits"], f"{label}: the Explorer is wider than its output area"
+    assert result["contrast"]["min"] >= 4.5, f"{label}: low contrast: {result['contrast']}"
+
+
+def check_outputs(page, label: str) -> None:
+    """No output with a horizontal scrollbar, none much taller than the window, every text in
+    every output at 4.5:1 contrast or more."""
+    outputs = page.evaluate("() => mk.outputs()")
+    wide = [o for o in outputs if o["hscroll"]]
+    assert not wide, f"{label}: outputs with a horizontal scrollbar: {wide}"
+    tall = [o for o in outputs if o["height"] > 1100 and not o["explorer"]]
+    assert not tall, f"{label}: outputs taller than a screen and a bit: {tall}"
+    dim = [o for o in outputs if o["contrast"]["min"] < 4.5]
+    assert not dim, f"{label}: outputs with low-contrast text: {dim}"
+
+
+def test_quickstart_in_jupyterlab_light_and_dark(lab, browser):
+    with new_page(browser) as page:
+        run_all(page, f"{lab}/lab/tree/01-quickstart.ipynb?reset&token={TOKEN}")
+        assert page.locator(".jp-FileBrowser").is_visible(), "the file browser should be open"
+        send = page.locator(".mk-explorer .mk-send")
+        send.click()  # Run All left the server running: Send works
+        expect(page.locator(".mk-explorer .mk-result")).to_contain_text("200 OK")
+        for theme in ("JupyterLab Light", "JupyterLab Dark"):
+            set_theme(page, theme)
+            name = "light" if "Light" in theme else "dark"
+            check_explanations(page, f"01 {name}")
+            check_outputs(page, f"01 {name}")
+            page.locator(".jp-OutputArea-output > .mk-explanation").first.scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / f"lab-{name}-1-explain.png"))
+            check_explorer(page, f"01 explorer {name}", f"lab-{name}-3-ranking.png")
+            page.locator(".mk-explorer").evaluate("el => el.scrollIntoView({block: 'start'})")
+            page.screenshot(path=str(ARTIFACTS / f"lab-{name}-2-explorer.png"))
+        set_theme(page, "JupyterLab Light")
+
+
+def test_why_this_example_tables_fit_at_1440(lab, browser):
+    with new_page(browser) as page:
+        run_all(page, f"{lab}/lab/tree/02-why-this-example.ipynb?reset&token={TOKEN}")
+        for theme in ("JupyterLab Light", "JupyterLab Dark"):
+            set_theme(page, theme)
+            name = "light" if "Light" in theme else "dark"
+            check_explanations(page, f"02 {name}")
+            check_outputs(page, f"02 {name}")
+            page.locator(".jp-OutputArea-output > .mk-explanation").nth(1).scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / f"lab-{name}-4-why-this-example.png"))
+            page.locator(".jp-OutputArea-output table").nth(3).scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / f"lab-{name}-5-tables.png"))
+        set_theme(page, "JupyterLab Light")
+
+
+@pytest.mark.parametrize("name", ["03-dynamic-responses", "04-mock-in-your-tests", "05-your-own-collection", "06-hub"])
+def test_other_tutorials_fit_at_1440(lab, browser, name):
+    with new_page(browser) as page:
+        run_all(page, f"{lab}/lab/tree/{name}.ipynb?reset&token={TOKEN}")
+        check_outputs(page, name)
+        page.screenshot(path=str(ARTIFACTS / f"lab-light-{name}.png"))
+
+
+def test_quickstart_in_notebook_7(lab, browser):
+    with new_page(browser) as page:
+        run_all(page, f"{lab}/notebooks/01-quickstart.ipynb?token={TOKEN}")
+        check_explanations(page, "notebook 7")
+        check_explorer(page, "notebook 7 explorer", "notebook7-explorer.png")
+
+
+# ------------------------------------------------------------------------------------ Voilà
+
+
+@pytest.fixture(scope="module")
+def voila(workdir, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("voila")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = start([str(BIN / "voila"), str(workdir / "01-quickstart.ipynb"), "--no-browser", "--Voila.ip=127.0.0.1",
+                  f"--port={port}", f"--token={TOKEN}", "--Voila.tornado_settings={'headers':{}}"],
+                 jupyter_env(tmp), workdir, f"{url}/api/status?token={TOKEN}")
+    yield f"{url}/?token={TOKEN}"
+    stop(proc)
+
+
+def test_use_the_explorer_like_a_person_in_voila(voila, browser):
+    with new_page(browser) as page:
+        page.goto(voila)
+        page.wait_for_selector(".mk-explorer", timeout=120_000)
+        page.evaluate(MEASURE_JS)
+        page.screenshot(path=str(ARTIFACTS / "voila-1-opened.png"), full_page=True)
+
+        # a shadowed example: "use as request" adds the header that reaches it
+        page.select_option(".mk-examples select", label=_label(page, "User not found"))
+        expect(page.locator(".mk-example-detail")).to_contain_text("User not found")
+        page.locator(".mk-use-example").click()
+        expect(page.locator(".mk-summary")).to_contain_text("x-mock-response-code: 404")
+        expect(page.locator(".mk-summary .mk-verdict")).to_contain_text("User not found")
+        page.screenshot(path=str(ARTIFACTS / "voila-2-reach.png"), full_page=True)
+
+        # an example its own request reaches: nothing is added
+        page.select_option(".mk-examples select", label=_label(page, "Users, page 2"))
+        page.locator(".mk-use-example").click()
+        expect(page.locator(".mk-summary .mk-verdict")).to_contain_text("Users, page 2")
+        expect(page.locator(".mk-summary .mk-hint")).to_have_count(0)
+
+        # change a header: the ranking changes without sending anything
+        page.locator(".mk-add-header").click()
+        page.locator(".mk-header-key input").last.fill("x-mock-response-name")
+        page.locator(".mk-header-value input").last.fill("Healthy")
+        expect(page.locator(".mk-summary")).to_contain_text("Healthy")
+        expect(page.locator(".mk-live")).to_contain_text("x-mock-response-name asks for")
+        page.screenshot(path=str(ARTIFACTS / "voila-3-live-header.png"), full_page=True)
+
+        # send it: the response and the highlighted winner appear
+        page.locator(".mk-send").click()
+        expect(page.locator(".mk-result")).to_contain_text("200 OK")
+        expect(page.locator(".mk-calls select option").first).to_contain_text("Healthy")
+        winner = page.locator(".mk-live tr.mk-winner")
+        expect(winner).to_contain_text("Healthy")
+        page.mouse.move(5, 5)
+        result = page.locator(".mk-explorer").evaluate("el => mk.explorer(el)")
+        assert result["contrast"]["min"] >= 4.5, result["contrast"]
+        assert result["winner"]["inside"] and not result["hscroll"]
+        page.screenshot(path=str(ARTIFACTS / "voila-4-sent.png"), full_page=True)
+
+        # the call log tab shows every call, including the quickstart's own; clicking one explains it
+        page.get_by_role("tab", name="Call log").click()
+        page.select_option(".mk-calls select", index=0)
+        expect(page.locator(".mk-call-detail")).to_contain_text("Healthy")
+        page.screenshot(path=str(ARTIFACTS / "voila-5-call-log.png"), full_page=True)
 
 
 def _label(page, name: str) -> str:
@@ -151,7 +362,3 @@ def _label(page, name: str) -> str:
         if f"· {name} (" in " ".join(label.split()):
             return label
     raise AssertionError(f"no example option named {name}")
-
-
-def _expect():
-    return expect

@@ -14,6 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+import mockkit
+from builders import coll, ex
 from mockkit.demo import DEMO_COLLECTION
 
 MOCKKIT = [sys.executable, "-m", "mockkit"]
@@ -72,9 +74,42 @@ def test_serve_the_demo_by_default():
     finally:
         code, out, err = served.stop()
     assert code == 0, err
-    assert "GET /users/me -> 200 'Current user' score 110" in out
-    assert "GET /nope -> 404 no match" in out
+    assert "GET /users/me -> 200 'Current user' score 110 (" in out
+    assert "GET /nope -> 404 no match; nearest: '" in out
     assert "Traceback" not in err
+
+
+def test_serve_logs_the_nearest_example_for_a_miss():
+    served = Served(str(DEMO_COLLECTION))
+    try:
+        with httpx.Client(base_url=served.url, trust_env=False) as client:
+            client.get("/ordres/1001/items")          # a typo, and one segment too many
+            client.get("/helth")                       # close to /health but a different word
+            client.get("/users", headers={"x-mock-response-name": "Nobody"})
+            client.put("/users/1")                     # no example uses PUT
+            client.get("/users/1", headers={"x-mock-response-code": "418"})
+    finally:
+        code, out, err = served.stop()
+    lines = [line for line in out.splitlines() if "->" in line]
+    assert "GET /ordres/1001/items -> 404 no match; nearest: 'Order 1001' (GET /orders/1001): " in lines[0]
+    assert "3 segments" in lines[0] or "2 segments" in lines[0]
+    assert "nearest: 'Healthy' (GET /health)" in lines[1] or " -> 200 'Healthy'" in lines[1]
+    assert "Nobody" in lines[2] and "no match" in lines[2]
+    assert "no example uses PUT" in lines[3]
+    assert "418" in lines[4] and "nearest: 'User found' (GET /users/{{userId}})" in lines[4]
+
+
+def test_call_lines_escape_what_requests_and_files_send():
+    from mockkit.terminal import call_line
+
+    engine = mockkit.MockEngine(coll(ex("/a", name="evil\x1b]0;pwned\x07")))
+    for target in ("/a", "/b\x1b[2J\u202e"):
+        request = mockkit.MockRequest.from_target("GET", target)
+        line = call_line(request, engine.handle(request), 1.0)
+        assert "\x1b" not in line and "\x07" not in line and "\u202e" not in line
+    assert "evil\\x1b]0;pwned\\x07" in call_line(request := mockkit.MockRequest.from_target("GET", "/a"),
+                                                   engine.handle(request), 1.0)
+
 
 
 def test_serve_with_two_workers_and_options():
@@ -110,11 +145,50 @@ def test_port_in_use_is_a_clear_error():
         served.stop()
 
 
-def test_explain_prints_the_table():
-    result = run("explain", str(DEMO_COLLECTION), "GET", "/users?page=2")
+def run_at(width, *args, **env):
+    environ = {**os.environ, "COLUMNS": str(width), "NO_COLOR": "1", **env}
+    return subprocess.run([*MOCKKIT, *args], capture_output=True, text=True, timeout=60, env=environ)
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_explain_fits_the_terminal_with_whole_scores(width):
+    result = run_at(width, "explain", str(DEMO_COLLECTION), "GET", "/users?page=2")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "GET /users?page=2 → 200 'Users, page 2' (path a · exact, score 110)"
+    assert max(len(line) for line in lines) <= width
+    winner = next(line for line in lines if "Users, page 2" in line and "✓" in line)
+    assert " 110 " in winner and "110.0" not in result.stdout
+    assert "All users" in result.stdout and "reach it with" in result.stdout
+    # the reason is wrapped in its own column, left-aligned: its words start at one column
+    start = winner.index("chosen")
+    following = lines[lines.index(winner) + 1]
+    assert following[start - 1] == " " and following[start] != " "
+
+
+def test_explain_says_plainly_when_nothing_matches():
+    result = run_at(100, "explain", str(DEMO_COLLECTION), "DELETE", "/nowhere/at/all")
     assert result.returncode == 0
-    first = result.stdout.splitlines()[2]
-    assert "Users, page 2" in first and "True" in first
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("DELETE /nowhere/at/all → no example matches: a mock answers 404 mockRequestNotFoundError")
+
+
+def test_explain_into_head_exits_quietly(tmp_path: Path):
+    import json
+
+    doc = json.loads(DEMO_COLLECTION.read_text())
+    doc["item"].append({"name": "many", "item": [
+        {"name": f"r{i}", "request": {"method": "GET", "url": f"{{{{baseUrl}}}}/r/{i}"},
+         "response": [{"name": f"thing number {i}", "code": 200, "body": "x" * 10,
+                       "originalRequest": {"method": "GET", "url": f"{{{{baseUrl}}}}/r/{i}"}}]}
+        for i in range(3000)]})
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps(doc))
+    shell = f"{sys.executable} -m mockkit explain {big} GET /r/7 --all | head -3"
+    result = subprocess.run(["bash", "-o", "pipefail", "-c", shell], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "COLUMNS": "100"})
+    assert result.stderr == ""  # no traceback, no "Exception ignored"
+    assert len(result.stdout.splitlines()) == 3 and "thing number 7" in result.stdout
 
 
 def test_check(tmp_path: Path):

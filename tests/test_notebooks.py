@@ -31,14 +31,28 @@ EXPECTED = [
     "03-dynamic-responses.ipynb",
     "04-mock-in-your-tests.ipynb",
     "05-your-own-collection.ipynb",
+    "06-hub.ipynb",
 ]
 
-# Appended to every notebook when it runs here: a tutorial must stop every server it starts.
-NO_SERVER_LEFT = """\
-from mockkit.mock import running_servers
-assert not running_servers(), f"the notebook left servers running: {running_servers()}"
-"""
+# Appended to every notebook when it runs here: Run All must leave every Explorer working (its
+# server running, Send answered), and whatever is still running is stopped by mockkit.stop_all()
+# (the kernel's shutdown does the same).
+AFTER_RUN_ALL = """\
+import gc
+from mockkit.mock import running_servers, stop_all
+from mockkit.widgets import Explorer
 
+explorers = [o for o in gc.get_objects() if isinstance(o, Explorer)]
+for explorer in explorers:
+    assert explorer.server.running, "Run All stopped the server of an Explorer above"
+    explorer.widgets["send"].click()
+    assert not explorer.errors, explorer.errors
+    assert explorer.last_response is not None and explorer.last_response.status_code < 500
+    explorer.close()
+print(len(explorers), "explorer(s) working")
+stop_all()
+assert not running_servers()
+"""
 
 def write_kernelspec(folder: Path, python: str, name: str = "python3") -> Path:
     """A kernelspec for ``python`` under ``folder/kernels/name``; put ``folder`` on JUPYTER_PATH."""
@@ -66,9 +80,9 @@ def kernel_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def execute(path: Path, kernel_name: str, cwd: Path = NOTEBOOKS_DIR, timeout: int = 120):
-    """Run a notebook (plus the no-server-left check) in a fresh kernel; returns the executed copy."""
+    """Run a notebook (plus the Run All check) in a fresh kernel; returns the executed copy."""
     nb = nbformat.read(path, as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell(NO_SERVER_LEFT))
+    nb.cells.append(nbformat.v4.new_code_cell(AFTER_RUN_ALL))
     client = nbclient.NotebookClient(
         nb, timeout=timeout, kernel_name=kernel_name, resources={"metadata": {"path": str(cwd)}}
     )
@@ -94,7 +108,7 @@ def load_build():
     return module
 
 
-def test_the_five_tutorials_are_there() -> None:
+def test_the_tutorials_are_there() -> None:
     assert [p.name for p in NOTEBOOKS] == EXPECTED
 
 
@@ -107,6 +121,18 @@ def test_notebook_runs_top_to_bottom(path: Path, kernel_env: str) -> None:
     ]
     assert not errors
     assert not stderr_of(nb), "a tutorial should not print warnings:\n" + "\n".join(stderr_of(nb))
+    if path.name == "01-quickstart.ipynb":
+        assert "1 explorer(s) working" in nb.cells[-1].outputs[0]["text"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_run_all_reaches_no_stop_above_a_widget(path: Path) -> None:
+    """Clean-up that Run All reaches must not come after an Explorer (it would leave it dead)."""
+    cells = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+    shown = [i for i, source in enumerate(cells) if ".explore()" in source]
+    if shown:
+        later = "\n".join(cells[shown[0]:])
+        assert ".stop()" not in later and "stop_all()" not in later
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
