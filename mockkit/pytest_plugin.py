@@ -157,6 +157,9 @@ def _verify_all(item: pytest.Item) -> str:
 
 def _rerun_line(item: pytest.Item) -> str:
     seed = item.stash[_SEED]
+    defaults = item.config.stash[_DEFAULTS]
+    if defaults.mocks and all(s != seed for _, s in defaults.mocks):  # each mock has its own seed
+        return f"Rerun this test with the same fake data: pytest '{item.nodeid}'"
     return f"Rerun this test with the same fake data: pytest '{item.nodeid}' --mockkit-seed={seed}"
 
 

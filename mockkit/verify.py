@@ -212,8 +212,9 @@ class CallAssertions:
         matched = [v for v in verdicts if v.matches]
         unknown = [v for v in verdicts if v.matches is None]
         others = sorted((v for v in verdicts if v.matches is False), key=lambda v: v.distance)
-        want = "at least once" if times is None else "never" if times == 0 else _times(times)
-        lines = [f"expected {pattern.describe()} to be called {want}; it was called {_times(len(matched))}"
+        want = "not to be called" if times == 0 else "to be called " + ("at least once" if times is None else _times(times))
+        called = f"called {_times(len(matched))}" if matched else "never called"
+        lines = [f"expected {pattern.describe()} {want}; it was {called}"
                  + (f" (and {len(unknown)} call(s) cannot be told)" if unknown else "") + "."]
         if matched:
             lines.append("calls that count:")
