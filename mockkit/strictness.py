@@ -41,6 +41,7 @@ __all__ = ["failure_kind", "nearest_candidates", "failures_message", "unused_mes
            "call_number", "CANDIDATES_SHOWN"]
 
 CANDIDATES_SHOWN = 3
+CALLS_SHOWN = 10  # failed requests described in full; the rest are named
 _STAGE_NEARNESS = {"body": 0.0, "headers": 0.0, "response-id": 0.0, "response-name": 0.0, "scored": 0.0,
                    "path": 0.5, "response-code": 0.75, "method": 1.0}
 _WIDTH = 100
@@ -100,6 +101,10 @@ def nearest_candidates(engine: "MockEngine", call: Call, count: int = CANDIDATES
 def _group_line(group: list[Candidate]) -> str:
     c = group[0]
     names = ", ".join(f"'{printable(o.example.name, 80)}'" for o in group)
+    if len(group) > 3:  # e.g. one success and every error status of one request
+        names = f"'{printable(c.example.name, 80)}' and {len(group) - 1} more"
+        if len({o.example.request_name for o in group}) == 1:
+            names += f" of request '{printable(c.example.request_name, 80)}'"
     codes = ", ".join(dict.fromkeys(str(o.example.response.code) for o in group))
     where = f"{c.target.method} {printable(c.target.path, 120)} → {codes}"
     verdict = f"score {c.score:g}" if c.kept and c.score is not None else f"dropped at {c.stage}"
@@ -111,11 +116,14 @@ def _wrap(text: str, indent: str) -> list[str]:
                          break_long_words=False, break_on_hyphens=False) or [indent]
 
 
-def _call_block(engine: "MockEngine", call: Call, number: int) -> list[str]:
+def _call_block(engine: "MockEngine", calls: list[Call], number: int) -> list[str]:
+    call = calls[0]
     kind = failure_kind(call)
     target = printable(f"{call.request.method} {call.request.target}", 300)
     answered = f"{call.status} {call.error}".strip()
-    lines = [f"{number}. {target} → {answered} (call {call.id})"]
+    ids = call.id if len(calls) == 1 else f"{len(calls)} calls: {', '.join(c.id for c in calls[:5])}" + (
+        ", ..." if len(calls) > 5 else "")
+    lines = [f"{number}. {target} → {answered} ({'call ' if len(calls) == 1 else ''}{ids})"]
     if kind == "error":
         return lines + _wrap(f"mockkit could not answer it: {printable(call.error, 400)}", "   ")
     groups, notes = nearest_candidates(engine, call)
@@ -149,8 +157,18 @@ def failures_message(engine: "MockEngine", calls: Sequence[Call], *, seed: int |
     noun = "request" if count == 1 else "requests"
     name = printable(engine.collection.name, 80)
     lines = [f"mockkit: {count} {noun} to {where} got no example of collection '{name}':", ""]
-    for number, call in enumerate(calls, 1):
-        lines += _call_block(engine, call, number)
+    alike: dict[tuple, list[Call]] = {}  # the same request sent again is one entry
+    for call in calls:
+        alike.setdefault((call.request.method, call.request.target, call.status, call.error), []).append(call)
+    groups = list(alike.values())
+    for number, group in enumerate(groups[:CALLS_SHOWN], 1):
+        lines += _call_block(engine, group, number)
+        lines.append("")
+    if len(groups) > CALLS_SHOWN:
+        rest = groups[CALLS_SHOWN:]
+        lines += _wrap(f"... and {sum(map(len, rest))} more: " + ", ".join(
+            printable(f"{g[0].request.method} {g[0].request.target}", 100) + (f" ×{len(g)}" if len(g) > 1 else "")
+            for g in rest[:20]) + (", ..." if len(rest) > 20 else ""), "")
         lines.append("")
     first = calls[0].request
     lines += _wrap(f"Every example's points for one of them: "

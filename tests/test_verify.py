@@ -296,3 +296,34 @@ def test_server_assertions_environment_and_reset():
         mock.reset()
         assert mock.engine.server_response is None and mock.unmatched_calls() == []
         assert mock.get("/globex/loans").status_code == 200
+
+
+def test_many_failed_requests_are_grouped_and_capped():
+    t = mockkit.transport(LIBRARY, strict=False)
+    with client(t) as c:
+        for _ in range(3):
+            c.get("/nothing")
+        for i in range(12):
+            c.get(f"/shelf{i}/x")
+    with pytest.raises(AssertionError) as failed:
+        t.assert_all_matched()
+    text = str(failed.value)
+    assert text.startswith("mockkit: 15 requests to the httpx transport")
+    assert "1. GET /nothing → 404 mockRequestNotFoundError (3 calls: c1, c2, c3)" in text
+    assert "10. GET /shelf8/x" in text and "11. " not in text
+    assert "... and 3 more: GET /shelf9/x, GET /shelf10/x, GET /shelf11/x" in text
+
+
+def test_examples_of_one_request_that_lost_alike_share_a_line():
+    statuses = [ex("/orders", name=name, code=code) for name, code in
+                [("Orders", 200), ("Bad request", 400), ("Unauthorized", 401), ("Broken", 500)]]
+    doc = coll(statuses[0])
+    doc["item"][0]["name"] = "List orders"
+    doc["item"][0]["response"] = statuses
+    t = mockkit.transport(doc, strict=False)
+    with client(t) as c:
+        c.get("/order-lines")
+    with pytest.raises(AssertionError) as failed:
+        t.assert_all_matched()
+    text = " ".join(str(failed.value).split())  # lines are wrapped at 100 columns
+    assert "- 'Orders' and 3 more of request 'List orders' (GET /orders → 200, 400, 401, 500), dropped at path" in text
