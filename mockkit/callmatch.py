@@ -246,7 +246,7 @@ def json_difference(sent: Any, expected: Any, where: str = "$") -> str:
         extra = [k for k in sent if k not in expected]
         return f"{where} has an unexpected key {extra[0]!r}" if extra else ""
     if isinstance(expected, list) and isinstance(sent, list):
-        for i, (a, b) in enumerate(zip(sent, expected)):
+        for i, (a, b) in enumerate(zip(sent, expected, strict=False)):
             diff = json_difference(a, b, f"{where}[{i}]")
             if diff:
                 return diff

@@ -30,7 +30,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator, Sequence
+import shlex
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,9 +56,10 @@ MATCH_OPTIONS = ("match_body", "match_headers", "match_query_params", "match_wil
 
 _DEFAULTS = pytest.StashKey[TestDefaults]()
 _CHECKED = pytest.StashKey[list[CallAssertions]]()
-_ACQUIRED = pytest.StashKey[dict[tuple, Any]]()
+_ACQUIRED = pytest.StashKey[dict[tuple[str, ...], Any]]()
 _SEED = pytest.StashKey[int]()
 _SAID = pytest.StashKey[bool]()  # the failure message already says the seed
+_BASE = pytest.StashKey[int]()  # the session's random base for test seeds
 
 
 # ------------------------------------------------------------------------------------- hooks
@@ -79,6 +81,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
     defaults = TestDefaults(strict=bool(config.getini("mockkit_strict")))
     config.stash[_DEFAULTS] = defaults
+    config.stash[_BASE] = pick_seed()
     push_defaults(defaults)
 
 
@@ -98,7 +101,7 @@ def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
     defaults = item.config.stash[_DEFAULTS]
     marked = _marker_settings(item).seed
     given = item.config.getoption("mockkit_seed", None)
-    seed = given if given is not None else marked if marked is not None else pick_seed()
+    seed = given if given is not None else marked if marked is not None else _test_seed(item)
     item.stash[_SEED] = seed
     item.stash[_CHECKED] = []
     item.stash[_ACQUIRED] = {}
@@ -123,7 +126,8 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
+                              ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report: pytest.TestReport = yield
     defaults = item.config.stash.get(_DEFAULTS, None)
     if defaults is None or _SEED not in item.stash or not defaults.mocks:
@@ -145,6 +149,13 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
             defaults.seed = None
 
 
+def _test_seed(item: pytest.Item) -> int:
+    """A seed for this test, new each session but the same for every run of the test within it
+    (so plugins that rerun a failed test rerun it with the same data)."""
+    digest = hashlib.sha256(f"{item.config.stash[_BASE]}:{item.nodeid}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % 90_000_000 + 10_000_000
+
+
 def _verify_all(item: pytest.Item) -> str:
     messages = []
     for mock in item.stash.get(_CHECKED, []):
@@ -159,8 +170,8 @@ def _rerun_line(item: pytest.Item) -> str:
     seed = item.stash[_SEED]
     defaults = item.config.stash[_DEFAULTS]
     if defaults.mocks and all(s != seed for _, s in defaults.mocks):  # each mock has its own seed
-        return f"Rerun this test with the same fake data: pytest '{item.nodeid}'"
-    return f"Rerun this test with the same fake data: pytest '{item.nodeid}' --mockkit-seed={seed}"
+        return f"Rerun this test with the same fake data: pytest {shlex.quote(item.nodeid)}"
+    return f"Rerun this test with the same fake data: pytest {shlex.quote(item.nodeid)} --mockkit-seed={seed}"
 
 
 def _seed_report(item: pytest.Item, defaults: TestDefaults) -> str:
@@ -187,7 +198,7 @@ class Settings:
     scope: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
 
-    def over(self, args: tuple[Any, ...], kwargs: dict[str, Any], where: str) -> "Settings":
+    def over(self, args: tuple[Any, ...], kwargs: Mapping[str, Any], where: str) -> "Settings":
         """These settings with a marker's or a call's arguments on top (``None`` leaves a value)."""
         if len(args) > 1:
             raise TypeError(f"{where}: give one collection (a path, a dict or JSON text), not {len(args)} arguments")
@@ -247,7 +258,7 @@ class MockPool:
     """Session-scoped mocks, one per (kind, collection, environment, options); stopped at the end."""
 
     def __init__(self) -> None:
-        self.mocks: dict[tuple, Any] = {}
+        self.mocks: dict[tuple[str, ...], Any] = {}
 
     def stop_all(self) -> None:
         for mock in self.mocks.values():
@@ -342,7 +353,8 @@ def mockkit_server(request: pytest.FixtureRequest, mockkit_session_pool: MockPoo
 
     def start(*args: Any, **kwargs: Any) -> MockServer:
         __tracebackhide__ = True
-        return factory.get(args, kwargs, make)
+        server: MockServer = factory.get(args, kwargs, make)
+        return server
 
     yield start
     for server in factory.owned:
@@ -380,7 +392,8 @@ def mockkit_transport(request: pytest.FixtureRequest, mockkit_session_pool: Mock
 
     def build(*args: Any, **kwargs: Any) -> EngineTransport:
         __tracebackhide__ = True
-        return factory.get(args, kwargs, make)
+        made: EngineTransport = factory.get(args, kwargs, make)
+        return made
 
     return build
 

@@ -73,7 +73,7 @@ def _path_distance(example: tuple[str, ...], request: tuple[str, ...]) -> float:
     segments fit any."""
     longest = max(len(example), len(request)) or 1
     cost = float(abs(len(example) - len(request)))
-    for mine, theirs in zip(example, request):
+    for mine, theirs in zip(example, request, strict=False):
         if mine.lower() != theirs.lower() and not has_wildcard(mine) and not mine.startswith(":"):
             cost += levenshtein(mine.lower(), theirs.lower()) / (max(len(mine), len(theirs)) or 1)
     return cost / longest
@@ -90,7 +90,7 @@ def nearest_candidates(engine: "MockEngine", call: Call, count: int = CANDIDATES
     (examples of one request that lost for the same reason share a group), and the notes."""
     ranking = engine.explain(call.request)
     forms = PathForms.of(call.request.decoded_path_lenient)
-    groups: dict[tuple, list[Candidate]] = {}
+    groups: dict[tuple[object, ...], list[Candidate]] = {}
     for c in sorted(ranking.candidates, key=lambda c: _closeness(c, forms)):
         key = (c.target.method, c.target.path, c.kept, c.score, c.stage, c.reason)
         if key in groups or len(groups) < count:
@@ -127,8 +127,9 @@ def _call_block(engine: "MockEngine", calls: list[Call], number: int) -> list[st
     if kind == "error":
         return lines + _wrap(f"mockkit could not answer it: {printable(call.error, 400)}", "   ")
     groups, notes = nearest_candidates(engine, call)
-    if getattr(call, "body_size", -1) > len(call.request.body):
-        notes.append(f"the call log kept the first {len(call.request.body):,} of its {call.body_size:,} body bytes "
+    size = getattr(call, "body_size", -1)  # a bounded call log keeps a prefix of long bodies
+    if size > len(call.request.body):
+        notes.append(f"the call log kept the first {len(call.request.body):,} of its {size:,} body bytes "
                      "(journal_body_bytes): the examples were compared with that prefix")
     if kind == "refused":
         lines += _wrap("refused: this mock is private and the request's x-api-key header is missing or wrong "
@@ -157,7 +158,7 @@ def failures_message(engine: "MockEngine", calls: Sequence[Call], *, seed: int |
     noun = "request" if count == 1 else "requests"
     name = printable(engine.collection.name, 80)
     lines = [f"mockkit: {count} {noun} to {where} got no example of collection '{name}':", ""]
-    alike: dict[tuple, list[Call]] = {}  # the same request sent again is one entry
+    alike: dict[tuple[object, ...], list[Call]] = {}  # the same request sent again is one entry
     for call in calls:
         alike.setdefault((call.request.method, call.request.target, call.status, call.error), []).append(call)
     groups = list(alike.values())

@@ -57,7 +57,7 @@ def test_an_unmatched_request_fails_naming_the_nearest_example_and_why(project):
         "         /books/{{bookId}} does not match /stories/7/chapters by any rule (a–h); they have 2 and 3*",
         "*mock.explain('GET', '/stories/7/chapters')",
         "Fake data seed: * (seed=* gives the same data again).",
-        "Rerun this test with the same fake data: pytest '*::test_chapters' --mockkit-seed=*",
+        "Rerun this test with the same fake data: pytest *::test_chapters --mockkit-seed=*",
     ])
     assert "/books/7 →" not in out  # the matched call is not listed
 
