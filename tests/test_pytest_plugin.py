@@ -217,14 +217,22 @@ def test_expected_examples_never_served_fail(project):
 
         def test_typo(mockkit_server):
             mockkit_server("api.postman_collection.json", expect=["Book mising"])
+
+        class TestEverything:
+            pytestmark = __import__("pytest").mark.mockkit("api.postman_collection.json", assert_all_used=True)
+
+            def test_all_examples(self, mockkit_transport):
+                mockkit_transport().reset()
     """)
     result = run(project)
     result.stdout.fnmatch_lines([
         "mockkit: 1 expected example was never served by collection 'Library':",
         "  - Book missing: GET /books/{{bookId}} → 404",
         "*LookupError: no example is named 'Book mising'*did you mean 'Book missing'*",
+        "*5 expected examples were never served by collection 'Library':",
+        "  - request 0 / All books: GET /books → 200",
     ])
-    result.assert_outcomes(failed=2)
+    result.assert_outcomes(failed=3)
 
 
 def test_a_failing_test_reports_its_seed_and_the_rerun_gives_the_same_data(project):
