@@ -1068,7 +1068,7 @@ MOCK_IN_YOUR_TESTS = [
 
         def run_pytest(*args):
             result = subprocess.run(
-                [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+                [sys.executable, "-m", "pytest", "--color=no", "-p", "no:cacheprovider", *args],
                 cwd=project, capture_output=True, text=True, check=False,
             )
             print(result.stdout[-6000:], result.stderr[-2000:])
