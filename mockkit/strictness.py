@@ -85,10 +85,19 @@ def _closeness(c: Candidate, request: PathForms) -> tuple[float, int]:
     return (stage + _path_distance(c.target.forms.segments, request.segments), c.example.position)
 
 
+def _answering_engine(engine: "MockEngine", call: Call) -> "MockEngine":
+    """The engine generation that answered ``call`` when the journal still keeps it (a reloaded
+    collection), else ``engine``."""
+    find = getattr(engine.journal, "generation", None)
+    number = getattr(call, "generation", 0)
+    older = find(number) if find is not None and number else None
+    return older if older is not None else engine
+
+
 def nearest_candidates(engine: "MockEngine", call: Call, count: int = CANDIDATES_SHOWN) -> tuple[list[list[Candidate]], list[str]]:
     """The examples nearest to a logged request (re-ranked now), in at most ``count`` groups
     (examples of one request that lost for the same reason share a group), and the notes."""
-    ranking = engine.explain(call.request)
+    ranking = _answering_engine(engine, call).explain(call.request)
     forms = PathForms.of(call.request.decoded_path_lenient)
     groups: dict[tuple[object, ...], list[Candidate]] = {}
     for c in sorted(ranking.candidates, key=lambda c: _closeness(c, forms)):
