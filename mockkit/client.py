@@ -5,20 +5,29 @@
         client.get("/users/42")                       # answered by the engine, in process
 
 The transport works for ``httpx.Client`` and ``httpx.AsyncClient`` alike and answers exactly as
-the server would (same engine, same journal, same call-id header).
+the server would (same engine, same journal, same call-id header). It has the call assertions
+of ``MockServer`` (``assert_called``, ``assert_all_matched``, ``reset``...: ``mockkit.verify``);
+in a pytest session it is strict by default: closing its client (``with`` block or ``close``)
+raises ``AssertionError`` when a request got no example. The async side never blocks the event
+loop: delays are awaited (asyncio or trio, through anyio) and the first request waits for
+Faker's warm-up in a worker thread.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
+from collections.abc import Sequence
+from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl
 
+import anyio
+import anyio.to_thread
 import httpx
 
 from .engine import CALL_HEADER, MockEngine, Served
 from .model import HTTP_WHITESPACE, MockRequest, header_text
+from .verify import CallAssertions, note_mock, settle_seed
 
 __all__ = ["EngineTransport", "transport", "bound_client", "CALL_HEADER"]
 
@@ -47,12 +56,21 @@ def _response(served: Served, request: httpx.Request) -> httpx.Response:
     )
 
 
-class EngineTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
-    """An httpx transport answered by a ``MockEngine`` (sync and async)."""
+class EngineTransport(CallAssertions, httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """An httpx transport answered by a ``MockEngine`` (sync and async), with the call
+    assertions of ``mockkit.verify.CallAssertions``. Closing it (its client's ``close`` or the
+    end of a ``with`` block that raised nothing) runs ``verify()``: the checks chosen with
+    ``set_checks`` (``transport(strict=..., expect=...)``)."""
+
+    _explain_hint = "mockkit.explain(transport.engine, "
 
     def __init__(self, engine: MockEngine, *, delays: bool = True) -> None:
         self.engine = engine
         self.delays = delays
+        self._warm = False
+
+    def _where(self) -> str:
+        return "the httpx transport"
 
     @property
     def calls(self) -> Any:
@@ -63,21 +81,73 @@ class EngineTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         served = self.engine.handle(_mock_request(request, request.read()))
+        self._observe(served)
         if self.delays and served.delay_ms:
             time.sleep(served.delay_ms / 1000)
         return _response(served, request)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        served = self.engine.handle(_mock_request(request, await request.aread()))
+        body = await request.aread()
+        if not self._warm:  # Faker may still be starting in a thread: wait for it off the loop
+            await anyio.to_thread.run_sync(self.engine.wait_ready)
+            self._warm = True
+        served = self.engine.handle(_mock_request(request, body))
+        self._observe(served)
         if self.delays and served.delay_ms:
-            await asyncio.sleep(served.delay_ms / 1000)
+            await anyio.sleep(served.delay_ms / 1000)
         return _response(served, request)
 
+    def close(self) -> None:
+        """Run ``verify()`` (raises ``AssertionError`` when a check fails)."""
+        __tracebackhide__ = True
+        self.verify()
 
-def transport(collection: Any, environment: Any = None, *, delays: bool = True, **engine_options: Any) -> EngineTransport:
-    """An httpx transport over a new engine for ``collection`` (engine options as ``MockEngine``)."""
-    engine = collection if isinstance(collection, MockEngine) else MockEngine(collection, environment, **engine_options)
-    return EngineTransport(engine, delays=delays)
+    async def aclose(self) -> None:
+        __tracebackhide__ = True
+        self.verify()
+
+    def __exit__(self, exc_type: type[BaseException] | None = None, exc: BaseException | None = None,
+                 tb: TracebackType | None = None) -> None:
+        __tracebackhide__ = True
+        if exc_type is None:  # never hide the error that is already on its way
+            self.verify()
+
+    async def __aexit__(self, exc_type: type[BaseException] | None = None, exc: BaseException | None = None,
+                        tb: TracebackType | None = None) -> None:
+        __tracebackhide__ = True
+        if exc_type is None:
+            self.verify()
+
+
+def transport(
+    collection: Any,
+    environment: Any = None,
+    *,
+    delays: bool = True,
+    strict: bool | None = None,
+    expect: Sequence[str] = (),
+    assert_all_used: bool | None = None,
+    **engine_options: Any,
+) -> EngineTransport:
+    """An httpx transport over a new engine for ``collection`` (or over a ``MockEngine``).
+
+    ``engine_options`` are ``MockEngine``'s (``seed``, ``options``, ``api_key``, ``cors``,
+    ``delay``, ``journal_size``). Without ``seed`` the running pytest test's seed is used, or a
+    fresh one: ``transport.seed`` says which. ``strict`` (default: on in a pytest session unless
+    the ini says ``mockkit_strict = false``; off elsewhere) makes closing the client raise
+    ``AssertionError`` when a request got no example; ``expect`` / ``assert_all_used`` as
+    ``CallAssertions.set_checks``. Raises ``CollectionError`` for a collection that cannot be
+    loaded and ``LookupError`` for an ``expect`` name no example has.
+    """
+    if isinstance(collection, MockEngine):
+        engine = collection
+    else:
+        engine_options["seed"] = settle_seed(engine_options.get("seed"))
+        engine = MockEngine(collection, environment, **engine_options)
+    note_mock(f"transport for '{engine.collection.name}'", engine.seed)
+    made = EngineTransport(engine, delays=delays)
+    made.set_checks(strict=strict, expect=expect, assert_all_used=assert_all_used)
+    return made
 
 
 def bound_client(base_url: str, timeout: float = 30.0) -> httpx.Client:

@@ -417,6 +417,12 @@ class MockEngine:
     def clear_server_response(self) -> None:
         self.server_response = None
 
+    def reseed(self, seed: int | None) -> None:
+        """Restart fake data from ``seed`` (``None``: fresh entropy), as a new engine would."""
+        with self._fake_lock:
+            self.fake.reseed(seed)
+            self.seed = seed
+
     def _render(self, compiled: CompiledResponse, winner: Candidate, request: MockRequest) -> tuple[MockResponse, list[str]]:
         """The example's response filled for ``request``, and the wildcards it could not fill."""
         ctx = RenderContext(request, winner.captures, self.fake)

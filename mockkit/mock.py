@@ -26,6 +26,7 @@ from .errors import ServerError
 from .matching import MatchOptions
 from .model import Collection, MockRequest
 from .server import MAX_BODY_SIZE, MockApp, ServerThread
+from .verify import CallAssertions, note_mock, settle_seed
 
 if TYPE_CHECKING:  # pragma: no cover
     import httpx
@@ -50,8 +51,13 @@ def _source_key(collection: Any) -> str:
     return f"object:{id(collection)}"
 
 
-class MockServer:
-    """A mock server for one collection, running in a daemon thread of this process."""
+class MockServer(CallAssertions):
+    """A mock server for one collection, running in a daemon thread of this process.
+
+    Besides calling and explaining, it has the call assertions of ``mockkit.verify``
+    (``assert_called``, ``assert_not_called``, ``calls_to``, ``assert_all_matched``, ``reset``).
+    Without ``seed`` it picks one (the running pytest test's, or a fresh one): ``mock.seed``.
+    """
 
     def __init__(
         self,
@@ -76,6 +82,7 @@ class MockServer:
         on_call: Callable[..., None] | None = None,
     ) -> None:
         self.host = host
+        seed = settle_seed(seed)
         self._source = collection
         self._environment = environment
         self._options = MatchOptions(
@@ -89,6 +96,8 @@ class MockServer:
         self._engine_options = dict(seed=seed, cors=cors, api_key=api_key, delay=delay, journal_size=journal_size)
         self.engine = MockEngine(collection, environment, options=self._options, **self._engine_options)  # type: ignore[arg-type]
         self._app = MockApp(self.engine, on_call, max_body_size=max_body_size)
+        self._app.on_call = self._observing(on_call)  # the strict checks see every answer
+        note_mock(f"mock server for '{self.engine.collection.name}'", seed)
         self._thread = ServerThread(self._app, host, port)
         self._client: httpx.Client | None = None
         self._watch = watch
@@ -288,8 +297,14 @@ class MockServer:
 
         return examples_frame(self.engine.index)
 
-    def clear_calls(self) -> None:
-        self.engine.journal.clear()
+    def reset(self, *, seed: int | None = None) -> None:
+        super().reset(seed=seed)
+        self._engine_options["seed"] = self.engine.seed  # a reload keeps it
+
+    reset.__doc__ = CallAssertions.reset.__doc__
+
+    def _where(self) -> str:
+        return f"the mock server at {self.url}"
 
     def set_server_response(self, status: int = 500, body: Any = "", headers: dict[str, str] | None = None,
                             *, language: str | None = None) -> None:

@@ -788,7 +788,9 @@ MOCK_IN_YOUR_TESTS = [
         * **a real server** (`mockkit.serve`, or the pytest fixture `mockkit_server`): a URL that
           any HTTP client can call, even another process or a browser.
 
-        Both record every call, so a test can also check *what your code sent*.
+        Both record every call, so a test can also check *what your code sent*; and in pytest
+        both are **strict**: a request your collection has no example for fails the test, with
+        the examples that came closest and why they lost.
     """),
     md("""
         ## The code under test
@@ -839,6 +841,12 @@ MOCK_IN_YOUR_TESTS = [
             def create_user(self, name, email):
                 return self._ok(self.http.post("/users", json={"name": name, "email": email}))
 
+            def user_orders(self, user_id):
+                response = self.http.get(f"/users/{user_id}/orders")
+                if response.status_code == 404:
+                    return []  # "no orders yet"... or a URL the API does not have?
+                return self._ok(response)["orders"]
+
             @staticmethod
             def _ok(response):
                 if response.status_code >= 500:
@@ -874,13 +882,10 @@ MOCK_IN_YOUR_TESTS = [
         assert created["name"] == "Katherine Johnson"
     """),
     md("""
-        The transport keeps a call log too, in its engine's journal; `report.calls_frame` turns
-        it into the same table as `mock.calls`:
+        The transport keeps a call log too: `transport.calls` is the same table as `mock.calls`.
     """),
     code("""
-        from mockkit.report import calls_frame
-
-        calls_frame(transport.engine.journal.snapshot())[["method", "path", "query", "status", "example"]]
+        transport.calls[["method", "path", "query", "status", "example"]]
     """),
     md("""
         ## 2. A real server, and asserting on `mock.calls`
@@ -904,8 +909,58 @@ MOCK_IN_YOUR_TESTS = [
         assert calls["path"].tolist() == ["/users", "/users/1", "/users"]
         assert calls["status"].tolist() == [200, 200, 201]
         assert calls.loc[calls["method"] == "POST", "example"].item() == "User created"
+    """),
+    md("""
+        ### Call assertions
+
+        Asking "was this called, how often, with what?" is common enough to have its own
+        methods, on the server and on the transport alike: `assert_called(method, path,
+        times=..., params=..., headers=..., json=...)`, `assert_called_once(...)`,
+        `assert_not_called(...)`, and `calls_to(...)`, which returns the matching calls. A path
+        may use `{{name}}`, `:name` or `*` for a segment. Parameters and headers you name must
+        match; others are not compared.
+    """),
+    code("""
+        mock.assert_called("GET", "/users/{{id}}", times=1)
+        mock.assert_called_once("POST", "/users", json={"name": "Dorothy Vaughan", "email": "dorothy@example.com"})
+        mock.assert_not_called("DELETE", "/users/*")
+        mock.calls_to("GET", "/users/:id")
+    """),
+    md("""
+        When an assertion fails, its message lists the calls that came closest and, for each, why
+        it did not count:
+    """),
+    code("""
+        try:
+            mock.assert_called("GET", "/users", params={"page": 2})
+        except AssertionError as failure:
+            print(failure)
+    """),
+    code("""
         mock.clear_calls()
         len(mock.calls)
+    """),
+    md("""
+        ### Requests your collection has no example for
+
+        `ShopClient.user_orders` above reads a 404 as "no orders yet". But the demo API has no
+        `/users/{id}/orders` at all: every call gets the mock's 404 *not found* answer, and a
+        test that checks "a new user has no orders" would pass for the wrong reason. The mock
+        knows better: `mock.unmatched_calls()` lists the calls it answered without an example,
+        and `mock.assert_all_matched()` fails with the examples that came closest and why each
+        lost. (In a notebook nothing fails until you ask; the pytest fixtures ask for you, see
+        section 5.)
+    """),
+    code("""
+        assert shop.user_orders(1) == []   # looks fine...
+        try:
+            mock.assert_all_matched()
+        except AssertionError as failure:
+            print(failure)
+    """),
+    code("""
+        mock.reset()   # empty call log, no server response, nothing remembered: as if just started
+        mock.unmatched_calls()
     """),
     md("""
         ## 3. Make the API fail on purpose
@@ -959,47 +1014,77 @@ MOCK_IN_YOUR_TESTS = [
             print("timed out as expected:", type(exc).__name__)
     """),
     md("""
-        ## 5. In pytest: the `mockkit_server` fixture
+        ## 5. In pytest: strict fixtures
 
-        Installing mockkit registers a pytest plugin with one fixture, `mockkit_server`. It is a
-        factory: call it with a collection (default: the demo) and the options of
-        `mockkit.serve`; it returns a running `MockServer`, and every server a test started is
-        stopped when the test ends. Here is a test file for our client:
+        Installing mockkit registers a pytest plugin with two fixtures: `mockkit_server` (a real
+        server) and `mockkit_transport` (an httpx transport). Both are factories: call them with
+        a collection and the options of `mockkit.serve`, or let a `@pytest.mark.mockkit(...)`
+        marker on the test or module name the collection, environment and seed.
+
+        They are **strict**: when a test's body has run, any request its mocks answered without
+        an example fails the test. Here is a test file for our client; the marker on the module
+        serves the demo to every test, and the project's `pytest.ini` shares one server across
+        the whole session (`mockkit_scope = session`), reset before each test:
+    """),
+    code("""
+        %%writefile {project}/pytest.ini
+        [pytest]
+        mockkit_scope = session
+        asyncio_default_fixture_loop_scope = function
     """),
     code("""
         %%writefile {project}/test_shop_client.py
         import httpx
         import pytest
 
-        import mockkit
         from mockkit.demo import DEMO_COLLECTION
         from shop_client import ShopClient, ShopUnavailable
 
+        pytestmark = pytest.mark.mockkit(DEMO_COLLECTION)  # your collection's path goes here
+
 
         def test_lists_users(mockkit_server):
-            mock = mockkit_server(seed=1)  # the demo; pass your collection's path first
+            mock = mockkit_server()
             shop = ShopClient(httpx.Client(base_url=mock.url))
             assert [u["id"] for u in shop.users()] == [1, 2]
-            assert mock.calls["path"].tolist() == ["/users"]
+            mock.assert_called_once("GET", "/users")
+
+
+        def test_second_page(mockkit_server):
+            mock = mockkit_server()
+            ShopClient(httpx.Client(base_url=mock.url)).users(page=2)
+            mock.assert_called_once("GET", "/users", params={"page": 2})
+
+
+        def test_creates_user(mockkit_server):
+            mock = mockkit_server()
+            ShopClient(httpx.Client(base_url=mock.url)).create_user("Ann", "ann@example.com")
+            mock.assert_called_once("POST", "/users", json={"name": "Ann", "email": "ann@example.com"})
 
 
         def test_missing_user_is_none(mockkit_server):
             mock = mockkit_server()
             shop = ShopClient(httpx.Client(base_url=mock.url, headers={"x-mock-response-code": "404"}))
-            assert shop.user(42) is None
+            assert shop.user(42) is None  # the "User not found" example: a deliberate 404
 
 
         def test_outage_raises(mockkit_server):
             mock = mockkit_server()
-            mock.set_server_response(503, {"error": "down"})
+            mock.set_server_response(503, {"error": "down"})  # cleared before the next test
             with pytest.raises(ShopUnavailable):
                 ShopClient(httpx.Client(base_url=mock.url)).users()
 
 
-        def test_without_a_socket():
-            transport = mockkit.transport(DEMO_COLLECTION)
-            shop = ShopClient(httpx.Client(transport=transport, base_url="http://shop.test"))
+        def test_without_a_socket(mockkit_transport):
+            shop = ShopClient(httpx.Client(transport=mockkit_transport(), base_url="http://shop.test"))
             assert shop.user(7)["id"] == "7"
+
+
+        @pytest.mark.asyncio
+        async def test_async_client(mockkit_server):
+            mock = mockkit_server()
+            async with httpx.AsyncClient(base_url=mock.url) as client:
+                assert (await client.get("/health")).json()["status"] == "ok"
     """),
     md("""
         Run pytest on the project folder, as you would in a terminal (`python -m pytest`), and
@@ -1008,12 +1093,45 @@ MOCK_IN_YOUR_TESTS = [
     code("""
         import subprocess
 
-        result = subprocess.run(
-            [sys.executable, "-m", "pytest", "-v", "--color=no", "-p", "no:cacheprovider", "test_shop_client.py"],
-            cwd=project, capture_output=True, text=True, check=False,
-        )
-        print(result.stdout[-3000:], result.stderr[-2000:])
-        assert result.returncode == 0
+
+        def run_pytest(*args):
+            result = subprocess.run(
+                [sys.executable, "-m", "pytest", "--color=no", "-p", "no:cacheprovider", *args],
+                cwd=project, capture_output=True, text=True, check=False,
+            )
+            print(result.stdout[-6000:], result.stderr[-2000:])
+            return result.returncode
+
+
+        assert run_pytest("-v", "test_shop_client.py") == 0
+    """),
+    md("""
+        Now the test that passed for the wrong reason in section 2. With a strict fixture it
+        fails, and the message names the request, the examples that came closest, why each
+        lost, and the command that reruns the test with the same fake data:
+    """),
+    code("""
+        %%writefile {project}/test_orders.py
+        import httpx
+
+        from mockkit.demo import DEMO_COLLECTION
+        from shop_client import ShopClient
+
+
+        def test_new_user_has_no_orders(mockkit_server):
+            shop = ShopClient(httpx.Client(base_url=mockkit_server(DEMO_COLLECTION).url))
+            assert shop.user_orders(1) == []
+    """),
+    code("""
+        assert run_pytest("test_orders.py") == 1
+    """),
+    md("""
+        The fix belongs in the client (or in the collection, if the API does have that
+        endpoint). When a test sends unmatched requests on purpose, say so:
+        `mockkit_server(..., strict=False)`, `@pytest.mark.mockkit(strict=False)`, or
+        `mockkit_strict = false` in the ini file for a whole project. `expect=["User found", ...]`
+        makes a test fail when examples it means to use were never served. The plugin's
+        reference page is `docs/pytest-plugin.md`.
     """),
     md("""
         ## Clean up

@@ -11,7 +11,7 @@ from mockkit.demo import DEMO_COLLECTION
 
 
 def test_sync_transport_answers_like_the_server():
-    transport = mockkit.transport(DEMO_COLLECTION, seed=1)
+    transport = mockkit.transport(DEMO_COLLECTION, seed=1, strict=False)  # /nope: a 404 on purpose
     with httpx.Client(transport=transport, base_url="http://mock") as client:
         r = client.get("/users/42")
         assert r.status_code == 200 and r.json()["id"] == "42"

@@ -1,0 +1,345 @@
+"""Call assertions and strict checks, shared by ``MockServer`` and the httpx transport.
+
+    mock.assert_called("GET", "/users/{{id}}", times=2)       # the calls, or AssertionError
+    mock.assert_not_called("DELETE", "/users/*")
+    mock.calls_to("POST", "/users")                            # [journal.Call, ...]
+    mock.assert_all_matched()                                  # every request got an example
+    mock.reset()                                               # as if just started
+
+Which calls a pattern means: ``callmatch``. Which calls failed and how that reads: ``strictness``.
+
+The checks a test wants at its end (``set_checks``: strict, expected examples) run in
+``verify()``: the pytest fixtures call it when the test's body has run, the transport when its
+client closes. Failed calls are remembered apart from the call log (``CallWatch``), so clearing
+the log or a log that drops old calls does not hide them; ``reset()`` forgets everything.
+
+Tests set the defaults through ``TestDefaults`` (the pytest plugin pushes one per session and
+sets the running test's seed): outside pytest nothing is strict unless asked, and a mock with no
+seed picks one, so every mock's fake data can be replayed (``mock.seed``).
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .callmatch import CallPattern, Verdict, printable
+from .journal import Call
+from .model import Example
+from .strictness import call_number, failure_kind, failures_message, select_examples, unused_message
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .engine import MockEngine, Served
+
+__all__ = ["CallAssertions", "CallWatch", "TestDefaults", "pick_seed", "settle_seed", "default_strict",
+           "push_defaults", "pop_defaults", "current_defaults"]
+
+MAX_REMEMBERED = 100
+"""Failed calls a ``CallWatch`` keeps (all are counted)."""
+
+
+def pick_seed() -> int:
+    """A fresh seed for fake data (8 digits: short enough to type into a rerun)."""
+    return secrets.randbelow(90_000_000) + 10_000_000
+
+
+@dataclass
+class TestDefaults:
+    """What the running pytest session (and test) asks of mocks created without explicit options.
+
+    ``strict``: the project default (ini ``mockkit_strict``); ``seed``: the running test's seed,
+    given to every mock it creates without one; ``mocks``: (what, seed) of each mock created
+    during the running test, for the failure report."""
+
+    strict: bool = True
+    seed: int | None = None
+    mocks: list[tuple[str, int]] = field(default_factory=list)
+
+
+_defaults: list[TestDefaults] = []  # a stack: pytest's own pytester nests sessions in one process
+
+
+def push_defaults(defaults: TestDefaults) -> None:
+    _defaults.append(defaults)
+
+
+def pop_defaults(defaults: TestDefaults) -> None:
+    if defaults in _defaults:
+        _defaults.remove(defaults)
+
+
+def current_defaults() -> TestDefaults | None:
+    return _defaults[-1] if _defaults else None
+
+
+def settle_seed(seed: int | None) -> int:
+    """``seed``, or the running test's seed, or a fresh one."""
+    if seed is not None:
+        return int(seed)
+    defaults = current_defaults()
+    return defaults.seed if defaults is not None and defaults.seed is not None else pick_seed()
+
+
+def note_mock(what: str, seed: int | None) -> None:
+    """Tell the running test (if any) that a mock with this seed was created."""
+    defaults = current_defaults()
+    if defaults is not None and seed is not None:
+        defaults.mocks.append((what, seed))
+
+
+def default_strict() -> bool:
+    """Strict in a pytest session (unless its ini says ``mockkit_strict = false``), not elsewhere."""
+    defaults = current_defaults()
+    return defaults.strict if defaults is not None else False
+
+
+class CallWatch:
+    """What the end-of-test checks remember apart from the call log, since the last reset:
+    failed calls (the first ``MAX_REMEMBERED``), the examples served, what was already reported,
+    and the checks asked for. Thread-safe (the server thread adds, the test's thread reads)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.strict = False
+        self.expected: dict[str, list[Example]] = {}
+        self.all_used = False
+        self.reset()
+
+    def reset(self) -> None:
+        with self._lock:
+            self.failed: dict[str, Call] = {}
+            self.failed_count = 0
+            self.used: set[int] = set()
+            self.reported: set[str] = set()
+            self.unused_reported = False
+
+    def add_failed(self, call: Call) -> None:
+        with self._lock:
+            self.failed_count += 1
+            if len(self.failed) < MAX_REMEMBERED:
+                self.failed[call.id] = call
+
+
+class CallAssertions:
+    """Assertions over the call log and strict checks; mixed into ``MockServer`` and
+    ``EngineTransport`` (anything with an ``engine``: a ``MockEngine``)."""
+
+    engine: "MockEngine"
+    _explain_hint = "mock.explain("
+
+    @property
+    def watch(self) -> CallWatch:
+        """What the end-of-test checks remember (created on first use)."""
+        watch = self.__dict__.get("_call_watch")
+        if watch is None:
+            watch = self.__dict__["_call_watch"] = CallWatch()
+        return watch
+
+    @property
+    def seed(self) -> int | None:
+        """The seed of this mock's fake data (``{{$random...}}``, Faker): the same seed and the same
+        calls in the same order give the same answers (the clock aside)."""
+        return self.engine.seed
+
+    def _where(self) -> str:
+        return "the mock"
+
+    def _observe(self, served: "Served | None") -> None:
+        """Called by the doors after each answer: remember served examples and failed calls."""
+        if served is None:
+            return
+        if served.winner is not None:
+            self.watch.used.add(served.winner.example.position)
+            return
+        call = self.engine.journal.get(served.call_id)
+        if call is not None and failure_kind(call):
+            self.watch.add_failed(call)
+
+    def _observing(self, on_call: Callable[..., None] | None) -> Callable[..., None]:
+        """An ``on_call`` for the server that observes each answer, then calls ``on_call``."""
+        def observe(request: Any, served: "Served | None", ms: float) -> None:
+            self._observe(served)
+            if on_call is not None:
+                on_call(request, served, ms)
+        return observe
+
+    # --------------------------------------------------------------------------- call queries
+
+    def calls_to(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
+                 headers: Mapping[str, Any] | None = None, json: Any = None) -> list[Call]:
+        """The logged calls (``journal.Call`` records, oldest first) that fit the pattern.
+
+        ``path`` may hold ``{{name}}``, ``:name`` or ``*`` segments and a query string; ``params``
+        and ``headers`` must be sent as given, others are not compared; ``json`` must equal the
+        parsed body (rules: ``mockkit.callmatch``). A call whose body the log kept only in part
+        is left out when ``json`` is given (``assert_called`` says so)."""
+        pattern = CallPattern.of(method, path, params=params, headers=headers, json=json)
+        return [c for c in self.engine.journal.snapshot() if pattern.verdict(c).matches]
+
+    def assert_called(self, method: str, path: str, *, times: int | None = None,
+                      params: Mapping[str, Any] | None = None, headers: Mapping[str, Any] | None = None,
+                      json: Any = None) -> list[Call]:
+        """Assert that calls fitting the pattern (as ``calls_to``) were made: at least once, or
+        exactly ``times`` times. Returns them; raises ``AssertionError`` listing the calls that
+        came closest and why each did not count."""
+        __tracebackhide__ = True
+        if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 0):
+            raise ValueError(f"times must be a whole number ≥ 0, not {times!r}")
+        pattern = CallPattern.of(method, path, params=params, headers=headers, json=json)
+        verdicts = [pattern.verdict(c) for c in self.engine.journal.snapshot()]
+        matched = [v.call for v in verdicts if v.matches]
+        unknown = [v for v in verdicts if v.matches is None]
+        if (times is None and matched) or (times is not None and len(matched) == times and not unknown):
+            return matched
+        raise AssertionError(self._called_message(pattern, times, verdicts))
+
+    def assert_called_once(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
+                           headers: Mapping[str, Any] | None = None, json: Any = None) -> Call:
+        """Assert exactly one call fits the pattern; returns it (``AssertionError`` otherwise)."""
+        __tracebackhide__ = True
+        return self.assert_called(method, path, times=1, params=params, headers=headers, json=json)[0]
+
+    def assert_not_called(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
+                          headers: Mapping[str, Any] | None = None, json: Any = None) -> None:
+        """Assert no call fits the pattern (``AssertionError`` listing those that do)."""
+        __tracebackhide__ = True
+        self.assert_called(method, path, times=0, params=params, headers=headers, json=json)
+
+    def _called_message(self, pattern: CallPattern, times: int | None, verdicts: list[Verdict]) -> str:
+        matched = [v for v in verdicts if v.matches]
+        unknown = [v for v in verdicts if v.matches is None]
+        others = sorted((v for v in verdicts if v.matches is False), key=lambda v: v.distance)
+        want = "not to be called" if times == 0 else "to be called " + ("at least once" if times is None else _times(times))
+        called = f"called {_times(len(matched))}" if matched else "never called"
+        lines = [f"expected {pattern.describe()} {want}; it was {called}"
+                 + (f" (and {len(unknown)} call(s) cannot be told)" if unknown else "") + "."]
+        if matched:
+            lines.append("calls that count:")
+            lines += [f"  - {_call_line(v.call)}" for v in matched[:10]]
+            if len(matched) > 10:
+                lines.append(f"    (and {len(matched) - 10} more)")
+        if unknown:
+            lines.append("calls the call log cannot tell about:")
+            lines += [f"  - {_call_line(v.call)}: {v.reasons[0]}" for v in unknown[:5]]
+        if others and (times is None or len(matched) < times):
+            lines.append(f"calls that came closest (of {len(verdicts)} in the call log):")
+            lines += [f"  - {_call_line(v.call)}: {'; '.join(v.reasons)}" for v in others[:3]]
+        if not verdicts:
+            lines.append("the call log is empty: no request reached this mock" + (
+                " since it was last reset or cleared" if self.watch.failed or self.watch.used else ""))
+        journal = self.engine.journal
+        if len(journal) >= journal.maxlen:
+            lines.append(f"note: the call log keeps the last {journal.maxlen:,} calls; older calls are not counted")
+        return "\n".join(lines)
+
+    # ---------------------------------------------------------------------------- strictness
+
+    def unmatched_calls(self) -> list[Call]:
+        """Calls answered without an example since the last ``reset`` (kinds: ``strictness``),
+        oldest first, including ones since cleared from the call log."""
+        found = dict(self.watch.failed)
+        for call in self.engine.journal.snapshot():
+            if failure_kind(call):
+                found[call.id] = call
+        return sorted(found.values(), key=call_number)
+
+    def assert_all_matched(self) -> None:
+        """Assert every request got an example; the ``AssertionError`` lists each one that did
+        not with the nearest examples and why they lost, and this mock's seed."""
+        __tracebackhide__ = True
+        failed = self.unmatched_calls()
+        if failed:
+            raise AssertionError(self._failures_message(failed))
+
+    def _failures_message(self, failed: Sequence[Call]) -> str:
+        message = failures_message(self.engine, failed, seed=self.seed, where=self._where(),
+                                   explain=self._explain_hint)
+        hidden = self.watch.failed_count - len(self.watch.failed)
+        return message + (f"\n({hidden} more failed calls were not kept)" if hidden > 0 else "")
+
+    def assert_all_used(self, examples: Iterable[str] | None = None) -> None:
+        """Assert the examples named (an id, uid, name or ``Request / Example`` each; default:
+        every example of the collection) were each served at least once since the last reset.
+        Raises ``LookupError`` for a name no example has, ``AssertionError`` for unused ones."""
+        __tracebackhide__ = True
+        message = self._unused(self._select(examples))
+        if message:
+            raise AssertionError(message)
+
+    def _select(self, examples: Iterable[str] | None) -> dict[str, list[Example]]:
+        every = self.engine.collection.examples
+        if examples is not None:
+            return select_examples(every, examples)
+        selected: dict[str, list[Example]] = {}
+        for e in every:
+            label = f"{e.request_name} / {e.name}"
+            selected[label if label not in selected else f"{label} (#{e.position})"] = [e]
+        return selected
+
+    def _unused(self, selected: dict[str, list[Example]]) -> str:
+        calls = self.engine.journal.snapshot()
+        used = self.watch.used | {c.example_position for c in calls if c.example_position >= 0}
+        unused = {s: found for s, found in selected.items() if not any(e.position in used for e in found)}
+        if not unused:
+            return ""
+        return unused_message(unused, calls, collection=self.engine.collection.name)
+
+    def set_checks(self, *, strict: bool | None = None, expect: Sequence[str] = (),
+                   assert_all_used: bool | None = None) -> None:
+        """Choose what ``verify()`` checks: ``strict`` (default: the pytest project's default,
+        off outside pytest) fails on unmatched requests; ``expect`` names examples the test means
+        to use, and ``assert_all_used`` (default: on when ``expect`` names any; True alone means
+        every example) fails when one was never served. Raises ``LookupError`` for an unknown
+        example name, at once."""
+        if isinstance(expect, str):
+            expect = (expect,)
+        watch = self.watch
+        watch.strict = default_strict() if strict is None else bool(strict)
+        watch.expected = select_examples(self.engine.collection.examples, expect) if expect else {}
+        watch.all_used = bool(expect) if assert_all_used is None else bool(assert_all_used)
+
+    def verify(self) -> None:
+        """Run the checks chosen with ``set_checks``; each failed call or unused example is
+        reported once (a later ``verify`` does not repeat it). Raises ``AssertionError``."""
+        __tracebackhide__ = True
+        watch = self.watch
+        problems = []
+        if watch.strict:
+            new = [c for c in self.unmatched_calls() if c.id not in watch.reported]
+            if new:
+                watch.reported.update(c.id for c in new)
+                problems.append(self._failures_message(new))
+        if watch.all_used and not watch.unused_reported:
+            message = self._unused(watch.expected or self._select(None))
+            if message:
+                watch.unused_reported = True
+                problems.append(message)
+        if problems:
+            raise AssertionError("\n\n".join(problems))
+
+    # ------------------------------------------------------------------------------- resetting
+
+    def clear_calls(self) -> None:
+        """Empty the call log. Failed calls stay remembered for the strict check (``reset`` forgets them)."""
+        self.engine.journal.clear()
+
+    def reset(self, *, seed: int | None = None) -> None:
+        """Back to a just-started mock: empty call log, no server response, nothing remembered
+        by the checks (their settings stay), fake data restarted from ``seed`` (default: this
+        mock's seed). What a session-scoped fixture does between tests."""
+        self.engine.journal.clear()
+        self.engine.clear_server_response()
+        self.watch.reset()
+        self.engine.reseed(self.seed if seed is None else seed)
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else f"{n} times"
+
+
+def _call_line(call: Call) -> str:
+    answer = f"{call.status} '{printable(call.example, 80)}'" if call.example else f"{call.status} {call.error}".strip()
+    return f"{call.id} {call.request.method} {printable(call.request.target, 200)} → {answer}"
