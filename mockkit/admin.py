@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 import uuid
 from collections.abc import Callable, Iterable
@@ -40,6 +39,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from . import safejson
 from .collection import load_collection, load_environment
 from .engine import MAX_DELAY_MS
 from .errors import CollectionError
@@ -210,9 +210,10 @@ class _Call:
         if not self.body.strip():
             raise malformed("the request body is empty: expected a JSON object")
         try:
-            value = json.loads(self.body)
-        except RecursionError:
-            raise malformed("the request body is nested too deeply") from None
+            value = safejson.loads(self.body)
+        except safejson.TooDeep as exc:
+            where = f" (at {exc.path})" if exc.path else ""
+            raise malformed(f"the request body has {exc.reason}{where}") from None
         except ValueError as exc:
             raise malformed(f"the request body is not valid JSON: {exc}") from None
         if not isinstance(value, dict):

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from . import fakes
+from . import fakes, safejson
 from .model import MockRequest
 
 __all__ = [
@@ -141,7 +141,7 @@ class RenderContext:
             text = self.body_text()
             ctype = (self.request.header("content-type") or "").lower()
             try:
-                self._json = json.loads(text) if text.strip() else None
+                self._json = safejson.loads(text) if text.strip() else None  # too deep: not JSON
             except ValueError:
                 if "x-www-form-urlencoded" in ctype or ("=" in text and "{" not in text):
                     self._json = dict(parse_qsl(text, keep_blank_values=True))
