@@ -56,6 +56,7 @@ from .admin import AdminAPI
 from .engine import MockEngine, Served, error_body
 from .errors import MockkitError, ServerError
 from .hubclient import Hub, HubError
+from .headerclean import wire_value
 from .hubstore import KEY_FILE, HubStore, default_data_dir, load_api_key, now_iso
 from .journal import Journal
 from .matching import MatchOptions
@@ -76,7 +77,7 @@ def _answer(status: int, body: bytes, *, cors: bool = True) -> MockResponse:
 
 def _preflight(request: MockRequest) -> MockResponse:
     """A permissive 204 for a CORS pre-flight, which browsers send without ``x-api-key``."""
-    allow = "".join(ch for ch in request.header("access-control-request-headers", "") or "" if 32 <= ord(ch) < 127)
+    allow = wire_value(request.header("access-control-request-headers", "") or "")
     headers = (("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Methods", "*"),
                ("Access-Control-Allow-Headers", allow or "*"), ("Access-Control-Max-Age", "600"))
     return MockResponse(204, "No Content", headers, b"")

@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from . import fakes, safejson
+from .headerclean import clean_value
 from .model import MockRequest
 
 __all__ = [
@@ -62,7 +63,6 @@ MAX_PROBLEMS = 20
 TOKEN = re.compile(r"\{\{([^{}]*?)\}\}")
 HELPERS = ("$body", "$queryParams", "$pathSegments", "$headers")
 _ARG = re.compile(r"'((?:[^'\\]|\\.)*)'")
-_CRLF = re.compile(r"[\r\n]+")
 
 
 def resolve_variables(
@@ -240,8 +240,9 @@ def render(template: Template, ctx: RenderContext) -> str:
 
 
 def render_header(template: Template, ctx: RenderContext) -> str:
-    """Render a header value; CR and LF never reach the wire (spec 9.6)."""
-    return _CRLF.sub(" ", render(template, ctx)).strip()
+    """Render a header value, cleaned by ``headerclean.clean_value``: no control character
+    (CR and LF among them: spec 9.6) reaches the wire."""
+    return clean_value(render(template, ctx))
 
 
 def _helper(token: Token, ctx: RenderContext) -> str:
