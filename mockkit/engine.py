@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING
 
 from . import fakes
 from .collection import load_collection, load_environment
-from .journal import Call, Journal
+from .headerclean import clean_name, to_wire, wire_value
+from .journal import JOURNAL_BODY_BYTES, JOURNAL_BYTES, JOURNAL_SIZE, Call, Journal
 from .matching import Candidate, Index, MatchOptions, Ranking, choose, rank
-from .model import Collection, Environment, Example, MockRequest, MockResponse
+from .model import Collection, Environment, Example, MockRequest, MockResponse, Pairs
 from .templating import (
     TOKEN,
     RenderContext,
@@ -107,19 +108,6 @@ class Served:
     problems: tuple[str, ...] = ()
 
 
-def _clean(text: str) -> str:
-    """A header name or value safe to send: no CR, LF or other control characters."""
-    return _wire("".join(ch for ch in text if ch == "\t" or 32 <= ord(ch) != 127).strip())
-
-
-def _wire(value: str) -> str:
-    """A header value as HTTP carries it: text beyond Latin-1 goes out as its UTF-8 bytes (what
-    browsers send and expect), so any server or transport can write it byte for byte."""
-    if value.isascii():
-        return value
-    return value.encode("utf-8", "replace").decode("latin-1")
-
-
 def _reason(code: int, status: str) -> str:
     text = "".join(ch for ch in status if 32 <= ord(ch) < 127).strip()
     if text.startswith(str(code)):
@@ -143,7 +131,7 @@ def _compile_response(example: Example, variables: dict[str, str], captures: lis
     headers: list[tuple[str, Template]] = []
     names = set()
     for key, value in saved.headers:
-        clean = "".join(ch for ch in key if 32 < ord(ch) < 127 and ch != ":")
+        clean = clean_name(key)
         if not clean or clean.lower() in DROPPED_HEADERS:
             continue
         template = compile_template(value, variables, captures)
@@ -178,7 +166,9 @@ class MockEngine:
         seed: int | None = None,
         clock: Callable[[], datetime] | None = None,
         cors: bool = True,
-        journal_size: int = 1000,
+        journal_size: int = JOURNAL_SIZE,
+        journal_bytes: int = JOURNAL_BYTES,
+        journal_body_bytes: int = JOURNAL_BODY_BYTES,
         journal: Journal | None = None,
         api_key: str | None = None,
         delay: int | str | None = None,
@@ -194,7 +184,8 @@ class MockEngine:
         self.seed = seed
         self.fake = fakes.FakeContext(seed, clock)
         self._fake_lock = threading.Lock()
-        self.journal = journal if journal is not None else Journal(journal_size)
+        self.journal = journal if journal is not None else Journal(
+            journal_size, max_bytes=journal_bytes, max_body=journal_body_bytes)
         self.server_response: MockResponse | None = None
         self.index = Index(self.collection, self.environment, colon_wildcards=self.options.colon_wildcards)
         self._responses = {
@@ -267,11 +258,11 @@ class MockEngine:
                 response, error = self._not_found(), NOT_FOUND["name"]
         delay = parse_delay(request.header("x-mock-response-delay")) or self.delay
         if record:
-            self._record(call_id, request, response.status, winner, ranking, started, error)
+            self._record(call_id, request, response.status, winner, ranking, started, error, response.headers)
         return Served(response, ranking, winner, call_id, delay, problems)
 
     def _record(self, call_id: str, request: MockRequest, status: int, winner: Candidate | None,
-                ranking: Ranking | None, started: float, error: str) -> None:
+                ranking: Ranking | None, started: float, error: str, headers: Pairs = ()) -> None:
         self.journal.record(Call(
             id=call_id,
             time=datetime.now(timezone.utc),
@@ -284,11 +275,17 @@ class MockEngine:
             decided_by=ranking.decided_by if ranking else "none",
             duration_ms=(time.perf_counter() - started) * 1000,
             error=error,
+            response_headers=headers,
         ))
 
     def record_failure(self, request: MockRequest, exc: BaseException, started: float) -> None:
         """Log a call the engine failed to answer (the server answers it with a 500)."""
         self._record(self.journal.next_id(), request, 500, None, None, started, f"{type(exc).__name__}: {exc}")
+
+    def amend_call(self, call_id: str, status: int, error: str) -> None:
+        """Correct a logged call with what the server really sent (a 503 past the delayed-answer
+        caps, a 500 when the answer could not be written, nothing when the client left)."""
+        self.journal.amend(call_id, status=status, error=error)
 
     def _authorized(self, request: MockRequest) -> bool:
         if self.api_key is None:
@@ -311,10 +308,10 @@ class MockEngine:
         if not self.cors:
             return self._not_found()
         headers = [
-            ("Access-Control-Allow-Origin", request.header("origin") or "*"),
-            ("Access-Control-Allow-Methods", _clean(request.header("access-control-request-method") or "")
+            ("Access-Control-Allow-Origin", wire_value(request.header("origin") or "") or "*"),
+            ("Access-Control-Allow-Methods", wire_value(request.header("access-control-request-method") or "")
              or "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"),
-            ("Access-Control-Allow-Headers", _clean(request.header("access-control-request-headers") or "") or "*"),
+            ("Access-Control-Allow-Headers", wire_value(request.header("access-control-request-headers") or "") or "*"),
             ("Access-Control-Max-Age", "600"),
         ]
         if request.header("origin"):
@@ -349,7 +346,7 @@ class MockEngine:
         if isinstance(body, (dict, list)):
             body, language = json.dumps(body), language or "json"
         data = body.encode("utf-8", "replace") if isinstance(body, str) else bytes(body)
-        pairs = [(_clean(k), _clean(str(v))) for k, v in (headers or {}).items() if _clean(k)]
+        pairs = [(clean_name(k), wire_value(str(v))) for k, v in (headers or {}).items() if clean_name(k)]
         if language and not any(k.lower() == "content-type" for k, _ in pairs):
             pairs.append(("Content-Type", PREVIEW_TYPES.get(language, "text/plain")))
         if self.cors and not any(k.lower() == "access-control-allow-origin" for k, _ in pairs):
@@ -362,7 +359,7 @@ class MockEngine:
 
     def _render(self, compiled: CompiledResponse, winner: Candidate, request: MockRequest) -> MockResponse:
         ctx = RenderContext(request, winner.captures, self.fake)
-        headers = [(name, _wire(render_header(t, ctx))) for name, t in compiled.headers]
+        headers = [(name, to_wire(render_header(t, ctx))) for name, t in compiled.headers]
         if self.cors and not compiled.has_cors:
             headers.append(("Access-Control-Allow-Origin", "*"))
         body = compiled.static_body
@@ -395,6 +392,23 @@ class MockEngine:
         return ranking_frame(self.explain(request), self.problems_for)
 
     def replay(self, call_id: str) -> Ranking | None:
-        """Re-rank a recorded call (ranking is deterministic) with the full explanation."""
+        """Re-rank a recorded call (ranking is deterministic) with the full explanation.
+
+        When the call log kept only a prefix of the request body (``Journal.max_body``), the
+        re-ranking compares that prefix, and ``Ranking.notes`` says so (and whether the example
+        it picks differs from the one that answered)."""
         call = self.journal.get(call_id)
-        return None if call is None else self.explain(call.request)
+        if call is None:
+            return None
+        ranking = self.explain(call.request)
+        if call.body_truncated:
+            ranking.notes.append(
+                f"the request body was {call.body_size:,} bytes; the call log keeps the first "
+                f"{len(call.request.body):,} (sha256 {call.body_sha256[:16]}...), so this re-ranking compares "
+                "only that prefix with the examples' bodies")
+            winner = ranking.winner
+            if (winner.example.position if winner else -1) != call.example_position:
+                ranking.notes.append(
+                    f"the call was answered by '{call.example or 'no example'}'; with the kept prefix the "
+                    f"ranking picks '{winner.example.name if winner else 'no example'}'")
+        return ranking
