@@ -27,6 +27,7 @@ from .errors import MockkitError
 from .journal import Journal
 from .matching import MatchOptions
 from .model import MockRequest
+from .terminal import printable
 
 __all__ = ["main"]
 
@@ -89,10 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _hub(args)
         return _check(args)
     except MockkitError as exc:
-        print(f"mockkit: {exc}", file=sys.stderr)
+        print(f"mockkit: {printable(exc)}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"mockkit: {exc.strerror or exc}", file=sys.stderr)
+        print(f"mockkit: {printable(exc.strerror or exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -117,11 +118,12 @@ def _engine(args: argparse.Namespace, journal: Journal | None = None) -> MockEng
 def _log_line(out: TextIO) -> object:
     def log(request: MockRequest, served: Served | None, ms: float) -> None:
         if served is None:
-            out.write(f"{request.method} {request.target} -> 500 (engine error)\n")
+            out.write(printable(f"{request.method} {request.target}") + " -> 500 (engine error)\n")
         else:
             w = served.winner
             what = f"'{w.example.name}' score {w.score if w.score is not None else '-'}" if w else "no match"
-            out.write(f"{request.method} {request.target} -> {served.response.status} {what} ({ms:.1f} ms)\n")
+            out.write(printable(f"{request.method} {request.target} -> {served.response.status} {what}")
+                      + f" ({ms:.1f} ms)\n")
         out.flush()
 
     return log
@@ -133,7 +135,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     engine = _engine(args)
     if args.host not in ("127.0.0.1", "localhost", "::1") and not args.api_key:
-        print(f"mockkit: warning: listening on {args.host} without --api-key: anyone who can reach "
+        print(f"mockkit: warning: listening on {printable(args.host)} without --api-key: anyone who can reach "
               "this address can call the mock", file=sys.stderr)
     if args.workers < 1:
         raise MockkitError("--workers must be at least 1")
@@ -146,14 +148,14 @@ def _serve(args: argparse.Namespace) -> int:
 
     def banner() -> None:
         out = sys.stdout
-        out.write(f"mockkit {__version__} serving '{engine.collection.name}' "
+        out.write(f"mockkit {__version__} serving '{printable(engine.collection.name)}' "
                   f"({len(engine.index)} examples) at http://{host}:{port}\n")
         rows = {}
         for t in engine.index.targets:
             rows.setdefault((t.method, t.path), []).append(t.example.response.code)
         width = max((len(m) for m, _ in rows), default=3)
         for (method, path), codes in rows.items():
-            out.write(f"  {method:<{width}}  {path}  {' '.join(str(c) for c in codes)}\n")
+            out.write(f"  {printable(method):<{width}}  {printable(path)}  {' '.join(str(c) for c in codes)}\n")
         out.write("Ctrl-C stops the server.\n")
         out.flush()
 
@@ -202,9 +204,10 @@ async def _watch(args: argparse.Namespace, app: object) -> None:
         try:
             engine = await asyncio.to_thread(_engine, args, app.engine.journal)  # type: ignore[attr-defined]
             app.engine = engine  # type: ignore[attr-defined]
-            print(f"reloaded {args.file} ({len(engine.index)} examples)", flush=True)
+            print(f"reloaded {printable(args.file)} ({len(engine.index)} examples)", flush=True)
         except MockkitError as exc:
-            print(f"mockkit: reload failed, still serving the previous version: {exc}", file=sys.stderr, flush=True)
+            print(f"mockkit: reload failed, still serving the previous version: {printable(exc)}", file=sys.stderr,
+                  flush=True)
 
 
 def _prefork(args: argparse.Namespace, sockets: list, engine: MockEngine, banner: Callable[[], None]) -> int:
@@ -306,8 +309,10 @@ def _explain(args: argparse.Namespace) -> int:
     frame = engine.explain_frame(request)
     columns = list(frame.columns) if args.all else ["example", "method", "path", "status", "stage", "path_rule", "score", "selected", "reason"]
     with pd.option_context("display.max_rows", None, "display.max_colwidth", 100, "display.width", 200):
-        print(f"{request.method} {request.target}: {int(frame['selected'].sum())} example selected")
-        print(frame[columns].to_string(index=False, na_rep="-"))
+        print(printable(f"{request.method} {request.target}") + f": {int(frame['selected'].sum())} example selected")
+        shown = frame[columns].apply(
+            lambda col: col.map(printable) if pd.api.types.is_string_dtype(col) or col.dtype == object else col)
+        print(shown.to_string(index=False, na_rep="-"))
     return 0
 
 
@@ -317,7 +322,7 @@ def _check(args: argparse.Namespace) -> int:
     engine = MockEngine(args.file, args.env)
     findings = check(engine)
     for f in findings:
-        print(f"{f.severity}: {f.where} ({f.example}): {f.kind}: {f.message}")
+        print(printable(f"{f.severity}: {f.where} ({f.example}): {f.kind}: {f.message}"))
     serious = sum(f.severity in ("error", "warning") for f in findings)
     print(f"{len(engine.index)} examples checked: {serious} problem(s), "
           f"{len(findings) - serious} note(s)")

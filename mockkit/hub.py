@@ -57,6 +57,7 @@ from .engine import MockEngine, Served, error_body
 from .errors import MockkitError, ServerError
 from .hubclient import Hub, HubError
 from .headerclean import wire_value
+from .terminal import printable
 from .hubstore import KEY_FILE, HubStore, default_data_dir, load_api_key, now_iso
 from .journal import Journal
 from .matching import MatchOptions
@@ -340,7 +341,7 @@ def run_hub(data_dir: str | None, host: str, port: int, api_key: str | None,
     store = HubStore(directory)
     try:
         if host not in LOOPBACK:
-            err.write(f"mockkit: warning: the hub listens on {host}: anyone who can reach this address can "
+            err.write(f"mockkit: warning: the hub listens on {printable(host)}: anyone who can reach this address can "
                       "call its public mocks (admin calls still need the key)\n")
         try:
             sockets = bind_sockets(port, host)
@@ -349,12 +350,12 @@ def run_hub(data_dir: str | None, host: str, port: int, api_key: str | None,
         key, created = load_api_key(directory, api_key)  # after binding: a new key is always shown
         url = _url(host, sockets[0].getsockname()[1])
         app = HubApp(store, key, public_url=None if host in ("0.0.0.0", "::") else url)
-        out.write(f"mockkit hub at {url} (data: {directory})\n")
+        out.write(printable(f"mockkit hub at {url} (data: {directory})") + "\n")
         if created:
-            out.write(f"API key (shown once; stored in {directory / KEY_FILE}): {key}\n")
+            out.write(printable(f"API key (shown once; stored in {directory / KEY_FILE}): {key}") + "\n")
         else:
-            out.write("API key: " + ("from --api-key" if api_key else f"stored in {directory / KEY_FILE}") + "\n")
-        out.write(f"Mocks answer at {url}/m/<mockId>/... Ctrl-C stops the hub.\n")
+            out.write(printable("API key: " + ("from --api-key" if api_key else f"stored in {directory / KEY_FILE}")) + "\n")
+        out.write(printable(f"Mocks answer at {url}/m/<mockId>/...") + " Ctrl-C stops the hub.\n")
         out.flush()
 
         async def serve() -> None:
