@@ -210,36 +210,54 @@ async def _watch(args: argparse.Namespace, app: object) -> None:
                   flush=True)
 
 
+RESTART_LIMIT = 5
+"""More worker restarts than this within ``RESTART_WINDOW`` seconds: the workers keep dying (a
+bug, a bad collection, no memory), so ``--workers`` stops them all and exits 1 with a message."""
+RESTART_WINDOW = 60.0
+STOPPED_GRACE = 2.0
+"""A worker stopped (SIGSTOP) this long, while the parent runs, still holds its share of the
+connections the kernel hands out; it is killed and replaced."""
+
+
 def _prefork(args: argparse.Namespace, sockets: list, engine: MockEngine, banner: Callable[[], None]) -> int:
     """N processes, each accepting on its own SO_REUSEPORT socket (the kernel spreads the
     connections; on one shared socket the first worker to wake accepts them all); the parent
-    prints the banner once every worker listens, and stops them all on Ctrl-C/SIGTERM."""
+    prints the banner once every worker listens, then supervises them: a worker that exits or
+    stays stopped is reported on stderr and replaced; more than ``RESTART_LIMIT`` restarts in
+    ``RESTART_WINDOW`` seconds end the server (exit 1). Ctrl-C/SIGTERM stop them all (exit 0)."""
     import select
 
     from tornado.netutil import bind_sockets
 
     engine.wait_ready()  # no thread may hold a lock across fork
-    ready_r, ready_w = os.pipe()
-    children: list[int] = []
-    for _ in range(args.workers):
+    ports = [sock.getsockname()[1] for sock in sockets]
+
+    def spawn(ready_w: int | None) -> int:
         pid = os.fork()
-        if pid == 0:
-            _die_with_parent()
-            code = 1
-            try:
-                os.close(ready_r)
-                own = [s for sock in sockets for s in bind_sockets(sock.getsockname()[1], args.host, reuse_port=True)]
-                for sock in sockets:
-                    sock.close()
+        if pid != 0:
+            return pid
+        for sig in (signal.SIGINT, signal.SIGTERM):  # not the parent's handlers; _run sets its own
+            signal.signal(sig, signal.SIG_DFL)
+        _die_with_parent()
+        code = 1
+        try:
+            own = [s for port in ports for s in bind_sockets(port, args.host, reuse_port=True)]
+            for sock in sockets:
+                sock.close()
+            if ready_w is not None:
                 os.write(ready_w, b".")
                 os.close(ready_w)
-                code = _run(args, own, engine)
-            finally:
-                os._exit(code)
-        children.append(pid)
+            code = _run(args, own, engine)
+        except BaseException as exc:  # reported by the parent too; say why here
+            print(f"mockkit: worker {os.getpid()} failed: {printable(exc)}", file=sys.stderr, flush=True)
+        finally:
+            os._exit(code)
+
+    ready_r, ready_w = os.pipe()
+    workers = {spawn(ready_w): i + 1 for i in range(args.workers)}
     os.close(ready_w)
     got, deadline = 0, time.monotonic() + 10
-    while got < len(children) and time.monotonic() < deadline:  # bounded wait for the workers
+    while got < len(workers) and time.monotonic() < deadline:  # bounded wait for the workers
         if select.select([ready_r], [], [], max(0.0, deadline - time.monotonic()))[0]:
             chunk = os.read(ready_r, 64)
             if not chunk:
@@ -248,29 +266,88 @@ def _prefork(args: argparse.Namespace, sockets: list, engine: MockEngine, banner
     os.close(ready_r)
     for s in sockets:  # nobody connected yet: the banner (the address) is printed only now
         s.close()
+    if got < len(workers):
+        print(f"mockkit: only {got} of {len(workers)} workers started", file=sys.stderr, flush=True)
     banner()
+    return _supervise(workers, spawn)
 
-    def forward(signum: int, _frame: object) -> None:
-        for pid in children:
+
+def _supervise(workers: dict[int, int], spawn: Callable[[int | None], int]) -> int:
+    """Wait for the workers; replace the ones that die or stay stopped (see ``_prefork``)."""
+    stopping = False
+    gave_up = False
+
+    def stop_all(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in workers:
             try:
                 os.kill(pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
 
-    signal.signal(signal.SIGINT, forward)
-    signal.signal(signal.SIGTERM, forward)
-    status = 0
-    for pid in children:
-        while True:
-            try:
-                _, code = os.waitpid(pid, 0)
-                status = status or os.waitstatus_to_exitcode(code)
-                break
-            except InterruptedError:
-                continue
-            except ChildProcessError:
-                break
-    return 0 if status in (0, -signal.SIGTERM, 130) else 1
+    signal.signal(signal.SIGINT, stop_all)
+    signal.signal(signal.SIGTERM, stop_all)
+    restarts: list[float] = []
+    stopped: dict[int, float] = {}
+    killed: set[int] = set()
+    last_poll = time.monotonic()
+    while workers:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if pid == 0:
+            time.sleep(0.2)
+            now = time.monotonic()
+            if now - last_poll > 1.0:
+                stopped.clear()  # the parent itself was stopped (Ctrl-Z): start counting again
+            last_poll = now
+            if not stopping:
+                for victim in _stopped_too_long(workers, stopped, now):
+                    print(f"mockkit: worker {workers[victim]} (pid {victim}) has been stopped for "
+                          f"{STOPPED_GRACE:g} s and holds its share of connections; replacing it",
+                          file=sys.stderr, flush=True)
+                    killed.add(victim)
+                    os.kill(victim, signal.SIGKILL)
+            continue
+        index = workers.pop(pid)
+        stopped.pop(pid, None)
+        if stopping:
+            continue
+        code = os.waitstatus_to_exitcode(status)
+        how = "was replaced" if pid in killed else (
+            f"exited with code {code}" if code >= 0 else f"was killed by {signal.Signals(-code).name}")
+        now = time.monotonic()
+        restarts = [t for t in restarts if now - t < RESTART_WINDOW] + [now]
+        if len(restarts) > RESTART_LIMIT:
+            print(f"mockkit: worker {index} (pid {pid}) {how}; workers keep dying ({len(restarts)} restarts "
+                  f"in {RESTART_WINDOW:g} s), stopping", file=sys.stderr, flush=True)
+            gave_up = True
+            stop_all(signal.SIGTERM, None)
+            continue
+        new = spawn(None)
+        workers[new] = index
+        if pid not in killed:
+            print(f"mockkit: worker {index} (pid {pid}) {how}; started pid {new} in its place",
+                  file=sys.stderr, flush=True)
+    return 1 if gave_up else 0
+
+
+def _stopped_too_long(workers: dict[int, int], stopped: dict[int, float], now: float) -> list[int]:
+    """Workers in state T (stopped) for ``STOPPED_GRACE`` seconds of the parent's running time."""
+    out = []
+    for pid in workers:
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as stat:
+                state = stat.read().rpartition(b")")[2].split()[0]
+        except (OSError, IndexError):  # no /proc (not Linux), or the worker just exited
+            continue
+        if state not in (b"T", b"t"):
+            stopped.pop(pid, None)
+        elif now - stopped.setdefault(pid, now) >= STOPPED_GRACE:
+            out.append(pid)
+    return out
 
 
 def _die_with_parent() -> None:
