@@ -26,6 +26,8 @@ from .headerclean import clean_name, to_wire, wire_value
 from .journal import JOURNAL_BODY_BYTES, JOURNAL_BYTES, JOURNAL_SIZE, Call, Journal
 from .matching import Candidate, Index, MatchOptions, Ranking, choose, rank
 from .model import Collection, Environment, Example, MockRequest, MockResponse, Pairs
+from .redact import Redactor
+from .strictnum import parse_int
 from .templating import (
     TOKEN,
     RenderContext,
@@ -76,11 +78,9 @@ def parse_delay(value: object) -> int | None:
         return None
     if isinstance(value, str) and value.strip().upper() in DELAY_PRESETS:
         return DELAY_PRESETS[value.strip().upper()]
-    try:
-        ms = int(str(value).strip())
-    except ValueError:
+    if isinstance(value, bool):
         return None
-    return ms if 1 <= ms <= MAX_DELAY_MS else None
+    return parse_int(str(value), 1, MAX_DELAY_MS)  # ASCII digits only (strictnum)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +178,7 @@ class MockEngine:
         self.options = options or MatchOptions()
         self.cors = cors
         self.api_key = api_key or None
+        self._redact = Redactor(self.api_key) if self.api_key else None
         self.delay = parse_delay(delay)
         if delay is not None and self.delay is None:
             raise ValueError(f"delay must be 1..{MAX_DELAY_MS} ms or one of {sorted(DELAY_PRESETS)}, not {delay!r}")
@@ -238,7 +239,10 @@ class MockEngine:
         winner: Candidate | None = None
         problems: tuple[str, ...] = ()
         error = ""
-        if not self._authorized(request):
+        authorized = self._authorized(request)
+        if self._redact is not None:  # a private mock's key: never seen by templates, never logged
+            request = self._redact.request(request)
+        if not authorized:
             response, error = self._unauthorized(), "unauthorizedError"
         elif self.server_response is not None:
             response, error = self.server_response, "serverResponse"

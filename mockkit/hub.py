@@ -29,9 +29,15 @@ Decisions:
   (collection, environment, config, server responses), so the next call sees the change without a
   restart. A generation counter keeps an engine built from old state from being cached.
 * **Threads.** The hub serves from one Tornado loop thread (``server.ServerThread`` and
-  ``server.MockApp``, reused: ``HubApp`` stands in for the engine); SQLite writes happen there,
-  synchronously (a local hub favours simple, durable writes over throughput). The ``Hub`` client
+  ``server.MockApp``, reused: ``HubApp`` stands in for the engine), and nothing slow runs there:
+  admin calls run on one worker thread (SQLite writes, one at a time, each durable), loading a
+  mock (reads and the engine build) on two others, and call logs are written after the answer by
+  ``hublog.CallLogWriter``'s thread; a failed call-log write is counted, warned about once per
+  interval and shown by ``GET /status``, never turned into a failed mock call. The ``Hub`` client
   talks HTTP, so any thread may use it.
+* **The key stays secret**: it is redacted (``redact.Redactor``) from what a mock sees and from
+  every call-log row, whatever form it was sent in (header, Bearer or Basic credentials, query,
+  body). Files are 0600 in a 0700 folder (``hubstore``).
 """
 
 from __future__ import annotations
@@ -47,7 +53,8 @@ import threading
 import uuid
 import warnings
 from collections.abc import Iterable
-from dataclasses import replace
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
@@ -58,10 +65,12 @@ from .errors import MockkitError, ServerError
 from .hubclient import Hub, HubError
 from .headerclean import wire_value
 from .terminal import printable
+from .hublog import CallLogWriter
 from .hubstore import KEY_FILE, HubStore, default_data_dir, load_api_key, now_iso
 from .journal import Journal
 from .matching import MatchOptions
 from .model import MockRequest, MockResponse
+from .redact import Redactor
 
 __all__ = ["Hub", "HubError", "HubApp", "HubServer", "serve_hub", "run_hub", "default_data_dir"]
 
@@ -89,20 +98,42 @@ def _served(response: MockResponse) -> Served:
     return Served(response, None, None, None, None)  # type: ignore[arg-type]
 
 
+@dataclass(frozen=True, slots=True)
+class _Mock:
+    """What a mock's calls need, loaded once (off the loop) and kept until the admin API changes
+    it: its row, its engine (None when deactivated) and its active server response's name."""
+
+    row: dict[str, Any]
+    engine: MockEngine | None
+    server_response: str | None
+
+
 class HubApp:
-    """What ``server.MockApp`` calls: ``/m/<id>/...`` goes to that mock, the rest to ``AdminAPI``."""
+    """What ``server.MockApp`` calls: ``/m/<id>/...`` goes to that mock, the rest to ``AdminAPI``.
+
+    Nothing slow runs on the event loop: a call to a mock already loaded is answered there (the
+    engine ranks in memory); loading a mock (SQLite reads, the engine build) and every admin call
+    run on worker threads (``handle`` returns a ``Future``; at most ``max_pending`` wait, then
+    503); call logs are written by ``hublog.CallLogWriter``'s thread after the answer.
+    """
 
     def __init__(self, store: HubStore, api_key: str, *, call_log_size: int = 1000,
-                 public_url: str | None = None) -> None:
+                 public_url: str | None = None, max_pending: int = 256, call_log_timeout: float = 5.0) -> None:
         self.store = store
         self._key = api_key.encode("utf-8")
         self.call_log_size = call_log_size
         self.public_url = public_url
+        self.max_pending = max_pending
         self.journal = Journal(100)  # MockApp records engine failures here
-        self.api = AdminAPI(store, self.invalidate)
-        self._engines: dict[str, tuple[MockEngine, str | None]] = {}
+        self.calls = CallLogWriter(store, call_log_size, key=api_key, timeout=call_log_timeout)
+        self.redact = Redactor(api_key)
+        self.api = AdminAPI(store, self.invalidate, status=self.status, before_reading_calls=self.calls.flush)
+        self._mocks: dict[str, _Mock] = {}
         self._generation = 0
+        self._pending = 0
         self._lock = threading.Lock()
+        self._admin = ThreadPoolExecutor(1, thread_name_prefix="mockkit-hub-admin")  # SQLite writes: one at a time
+        self._loads = ThreadPoolExecutor(2, thread_name_prefix="mockkit-hub-load")
 
     def _is_key(self, given: str | None) -> bool:
         return given is not None and hmac.compare_digest(given.encode("utf-8", "replace"), self._key)
@@ -111,59 +142,96 @@ class HubApp:
         with self._lock:
             self._generation += 1
             for mock_id in mock_ids:
-                self._engines.pop(mock_id, None)
+                self._mocks.pop(mock_id, None)
 
-    def handle(self, request: MockRequest) -> Served:
+    def status(self) -> dict[str, Any]:
+        """The hub's health: call-log writing (written, failed, dropped, queued, last error),
+        mocks loaded, work waiting for a thread."""
+        return {"callLogs": self.calls.status(), "mocksLoaded": len(self._mocks), "pendingWork": self._pending}
+
+    def amend_call(self, call_id: str, status: int, error: str) -> None:
+        """``MockApp`` sent another status than the one logged (see ``server.MockApp.amend``)."""
+        self.calls.amend(call_id, status)
+
+    def close(self) -> None:
+        """Stop the worker threads and write the queued call logs."""
+        self._admin.shutdown(wait=False, cancel_futures=True)
+        self._loads.shutdown(wait=False, cancel_futures=True)
+        self.calls.close()
+
+    def handle(self, request: MockRequest) -> "Served | Future[Served]":
         if request.path == "/m" or request.path.startswith("/m/"):
-            return self._mock_call(request)
+            mock_id, _, tail = request.path[3:].partition("/")
+            mock = self._mocks.get(mock_id)
+            if mock is not None:
+                return self._mock_call(mock_id, mock, tail, request)
+            return self._submit(self._loads, self._load_and_call, mock_id, tail, request)
         if not self._is_key(request.header("x-api-key")):
             body = error_body("AuthenticationError", "Invalid API Key. Every request requires a valid API Key "
                                                      "to be sent in the x-api-key header.")
             return _served(_answer(401, body, cors=False))
+        return self._submit(self._admin, self._admin_call, request)
+
+    def _submit(self, pool: ThreadPoolExecutor, fn: Any, *args: Any) -> "Served | Future[Served]":
+        with self._lock:
+            if self._pending >= self.max_pending:
+                return _served(_answer(503, error_body("serviceUnavailableError", (
+                    f"{self._pending} requests are waiting for this hub's worker threads; retry shortly."))))
+            self._pending += 1
+        future = pool.submit(fn, *args)
+        future.add_done_callback(self._release)
+        return future
+
+    def _release(self, _: object) -> None:
+        with self._lock:
+            self._pending -= 1
+
+    def _admin_call(self, request: MockRequest) -> Served:
+        """One management call (worker thread)."""
         base = self.public_url or f"http://{request.header('host') or '127.0.0.1'}"
-        status, value = self.api.handle(request.method, request.decoded_path_lenient, dict(request.query),
-                                        request.body, base)
+        try:
+            status, value = self.api.handle(request.method, request.decoded_path_lenient, dict(request.query),
+                                            request.body, base)
+        except sqlite3.OperationalError as exc:  # locked by another process past the timeout, disk full...
+            status, value = 503, {"error": {"name": "serviceUnavailableError",
+                                            "message": f"the hub's database cannot be written now ({exc}); retry"}}
         return _served(_answer(status, json.dumps(value, separators=(",", ":")).encode(), cors=False))
 
     # ----------------------------------------------------------------------------- mock calls
 
-    def _mock_call(self, request: MockRequest) -> Served:
-        mock_id, _, tail = request.path[3:].partition("/")
-        mock = self.store.get_mock(mock_id) if mock_id else None
-        if mock is None:
+    def _load_and_call(self, mock_id: str, tail: str, request: MockRequest) -> Served:
+        """A call to a mock not loaded yet (worker thread): load it, keep it, answer."""
+        with self._lock:
+            generation = self._generation
+        row = self.store.get_mock(mock_id) if mock_id else None
+        if row is None:
             return _served(_answer(404, error_body("mockNotFoundError", "There is no mock with this id on this hub "
                                                                         "(GET /mocks lists them).")))
+        engine, name = self._build(row) if not row["deactivated"] else (None, None)
+        mock = _Mock(row, engine, name)
+        with self._lock:
+            if self._generation == generation:
+                self._mocks[mock_id] = mock
+        return self._mock_call(mock_id, mock, tail, request)
+
+    def _mock_call(self, mock_id: str, mock: _Mock, tail: str, request: MockRequest) -> Served:
         has_key = self._is_key(request.header("x-api-key"))
-        if not mock["is_public"] and not has_key:
+        if not mock.row["is_public"] and not has_key:
             if request.method == "OPTIONS" and request.header("access-control-request-method") is not None:
                 return _served(_preflight(request))  # the browser's real call will carry the key
             return _served(_answer(401, error_body(
                 "unauthorizedError", "This mock is private: send the hub's API key in the x-api-key header.")))
-        if mock["deactivated"]:
+        if mock.engine is None:
             return _served(_answer(400, error_body(
                 "inactiveMockError", "The environment or collection associated with this mock has been deleted.")))
-        headers = tuple(h for h in request.headers if not (has_key and h[0].lower() == "x-api-key"))
-        inner = MockRequest(request.method, "/" + tail, request.query, headers, request.body)
-        engine, server_response_name = self._engine(mock_id)
-        served = engine.handle(inner, record=False)
-        return replace(served, call_id=self._record(mock_id, inner, served, server_response_name))
+        # the mock never sees the hub key, in any form, so no template can echo it
+        headers = self.redact.pairs(tuple(h for h in request.headers if not (has_key and h[0].lower() == "x-api-key")))
+        inner = MockRequest(request.method, "/" + tail, self.redact.pairs(request.query), headers, request.body)
+        served = mock.engine.handle(inner, record=False)
+        return replace(served, call_id=self._record(mock_id, inner, served, mock.server_response))
 
-    def _engine(self, mock_id: str) -> tuple[MockEngine, str | None]:
-        """The mock's engine (and its active server response's name), built on first use."""
-        with self._lock:
-            cached, generation = self._engines.get(mock_id), self._generation
-        if cached is not None:
-            return cached
-        built = self._build(mock_id)
-        with self._lock:
-            if self._generation == generation:
-                self._engines[mock_id] = built
-        return built
-
-    def _build(self, mock_id: str) -> tuple[MockEngine, str | None]:
-        mock = self.store.get_mock(mock_id)
-        if mock is None:
-            raise ServerError(f"mock {mock_id} disappeared while its engine was built")
+    def _build(self, mock: dict[str, Any]) -> tuple[MockEngine, str | None]:
+        mock_id = mock["id"]
         collection = self.store.get_document("collections", mock["collection"])
         environment = self.store.get_document("environments", mock["environment"]) if mock["environment"] else None
         if collection is None or (mock["environment"] and environment is None):
@@ -182,7 +250,7 @@ class HubApp:
         return engine, sr["name"] if sr is not None else None
 
     def _record(self, mock_id: str, request: MockRequest, served: Served, server_response: str | None) -> str:
-        """Write the call to the mock's call log (one transaction, oldest rows pruned)."""
+        """Queue the call for the mock's call log (written by ``self.calls``' thread)."""
         now = datetime.now(timezone.utc)
         response = served.response
         if served.winner is not None:
@@ -192,19 +260,15 @@ class HubApp:
         else:
             kind, name = ("success" if response.status < 400 else "error"), None
         call_id = str(uuid.uuid4())
-        row = {
+        self.calls.add(mock_id, {
             "id": call_id, "served_at": now_iso(now), "served_ms": int(now.timestamp() * 1000),
             "method": request.method, "path": request.target, "path_only": request.path,
             "status": response.status, "type": kind, "response_name": name,
             "request_headers": [{"key": k, "value": v} for k, v in request.headers],
-            "request_body": request.body.decode("utf-8", "replace"),
+            "request_body": request.body,  # bytes: decoded (and trimmed) by the writer thread
             "response_headers": [{"key": k, "value": v} for k, v in response.headers],
-            "response_body": response.body.decode("utf-8", "replace"),
-        }
-        try:
-            self.store.add_call(mock_id, row, self.call_log_size)
-        except sqlite3.IntegrityError:  # the mock was deleted while this call was answered
-            pass
+            "response_body": response.body,
+        })
         return call_id
 
 
@@ -219,16 +283,18 @@ class HubServer:
     """A hub running in a daemon thread of this process (what ``serve_hub`` returns)."""
 
     def __init__(self, data_dir: str | os.PathLike[str] | None = None, host: str = "127.0.0.1", port: int = 0,
-                 api_key: str | None = None, *, call_log_size: int = 1000) -> None:
+                 api_key: str | None = None, *, call_log_size: int = 1000, call_log_timeout: float = 5.0) -> None:
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
         self.host = host
         self._port = port
         self._given_key = api_key
         self._call_log_size = call_log_size
+        self._call_log_timeout = call_log_timeout  # s a call-log write waits for the database lock
         self.api_key = ""
         self.key_created = False
         self.store: HubStore | None = None
         self._thread: Any = None
+        self._app: HubApp | None = None
         self._client: Hub | None = None
 
     def start(self) -> "HubServer":
@@ -240,10 +306,14 @@ class HubServer:
         store = HubStore(self.data_dir)
         try:
             self.api_key, self.key_created = load_api_key(self.data_dir, self._given_key)
-            app = HubApp(store, self.api_key, call_log_size=self._call_log_size)
+            app = self._app = HubApp(store, self.api_key, call_log_size=self._call_log_size,
+                                     call_log_timeout=self._call_log_timeout)
             self._thread = ServerThread(MockApp(app), self.host, self._port)  # type: ignore[arg-type]
             self._thread.start()
         except BaseException:
+            if self._app is not None:
+                self._app.close()
+                self._app = None
             store.close()
             raise
         self.store = store
@@ -271,10 +341,14 @@ class HubServer:
         return self._client
 
     def stop(self) -> None:
-        """Stop serving, close the database (releasing the data folder) and the client."""
+        """Stop serving, write the queued call logs, close the database (releasing the data
+        folder) and the client."""
         if self._thread is not None:
             self._thread.stop()
             self._thread = None
+        if self._app is not None:
+            self._app.close()
+            self._app = None
         if self.store is not None:
             self.store.close()
             self.store = None
@@ -372,7 +446,10 @@ def run_hub(data_dir: str | None, host: str, port: int, api_key: str | None,
             except asyncio.TimeoutError:
                 pass
 
-        asyncio.run(serve())
+        try:
+            asyncio.run(serve())
+        finally:
+            app.close()
     finally:
         store.close()
     out.write("mockkit hub stopped.\n")

@@ -21,6 +21,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import replace
 from urllib.parse import parse_qsl, quote_from_bytes
 
@@ -34,7 +35,7 @@ from .connections import ErrorsAsJSON, MockHTTPServer
 from .engine import CALL_HEADER, MockEngine, Served, error_body
 from .errors import ServerError
 from .headerclean import safe_headers
-from .memory import Trimmer
+from .limits import MAX_PENDING_DELAY_BYTES, MAX_PENDING_DELAYS, DelayBudget, Trimmer, offload
 from .model import MockRequest, MockResponse
 
 __all__ = ["MockApp", "ServerThread", "CALL_HEADER", "MAX_BODY_SIZE", "request_from"]
@@ -70,37 +71,6 @@ def request_from(start_line: httputil.RequestStartLine, headers: httputil.HTTPHe
         rest = path.split("://", 1)[-1]
         path = "/" + rest.partition("/")[2] if "/" in rest else "/"
     return MockRequest(start_line.method.upper(), path, query, tuple(headers.get_all()), body)
-
-
-MAX_PENDING_DELAYS = 1000
-"""Answers waiting out an ``x-mock-response-delay`` at once; past it (or past
-``MAX_PENDING_DELAY_BYTES``) a call gets a 503 ``serviceUnavailableError`` at once."""
-MAX_PENDING_DELAY_BYTES = 64 * 1024 * 1024
-"""Bytes (response body + request body) held by answers waiting out a delay."""
-
-
-class DelayBudget:
-    """What delayed answers hold right now (used on the server's loop thread only)."""
-
-    def __init__(self, max_count: int = MAX_PENDING_DELAYS, max_bytes: int = MAX_PENDING_DELAY_BYTES) -> None:
-        if max_count < 1 or max_bytes < 1:
-            raise ValueError("the delayed-answer caps must be at least 1")
-        self.max_count, self.max_bytes = max_count, max_bytes
-        self.count = self.bytes = 0
-        self.refused = 0  # calls answered 503 because the caps were reached
-        self.dropped = 0  # delayed answers dropped because their client went away
-
-    def reserve(self, size: int) -> bool:
-        if self.count + 1 > self.max_count or self.bytes + size > self.max_bytes:
-            self.refused += 1
-            return False
-        self.count += 1
-        self.bytes += size
-        return True
-
-    def release(self, size: int) -> None:
-        self.count -= 1
-        self.bytes -= size
 
 
 class MockApp(httputil.HTTPServerConnectionDelegate):
@@ -177,9 +147,7 @@ class _Exchange(httputil.HTTPMessageDelegate):
             self._write(self.refusal, None)
             return
         started = time.perf_counter()
-        engine = self.app.engine
         request = MockRequest(self.start_line.method, self.start_line.path.partition("?")[0])
-        served: Served | None = None
         try:
             request = request_from(self.start_line, self.headers, b"".join(self.chunks))
             self.chunks = []  # the request holds the body now
@@ -188,15 +156,35 @@ class _Exchange(httputil.HTTPMessageDelegate):
             except UnicodeDecodeError:
                 self._write(_error(400, "badRequestError", "The request path is not valid percent-encoded UTF-8."), None)
                 return
-            served = engine.handle(request)
+            result = offload(self.app.engine, request)
         except Exception as exc:  # the engine failed: answer 500, record it, keep serving
-            response = _error(500, "serverError", f"mockkit failed to answer this request: {type(exc).__name__}: {exc}")
-            try:
-                engine.record_failure(request, exc, started)
-            except Exception:
-                pass
-            self._answer(request, None, response, (time.perf_counter() - started) * 1000)
+            self._failed(request, exc, started)
             return
+        self._later_or_now(request, result, started)
+
+    def _later_or_now(self, request: MockRequest, result: "Served | Future[Served]", started: float) -> None:
+        if isinstance(result, Future):  # handled on another thread: the loop serves others meanwhile
+            IOLoop.current().add_future(result, lambda done: self._done(request, done, started))
+            return
+        self._served(request, result, started)
+
+    def _done(self, request: MockRequest, done: "Future[Served]", started: float) -> None:
+        try:
+            result = done.result()
+        except Exception as exc:
+            self._failed(request, exc, started)
+            return
+        self._later_or_now(request, result, started)
+
+    def _failed(self, request: MockRequest, exc: Exception, started: float) -> None:
+        response = _error(500, "serverError", f"mockkit failed to answer this request: {type(exc).__name__}: {exc}")
+        try:
+            self.app.engine.record_failure(request, exc, started)
+        except Exception:
+            pass
+        self._answer(request, None, response, (time.perf_counter() - started) * 1000)
+
+    def _served(self, request: MockRequest, served: Served, started: float) -> None:
         ms = (time.perf_counter() - started) * 1000
         if served.delay_ms:
             size = len(served.response.body) + len(request.body) + 512

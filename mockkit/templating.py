@@ -193,6 +193,9 @@ class _Notes:
         else:
             self.dropped += 1
 
+    def has_room(self) -> bool:
+        return len(self.items) < MAX_PROBLEMS
+
     def done(self) -> tuple[str, ...]:
         extra = (f"... and {self.dropped} more problems",) if self.dropped else ()
         return (*self.items, *extra)
@@ -212,7 +215,8 @@ def _classify(inner: str, captures: frozenset[str], notes: _Notes) -> Token | No
         return Token("dynamic", name)
     note = f"unknown dynamic variable {{{{{inner}}}}} left as written"
     if note not in notes.seen:
-        hint = fakes.suggest(name)
+        # a "did you mean" costs a fuzzy search: only for the notes that are kept
+        hint = fakes.suggest(name) if notes.has_room() else None
         notes.add(note + (f" (did you mean {{{{{hint}}}}}?)" if hint else ""))
         notes.seen.add(note)
     return None
