@@ -312,3 +312,43 @@ def test_out_of_file_descriptors_the_server_backs_off_and_recovers(tmp_path):
     err = log.read_text()
     assert "out of file descriptors" in err and "Traceback" not in err
     assert len(err) < 4000, err[:2000]
+
+
+# ------------------------------------------ kind 10: big requests are handled off the loop
+
+
+def test_big_bodies_are_handled_off_the_loop():
+    """Ordering, not timing: the engine is made to hold a big request until a ping has been
+    answered. Handled on the loop, the big request would hold the ping back (and the ping would
+    time out); handled off it, the ping is answered first, then the big request."""
+    import threading
+
+    with mockkit.MockServer(UPLOAD) as server:
+        engine, entered, release = server.engine, threading.Event(), threading.Event()
+
+        class Gate:
+            def __getattr__(self, name: str) -> object:
+                return getattr(engine, name)
+
+            def handle(self, request: MockRequest) -> object:
+                if len(request.body) >= 1_000_000:
+                    entered.set()
+                    release.wait(20)
+                return engine.handle(request)
+
+        server._app.engine = Gate()
+        outcome: list[object] = []
+
+        def big() -> None:
+            with httpx.Client(base_url=server.url, trust_env=False, timeout=60) as c:
+                outcome.append(c.post("/upload", content=b"x" * 5_000_000).status_code)
+
+        poster = threading.Thread(target=big)
+        poster.start()
+        assert entered.wait(20)
+        with httpx.Client(base_url=server.url, trust_env=False, timeout=10) as c:
+            ping = c.get("/ping").text  # the big request is still held by the gate
+        held = not outcome
+        release.set()
+        poster.join(60)
+        assert ping == "pong" and held and outcome == [200]
