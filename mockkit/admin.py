@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from . import safejson
+from . import gcpause, safejson
 from .collection import load_collection, load_environment
 from .engine import MAX_DELAY_MS
 from .errors import CollectionError
@@ -504,7 +504,9 @@ class AdminAPI:
         doc = _object(call.json().get(singular), singular)
         load = load_collection if kind == "collections" else load_environment
         try:
-            loaded = load({singular: doc})
+            with gcpause.paused() as pause:
+                loaded = load({singular: doc})
+                pause.freeze = len(getattr(loaded, "examples", ())) >= gcpause.FREEZE_ABOVE
         except CollectionError as exc:
             raise malformed(f"{exc.path}: {exc.expected}" if exc.path else f"{singular}: {exc.expected}") from None
         return loaded.name, doc

@@ -75,6 +75,8 @@ def _parser() -> argparse.ArgumentParser:
     hub.add_argument("--port", type=int, default=3100, help="port (default 3100; 0 picks a free one)")
     hub.add_argument("--data", help="state folder (default: $XDG_DATA_HOME/mockkit/hub)")
     hub.add_argument("--api-key", help="key for admin calls and private mocks (default: generated once)")
+    hub.add_argument("--max-body", type=int, default=64 * 1024 * 1024, metavar="BYTES",
+                     help="larger request bodies (uploads, mock calls) get a 413 JSON error (default 64 MiB)")
     # --- end hub -------------------------------------------------------------------------
     return parser
 
@@ -366,7 +368,7 @@ def _hub(args: argparse.Namespace) -> int:
     """``mockkit hub``: see ``mockkit.hub`` (state in SQLite under --data)."""
     from .hub import run_hub
 
-    return run_hub(args.data, args.host, args.port, args.api_key)
+    return run_hub(args.data, args.host, args.port, args.api_key, max_body_size=args.max_body)
 
 
 # ----------------------------------------------------------------------------- explain, check

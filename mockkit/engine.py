@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 
-from . import fakes
+from . import fakes, gcpause
 from .collection import load_collection, load_environment
 from .headerclean import clean_name, to_wire, wire_value
 from .journal import JOURNAL_BODY_BYTES, JOURNAL_BYTES, JOURNAL_SIZE, Call, Journal
@@ -157,6 +157,7 @@ def _compile_response(example: Example, variables: dict[str, str], captures: lis
 class MockEngine:
     """A loaded collection, ready to answer requests and to explain each answer."""
 
+    @gcpause.building(lambda engine: len(engine.index))  # no stop-the-world collections while building
     def __init__(
         self,
         collection: Collection | str | bytes | dict,

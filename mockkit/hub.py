@@ -59,6 +59,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
+from . import safejson
 from .admin import AdminAPI
 from .engine import MockEngine, Served, error_body
 from .errors import MockkitError, ServerError
@@ -75,6 +76,9 @@ from .redact import Redactor
 __all__ = ["Hub", "HubError", "HubApp", "HubServer", "serve_hub", "run_hub", "default_data_dir"]
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+HUB_MAX_BODY = 64 * 1024 * 1024
+"""Bytes a hub request body may have (collection uploads are big: 50,000 examples are ~23 MB);
+larger ones get a 413. ``serve_hub(max_body_size=)``, ``mockkit hub --max-body``."""
 _JSON = (("Content-Type", "application/json; charset=utf-8"),)
 _REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed"}
 
@@ -195,7 +199,7 @@ class HubApp:
         except sqlite3.OperationalError as exc:  # locked by another process past the timeout, disk full...
             status, value = 503, {"error": {"name": "serviceUnavailableError",
                                             "message": f"the hub's database cannot be written now ({exc}); retry"}}
-        return _served(_answer(status, json.dumps(value, separators=(",", ":")).encode(), cors=False))
+        return _served(_answer(status, safejson.dumps(value, separators=(",", ":")).encode(), cors=False))
 
     # ----------------------------------------------------------------------------- mock calls
 
@@ -283,13 +287,15 @@ class HubServer:
     """A hub running in a daemon thread of this process (what ``serve_hub`` returns)."""
 
     def __init__(self, data_dir: str | os.PathLike[str] | None = None, host: str = "127.0.0.1", port: int = 0,
-                 api_key: str | None = None, *, call_log_size: int = 1000, call_log_timeout: float = 5.0) -> None:
+                 api_key: str | None = None, *, call_log_size: int = 1000, call_log_timeout: float = 5.0,
+                 max_body_size: int = HUB_MAX_BODY) -> None:
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
         self.host = host
         self._port = port
         self._given_key = api_key
         self._call_log_size = call_log_size
         self._call_log_timeout = call_log_timeout  # s a call-log write waits for the database lock
+        self._max_body_size = max_body_size
         self.api_key = ""
         self.key_created = False
         self.store: HubStore | None = None
@@ -308,7 +314,8 @@ class HubServer:
             self.api_key, self.key_created = load_api_key(self.data_dir, self._given_key)
             app = self._app = HubApp(store, self.api_key, call_log_size=self._call_log_size,
                                      call_log_timeout=self._call_log_timeout)
-            self._thread = ServerThread(MockApp(app), self.host, self._port)  # type: ignore[arg-type]
+            self._thread = ServerThread(MockApp(app, max_body_size=self._max_body_size),  # type: ignore[arg-type]
+                                        self.host, self._port)
             self._thread.start()
         except BaseException:
             if self._app is not None:
@@ -403,7 +410,7 @@ def serve_hub(data_dir: str | os.PathLike[str] | None = None, host: str = "127.0
 
 
 def run_hub(data_dir: str | None, host: str, port: int, api_key: str | None,
-            out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+            out: TextIO = sys.stdout, err: TextIO = sys.stderr, *, max_body_size: int = HUB_MAX_BODY) -> int:
     """``mockkit hub``: serve in the foreground until SIGINT/SIGTERM."""
     from tornado.netutil import bind_sockets
 
@@ -437,7 +444,7 @@ def run_hub(data_dir: str | None, host: str, port: int, api_key: str | None,
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, stop.set)
-            server = make_http_server(MockApp(app))  # type: ignore[arg-type]
+            server = make_http_server(MockApp(app, max_body_size=max_body_size))  # type: ignore[arg-type]
             server.add_sockets(sockets)
             await stop.wait()
             server.stop()

@@ -46,6 +46,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from . import safejson
 from .errors import MockkitError, ServerError
 
 __all__ = ["HubStore", "CallLogQuery", "now_iso", "default_data_dir", "load_api_key", "KEY_FILE", "SCHEMA_VERSION",
@@ -112,7 +113,7 @@ def _row(row: sqlite3.Row | None) -> dict[str, Any] | None:
     out = dict(row)
     for key in _JSON_COLUMNS:
         if key in out and isinstance(out[key], str):
-            out[key] = json.loads(out[key])
+            out[key] = safejson.loads(out[key])  # documents can be big: parsed without holding the GIL
     return out
 
 
@@ -213,7 +214,7 @@ class HubStore:
         assert kind in DOC_KINDS
         now = now_iso()
         with self._write() as db:
-            db.execute(f"INSERT INTO {kind} VALUES (?, ?, ?, ?, ?)", (doc_id, name, json.dumps(document), now, now))
+            db.execute(f"INSERT INTO {kind} VALUES (?, ?, ?, ?, ?)", (doc_id, name, safejson.dumps(document), now, now))
         return {"id": doc_id, "name": name, "document": document, "created_at": now, "updated_at": now}
 
     def get_document(self, kind: str, doc_id: str) -> dict[str, Any] | None:
@@ -228,7 +229,7 @@ class HubStore:
         assert kind in DOC_KINDS
         with self._write() as db:
             cur = db.execute(f"UPDATE {kind} SET name = ?, document = ?, updated_at = ? WHERE id = ?",
-                             (name, json.dumps(document), now_iso(), doc_id))
+                             (name, safejson.dumps(document), now_iso(), doc_id))
             if cur.rowcount == 0:
                 return None
         return self.get_document(kind, doc_id)

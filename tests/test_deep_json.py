@@ -146,3 +146,39 @@ def test_the_hub_refuses_a_deep_upload_and_keeps_answering(tmp_path):
             assert r.status_code == 400 and "item[0].request.body.raw" in r.json()["error"]["message"]
             assert httpx.get(mock_url + "/ok", trust_env=False).text == "fine"
             assert len(client.get("/collections").json()["collections"]) == 1
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=4),
+    max_leaves=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=JSON_VALUES, indent=st.sampled_from([None, 0, 2]), mangle=st.integers(0, 50))
+def test_the_interruptible_parser_reads_what_json_loads_reads(value, indent, mangle):
+    """Big texts are parsed token by token (other threads run meanwhile): same values, and the
+    same refusals, as json.loads."""
+    text = json.dumps(value, indent=indent)
+    assert safejson._parse_interruptible(text, 10_000) == json.loads(text)
+    broken = text[:mangle] + text[mangle + 1:] if mangle < len(text) else text + ","
+    try:
+        expected: object = json.loads(broken)
+    except ValueError:
+        expected = ValueError
+    try:
+        got: object = safejson._parse_interruptible(broken, 10_000)
+    except ValueError:
+        got = ValueError
+    assert got == expected or (expected is not ValueError and got != got)  # NaN-free values compare
+
+
+def test_big_texts_go_through_the_interruptible_parser_with_the_depth_bound():
+    wide = json.dumps([{"id": i, "tags": ["a", "b"]} for i in range(60_000)])
+    assert len(wide) > safejson.INTERRUPTIBLE_ABOVE
+    assert safejson.loads(wide) == json.loads(wide)
+    deep = '{"pad": "' + "x" * safejson.INTERRUPTIBLE_ABOVE + '", "tree": ' + nested(5000, "ao") + "}"
+    with pytest.raises(safejson.TooDeep) as caught:
+        safejson.loads(deep)
+    assert caught.value.path.startswith("tree[1].k")
+    assert safejson.dumps({"a": [1, 2]}, separators=(",", ":")) == '{"a":[1,2]}'
