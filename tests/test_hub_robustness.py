@@ -266,3 +266,34 @@ def test_compiling_many_unknown_dynamic_variables_stays_linear(monkeypatch):
     for _ in range(2_000):
         compile_template("{{$randomFirstNam}} {{$guidd}} {{$timestam}}", {})
     assert len(searched) == 3
+
+
+def test_builds_pause_the_collector_and_big_ones_leave_later_collections_alone():
+    """Operation count: no collection runs during a build; after a big build the permanent
+    generation holds what was built, so a full collection no longer scans it."""
+    import gc
+
+    from mockkit import gcpause
+
+    runs: list[int] = []
+
+    def count(phase: str, info: dict) -> None:
+        if phase == "start":
+            runs.append(info["generation"])
+
+    doc = big_collection(gcpause.FREEZE_ABOVE + 500)
+    gc.collect()
+    frozen_before = gc.get_freeze_count()
+    gc.callbacks.append(count)
+    try:
+        engine = mockkit.MockEngine(doc)
+    finally:
+        gc.callbacks.remove(count)
+    assert runs == [] and gc.isenabled()
+    assert gc.get_freeze_count() - frozen_before > 100_000  # the engine's objects, out of every scan
+    with gcpause.paused():
+        with gcpause.paused():  # nested (or on other threads): one switch
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled() and len(engine.index) == gcpause.FREEZE_ABOVE + 500
+    gc.unfreeze()
