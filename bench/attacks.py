@@ -34,22 +34,13 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import mockkit  # noqa: E402
 from builders import coll, ex  # noqa: E402
+from processes import cpu_seconds as cpu  # noqa: E402
+from processes import rss_mib as rss  # noqa: E402
 from mockkit.model import MockRequest  # noqa: E402
 
 UPLOAD = coll(ex("/upload", method="POST", name="upload", response_body="stored"),
               ex("/ping", name="ping", response_body="pong"))
 SERVE = "import json, sys, mockkit\ns = mockkit.serve(json.loads(sys.argv[1]))\nprint(s.port, flush=True)\nsys.stdin.read()\n"
-
-
-def rss(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as f:
-        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
-
-
-def cpu(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def server(collection: dict) -> tuple[subprocess.Popen, int]:

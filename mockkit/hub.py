@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import os
 import signal
 import sqlite3

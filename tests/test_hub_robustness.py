@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import resource
 import signal
 import sqlite3
@@ -20,12 +19,12 @@ import threading
 import time
 
 import httpx
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mockkit
 from builders import coll, ex
+from processes import stop
 from mockkit.admin import ApiError, call_log_query
 
 KEY = "hub-robust-key-4d2b7e0c"
@@ -102,12 +101,7 @@ def test_a_full_disk_fails_no_mock_call(tmp_path):
             assert status["failed"] + status["dropped"] > 0 and status["lastError"] is not None
             assert admin.get("/mocks").status_code == 200
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate(timeout=10)
+        stop(proc, 30)
     logged = err_path.read_text()
     assert "call-log row(s) not written" in logged and "Traceback" not in logged
     assert logged.count("\n") <= 6, logged[:3000]

@@ -23,32 +23,13 @@ from hypothesis import strategies as st
 
 import mockkit
 from builders import coll, ex
+from processes import cpu_seconds, rss_mib, stop, wait_for
 from mockkit.headerclean import clean_value, safe_headers
 from mockkit.journal import Call, Journal
 from mockkit.model import MockRequest
 
 UPLOAD = coll(ex("/upload", method="POST", name="upload", response_body="stored"),
               ex("/ping", name="ping", response_body="pong"))
-
-
-def wait_for(predicate, timeout=20.0, step=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
-
-
-def rss_mib(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
-
-
-def cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 SERVE = r"""
@@ -303,12 +284,7 @@ def test_out_of_file_descriptors_the_server_backs_off_and_recovers(tmp_path):
             assert client.get("/ping").text == "pong"
         keeper.close()
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate(timeout=10)
+        stop(proc, 20)
     err = log.read_text()
     assert "out of file descriptors" in err and "Traceback" not in err
     assert len(err) < 4000, err[:2000]
