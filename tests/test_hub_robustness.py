@@ -284,7 +284,9 @@ def test_builds_pause_the_collector_and_big_ones_leave_later_collections_alone()
     finally:
         gc.callbacks.remove(count)
     assert runs == [] and gc.isenabled()
-    assert gc.get_freeze_count() - frozen_before > 100_000  # the engine's objects, out of every scan
+    assert gc.get_freeze_count() > frozen_before
+    scanned = {id(o) for o in gc.get_objects()}  # generations 0-2: what a collection scans
+    assert id(engine.index) not in scanned and id(engine.index.targets[-1]) not in scanned
     with gcpause.paused():
         with gcpause.paused():  # nested (or on other threads): one switch
             assert not gc.isenabled()
