@@ -21,6 +21,10 @@ Decisions where Postman is silent or where a local hub differs:
   accepted for compatibility and ignored (``config.headers`` alone decides header matching).
 * **New mocks are public** unless ``private: true`` (spec C2). Deleting a collection or
   environment deactivates its mocks; a ``PUT`` pointing a mock at existing documents reactivates it.
+* **Numbers in query parameters** (``limit``, ``responseStatusCode``, the cursor's position) are
+  read by ``strictnum.parse_int``: ASCII digits within a range, else a 400
+  ``malformedRequestError`` naming the parameter (``limit=²`` or 5,000 digits are not numbers).
+* **``GET /status``** (a mockkit extension): the hub's health, call-log writing included.
 * **Call logs**: newest first unless ``sort=servedAt&direction=asc`` (the two only together);
   ``servedAt`` order is insertion order; ``limit`` above 100 is served as 100; ``nextCursor`` is
   ``null`` on the last page; the cursor is opaque and tied to the direction it was made for.
@@ -32,7 +36,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 import uuid
 from collections.abc import Callable, Iterable
@@ -40,10 +43,12 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from . import gcpause, safejson
 from .collection import load_collection, load_environment
 from .engine import MAX_DELAY_MS
 from .errors import CollectionError
 from .hubstore import CallLogQuery, HubStore
+from .strictnum import parse_int
 
 __all__ = ["AdminAPI", "ApiError", "DEFAULT_CONFIG", "DELAY_PRESET_MS"]
 
@@ -139,11 +144,11 @@ def _headers(value: object, name: str) -> list[dict[str, str]]:
 def _iso_ms(value: str, name: str) -> int:
     try:
         moment = datetime.fromisoformat(value.strip())
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return int(moment.timestamp() * 1000)
+    except (ValueError, OverflowError):
         raise malformed(f"{name} must be an ISO 8601 date-time such as 2024-05-01T12:00:00Z") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return int(moment.timestamp() * 1000)
 
 
 def _cursor(seq: int, ascending: bool) -> str:
@@ -155,20 +160,22 @@ def _parse_cursor(value: str, ascending: bool) -> int:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode("ascii")
     except (binascii.Error, ValueError):
         raw = ""
-    if len(raw) < 2 or raw[0] not in "ad" or not raw[1:].isdigit():
+    seq = parse_int(raw[1:], strip=False)
+    if len(raw) < 2 or raw[0] not in "ad" or seq is None:
         raise malformed("cursor is not a cursor this hub returned (use meta.nextCursor as is)")
     if (raw[0] == "a") != ascending:
         raise malformed("cursor was made for the other sort direction: repeat the query's sort and direction")
-    return int(raw[1:])
+    return seq
 
 
 def call_log_query(q: dict[str, str]) -> CallLogQuery:
     """Validate the call-log query parameters (spec §4) into a ``CallLogQuery``."""
     limit = 100
     if "limit" in q:
-        if not q["limit"].strip().isdigit() or int(q["limit"]) < 1:
-            raise malformed("limit must be a whole number from 1 to 100")
-        limit = min(int(q["limit"]), 100)
+        asked = parse_int(q["limit"], 1)
+        if asked is None:
+            raise malformed("limit must be a whole number from 1 to 100 (larger ones are served as 100)")
+        limit = min(asked, 100)
     sort, direction = q.get("sort"), q.get("direction")
     if (sort is None) != (direction is None):
         raise malformed("sort and direction must be given together (sort=servedAt&direction=asc|desc)")
@@ -177,9 +184,10 @@ def call_log_query(q: dict[str, str]) -> CallLogQuery:
     if direction not in (None, "asc", "desc"):
         raise malformed("direction must be asc or desc")
     ascending = direction == "asc"
-    status = q.get("responseStatusCode")
-    if status is not None and not status.strip().isdigit():
-        raise malformed("responseStatusCode must be an HTTP status code such as 200")
+    status_text = q.get("responseStatusCode")
+    status = parse_int(status_text, 100, 599)
+    if status_text is not None and status is None:
+        raise malformed("responseStatusCode must be an HTTP status code from 100 to 599, such as 200")
     include = frozenset(part.strip() for part in q.get("include", "").split(",") if part.strip())
     unknown = sorted(include - set(INCLUDES))
     if unknown:
@@ -190,7 +198,7 @@ def call_log_query(q: dict[str, str]) -> CallLogQuery:
         ascending=ascending,
         since_ms=_iso_ms(q["since"], "since") if q.get("since") else None,
         until_ms=_iso_ms(q["until"], "until") if q.get("until") else None,
-        status=int(status) if status is not None else None,
+        status=status,
         type=q.get("responseType") or None,
         method=q.get("requestMethod") or None,
         path=q.get("requestPath") or None,
@@ -210,9 +218,10 @@ class _Call:
         if not self.body.strip():
             raise malformed("the request body is empty: expected a JSON object")
         try:
-            value = json.loads(self.body)
-        except RecursionError:
-            raise malformed("the request body is nested too deeply") from None
+            value = safejson.loads(self.body)
+        except safejson.TooDeep as exc:
+            where = f" (at {exc.path})" if exc.path else ""
+            raise malformed(f"the request body has {exc.reason}{where}") from None
         except ValueError as exc:
             raise malformed(f"the request body is not valid JSON: {exc}") from None
         if not isinstance(value, dict):
@@ -224,6 +233,7 @@ _ID = r"([^/]+)"
 _SR = r"(?:server-responses|serverResponses)"
 _DOCS = r"(collections|environments)"
 ROUTES: list[tuple[re.Pattern[str], dict[str, str]]] = [
+    (re.compile(r"/status"), {"GET": "hub_status"}),
     (re.compile(r"/mocks"), {"GET": "list_mocks", "POST": "create_mock"}),
     (re.compile(rf"/mocks/{_ID}"), {"GET": "get_mock", "PUT": "update_mock", "DELETE": "delete_mock"}),
     (re.compile(rf"/mocks/{_ID}/publish"), {"POST": "publish_mock"}),
@@ -244,10 +254,14 @@ class AdminAPI:
     so the hub rebuilds their engines on the next call (no restart).
     """
 
-    def __init__(self, store: HubStore, invalidate: Callable[[Iterable[str]], None]) -> None:
+    def __init__(self, store: HubStore, invalidate: Callable[[Iterable[str]], None], *,
+                 status: Callable[[], dict[str, Any]] | None = None,
+                 before_reading_calls: Callable[[], object] | None = None) -> None:
         self.store = store
         self.owner = store.owner
         self.invalidate = invalidate
+        self._status = status
+        self._before_reading_calls = before_reading_calls
 
     def handle(self, method: str, path: str, query: dict[str, str], body: bytes, base_url: str) -> tuple[int, Any]:
         path = path.rstrip("/") or "/"
@@ -336,6 +350,9 @@ class AdminAPI:
             out.update(headers=row["headers"], language=row["language"], body=row["body"], mock=row["mock"])
         return out
 
+    def hub_status(self, call: _Call) -> tuple[int, Any]:
+        return 200, {"status": self._status() if self._status is not None else {}}
+
     # -------------------------------------------------------------------------------- mocks
 
     def list_mocks(self, call: _Call) -> tuple[int, Any]:
@@ -406,11 +423,14 @@ class AdminAPI:
         row = self._mock_row(mock_id)
         if self.store.update_mock(row["id"], {"is_public": public}) is None:
             raise _not_found("mock")
+        self.invalidate([row["id"]])
         return 200, {"mock": {"id": row["id"]}}
 
     def call_logs(self, call: _Call, mock_id: str) -> tuple[int, Any]:
         row = self._mock_row(mock_id)
         query = call_log_query(call.query)
+        if self._before_reading_calls is not None:
+            self._before_reading_calls()  # calls answered before this request are in the log
         rows, next_seq = self.store.call_logs(row["id"], query)
         cursor = _cursor(next_seq, query.ascending) if next_seq is not None else None
         return 200, {"call-logs": [_call_log(r, query.include) for r in rows], "meta": {"nextCursor": cursor}}
@@ -484,7 +504,9 @@ class AdminAPI:
         doc = _object(call.json().get(singular), singular)
         load = load_collection if kind == "collections" else load_environment
         try:
-            loaded = load({singular: doc})
+            with gcpause.paused() as pause:
+                loaded = load({singular: doc})
+                pause.freeze = len(getattr(loaded, "examples", ())) >= gcpause.FREEZE_ABOVE
         except CollectionError as exc:
             raise malformed(f"{exc.path}: {exc.expected}" if exc.path else f"{singular}: {exc.expected}") from None
         return loaded.name, doc

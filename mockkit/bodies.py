@@ -20,6 +20,7 @@ from xml.etree.ElementTree import C14NWriterTarget
 
 from defusedxml.ElementTree import DefusedXMLParser
 
+from . import safejson
 from .model import Body, Pairs
 from .templating import resolve_variables
 
@@ -117,7 +118,7 @@ def body_form(body: Body | None, headers: Pairs, variables: Mapping[str, str]) -
     raw = resolve_variables(body.raw, variables)
     if body.mode == "graphql":
         try:
-            gvars = json.loads(resolve_variables(body.graphql_variables, variables) or "{}")
+            gvars = safejson.loads(resolve_variables(body.graphql_variables, variables) or "{}")
         except ValueError:
             gvars = body.graphql_variables
         return BodyForm("graphql", _graphql_value(raw, gvars), raw)
@@ -125,7 +126,7 @@ def body_form(body: Body | None, headers: Pairs, variables: Mapping[str, str]) -
         return BodyForm("none")
     if _is_json(content_type, body.language):
         try:
-            return BodyForm("json", json.loads(raw), raw)
+            return BodyForm("json", safejson.loads(raw), raw)
         except ValueError:
             pass
     if _is_xml(content_type, body.language):
@@ -152,7 +153,7 @@ class RequestBody:
     def json(self) -> tuple[bool, Any]:
         if "json" not in self._cache:
             try:
-                self._cache["json"] = (True, json.loads(self.text))
+                self._cache["json"] = (True, safejson.loads(self.text))  # too deep: not JSON
             except ValueError:
                 self._cache["json"] = (False, None)
         return self._cache["json"]

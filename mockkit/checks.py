@@ -15,9 +15,9 @@ does not), the example's place in the file, and a sentence that says what to do.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
+from . import safejson
 from .engine import MockEngine
 from .index import Index, Target
 from .matching import MatchOptions, choose, rank
@@ -155,7 +155,7 @@ def check(engine: MockEngine) -> list[Finding]:
             body = rendered.response.body if rendered.winner is not None and rendered.winner.example is e else None
             if body is not None and body.strip():
                 try:
-                    json.loads(body)
+                    safejson.loads(body)
                 except ValueError as exc:
                     findings.append(Finding("warning", "invalid-json", e.json_path, e.name,
                         f"the body is labelled JSON but does not parse after rendering ({exc.msg} at "

@@ -32,6 +32,7 @@ from .errors import CollectionError, MockkitError
 from .journal import Journal
 from .matching import MatchOptions
 from .model import MockRequest
+from .terminal import printable
 
 __all__ = ["main"]
 
@@ -94,6 +95,8 @@ def _parser() -> argparse.ArgumentParser:
     hub.add_argument("--port", type=int, default=3100, help="port (default 3100; 0 picks a free one)")
     hub.add_argument("--data", help="state folder (default: $XDG_DATA_HOME/mockkit/hub)")
     hub.add_argument("--api-key", help="key for admin calls and private mocks (default: generated once)")
+    hub.add_argument("--max-body", type=int, default=64 * 1024 * 1024, metavar="BYTES",
+                     help="larger request bodies (uploads, mock calls) get a 413 JSON error (default 64 MiB)")
     # --- end hub -------------------------------------------------------------------------
     return parser
 
@@ -111,10 +114,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _convert(args)
         return _check(args)
     except MockkitError as exc:
-        print(f"mockkit: {_for_the_shell(exc, args.command)}", file=sys.stderr)
+        print(f"mockkit: {printable(_for_the_shell(exc, args.command))}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"mockkit: {exc.strerror or exc}", file=sys.stderr)
+        print(f"mockkit: {printable(exc.strerror or exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -150,7 +153,7 @@ def _engine(args: argparse.Namespace, journal: Journal | None = None) -> MockEng
 
 def _log_line(out: TextIO) -> object:
     """One line per call (``terminal.call_line``: an unmatched call names the nearest example)."""
-    from .terminal import call_line
+    from .console import call_line
 
     def log(request: MockRequest, served: Served | None, ms: float) -> None:
         out.write(call_line(request, served, ms) + "\n")
@@ -179,7 +182,7 @@ def _serve(args: argparse.Namespace) -> int:
     _sources(args, discover=True)
     engine = _engine(args)
     if args.host not in ("127.0.0.1", "localhost", "::1") and not args.api_key:
-        print(f"mockkit: warning: listening on {args.host} without --api-key: anyone who can reach "
+        print(f"mockkit: warning: listening on {printable(args.host)} without --api-key: anyone who can reach "
               "this address can call the mock", file=sys.stderr)
     if args.workers < 1:
         raise MockkitError("--workers must be at least 1")
@@ -192,14 +195,14 @@ def _serve(args: argparse.Namespace) -> int:
 
     def banner() -> None:
         out = sys.stdout
-        out.write(f"mockkit {__version__} serving '{engine.collection.name}' "
+        out.write(f"mockkit {__version__} serving '{printable(engine.collection.name)}' "
                   f"({len(engine.index)} examples) at http://{host}:{port}\n")
         rows = {}
         for t in engine.index.targets:
             rows.setdefault((t.method, t.path), []).append(t.example.response.code)
         width = max((len(m) for m, _ in rows), default=3)
         for (method, path), codes in rows.items():
-            out.write(f"  {method:<{width}}  {path}  {' '.join(str(c) for c in codes)}\n")
+            out.write(f"  {printable(method):<{width}}  {printable(path)}  {' '.join(str(c) for c in codes)}\n")
         out.write("Ctrl-C stops the server.\n")
         out.flush()
 
@@ -248,41 +251,60 @@ async def _watch(args: argparse.Namespace, app: object) -> None:
         try:
             engine = await asyncio.to_thread(_engine, args, app.engine.journal)  # type: ignore[attr-defined]
             app.engine = engine  # type: ignore[attr-defined]
-            print(f"reloaded {args.file} ({len(engine.index)} examples)", flush=True)
+            print(f"reloaded {printable(args.file)} ({len(engine.index)} examples)", flush=True)
         except MockkitError as exc:
-            print(f"mockkit: reload failed, still serving the previous version: {exc}", file=sys.stderr, flush=True)
+            print(f"mockkit: reload failed, still serving the previous version: {printable(exc)}", file=sys.stderr,
+                  flush=True)
+
+
+RESTART_LIMIT = 5
+"""More worker restarts than this within ``RESTART_WINDOW`` seconds: the workers keep dying (a
+bug, a bad collection, no memory), so ``--workers`` stops them all and exits 1 with a message."""
+RESTART_WINDOW = 60.0
+STOPPED_GRACE = 2.0
+"""A worker stopped (SIGSTOP) this long, while the parent runs, still holds its share of the
+connections the kernel hands out; it is killed and replaced."""
 
 
 def _prefork(args: argparse.Namespace, sockets: list, engine: MockEngine, banner: Callable[[], None]) -> int:
     """N processes, each accepting on its own SO_REUSEPORT socket (the kernel spreads the
     connections; on one shared socket the first worker to wake accepts them all); the parent
-    prints the banner once every worker listens, and stops them all on Ctrl-C/SIGTERM."""
+    prints the banner once every worker listens, then supervises them: a worker that exits or
+    stays stopped is reported on stderr and replaced; more than ``RESTART_LIMIT`` restarts in
+    ``RESTART_WINDOW`` seconds end the server (exit 1). Ctrl-C/SIGTERM stop them all (exit 0)."""
     import select
 
     from tornado.netutil import bind_sockets
 
     engine.wait_ready()  # no thread may hold a lock across fork
-    ready_r, ready_w = os.pipe()
-    children: list[int] = []
-    for _ in range(args.workers):
+    ports = [sock.getsockname()[1] for sock in sockets]
+
+    def spawn(ready_w: int | None) -> int:
         pid = os.fork()
-        if pid == 0:
-            _die_with_parent()
-            code = 1
-            try:
-                os.close(ready_r)
-                own = [s for sock in sockets for s in bind_sockets(sock.getsockname()[1], args.host, reuse_port=True)]
-                for sock in sockets:
-                    sock.close()
+        if pid != 0:
+            return pid
+        for sig in (signal.SIGINT, signal.SIGTERM):  # not the parent's handlers; _run sets its own
+            signal.signal(sig, signal.SIG_DFL)
+        _die_with_parent()
+        code = 1
+        try:
+            own = [s for port in ports for s in bind_sockets(port, args.host, reuse_port=True)]
+            for sock in sockets:
+                sock.close()
+            if ready_w is not None:
                 os.write(ready_w, b".")
                 os.close(ready_w)
-                code = _run(args, own, engine)
-            finally:
-                os._exit(code)
-        children.append(pid)
+            code = _run(args, own, engine)
+        except BaseException as exc:  # reported by the parent too; say why here
+            print(f"mockkit: worker {os.getpid()} failed: {printable(exc)}", file=sys.stderr, flush=True)
+        finally:
+            os._exit(code)
+
+    ready_r, ready_w = os.pipe()
+    workers = {spawn(ready_w): i + 1 for i in range(args.workers)}
     os.close(ready_w)
     got, deadline = 0, time.monotonic() + 10
-    while got < len(children) and time.monotonic() < deadline:  # bounded wait for the workers
+    while got < len(workers) and time.monotonic() < deadline:  # bounded wait for the workers
         if select.select([ready_r], [], [], max(0.0, deadline - time.monotonic()))[0]:
             chunk = os.read(ready_r, 64)
             if not chunk:
@@ -291,29 +313,88 @@ def _prefork(args: argparse.Namespace, sockets: list, engine: MockEngine, banner
     os.close(ready_r)
     for s in sockets:  # nobody connected yet: the banner (the address) is printed only now
         s.close()
+    if got < len(workers):
+        print(f"mockkit: only {got} of {len(workers)} workers started", file=sys.stderr, flush=True)
     banner()
+    return _supervise(workers, spawn)
 
-    def forward(signum: int, _frame: object) -> None:
-        for pid in children:
+
+def _supervise(workers: dict[int, int], spawn: Callable[[int | None], int]) -> int:
+    """Wait for the workers; replace the ones that die or stay stopped (see ``_prefork``)."""
+    stopping = False
+    gave_up = False
+
+    def stop_all(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in workers:
             try:
                 os.kill(pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
 
-    signal.signal(signal.SIGINT, forward)
-    signal.signal(signal.SIGTERM, forward)
-    status = 0
-    for pid in children:
-        while True:
-            try:
-                _, code = os.waitpid(pid, 0)
-                status = status or os.waitstatus_to_exitcode(code)
-                break
-            except InterruptedError:
-                continue
-            except ChildProcessError:
-                break
-    return 0 if status in (0, -signal.SIGTERM, 130) else 1
+    signal.signal(signal.SIGINT, stop_all)
+    signal.signal(signal.SIGTERM, stop_all)
+    restarts: list[float] = []
+    stopped: dict[int, float] = {}
+    killed: set[int] = set()
+    last_poll = time.monotonic()
+    while workers:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if pid == 0:
+            time.sleep(0.2)
+            now = time.monotonic()
+            if now - last_poll > 1.0:
+                stopped.clear()  # the parent itself was stopped (Ctrl-Z): start counting again
+            last_poll = now
+            if not stopping:
+                for victim in _stopped_too_long(workers, stopped, now):
+                    print(f"mockkit: worker {workers[victim]} (pid {victim}) has been stopped for "
+                          f"{STOPPED_GRACE:g} s and holds its share of connections; replacing it",
+                          file=sys.stderr, flush=True)
+                    killed.add(victim)
+                    os.kill(victim, signal.SIGKILL)
+            continue
+        index = workers.pop(pid)
+        stopped.pop(pid, None)
+        if stopping:
+            continue
+        code = os.waitstatus_to_exitcode(status)
+        how = "was replaced" if pid in killed else (
+            f"exited with code {code}" if code >= 0 else f"was killed by {signal.Signals(-code).name}")
+        now = time.monotonic()
+        restarts = [t for t in restarts if now - t < RESTART_WINDOW] + [now]
+        if len(restarts) > RESTART_LIMIT:
+            print(f"mockkit: worker {index} (pid {pid}) {how}; workers keep dying ({len(restarts)} restarts "
+                  f"in {RESTART_WINDOW:g} s), stopping", file=sys.stderr, flush=True)
+            gave_up = True
+            stop_all(signal.SIGTERM, None)
+            continue
+        new = spawn(None)
+        workers[new] = index
+        if pid not in killed:
+            print(f"mockkit: worker {index} (pid {pid}) {how}; started pid {new} in its place",
+                  file=sys.stderr, flush=True)
+    return 1 if gave_up else 0
+
+
+def _stopped_too_long(workers: dict[int, int], stopped: dict[int, float], now: float) -> list[int]:
+    """Workers in state T (stopped) for ``STOPPED_GRACE`` seconds of the parent's running time."""
+    out = []
+    for pid in workers:
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as stat:
+                state = stat.read().rpartition(b")")[2].split()[0]
+        except (OSError, IndexError):  # no /proc (not Linux), or the worker just exited
+            continue
+        if state not in (b"T", b"t"):
+            stopped.pop(pid, None)
+        elif now - stopped.setdefault(pid, now) >= STOPPED_GRACE:
+            out.append(pid)
+    return out
 
 
 def _die_with_parent() -> None:
@@ -332,7 +413,7 @@ def _hub(args: argparse.Namespace) -> int:
     """``mockkit hub``: see ``mockkit.hub`` (state in SQLite under --data)."""
     from .hub import run_hub
 
-    return run_hub(args.data, args.host, args.port, args.api_key)
+    return run_hub(args.data, args.host, args.port, args.api_key, max_body_size=args.max_body)
 
 
 # ----------------------------------------------------------------------------- explain, check
@@ -343,7 +424,7 @@ def _explain(args: argparse.Namespace) -> int:
     ``--all`` shows every example. Exits quietly when the reader goes away (``| head``)."""
     from rich.console import Console
 
-    from .terminal import print_explanation
+    from .console import print_explanation
 
     headers = []
     for raw in args.header:
@@ -375,7 +456,7 @@ def _check(args: argparse.Namespace) -> int:
     engine = MockEngine(args.file, args.env, options=options)
     findings = check(engine)
     for f in findings:
-        print(f"{f.severity}: {f.where} ({f.example}): {f.kind}: {f.message}")
+        print(printable(f"{f.severity}: {f.where} ({f.example}): {f.kind}: {f.message}"))
     serious = sum(f.severity in ("error", "warning") for f in findings)
     print(f"{len(engine.index)} examples checked: {serious} problem(s), "
           f"{len(findings) - serious} note(s)")

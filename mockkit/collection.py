@@ -24,6 +24,7 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
+from . import safejson
 from .errors import CollectionError
 from .model import (
     Body,
@@ -130,12 +131,13 @@ def _parse(text: str, label: str) -> object:
     if not text.strip():
         raise CollectionError(label, "", "empty: expected a Postman collection or environment in JSON")
     try:
-        return json.loads(text)
+        return safejson.loads(text)
+    except safejson.TooDeep as exc:
+        raise CollectionError(label, exc.path, f"{exc.reason} (line {exc.lineno}, column {exc.colno}): "
+                              "mockkit cannot read it; flatten this value") from None
     except json.JSONDecodeError as exc:
         where = f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         raise CollectionError(label, "", where) from None
-    except RecursionError:
-        raise CollectionError(label, "", "invalid JSON: nested too deeply to read") from None
     except ValueError as exc:  # e.g. an integer longer than Python's digit limit
         raise CollectionError(label, "", f"invalid JSON: {exc}") from None
 
@@ -427,12 +429,37 @@ def _request(value: object, path: str, fallback: SavedRequest | None = None) -> 
     if not isinstance(value, dict):
         _fail(path, "expected a request object {method, url, header, body} or a URL string", value)
     body_key = "body" if "body" in value or not isinstance(value.get("data"), dict) else "data"
-    return SavedRequest(
+    request = SavedRequest(
         method=_method(value.get("method"), path + ".method"),
         url=_url(value.get("url"), path + ".url"),
         headers=_headers(value.get("header"), path + ".header"),
         body=_body(value.get(body_key), f"{path}.{body_key}"),
     )
+    _check_depth(request, f"{path}.{body_key}")
+    return request
+
+
+def _check_depth(request: SavedRequest, path: str) -> None:
+    """A saved body that is JSON nested past ``safejson.MAX_DEPTH`` cannot be compared: refuse it
+    now, naming it, rather than treat it as text at every request."""
+    body = request.body
+    if body is None or body.mode not in ("raw", "graphql"):
+        return
+    ctype = next((v for k, v in request.headers if k.lower() == "content-type"), "")
+    texts = [(".graphql.variables", body.graphql_variables)] if body.mode == "graphql" else []
+    if body.mode == "raw" and (body.language.lower() == "json" or "json" in ctype.lower()):
+        texts.append((".raw", body.raw))
+    for key, text in texts:
+        if text.count("[") + text.count("{") <= safejson.MAX_DEPTH:
+            continue
+        try:
+            safejson.loads(text)
+        except safejson.TooDeep as exc:
+            inner = f" (at {exc.path} inside it)" if exc.path else ""
+            raise _Invalid(path + key, f"JSON nested deeper than {safejson.MAX_DEPTH} levels{inner}: "
+                                       "mockkit cannot compare it; flatten the saved body") from None
+        except ValueError:
+            pass  # not JSON (or not yet: {{variables}}): compared as text
 
 
 # --- examples and the item tree -------------------------------------------------------------

@@ -20,11 +20,14 @@ from datetime import datetime, timezone
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 
-from . import fakes
+from . import fakes, gcpause
 from .collection import load_collection, load_environment
-from .journal import Call, Journal
+from .headerclean import clean_name, to_wire, wire_value
+from .journal import JOURNAL_BODY_BYTES, JOURNAL_BYTES, JOURNAL_SIZE, Call, Journal
 from .matching import Candidate, Index, MatchOptions, Ranking, choose, rank
-from .model import Collection, Environment, Example, MockRequest, MockResponse, SavedResponse
+from .model import Collection, Environment, Example, MockRequest, MockResponse, Pairs, SavedResponse
+from .redact import Redactor
+from .strictnum import parse_int
 from .templating import (
     TOKEN,
     RenderContext,
@@ -76,11 +79,9 @@ def parse_delay(value: object) -> int | None:
         return None
     if isinstance(value, str) and value.strip().upper() in DELAY_PRESETS:
         return DELAY_PRESETS[value.strip().upper()]
-    try:
-        ms = int(str(value).strip())
-    except ValueError:
+    if isinstance(value, bool):
         return None
-    return ms if 1 <= ms <= MAX_DELAY_MS else None
+    return parse_int(str(value), 1, MAX_DELAY_MS)  # ASCII digits only (strictnum)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,19 +109,6 @@ class Served:
     problems: tuple[str, ...] = ()
 
 
-def _clean(text: str) -> str:
-    """A header name or value safe to send: no CR, LF or other control characters."""
-    return _wire("".join(ch for ch in text if ch == "\t" or 32 <= ord(ch) != 127).strip())
-
-
-def _wire(value: str) -> str:
-    """A header value as HTTP carries it: text beyond Latin-1 goes out as its UTF-8 bytes (what
-    browsers send and expect), so any server or transport can write it byte for byte."""
-    if value.isascii():
-        return value
-    return value.encode("utf-8", "replace").decode("latin-1")
-
-
 JSON_BODY_NOTE = ("the response body is JSON with placeholders: values are JSON-escaped inside strings and "
                   "written as JSON values elsewhere, so it stays valid JSON (mockkit's rule, spec 9.18; Postman "
                   "inserts them verbatim)")
@@ -136,7 +124,7 @@ def cors_headers(origin: str | None) -> list[tuple[str, str]]:
     """The automatic CORS headers of an answer (spec 9.9): a request with an ``Origin`` gets it
     echoed, with ``Access-Control-Allow-Credentials: true`` and ``Vary: Origin``, so credentialed
     browser calls (``credentials: 'include'``) work; a request without one gets ``*``."""
-    origin = _clean(origin) if origin else ""
+    origin = wire_value(origin) if origin else ""
     if origin:
         return [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true"),
                 ("Vary", "Origin")]
@@ -194,7 +182,7 @@ def _compile_response(example: Example, variables: dict[str, str], captures: lis
     headers: list[tuple[str, Template]] = []
     names = set()
     for key, value in saved.headers:
-        clean = "".join(ch for ch in key if 32 < ord(ch) < 127 and ch != ":")
+        clean = clean_name(key)
         if not clean or clean.lower() in DROPPED_HEADERS:
             continue
         template = compile_template(value, variables, captures)
@@ -220,6 +208,7 @@ def _compile_response(example: Example, variables: dict[str, str], captures: lis
 class MockEngine:
     """A loaded collection, ready to answer requests and to explain each answer."""
 
+    @gcpause.building(lambda engine: len(engine.index))  # no stop-the-world collections while building
     def __init__(
         self,
         collection: Collection | str | bytes | dict,
@@ -229,7 +218,9 @@ class MockEngine:
         seed: int | None = None,
         clock: Callable[[], datetime] | None = None,
         cors: bool = True,
-        journal_size: int = 1000,
+        journal_size: int = JOURNAL_SIZE,
+        journal_bytes: int = JOURNAL_BYTES,
+        journal_body_bytes: int = JOURNAL_BODY_BYTES,
         journal: Journal | None = None,
         api_key: str | None = None,
         delay: int | str | None = None,
@@ -239,13 +230,15 @@ class MockEngine:
         self.options = options or MatchOptions()
         self.cors = cors
         self.api_key = api_key or None
+        self._redact = Redactor(self.api_key) if self.api_key else None
         self.delay = parse_delay(delay)
         if delay is not None and self.delay is None:
             raise ValueError(f"delay must be 1..{MAX_DELAY_MS} ms or one of {sorted(DELAY_PRESETS)}, not {delay!r}")
         self.seed = seed
         self.fake = fakes.FakeContext(seed, clock)
         self._fake_lock = threading.Lock()
-        self.journal = journal if journal is not None else Journal(journal_size)
+        self.journal = journal if journal is not None else Journal(
+            journal_size, max_bytes=journal_bytes, max_body=journal_body_bytes)
         self.generation = self.journal.register(self)  # a reload makes a new generation in the same journal
         self.server_response: MockResponse | None = None
         self.index = Index(self.collection, self.environment, colon_wildcards=self.options.colon_wildcards)
@@ -302,7 +295,10 @@ class MockEngine:
         winner: Candidate | None = None
         problems: tuple[str, ...] = ()
         error = ""
-        if not self._authorized(request):
+        authorized = self._authorized(request)
+        if self._redact is not None:  # a private mock's key: never seen by templates, never logged
+            request = self._redact.request(request)
+        if not authorized:
             response, error = self._unauthorized(request), "unauthorizedError"
         elif self.server_response is not None:
             response, error = self.server_response, "serverResponse"
@@ -324,11 +320,11 @@ class MockEngine:
                 response, error = self._not_found(request), NOT_FOUND["name"]
         delay = parse_delay(request.header("x-mock-response-delay")) or self.delay
         if record:
-            self._record(call_id, request, response.status, winner, ranking, started, error)
+            self._record(call_id, request, response.status, winner, ranking, started, error, response.headers)
         return Served(response, ranking, winner, call_id, delay, problems)
 
     def _record(self, call_id: str, request: MockRequest, status: int, winner: Candidate | None,
-                ranking: Ranking | None, started: float, error: str) -> None:
+                ranking: Ranking | None, started: float, error: str, headers: Pairs = ()) -> None:
         self.journal.record(Call(
             id=call_id,
             time=datetime.now(timezone.utc),
@@ -342,11 +338,17 @@ class MockEngine:
             duration_ms=(time.perf_counter() - started) * 1000,
             error=error,
             generation=self.generation,
+            response_headers=headers,
         ))
 
     def record_failure(self, request: MockRequest, exc: BaseException, started: float) -> None:
         """Log a call the engine failed to answer (the server answers it with a 500)."""
         self._record(self.journal.next_id(), request, 500, None, None, started, f"{type(exc).__name__}: {exc}")
+
+    def amend_call(self, call_id: str, status: int, error: str) -> None:
+        """Correct a logged call with what the server really sent (a 503 past the delayed-answer
+        caps, a 500 when the answer could not be written, nothing when the client left)."""
+        self.journal.amend(call_id, status=status, error=error)
 
     def _authorized(self, request: MockRequest) -> bool:
         if self.api_key is None:
@@ -370,9 +372,9 @@ class MockEngine:
         if not self.cors:
             return self._not_found(request)
         headers = [
-            ("Access-Control-Allow-Methods", _clean(request.header("access-control-request-method") or "")
+            ("Access-Control-Allow-Methods", wire_value(request.header("access-control-request-method") or "")
              or "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"),
-            ("Access-Control-Allow-Headers", _clean(request.header("access-control-request-headers") or "") or "*"),
+            ("Access-Control-Allow-Headers", wire_value(request.header("access-control-request-headers") or "") or "*"),
             ("Access-Control-Max-Age", "600"),
         ]
         return MockResponse(204, "No Content", tuple(with_cors(headers, request.header("origin"))), b"")
@@ -407,7 +409,7 @@ class MockEngine:
         if isinstance(body, (dict, list)):
             body, language = json.dumps(body), language or "json"
         data = body.encode("utf-8", "replace") if isinstance(body, str) else bytes(body)
-        pairs = [(_clean(k), _clean(str(v))) for k, v in (headers or {}).items() if _clean(k)]
+        pairs = [(clean_name(k), wire_value(str(v))) for k, v in (headers or {}).items() if clean_name(k)]
         if language and not any(k.lower() == "content-type" for k, _ in pairs):
             pairs.append(("Content-Type", PREVIEW_TYPES.get(language, "text/plain")))
         # CORS headers are added per call (they depend on the request's Origin: spec 9.9)
@@ -426,7 +428,7 @@ class MockEngine:
     def _render(self, compiled: CompiledResponse, winner: Candidate, request: MockRequest) -> tuple[MockResponse, list[str]]:
         """The example's response filled for ``request``, and the wildcards it could not fill."""
         ctx = RenderContext(request, winner.captures, self.fake)
-        headers = [(name, _wire(render_header(t, ctx))) for name, t in compiled.headers]
+        headers = [(name, to_wire(render_header(t, ctx))) for name, t in compiled.headers]
         if self.cors and not compiled.has_cors:
             headers = with_cors(headers, request.header("origin"))
         body = compiled.static_body
@@ -478,7 +480,11 @@ class MockEngine:
         """Re-rank a recorded call with the full explanation, against the engine generation that
         answered it (ranking is deterministic; a reload may have changed the collection since).
         None when the call is no longer in the call log; ``LookupError`` when its generation is
-        gone (``answered_by``)."""
+        gone (``answered_by``).
+
+        When the call log kept only a prefix of the request body (``Journal.max_body``), the
+        re-ranking compares that prefix, and ``Ranking.notes`` says so (and whether the example
+        it picks differs from the one that answered)."""
         call = self.journal.get(call_id)
         if call is None:
             return None
@@ -488,4 +494,14 @@ class MockEngine:
             ranking.notes.insert(0, f"explained against the collection as it was when call {call.id} was "
                                     f"answered (generation {call.generation}); it has been reloaded since "
                                     f"(now generation {self.generation})")
+        if call.body_truncated:
+            ranking.notes.append(
+                f"the request body was {call.body_size:,} bytes; the call log keeps the first "
+                f"{len(call.request.body):,} (sha256 {call.body_sha256[:16]}...), so this re-ranking compares "
+                "only that prefix with the examples' bodies")
+            winner = ranking.winner
+            if (winner.example.position if winner else -1) != call.example_position:
+                ranking.notes.append(
+                    f"the call was answered by '{call.example or 'no example'}'; with the kept prefix the "
+                    f"ranking picks '{winner.example.name if winner else 'no example'}'")
         return ranking

@@ -263,7 +263,7 @@ class Explanation(pd.DataFrame):
         if not self._readable():
             with pd.option_context("display.float_format", number):
                 return repr(pd.DataFrame(self))
-        from .terminal import explanation_text
+        from .console import explanation_text
 
         return explanation_text(self)
 
@@ -278,6 +278,6 @@ class _View:
         return explanation_html(self.frame, self.rows)
 
     def __repr__(self) -> str:
-        from .terminal import explanation_text
+        from .console import explanation_text
 
         return explanation_text(self.frame, rows=self.rows)

@@ -24,6 +24,7 @@ No other value ever contains CR or LF.
 from __future__ import annotations
 
 import difflib
+import functools
 import random
 import re
 import string
@@ -484,6 +485,7 @@ MULTILINE = frozenset({"$randomLoremLines", "$randomLoremParagraphs", "$randomLo
 
 _LOREM_TEXT_KINDS = ("Word", "Words", "Sentence", "Sentences", "Paragraph", "Paragraphs", "Lines")
 _BY_LOWER: dict[str, str] = {name.lower(): name for name in DYNAMIC}
+_LONGEST = max(map(len, _BY_LOWER))
 
 
 def generate(name: str, ctx: FakeContext) -> str | None:
@@ -492,12 +494,17 @@ def generate(name: str, ctx: FakeContext) -> str | None:
     return None if entry is None else entry.generate(ctx)
 
 
+@functools.lru_cache(maxsize=2048)
 def suggest(name: str) -> str | None:
     """The known name closest to ``name`` ("did you mean"), ignoring case; None if none is close.
 
-    A missing leading ``$`` is tolerated, and a known name suggests itself.
+    A missing leading ``$`` is tolerated, and a known name suggests itself. Memoised (a large
+    collection repeats its misspellings); a name over 1.5 times the longest known one is not
+    compared (difflib's ratio 2M/(a+b) cannot then reach the 0.8 cutoff).
     """
     key = name.strip().lower()
+    if len(key) * 2 > (_LONGEST + 1) * 3:
+        return None
     if not key.startswith("$"):
         key = "$" + key
     if key in _BY_LOWER:

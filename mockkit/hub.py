@@ -7,7 +7,9 @@
     hub.client.call_logs(mock["id"], include="response.body")
     hub.stop()
 
-Or from a shell: ``mockkit hub [--host 127.0.0.1] [--port 3100] [--data DIR] [--api-key KEY]``.
+Or from a shell: ``mockkit hub [--host 127.0.0.1] [--port 3100] [--data DIR] [--api-key KEY]
+[--max-body BYTES]``. This module runs hubs; ``hubapp`` answers their requests, ``admin`` is the
+management API, ``hubstore`` the SQLite state, ``hublog`` the call-log writer.
 
 Decisions:
 
@@ -20,192 +22,48 @@ Decisions:
   ``hmac.compare_digest``; otherwise 401 ``AuthenticationError`` (the name Postman's API uses).
   Private (unpublished) mocks need the same key, header only; otherwise 401 ``unauthorizedError``
   (spec 9.10), except a CORS pre-flight, which browsers send without custom headers: it gets a
-  permissive 204 without reaching the examples. The key is never echoed: it is dropped from the request a mock sees (so a
-  template cannot render it) and from the call log. It comes from ``--api-key``/``api_key=``, or
-  is generated once (``secrets.token_urlsafe``) and stored in ``DIR/api-key`` with mode 0600.
+  permissive 204 without reaching the examples. The key comes from ``--api-key``/``api_key=``,
+  or is generated once (``secrets.token_urlsafe``) and stored in ``DIR/api-key`` with mode 0600.
 * **Mock call errors** use spec §1.7: unknown mock 404 ``mockNotFoundError``; a mock whose
   collection or environment was deleted 400 ``inactiveMockError``.
-* **Engines are cached per mock** and dropped whenever the admin API changes what a mock answers
+* **Mocks are cached** (row and engine, ``hubapp.HubApp``) and dropped whenever the admin API changes what a mock answers
   (collection, environment, config, server responses), so the next call sees the change without a
   restart. A generation counter keeps an engine built from old state from being cached.
 * **Threads.** The hub serves from one Tornado loop thread (``server.ServerThread`` and
-  ``server.MockApp``, reused: ``HubApp`` stands in for the engine); SQLite writes happen there,
-  synchronously (a local hub favours simple, durable writes over throughput). The ``Hub`` client
+  ``server.MockApp``, reused: ``HubApp`` stands in for the engine), and nothing slow runs there:
+  admin calls run on one worker thread (SQLite writes, one at a time, each durable), loading a
+  mock (reads and the engine build) on two others, and call logs are written after the answer by
+  ``hublog.CallLogWriter``'s thread; a failed call-log write is counted, warned about once per
+  interval and shown by ``GET /status``, never turned into a failed mock call. The ``Hub`` client
   talks HTTP, so any thread may use it.
+* **The key stays secret**: it is redacted (``redact.Redactor``) from what a mock sees and from
+  every call-log row, whatever form it was sent in (header, Bearer or Basic credentials, query,
+  body). Files are 0600 in a 0700 folder (``hubstore``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import hmac
-import json
 import os
 import signal
-import sqlite3
 import sys
 import threading
-import uuid
 import warnings
-from collections.abc import Iterable
-from dataclasses import replace
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
-from .admin import AdminAPI
-from .engine import MockEngine, Served, error_body
 from .errors import MockkitError, ServerError
+from .hubapp import HubApp
 from .hubclient import Hub, HubError
-from .hubstore import KEY_FILE, HubStore, default_data_dir, load_api_key, now_iso
-from .journal import Journal
-from .matching import MatchOptions
-from .model import MockRequest, MockResponse
+from .hubstore import KEY_FILE, HubStore, default_data_dir, load_api_key
+from .terminal import printable
 
 __all__ = ["Hub", "HubError", "HubApp", "HubServer", "serve_hub", "run_hub", "default_data_dir"]
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-_JSON = (("Content-Type", "application/json; charset=utf-8"),)
-_REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed"}
-
-
-def _answer(status: int, body: bytes, *, cors: bool = True) -> MockResponse:
-    """A JSON answer; mock-call errors carry CORS (spec C7), admin answers do not (not for browsers)."""
-    headers = (*_JSON, ("Access-Control-Allow-Origin", "*")) if cors else _JSON
-    return MockResponse(status, _REASONS.get(status, "Error"), headers, body)
-
-
-def _preflight(request: MockRequest) -> MockResponse:
-    """A permissive 204 for a CORS pre-flight, which browsers send without ``x-api-key``."""
-    allow = "".join(ch for ch in request.header("access-control-request-headers", "") or "" if 32 <= ord(ch) < 127)
-    headers = (("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Methods", "*"),
-               ("Access-Control-Allow-Headers", allow or "*"), ("Access-Control-Max-Age", "600"))
-    return MockResponse(204, "No Content", headers, b"")
-
-
-def _served(response: MockResponse) -> Served:
-    # No journal id: admin answers and refusals are not mock calls (no x-mockkit-call header).
-    return Served(response, None, None, None, None)  # type: ignore[arg-type]
-
-
-class HubApp:
-    """What ``server.MockApp`` calls: ``/m/<id>/...`` goes to that mock, the rest to ``AdminAPI``."""
-
-    def __init__(self, store: HubStore, api_key: str, *, call_log_size: int = 1000,
-                 public_url: str | None = None) -> None:
-        self.store = store
-        self._key = api_key.encode("utf-8")
-        self.call_log_size = call_log_size
-        self.public_url = public_url
-        self.journal = Journal(100)  # MockApp records engine failures here
-        self.api = AdminAPI(store, self.invalidate)
-        self._engines: dict[str, tuple[MockEngine, str | None]] = {}
-        self._generation = 0
-        self._lock = threading.Lock()
-
-    def _is_key(self, given: str | None) -> bool:
-        return given is not None and hmac.compare_digest(given.encode("utf-8", "replace"), self._key)
-
-    def invalidate(self, mock_ids: Iterable[str]) -> None:
-        with self._lock:
-            self._generation += 1
-            for mock_id in mock_ids:
-                self._engines.pop(mock_id, None)
-
-    def handle(self, request: MockRequest) -> Served:
-        if request.path == "/m" or request.path.startswith("/m/"):
-            return self._mock_call(request)
-        if not self._is_key(request.header("x-api-key")):
-            body = error_body("AuthenticationError", "Invalid API Key. Every request requires a valid API Key "
-                                                     "to be sent in the x-api-key header.")
-            return _served(_answer(401, body, cors=False))
-        base = self.public_url or f"http://{request.header('host') or '127.0.0.1'}"
-        status, value = self.api.handle(request.method, request.decoded_path_lenient, dict(request.query),
-                                        request.body, base)
-        return _served(_answer(status, json.dumps(value, separators=(",", ":")).encode(), cors=False))
-
-    # ----------------------------------------------------------------------------- mock calls
-
-    def _mock_call(self, request: MockRequest) -> Served:
-        mock_id, _, tail = request.path[3:].partition("/")
-        mock = self.store.get_mock(mock_id) if mock_id else None
-        if mock is None:
-            return _served(_answer(404, error_body("mockNotFoundError", "There is no mock with this id on this hub "
-                                                                        "(GET /mocks lists them).")))
-        has_key = self._is_key(request.header("x-api-key"))
-        if not mock["is_public"] and not has_key:
-            if request.method == "OPTIONS" and request.header("access-control-request-method") is not None:
-                return _served(_preflight(request))  # the browser's real call will carry the key
-            return _served(_answer(401, error_body(
-                "unauthorizedError", "This mock is private: send the hub's API key in the x-api-key header.")))
-        if mock["deactivated"]:
-            return _served(_answer(400, error_body(
-                "inactiveMockError", "The environment or collection associated with this mock has been deleted.")))
-        headers = tuple(h for h in request.headers if not (has_key and h[0].lower() == "x-api-key"))
-        inner = MockRequest(request.method, "/" + tail, request.query, headers, request.body)
-        engine, server_response_name = self._engine(mock_id)
-        served = engine.handle(inner, record=False)
-        return replace(served, call_id=self._record(mock_id, inner, served, server_response_name))
-
-    def _engine(self, mock_id: str) -> tuple[MockEngine, str | None]:
-        """The mock's engine (and its active server response's name), built on first use."""
-        with self._lock:
-            cached, generation = self._engines.get(mock_id), self._generation
-        if cached is not None:
-            return cached
-        built = self._build(mock_id)
-        with self._lock:
-            if self._generation == generation:
-                self._engines[mock_id] = built
-        return built
-
-    def _build(self, mock_id: str) -> tuple[MockEngine, str | None]:
-        mock = self.store.get_mock(mock_id)
-        if mock is None:
-            raise ServerError(f"mock {mock_id} disappeared while its engine was built")
-        collection = self.store.get_document("collections", mock["collection"])
-        environment = self.store.get_document("environments", mock["environment"]) if mock["environment"] else None
-        if collection is None or (mock["environment"] and environment is None):
-            raise ServerError(f"mock {mock_id} refers to a deleted collection or environment")
-        config = mock["config"]
-        options = MatchOptions(match_body=config["matchBody"], match_headers=tuple(config["headers"]),
-                               match_query_params=config["matchQueryParams"], match_wildcards=config["matchWildcards"])
-        delay = config["delay"]["duration"] if config["delay"] else None
-        engine = MockEngine(collection["document"], environment["document"] if environment else None,
-                            options=options, delay=delay, journal_size=1)
-        sid = config.get("serverResponseId")
-        sr = self.store.get_server_response(mock_id, sid) if sid else None
-        if sr is not None:
-            engine.set_server_response(sr["status_code"], sr["body"], {h["key"]: h["value"] for h in sr["headers"]},
-                                       language=sr["language"])
-        return engine, sr["name"] if sr is not None else None
-
-    def _record(self, mock_id: str, request: MockRequest, served: Served, server_response: str | None) -> str:
-        """Write the call to the mock's call log (one transaction, oldest rows pruned)."""
-        now = datetime.now(timezone.utc)
-        response = served.response
-        if served.winner is not None:
-            kind, name = "success", served.winner.example.name
-        elif server_response is not None and served.ranking is None and response.status >= 500:
-            kind, name = "serverResponse", server_response
-        else:
-            kind, name = ("success" if response.status < 400 else "error"), None
-        call_id = str(uuid.uuid4())
-        row = {
-            "id": call_id, "served_at": now_iso(now), "served_ms": int(now.timestamp() * 1000),
-            "method": request.method, "path": request.target, "path_only": request.path,
-            "status": response.status, "type": kind, "response_name": name,
-            "request_headers": [{"key": k, "value": v} for k, v in request.headers],
-            "request_body": request.body.decode("utf-8", "replace"),
-            "response_headers": [{"key": k, "value": v} for k, v in response.headers],
-            "response_body": response.body.decode("utf-8", "replace"),
-        }
-        try:
-            self.store.add_call(mock_id, row, self.call_log_size)
-        except sqlite3.IntegrityError:  # the mock was deleted while this call was answered
-            pass
-        return call_id
-
-
+HUB_MAX_BODY = 64 * 1024 * 1024
+"""Bytes a hub request body may have (collection uploads are big: 50,000 examples are ~23 MB);
+larger ones get a 413. ``serve_hub(max_body_size=)``, ``mockkit hub --max-body``."""
 # ------------------------------------------------------------------------------- running it
 
 
@@ -217,16 +75,20 @@ class HubServer:
     """A hub running in a daemon thread of this process (what ``serve_hub`` returns)."""
 
     def __init__(self, data_dir: str | os.PathLike[str] | None = None, host: str = "127.0.0.1", port: int = 0,
-                 api_key: str | None = None, *, call_log_size: int = 1000) -> None:
+                 api_key: str | None = None, *, call_log_size: int = 1000, call_log_timeout: float = 5.0,
+                 max_body_size: int = HUB_MAX_BODY) -> None:
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
         self.host = host
         self._port = port
         self._given_key = api_key
         self._call_log_size = call_log_size
+        self._call_log_timeout = call_log_timeout  # s a call-log write waits for the database lock
+        self._max_body_size = max_body_size
         self.api_key = ""
         self.key_created = False
         self.store: HubStore | None = None
         self._thread: Any = None
+        self._app: HubApp | None = None
         self._client: Hub | None = None
 
     def start(self) -> "HubServer":
@@ -238,10 +100,15 @@ class HubServer:
         store = HubStore(self.data_dir)
         try:
             self.api_key, self.key_created = load_api_key(self.data_dir, self._given_key)
-            app = HubApp(store, self.api_key, call_log_size=self._call_log_size)
-            self._thread = ServerThread(MockApp(app), self.host, self._port)  # type: ignore[arg-type]
+            app = self._app = HubApp(store, self.api_key, call_log_size=self._call_log_size,
+                                     call_log_timeout=self._call_log_timeout)
+            self._thread = ServerThread(MockApp(app, max_body_size=self._max_body_size),  # type: ignore[arg-type]
+                                        self.host, self._port)
             self._thread.start()
         except BaseException:
+            if self._app is not None:
+                self._app.close()
+                self._app = None
             store.close()
             raise
         self.store = store
@@ -269,10 +136,14 @@ class HubServer:
         return self._client
 
     def stop(self) -> None:
-        """Stop serving, close the database (releasing the data folder) and the client."""
+        """Stop serving, write the queued call logs, close the database (releasing the data
+        folder) and the client."""
         if self._thread is not None:
             self._thread.stop()
             self._thread = None
+        if self._app is not None:
+            self._app.close()
+            self._app = None
         if self.store is not None:
             self.store.close()
             self.store = None
@@ -327,7 +198,7 @@ def serve_hub(data_dir: str | os.PathLike[str] | None = None, host: str = "127.0
 
 
 def run_hub(data_dir: str | None, host: str, port: int, api_key: str | None,
-            out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+            out: TextIO = sys.stdout, err: TextIO = sys.stderr, *, max_body_size: int = HUB_MAX_BODY) -> int:
     """``mockkit hub``: serve in the foreground until SIGINT/SIGTERM."""
     from tornado.netutil import bind_sockets
 
@@ -339,7 +210,7 @@ def run_hub(data_dir: str | None, host: str, port: int, api_key: str | None,
     store = HubStore(directory)
     try:
         if host not in LOOPBACK:
-            err.write(f"mockkit: warning: the hub listens on {host}: anyone who can reach this address can "
+            err.write(f"mockkit: warning: the hub listens on {printable(host)}: anyone who can reach this address can "
                       "call its public mocks (admin calls still need the key)\n")
         try:
             sockets = bind_sockets(port, host)
@@ -348,12 +219,12 @@ def run_hub(data_dir: str | None, host: str, port: int, api_key: str | None,
         key, created = load_api_key(directory, api_key)  # after binding: a new key is always shown
         url = _url(host, sockets[0].getsockname()[1])
         app = HubApp(store, key, public_url=None if host in ("0.0.0.0", "::") else url)
-        out.write(f"mockkit hub at {url} (data: {directory})\n")
+        out.write(printable(f"mockkit hub at {url} (data: {directory})") + "\n")
         if created:
-            out.write(f"API key (shown once; stored in {directory / KEY_FILE}): {key}\n")
+            out.write(printable(f"API key (shown once; stored in {directory / KEY_FILE}): {key}") + "\n")
         else:
-            out.write("API key: " + ("from --api-key" if api_key else f"stored in {directory / KEY_FILE}") + "\n")
-        out.write(f"Mocks answer at {url}/m/<mockId>/... Ctrl-C stops the hub.\n")
+            out.write(printable("API key: " + ("from --api-key" if api_key else f"stored in {directory / KEY_FILE}")) + "\n")
+        out.write(printable(f"Mocks answer at {url}/m/<mockId>/...") + " Ctrl-C stops the hub.\n")
         out.flush()
 
         async def serve() -> None:
@@ -361,7 +232,7 @@ def run_hub(data_dir: str | None, host: str, port: int, api_key: str | None,
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, stop.set)
-            server = make_http_server(MockApp(app))  # type: ignore[arg-type]
+            server = make_http_server(MockApp(app, max_body_size=max_body_size))  # type: ignore[arg-type]
             server.add_sockets(sockets)
             await stop.wait()
             server.stop()
@@ -370,7 +241,10 @@ def run_hub(data_dir: str | None, host: str, port: int, api_key: str | None,
             except asyncio.TimeoutError:
                 pass
 
-        asyncio.run(serve())
+        try:
+            asyncio.run(serve())
+        finally:
+            app.close()
     finally:
         store.close()
     out.write("mockkit hub stopped.\n")

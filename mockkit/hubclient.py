@@ -85,6 +85,11 @@ class Hub:
         return response.json()
 
     # collections and environments
+    def status(self) -> Any:
+        """``{"status": {"callLogs": {written, failed, dropped, queued, lastError}, ...}}``: the
+        hub's health (a mockkit extension; Postman has no such endpoint)."""
+        return self._call("GET", "/status")
+
     def create_collection(self, collection: Any) -> Any:
         return self._call("POST", "/collections", _export(collection, "collection"))
 

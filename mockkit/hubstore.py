@@ -8,17 +8,22 @@ Decisions, each for a reason:
   ``COMMIT``): a write acknowledged to a client has been fsynced, and a crash (even SIGKILL
   mid-write) leaves the last committed state readable; a half-done write is rolled back by
   SQLite on the next open.
-* **One connection behind a lock.** The hub serves from one Tornado loop thread, but the store
-  may be used from other threads (tests, an embedding program); a ``threading.RLock`` around the
-  single connection (``check_same_thread=False``) keeps every statement serialised.
+* **A writing connection and a reading one, each behind a lock.** The store is used from the
+  hub's worker threads (and tests, an embedding program): a ``threading.RLock`` serialises the
+  writes on one connection, and reads use another, so in WAL mode a read never waits behind a
+  write that is itself waiting for another process's lock (``check_same_thread=False``).
 * **One process per data folder.** An advisory ``flock`` on ``DIR/hub.lock`` refuses a second
   hub on the same folder (the hub caches engines per mock, which only one writer can keep in
   step). The kernel drops the lock when the process dies, so a killed hub restarts cleanly.
 * **Versioned schema** (``PRAGMA user_version``): version 0 means a new file and creates the
   tables; a newer version than this code knows is refused with a clear message; future versions
   add a step to ``MIGRATIONS``.
-* **Call logs bounded per mock**: each insert prunes the oldest rows beyond ``keep`` in the same
-  transaction; bodies are kept up to ``MAX_LOGGED_BODY`` characters.
+* **Call logs bounded per mock**: each batch of inserts prunes the oldest rows beyond ``keep`` in
+  the same transaction; bodies are kept up to ``MAX_LOGGED_BODY`` characters. The hub writes
+  them from one thread with its own connection (``connect``, ``insert_calls``; see ``hublog``), so
+  a slow or failing write never holds up an answer.
+* **Private files**: the folder is made 0700 (also when it already exists) and every file in it
+  (database, WAL, shared memory, lock, key) 0600, created so and corrected when found otherwise.
 
 * **The key file** ``DIR/api-key`` (mode 0600, written once with ``O_EXCL``) holds the hub's
   generated key, so a restart keeps it; ``--api-key`` overrides it without touching the file.
@@ -41,6 +46,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from . import safejson
 from .errors import MockkitError, ServerError
 
 __all__ = ["HubStore", "CallLogQuery", "now_iso", "default_data_dir", "load_api_key", "KEY_FILE", "SCHEMA_VERSION",
@@ -107,7 +113,7 @@ def _row(row: sqlite3.Row | None) -> dict[str, Any] | None:
     out = dict(row)
     for key in _JSON_COLUMNS:
         if key in out and isinstance(out[key], str):
-            out[key] = json.loads(out[key])
+            out[key] = safejson.loads(out[key])  # documents can be big: parsed without holding the GIL
     return out
 
 
@@ -118,22 +124,36 @@ class HubStore:
         self.data_dir = Path(data_dir)
         try:
             self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self.data_dir.chmod(0o700)  # mkdir's mode only applies to a new folder
         except OSError as exc:
-            raise ServerError(f"cannot create the hub's data folder {self.data_dir}: {exc.strerror or exc}") from exc
+            raise ServerError(f"cannot create a private (0700) data folder {self.data_dir}: "
+                              f"{exc.strerror or exc}") from exc
         self._lock_file = _lock_folder(self.data_dir)
         self.path = self.data_dir / "hub.sqlite3"
         self._lock = threading.RLock()
         try:
-            self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
-            self._conn.row_factory = sqlite3.Row
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=FULL")
-            self._conn.execute("PRAGMA foreign_keys=ON")
+            _private_file(self.path)  # SQLite gives its -wal and -shm files the database's mode
+            self._conn = self.connect(timeout=30)
             self._migrate()
+            self._reader = self.connect(timeout=30)  # reads never wait behind a write (WAL)
+            self._read_lock = threading.Lock()
+            for suffix in ("-wal", "-shm"):
+                if self.path.with_name(self.path.name + suffix).exists():
+                    self.path.with_name(self.path.name + suffix).chmod(0o600)
             self.owner = str(self._conn.execute("SELECT value FROM meta WHERE key='owner'").fetchone()[0])
         except sqlite3.DatabaseError as exc:
             self.close()
             raise ServerError(f"cannot open the hub database {self.path}: {exc}") from exc
+
+    def connect(self, timeout: float = 30) -> sqlite3.Connection:
+        """A new connection to the database with the store's settings (WAL, FULL sync, foreign
+        keys, rows as ``sqlite3.Row``); ``timeout`` (s) is how long a write waits for the lock."""
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=timeout)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        return conn
 
     def _migrate(self) -> None:
         version = self._conn.execute("PRAGMA user_version").fetchone()[0]
@@ -152,7 +172,12 @@ class HubStore:
             version += 1
 
     def close(self) -> None:
-        """Close the connection (checkpointing the WAL) and release the folder lock."""
+        """Close the connections (checkpointing the WAL) and release the folder lock."""
+        reader = getattr(self, "_reader", None)
+        if reader is not None:
+            with self._read_lock:
+                reader.close()
+                self._reader = None  # type: ignore[assignment]
         with self._lock:
             conn = getattr(self, "_conn", None)
             if conn is not None:
@@ -176,12 +201,12 @@ class HubStore:
                 raise
 
     def _one(self, sql: str, args: tuple = ()) -> dict[str, Any] | None:
-        with self._lock:
-            return _row(self._conn.execute(sql, args).fetchone())
+        with self._read_lock:
+            return _row(self._reader.execute(sql, args).fetchone())
 
     def _all(self, sql: str, args: tuple = ()) -> list[dict[str, Any]]:
-        with self._lock:
-            return [_row(r) for r in self._conn.execute(sql, args).fetchall()]  # type: ignore[misc]
+        with self._read_lock:
+            return [_row(r) for r in self._reader.execute(sql, args).fetchall()]  # type: ignore[misc]
 
     # ------------------------------------------------------------- collections and environments
 
@@ -189,7 +214,7 @@ class HubStore:
         assert kind in DOC_KINDS
         now = now_iso()
         with self._write() as db:
-            db.execute(f"INSERT INTO {kind} VALUES (?, ?, ?, ?, ?)", (doc_id, name, json.dumps(document), now, now))
+            db.execute(f"INSERT INTO {kind} VALUES (?, ?, ?, ?, ?)", (doc_id, name, safejson.dumps(document), now, now))
         return {"id": doc_id, "name": name, "document": document, "created_at": now, "updated_at": now}
 
     def get_document(self, kind: str, doc_id: str) -> dict[str, Any] | None:
@@ -204,7 +229,7 @@ class HubStore:
         assert kind in DOC_KINDS
         with self._write() as db:
             cur = db.execute(f"UPDATE {kind} SET name = ?, document = ?, updated_at = ? WHERE id = ?",
-                             (name, json.dumps(document), now_iso(), doc_id))
+                             (name, safejson.dumps(document), now_iso(), doc_id))
             if cur.rowcount == 0:
                 return None
         return self.get_document(kind, doc_id)
@@ -311,22 +336,6 @@ class HubStore:
 
     # ---------------------------------------------------------------------------- call logs
 
-    def add_call(self, mock_id: str, call: dict[str, Any], keep: int) -> None:
-        """Append one call log row and prune the mock's oldest rows beyond ``keep``."""
-        row = {**call, "mock": mock_id}
-        for key in ("request_headers", "response_headers"):
-            row[key] = json.dumps(row[key])
-        for key in ("request_body", "response_body"):
-            row[key] = row[key][:MAX_LOGGED_BODY]
-        columns = ", ".join(row)
-        with self._write() as db:
-            db.execute(f"INSERT INTO call_logs ({columns}) VALUES ({', '.join('?' * len(row))})", tuple(row.values()))
-            db.execute(
-                "DELETE FROM call_logs WHERE mock = ? AND seq <= (SELECT seq FROM call_logs WHERE mock = ? "
-                "ORDER BY seq DESC LIMIT 1 OFFSET ?)",
-                (mock_id, mock_id, keep),
-            )
-
     def call_logs(self, mock_id: str, query: CallLogQuery) -> tuple[list[dict[str, Any]], int | None]:
         """One page of a mock's call logs, and the ``seq`` to continue from (None: last page).
 
@@ -357,6 +366,13 @@ class HubStore:
         return rows, None
 
 
+def _private_file(path: Path) -> None:
+    """Create ``path`` with mode 0600, or make an existing one 0600."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
 def default_data_dir() -> Path:
     """``$XDG_DATA_HOME/mockkit/hub``, or ``~/.local/share/mockkit/hub``."""
     base = os.environ.get("XDG_DATA_HOME", "")
@@ -374,6 +390,7 @@ def load_api_key(data_dir: Path, given: str | None) -> tuple[str, bool]:
     try:
         key = path.read_text(encoding="utf-8").strip()
         if key:
+            path.chmod(0o600)
             return key, False
         path.unlink()
     except FileNotFoundError:
@@ -393,6 +410,7 @@ def _lock_folder(folder: Path) -> Any:
         import fcntl
     except ImportError:  # pragma: no cover - Windows: no advisory lock
         return None
+    _private_file(folder / "hub.lock")
     handle = open(folder / "hub.lock", "a+")  # noqa: SIM115 - held open for the store's life
     try:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -10,7 +10,6 @@ with the same number of segments and an id-stripped length within the distance t
 from __future__ import annotations
 
 import math
-import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -21,6 +20,7 @@ from .bodies import BodyForm, body_form, encode
 from .model import HTTP_WHITESPACE, Collection, Environment, Example, MockRequest, Pairs
 from .templating import TOKEN, resolve_variables
 from .urls import ID_MARK, PathForms, has_wildcard, is_id, resolve_url
+from .wildcards import WildSegment
 
 __all__ = ["Target", "Index", "compile_target", "variables_of", "tie_order"]
 
@@ -33,7 +33,7 @@ class Target:
     method: str
     path: str
     forms: PathForms
-    wild: tuple[re.Pattern[str] | None, ...] | None  # per segment of forms.segments
+    wild: tuple[WildSegment | None, ...] | None  # per segment of forms.segments
     query: Mapping[str, Counter[str]]
     query_pairs: Pairs
     headers: Mapping[str, str]
@@ -64,25 +64,12 @@ def variables_of(collection: Collection, environment: Environment | None) -> dic
     return values
 
 
-def _wild_pattern(segment: str) -> re.Pattern[str] | None:
-    if not has_wildcard(segment):
-        return None
-    pattern, pos, groups = [], 0, 0
-    for m in TOKEN.finditer(segment):
-        pattern.append(re.escape(segment[pos : m.start()]))
-        pattern.append(f"(?P<w{groups}>[^/]+)")
-        groups += 1
-        pos = m.end()
-    pattern.append(re.escape(segment[pos:]))
-    return re.compile("".join(pattern) + r"\Z", re.IGNORECASE | re.DOTALL)
-
-
 def compile_target(example: Example, variables: Mapping[str, str], *, colon_wildcards: bool = False) -> Target:
     request = example.request
     empty: list[str] = []
     path, query = resolve_url(request.url, variables, colon_wildcards=colon_wildcards, empty_colons=empty)
     forms = PathForms.of(path)
-    wild = tuple(_wild_pattern(s) for s in forms.segments)
+    wild = tuple(WildSegment.compile(s) if has_wildcard(s) else None for s in forms.segments)
     counts: dict[str, Counter[str]] = {}
     for key, value in query:
         counts.setdefault(key, Counter())[value] += 1

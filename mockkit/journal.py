@@ -1,29 +1,56 @@
 """The call log: every request a mock answered, newest last; bounded, lock-guarded, append-only.
 
 It is the only mutable state shared between the server thread and the caller's thread. Entries
-keep what a call log shows (time, request, status, chosen example, score, duration), the request
-itself and the engine generation that answered, so ``explain`` can re-rank it later, against the
-collection that answered it, instead of explaining every call up front.
+keep what a call log shows (time, request, status, chosen example, score, duration, the response
+headers sent), the request itself and the engine generation that answered, so ``explain`` can
+re-rank it later, against the collection that answered it, instead of explaining every call up
+front. Engines that share a journal (one per reload of a collection) register with it and get a
+generation number; the journal keeps the last ``KEPT_GENERATIONS`` of them (and any older one
+still alive elsewhere, by weak reference), so memory stays bounded.
+
+Bounds (each an option of ``Journal``, ``MockEngine``, ``MockServer`` and ``serve``):
+
+* ``maxlen`` calls (default 1,000; ``journal_size``);
+* ``max_bytes`` in all (default 32 MiB; ``journal_bytes``): request bodies, headers, paths and
+  response headers counted; the oldest calls leave first;
+* ``max_body`` bytes of each request body (default 256 KiB, as the hub's call logs;
+  ``journal_body_bytes``). A longer body is kept as its first ``max_body`` bytes plus its size
+  and SHA-256 (``Call.body_size``, ``Call.body_sha256``): re-ranking such a call compares only
+  that prefix, and ``explain`` says so.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import threading
 import weakref
 from collections import OrderedDict, deque
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from .model import MockRequest
+from .model import MockRequest, Pairs
 
-__all__ = ["Call", "Journal", "KEPT_GENERATIONS"]
+__all__ = ["Call", "Journal", "JOURNAL_SIZE", "JOURNAL_BYTES", "JOURNAL_BODY_BYTES", "KEPT_GENERATIONS"]
+
+JOURNAL_SIZE = 1000
+JOURNAL_BYTES = 32 * 1024 * 1024
+JOURNAL_BODY_BYTES = 256 * 1024
+_ENTRY_OVERHEAD = 400  # bytes per entry besides its strings (objects, dict slot): an estimate
+KEPT_GENERATIONS = 3
+"""How many engine generations (the current one and the ones before it) a journal keeps, so a
+call answered before a reload can still be explained against the collection that answered it."""
 
 
 @dataclass(frozen=True, slots=True)
 class Call:
-    """One answered call."""
+    """One answered call.
+
+    ``request.body`` may be a prefix of what was sent: ``body_size`` (bytes) and ``body_sha256``
+    (hex) describe the whole body, and ``body_truncated`` says whether the prefix is all of it.
+    ``response_headers`` are the headers the mock answered with (after cleaning: what was sent).
+    """
 
     id: str
     time: datetime
@@ -36,31 +63,46 @@ class Call:
     decided_by: str
     duration_ms: float
     error: str = ""  # set when the call ended in an error answer (no match, bad request, ...)
+    response_headers: Pairs = ()
+    body_size: int = -1  # bytes of the whole request body; -1: the same as len(request.body)
+    body_sha256: str = ""
     generation: int = 0  # the engine generation that answered (Journal.register); 0: unknown
 
+    @property
+    def body_truncated(self) -> bool:
+        return self.body_size > len(self.request.body)
 
-KEPT_GENERATIONS = 3
-"""How many engine generations (the current one and the ones before it) a journal keeps, so a
-call answered before a reload can still be explained against the collection that answered it."""
+
+def _size(call: Call) -> int:
+    r = call.request
+    strings = [r.path, *(x for pair in r.query for x in pair), *(x for pair in r.headers for x in pair),
+               *(x for pair in call.response_headers for x in pair), call.error]
+    return len(r.body) + sum(map(len, strings)) + _ENTRY_OVERHEAD
 
 
 class Journal:
-    """A thread-safe ring of the last ``maxlen`` calls, with ids unique for the journal's life.
+    """A thread-safe ring of the last calls, bounded in count and bytes, with ids unique for the
+    journal's life. ``maxlen`` calls, ``max_bytes`` bytes in all, ``max_body`` bytes per request
+    body (see the module docstring), the last ``generations`` engine generations; raises
+    ``ValueError`` for a bound below 1."""
 
-    Engines that share a journal (one per reload of a collection) register with it and get a
-    generation number; the journal keeps the last ``generations`` of them (and any older one
-    still alive elsewhere, by weak reference), so memory stays bounded."""
-
-    def __init__(self, maxlen: int = 1000, *, generations: int = KEPT_GENERATIONS) -> None:
+    def __init__(self, maxlen: int = JOURNAL_SIZE, *, max_bytes: int = JOURNAL_BYTES,
+                 max_body: int = JOURNAL_BODY_BYTES, generations: int = KEPT_GENERATIONS) -> None:
         if maxlen < 1:
             raise ValueError("a journal keeps at least one call")
+        if max_bytes < 1 or max_body < 0:
+            raise ValueError("journal byte limits must be positive")
         if generations < 1:
             raise ValueError("a journal keeps at least the current engine generation")
-        self._calls: deque[Call] = deque(maxlen=maxlen)
+        self._calls: deque[Call] = deque()
         self._by_id: dict[str, Call] = {}
+        self._sizes: dict[str, int] = {}
         self._lock = threading.Lock()
         self._counter = itertools.count(1)
         self.maxlen = maxlen
+        self.max_bytes = max_bytes
+        self.max_body = min(max_body, max_bytes)
+        self.bytes = 0  # what the kept calls hold, by the estimate above
         self.kept_generations = generations
         self._generation_counter = itertools.count(1)
         self._recent: OrderedDict[int, object] = OrderedDict()
@@ -85,14 +127,44 @@ class Journal:
     def next_id(self) -> str:
         return f"c{next(self._counter)}"
 
+    def _trimmed(self, call: Call) -> Call:
+        body = call.request.body
+        if len(body) <= self.max_body:
+            return call
+        return replace(call, request=replace(call.request, body=body[: self.max_body]),
+                       body_size=len(body), body_sha256=hashlib.sha256(body).hexdigest())
+
     def record(self, call: Call) -> Call:
+        """Keep ``call`` (its body trimmed to ``max_body``), dropping the oldest calls beyond the
+        bounds; returns the call as kept."""
+        call = self._trimmed(call)
+        size = _size(call)
         with self._lock:
-            if len(self._calls) == self._calls.maxlen:
-                evicted = self._calls[0]
-                self._by_id.pop(evicted.id, None)
             self._calls.append(call)
             self._by_id[call.id] = call
+            self._sizes[call.id] = size
+            self.bytes += size
+            while len(self._calls) > self.maxlen or (self.bytes > self.max_bytes and len(self._calls) > 1):
+                self._forget(self._calls.popleft())
         return call
+
+    def _forget(self, call: Call) -> None:
+        self._by_id.pop(call.id, None)
+        self.bytes -= self._sizes.pop(call.id, 0)
+
+    def amend(self, call_id: str, **changes: object) -> Call | None:
+        """Correct a kept call (e.g. the status actually sent); None when it is gone."""
+        with self._lock:
+            old = self._by_id.get(call_id)
+            if old is None:
+                return None
+            new = replace(old, **changes)  # type: ignore[arg-type]
+            for i in range(len(self._calls) - 1, -1, -1):  # recent calls are at the end
+                if self._calls[i] is old:
+                    self._calls[i] = new
+                    break
+            self._by_id[call_id] = new
+            return new
 
     def get(self, call_id: str) -> Call | None:
         with self._lock:
@@ -102,6 +174,8 @@ class Journal:
         with self._lock:
             self._calls.clear()
             self._by_id.clear()
+            self._sizes.clear()
+            self.bytes = 0
 
     def snapshot(self) -> list[Call]:
         with self._lock:

@@ -225,13 +225,12 @@ def _wild_match(segments: tuple[str, ...], t: Target, ids: bool) -> dict[str, st
     if t.wild is None or len(segments) != len(t.wild):
         return None
     captures: dict[str, str] = {}
-    for seg, pattern, own in zip(segments, t.wild, t.forms.segments):
-        if pattern is not None:
-            m = pattern.match(seg)
-            if m is None:
+    for seg, wild, own in zip(segments, t.wild, t.forms.segments):
+        if wild is not None:
+            found = wild.match(seg)  # linear in len(seg) (mockkit.wildcards)
+            if found is None:
                 return None
-            names = [tok.group(1).strip() for tok in TOKEN.finditer(own)]
-            captures.update(zip(names, m.groups()))
+            captures.update(zip(wild.names, found))
         elif own.lower() != seg.lower() and not (ids and _both_ids(own, seg)):
             return None
     return captures

@@ -25,7 +25,8 @@ from .engine import CALL_HEADER, MockEngine
 from .errors import ServerError
 from .matching import MatchOptions
 from .model import Collection, MockRequest
-from .server import MAX_BODY_SIZE, MockApp, ServerThread
+from .journal import JOURNAL_BODY_BYTES, JOURNAL_BYTES, JOURNAL_SIZE
+from .server import MAX_BODY_SIZE, MAX_PENDING_DELAY_BYTES, MAX_PENDING_DELAYS, MockApp, ServerThread
 from .verify import CallAssertions, note_mock, settle_seed
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -77,8 +78,12 @@ class MockServer(CallAssertions):
         api_key: str | None = None,
         cors: bool = True,
         watch: bool = False,
-        journal_size: int = 1000,
+        journal_size: int = JOURNAL_SIZE,
+        journal_bytes: int = JOURNAL_BYTES,
+        journal_body_bytes: int = JOURNAL_BODY_BYTES,
         max_body_size: int = MAX_BODY_SIZE,
+        max_pending_delays: int = MAX_PENDING_DELAYS,
+        max_pending_delay_bytes: int = MAX_PENDING_DELAY_BYTES,
         on_call: Callable[..., None] | None = None,
     ) -> None:
         self.host = host
@@ -93,9 +98,11 @@ class MockServer(CallAssertions):
             distance_threshold=distance_threshold,
             colon_wildcards=colon_wildcards,
         )
-        self._engine_options = dict(seed=seed, cors=cors, api_key=api_key, delay=delay, journal_size=journal_size)
+        self._engine_options = dict(seed=seed, cors=cors, api_key=api_key, delay=delay, journal_size=journal_size,
+                                    journal_bytes=journal_bytes, journal_body_bytes=journal_body_bytes)
         self.engine = MockEngine(collection, environment, options=self._options, **self._engine_options)  # type: ignore[arg-type]
-        self._app = MockApp(self.engine, on_call, max_body_size=max_body_size)
+        self._app = MockApp(self.engine, on_call, max_body_size=max_body_size, max_pending_delays=max_pending_delays,
+                            max_pending_delay_bytes=max_pending_delay_bytes)
         self._app.on_call = self._observing(on_call)  # the strict checks see every answer
         note_mock(f"mock server for '{self.engine.collection.name}'", seed)
         self._thread = ServerThread(self._app, host, port)
@@ -373,8 +380,12 @@ def serve(collection: Any = None, *, environment: Any = None, host: str = "127.0
     ``match_query_params``, ``match_wildcards``, ``colon_wildcards`` (``:id`` segments without a
     value match any segment), ``api_key`` (private mock), ``cors``,
     ``watch`` (reload on file change; a v3 folder is watched whole: new, deleted, renamed files),
-    ``journal_size`` (calls kept in the log),
-    ``max_body_size`` (bytes; larger request bodies get a 413 JSON error).
+    ``journal_size`` (calls kept in the log, default 1,000),
+    ``journal_bytes`` (bytes the log may hold, default 32 MiB), ``journal_body_bytes`` (bytes of each
+    request body the log keeps, default 256 KiB; longer bodies keep that prefix, their size and
+    SHA-256), ``max_body_size`` (bytes; larger request bodies get a 413 JSON error),
+    ``max_pending_delays`` / ``max_pending_delay_bytes`` (answers waiting out a delay at once,
+    default 1,000 and 64 MiB; past either, a call gets a 503 JSON error at once).
     """
     if collection is None:
         from .demo import DEMO_COLLECTION

@@ -21,18 +21,21 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
-from urllib.parse import parse_qsl
+from concurrent.futures import Future
+from dataclasses import replace
+from urllib.parse import parse_qsl, quote_from_bytes
 
 from tornado import httputil, iostream
-from tornado.http1connection import HTTP1Connection, HTTP1ServerConnection
+from tornado.http1connection import HTTP1Connection
 from tornado.httpserver import HTTPServer
-from tornado.httpserver import _HTTPRequestContext as _HTTPServerRequestContext
 from tornado.ioloop import IOLoop
 from tornado.netutil import bind_sockets
 
+from .connections import ErrorsAsJSON, MockHTTPServer
 from .engine import CALL_HEADER, MockEngine, Served, error_body, with_cors
 from .errors import ServerError
+from .headerclean import safe_headers
+from .limits import MAX_PENDING_DELAY_BYTES, MAX_PENDING_DELAYS, DelayBudget, Trimmer, offload
 from .model import MockRequest, MockResponse, header_text
 
 __all__ = ["MockApp", "ServerThread", "CALL_HEADER", "MAX_BODY_SIZE", "request_from"]
@@ -44,10 +47,26 @@ MAX_HEADER_SIZE = 64 * 1024
 HARD_HEADER_LIMIT = 1024 * 1024
 
 
+_ASCII = "".join(map(chr, range(128)))
+
+
+def _raw_bytes_escaped(target: str) -> str:
+    """Tornado hands the request target over as Latin-1 text, so raw bytes beyond ASCII arrive as
+    one character each. They are percent-encoded here, so a raw byte and its ``%XX`` form follow
+    one rule: the path is UTF-8 (else the 400 ``badRequestError``) and matches the same examples."""
+    if target.isascii():
+        return target
+    try:
+        raw = target.encode("latin-1")
+    except UnicodeEncodeError:  # not from a socket: text beyond Latin-1 stands for itself
+        raw = target.encode("utf-8", "surrogatepass")
+    return quote_from_bytes(raw, safe=_ASCII)
+
+
 def request_from(start_line: httputil.RequestStartLine, headers: httputil.HTTPHeaders, body: bytes) -> MockRequest:
     """A neutral request from Tornado's parsed start line and headers (values as UTF-8 text when
     their bytes are valid UTF-8, Latin-1 otherwise: spec 9.19)."""
-    path, _, query_string = start_line.path.partition("?")
+    path, _, query_string = _raw_bytes_escaped(start_line.path).partition("?")
     query = tuple(parse_qsl(query_string, keep_blank_values=True)) if query_string else ()
     if not path.startswith("/"):  # absolute-form targets ("http://host/path") and "*"
         rest = path.split("://", 1)[-1]
@@ -60,24 +79,39 @@ class MockApp(httputil.HTTPServerConnectionDelegate):
     """Answers every request on a connection with ``engine.handle``.
 
     ``engine`` is read once per request, so swapping it (reload) is atomic for each call.
-    ``on_call`` (the CLI's logger) is called after each answer with the ``Served`` and the
-    duration in ms.
+    ``on_call`` (the CLI's logger) is called once each answer is written, with the ``Served``
+    (its response is what was sent) and the time the engine took in ms.
+    ``max_pending_delays`` / ``max_pending_delay_bytes`` cap the answers waiting out a delay
+    (``DelayBudget``); an engine may offer ``amend_call(call_id, status, error)`` to correct its
+    call log when the answer sent differs from the one it recorded.
     """
 
     def __init__(self, engine: MockEngine, on_call: Callable[[MockRequest, Served | None, float], None] | None = None,
-                 *, max_body_size: int = MAX_BODY_SIZE):
+                 *, max_body_size: int = MAX_BODY_SIZE, max_pending_delays: int = MAX_PENDING_DELAYS,
+                 max_pending_delay_bytes: int = MAX_PENDING_DELAY_BYTES):
         self.engine = engine
         self.on_call = on_call
         self.max_body_size = max_body_size
+        self.delays = DelayBudget(max_pending_delays, max_pending_delay_bytes)
+        self.trimmer = Trimmer()  # returns the heap to the OS after bursts of big bodies
 
     def start_request(self, server_conn: object, request_conn: httputil.HTTPConnection) -> httputil.HTTPMessageDelegate:
         return _Exchange(self, request_conn)
+
+    def amend(self, call_id: str | None, status: int, error: str) -> None:
+        """Tell the engine's call log what was really sent (never raises)."""
+        amend = getattr(self.engine, "amend_call", None)
+        if call_id is not None and amend is not None:
+            try:
+                amend(call_id, status, error)
+            except Exception:
+                pass
 
 
 class _Exchange(httputil.HTTPMessageDelegate):
     """One request/response exchange on a connection."""
 
-    __slots__ = ("app", "connection", "start_line", "headers", "chunks", "closed", "refusal")
+    __slots__ = ("app", "connection", "start_line", "headers", "chunks", "closed", "refusal", "pending", "timer")
 
     def __init__(self, app: MockApp, connection: httputil.HTTPConnection) -> None:
         self.app = app
@@ -85,6 +119,8 @@ class _Exchange(httputil.HTTPMessageDelegate):
         self.chunks: list[bytes] = []
         self.closed = False
         self.refusal: MockResponse | None = None
+        self.pending: tuple | None = None  # a delayed answer: (request, served, ms, size)
+        self.timer: object | None = None
 
     def headers_received(self, start_line: httputil.RequestStartLine | httputil.ResponseStartLine,
                          headers: httputil.HTTPHeaders) -> None:
@@ -98,7 +134,7 @@ class _Exchange(httputil.HTTPMessageDelegate):
         length = headers.get("Content-Length", "")
         if length.isdigit() and int(length) > self.app.max_body_size and isinstance(self.connection, HTTP1Connection):
             stream = self.connection.stream
-            if isinstance(stream, _ErrorsAsJSON):
+            if isinstance(stream, ErrorsAsJSON):
                 stream.too_large = True  # Tornado refuses the body next; answer 413, not 400
 
     def data_received(self, chunk: bytes) -> None:
@@ -113,60 +149,128 @@ class _Exchange(httputil.HTTPMessageDelegate):
             self._write(self.refusal, None)
             return
         started = time.perf_counter()
-        engine = self.app.engine
-        served: Served | None = None
+        request = MockRequest(self.start_line.method, self.start_line.path.partition("?")[0])
         try:
             request = request_from(self.start_line, self.headers, b"".join(self.chunks))
+            self.chunks = []  # the request holds the body now
             try:
                 request.decoded_path  # noqa: B018 - strict decoding, to answer 400 when it fails
             except UnicodeDecodeError:
                 self._write(self._error(400, "badRequestError", "The request path is not valid percent-encoded UTF-8."), None)
                 return
-            served = engine.handle(request)
-            response = served.response
+            result = offload(self.app.engine, request)
         except Exception as exc:  # the engine failed: answer 500, record it, keep serving
-            response = self._error(500, "serverError", f"mockkit failed to answer this request: {type(exc).__name__}: {exc}")
-            served = None
-            failed = MockRequest(self.start_line.method, self.start_line.path.partition("?")[0])
-            try:
-                engine.record_failure(failed, exc, started)
-            except Exception:
-                pass
-        if self.app.on_call is not None:
-            try:
-                self.app.on_call(request, served, (time.perf_counter() - started) * 1000)  # type: ignore[possibly-undefined]
-            except Exception:
-                pass
-        delay = served.delay_ms if served is not None else None
-        call_id = served.call_id if served is not None else None
-        if delay:
-            IOLoop.current().call_later(delay / 1000, self._write, response, call_id)
-        else:
-            self._write(response, call_id)
-
-    def _write(self, response: MockResponse, call_id: str | None) -> None:
-        if self.closed:
+            self._failed(request, exc, started)
             return
+        self._later_or_now(request, result, started)
+
+    def _later_or_now(self, request: MockRequest, result: "Served | Future[Served]", started: float) -> None:
+        if isinstance(result, Future):  # handled on another thread: the loop serves others meanwhile
+            IOLoop.current().add_future(result, lambda done: self._done(request, done, started))
+            return
+        self._served(request, result, started)
+
+    def _done(self, request: MockRequest, done: "Future[Served]", started: float) -> None:
+        try:
+            result = done.result()
+        except Exception as exc:
+            self._failed(request, exc, started)
+            return
+        self._later_or_now(request, result, started)
+
+    def _failed(self, request: MockRequest, exc: Exception, started: float) -> None:
+        response = self._error(500, "serverError", f"mockkit failed to answer this request: {type(exc).__name__}: {exc}")
+        try:
+            self.app.engine.record_failure(request, exc, started)
+        except Exception:
+            pass
+        self._answer(request, None, response, (time.perf_counter() - started) * 1000)
+
+    def _served(self, request: MockRequest, served: Served, started: float) -> None:
+        ms = (time.perf_counter() - started) * 1000
+        if served.delay_ms:
+            size = len(served.response.body) + len(request.body) + 512
+            if self.app.delays.reserve(size):
+                self.pending = (request, served, ms, size)
+                self.timer = IOLoop.current().call_later(served.delay_ms / 1000, self._delay_over)
+                self.connection.set_close_callback(self._client_gone)
+                return
+            budget = self.app.delays
+            message = (f"{budget.count:,} delayed answers ({budget.bytes:,} bytes) are waiting already, the most "
+                       f"this server holds ({budget.max_count:,} answers, {budget.max_bytes:,} bytes): retry "
+                       "later, or ask for a shorter x-mock-response-delay.")
+            busy = self._error(503, "serviceUnavailableError", message, (("Retry-After", "1"),))
+            self.app.amend(served.call_id, 503, "serviceUnavailableError: too many delayed answers pending")
+            served = replace(served, response=busy, delay_ms=None)
+        self._answer(request, served, served.response, ms)
+
+    def _delay_over(self) -> None:
+        pending, self.pending, self.timer = self.pending, None, None
+        if pending is None:
+            return
+        request, served, ms, size = pending
+        self.app.delays.release(size)
+        self.connection.set_close_callback(None)
+        self._answer(request, served, served.response, ms)
+
+    def _client_gone(self) -> None:
+        """The client closed the connection during the delay: drop the answer now."""
+        pending, self.pending = self.pending, None
+        self.closed = True
+        if self.timer is not None:
+            IOLoop.current().remove_timeout(self.timer)  # type: ignore[arg-type]
+            self.timer = None
+        if pending is not None:
+            request, served, ms, size = pending
+            self.app.delays.release(size)
+            self.app.delays.dropped += 1
+            self.app.trimmer.freed(size)
+            self.app.amend(served.call_id, served.response.status,
+                           "the client closed the connection during the delay; nothing was sent")
+
+    def _answer(self, request: MockRequest, served: Served | None, response: MockResponse, ms: float) -> None:
+        """Write the answer, then log what was actually sent."""
+        sent = self._write(response, served.call_id if served is not None else None)
+        self.app.trimmer.freed(len(request.body) + len(response.body))
+        if self.app.on_call is not None:
+            if served is not None and sent is not response:
+                served = replace(served, response=sent) if sent is not None else served
+            try:
+                self.app.on_call(request, served, ms)
+            except Exception:
+                pass
+
+    def _write(self, response: MockResponse, call_id: str | None) -> MockResponse | None:
+        """Send ``response``; returns what was sent (a 500 when it could not be), None if nothing."""
+        if self.closed:
+            return None
         try:
             self._send(response, call_id)
+            return response
         except iostream.StreamClosedError:  # the client went away mid-write
             self.closed = True
+            return None
         except Exception as exc:  # an answer that cannot be written: say so, never hang the client
+            failed = self._error(500, "serverError", f"mockkit could not write this answer: {type(exc).__name__}")
+            self.app.amend(call_id, 500, f"the answer could not be written ({type(exc).__name__}: {exc}); "
+                                         "a 500 was sent instead")
             try:
-                self._send(self._error(500, "serverError", f"mockkit could not write this answer: {type(exc).__name__}"), call_id)
+                self._send(failed, call_id)
+                return failed
             except Exception:
                 self.closed = True
                 self.connection.close()  # type: ignore[attr-defined]
+                return None
 
-    def _error(self, status: int, name: str, message: str) -> MockResponse:
+    def _error(self, status: int, name: str, message: str, extra: tuple[tuple[str, str], ...] = ()) -> MockResponse:
         """A server-level JSON error, with CORS headers only when the engine adds them (spec 9.9:
         ``cors=False`` turns every automatic CORS header off; the hub adds none)."""
         origin = self.headers.get("Origin") if getattr(self, "headers", None) is not None else None
-        return _error(status, name, message, cors=bool(getattr(self.app.engine, "cors", False)), origin=origin)
+        return _error(status, name, message, extra, cors=bool(getattr(self.app.engine, "cors", False)), origin=origin)
 
     def _send(self, response: MockResponse, call_id: str | None) -> None:
         headers = httputil.HTTPHeaders()
-        for key, value in response.headers:
+        for key, value in safe_headers(response.headers):
             headers.add(key, value)
         if call_id is not None:
             headers[CALL_HEADER] = call_id
@@ -193,82 +297,16 @@ def _http_date() -> str:
     return _DATE[1]
 
 
-def _error(status: int, name: str, message: str, *, cors: bool = False, origin: str | None = None) -> MockResponse:
+def _error(status: int, name: str, message: str, extra: tuple[tuple[str, str], ...] = (), *, cors: bool = False,
+           origin: str | None = None) -> MockResponse:
     headers = [("Content-Type", "application/json; charset=utf-8")]
     if cors:
         headers = with_cors(headers, header_text(origin) if origin else None)
-    return MockResponse(status, httputil.responses.get(status, "Error"), tuple(headers), error_body(name, message))
-
-
-def _raw_error(status: int, name: str, message: str) -> bytes:
-    body = error_body(name, message)
-    reason = httputil.responses.get(status, "Error")
-    head = (
-        f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json; charset=utf-8\r\n"
-        f"Content-Length: {len(body)}\r\nConnection: close\r\nServer: mockkit\r\n\r\n"
-    )
-    return head.encode("latin-1") + body
-
-
-_BARE_400 = b"HTTP/1.1 400 Bad Request\r\n\r\n"
-
-
-class _ErrorsAsJSON:
-    """The connection's stream, except that Tornado's bare ``400 Bad Request`` for a message it
-    cannot parse goes out as a JSON error in Postman's shape (413 when the body was too large)."""
-
-    def __init__(self, stream: iostream.IOStream, max_body_size: int) -> None:
-        self._stream = stream
-        self.max_body_size = max_body_size
-        self.too_large = False
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
-
-    def write(self, data: bytes | memoryview, *args: Any, **kwargs: Any) -> Any:
-        if data == _BARE_400:
-            if self.too_large:
-                data = _raw_error(413, "payloadTooLargeError",
-                                  f"The request body is larger than {self.max_body_size:,} bytes.")
-            else:
-                data = _raw_error(400, "badRequestError", "The request is not valid HTTP/1.1.")
-        return self._stream.write(data, *args, **kwargs)
-
-
-class _Connection(HTTP1ServerConnection):
-    """Tornado's server connection, with JSON answers for requests it cannot parse."""
-
-    async def _server_request_loop(self, delegate: httputil.HTTPServerConnectionDelegate) -> None:
-        app = getattr(delegate, "request_callback", None)
-        stream = _ErrorsAsJSON(self.stream, getattr(app, "max_body_size", MAX_BODY_SIZE))
-        try:
-            while True:
-                conn = HTTP1Connection(stream, False, self.params, self.context)  # type: ignore[arg-type]
-                request_delegate = delegate.start_request(self, conn)
-                try:
-                    ret = await conn.read_response(request_delegate)
-                except (iostream.StreamClosedError, iostream.UnsatisfiableReadError, asyncio.CancelledError):
-                    return  # includes header blocks over HARD_HEADER_LIMIT: Tornado closes those
-                except Exception:
-                    conn.close()
-                    return
-                if not ret:
-                    return
-                await asyncio.sleep(0)
-        finally:
-            delegate.on_close(self)
-
-
-class _HTTPServer(HTTPServer):
-    def handle_stream(self, stream: iostream.IOStream, address: tuple) -> None:
-        context = _HTTPServerRequestContext(stream, address, self.protocol, self.trusted_downstream)
-        conn = _Connection(stream, self.conn_params, context)
-        self._connections.add(conn)
-        conn.start_serving(self)
+    return MockResponse(status, httputil.responses.get(status, "Error"), (*headers, *extra), error_body(name, message))
 
 
 def make_http_server(app: MockApp) -> HTTPServer:
-    return _HTTPServer(
+    return MockHTTPServer(
         app,
         max_body_size=app.max_body_size,
         max_header_size=HARD_HEADER_LIMIT,

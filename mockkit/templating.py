@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from . import fakes
+from . import fakes, safejson
+from .headerclean import clean_value
 from .jsontemplate import as_json_value, escape_in_string, json_modes
 from .model import HTTP_WHITESPACE, MockRequest
 
@@ -67,7 +68,6 @@ MAX_PROBLEMS = 20
 TOKEN = re.compile(r"\{\{([^{}]*?)\}\}")
 HELPERS = ("$body", "$queryParams", "$pathSegments", "$headers")
 _ARG = re.compile(r"'((?:[^'\\]|\\.)*)'")
-_CRLF = re.compile(r"[\r\n]+")
 
 
 def resolve_variables(
@@ -148,7 +148,7 @@ class RenderContext:
             text = self.body_text()
             ctype = (self.request.header("content-type") or "").lower()
             try:
-                self._json = json.loads(text) if text.strip() else None
+                self._json = safejson.loads(text) if text.strip() else None  # too deep: not JSON
             except ValueError:
                 if "x-www-form-urlencoded" in ctype or ("=" in text and "{" not in text):
                     self._json = dict(parse_qsl(text, keep_blank_values=True))
@@ -206,6 +206,9 @@ class _Notes:
         else:
             self.dropped += 1
 
+    def has_room(self) -> bool:
+        return len(self.items) < MAX_PROBLEMS
+
     def done(self) -> tuple[str, ...]:
         extra = (f"... and {self.dropped} more problems",) if self.dropped else ()
         return (*self.items, *extra)
@@ -225,7 +228,8 @@ def _classify(inner: str, captures: frozenset[str], notes: _Notes) -> Token | No
         return Token("dynamic", name)
     note = f"unknown dynamic variable {{{{{inner}}}}} left as written"
     if note not in notes.seen:
-        hint = fakes.suggest(name)
+        # a "did you mean" costs a fuzzy search: only for the notes that are kept
+        hint = fakes.suggest(name) if notes.has_room() else None
         notes.add(note + (f" (did you mean {{{{{hint}}}}}?)" if hint else ""))
         notes.seen.add(note)
     return None
@@ -269,8 +273,9 @@ def _fill(token: Token, ctx: RenderContext) -> str:
 
 
 def render_header(template: Template, ctx: RenderContext) -> str:
-    """Render a header value; CR and LF never reach the wire (spec 9.6)."""
-    return _CRLF.sub(" ", render(template, ctx)).strip()
+    """Render a header value, cleaned by ``headerclean.clean_value``: no control character
+    (CR and LF among them: spec 9.6) reaches the wire."""
+    return clean_value(render(template, ctx))
 
 
 def _helper(token: Token, ctx: RenderContext) -> str:

@@ -100,7 +100,7 @@ def test_serve_logs_the_nearest_example_for_a_miss():
 
 
 def test_call_lines_escape_what_requests_and_files_send():
-    from mockkit.terminal import call_line
+    from mockkit.console import call_line
 
     engine = mockkit.MockEngine(coll(ex("/a", name="evil\x1b]0;pwned\x07")))
     for target in ("/a", "/b\x1b[2J\u202e"):
@@ -244,3 +244,77 @@ def test_serve_watch_reloads_and_keeps_the_call_log(tmp_path: Path):
     finally:
         code, out, err = served.stop()
     assert "reloaded" in out and "reload failed, still serving the previous version" in err
+
+
+# ----------------------------------------------------------------- --workers supervision (issue 11)
+
+
+def worker_pids(parent: int) -> set[int]:
+    """The live (not zombie) children of ``parent``, from /proc."""
+    pids = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as stat:
+                    fields = stat.read().rpartition(b")")[2].split()
+            except OSError:
+                continue
+            if int(fields[1]) == parent and fields[0] != b"Z":
+                pids.add(int(entry))
+    return pids
+
+
+def wait_until(predicate, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    return predicate()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_that_die_or_stop_are_reported_and_replaced():
+    served = Served(str(DEMO_COLLECTION), "--workers", "3", "--quiet")
+    try:
+        first = wait_until(lambda: worker_pids(served.proc.pid) if len(worker_pids(served.proc.pid)) == 3 else None)
+        assert first, "three workers expected"
+        victim, sleeper, _ = sorted(first)
+        os.kill(victim, signal.SIGKILL)
+        assert wait_until(lambda: victim not in worker_pids(served.proc.pid)
+                          and len(worker_pids(served.proc.pid)) == 3)
+        os.kill(sleeper, signal.SIGSTOP)  # a stopped worker still gets its share of connections
+        assert wait_until(lambda: sleeper not in worker_pids(served.proc.pid)
+                          and len(worker_pids(served.proc.pid)) == 3)
+        statuses = []
+        for _ in range(60):  # a new connection each time: the kernel spreads them over the workers
+            with httpx.Client(base_url=served.url, trust_env=False, timeout=10) as client:
+                statuses.append(client.get("/users/me").status_code)
+        assert statuses == [200] * 60
+    finally:
+        code, out, err = served.stop()
+    assert code == 0
+    assert f"(pid {victim}) was killed by SIGKILL; started pid" in err
+    assert f"(pid {sleeper}) has been stopped for" in err and "Traceback" not in err
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_that_keep_dying_end_the_server_with_a_message():
+    served = Served(str(DEMO_COLLECTION), "--workers", "2", "--quiet")
+    try:
+        for _ in range(12):  # bounded: the parent gives up after 5 restarts in a minute
+            if served.proc.poll() is not None:
+                break
+            pids = wait_until(lambda: worker_pids(served.proc.pid), timeout=10)
+            for pid in pids or ():
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.3)
+        served.proc.wait(20)
+    finally:
+        code, out, err = served.stop()
+    assert code == 1
+    assert "workers keep dying" in err and "stopping" in err and "Traceback" not in err

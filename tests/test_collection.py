@@ -246,7 +246,7 @@ def test_invalid_json_gives_line_and_column(tmp_path: Path) -> None:
         load_collection(path)
     with pytest.raises(CollectionError, match="empty"):
         load_collection(b"   ")
-    with pytest.raises(CollectionError, match="nested too deeply"):
+    with pytest.raises(CollectionError, match="nested deeper than 256 levels"):
         load_collection("[" * 200_000)
 
 

@@ -319,7 +319,7 @@ BAD_BODIES = [
     ("POST", "/collections", {"collection": {"values": []}}, "collection"),
     ("PUT", "/collections/{col}", {"collection": {"info": {"name": "x"}, "item": [{"name": "r", "request": {"method": 5}}]}}, "collection.item[0].request.method"),
     ("POST", "/environments", {"environment": {"name": "e", "values": "x"}}, "environment.values"),
-    ("POST", "/collections", b'{"collection": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nested too deeply"),
+    ("POST", "/collections", b'{"collection": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nested deeper than 256 levels"),
 ]
 BAD_QUERIES = [
     ("limit=abc", "limit"), ("limit=0", "limit"), ("sort=servedAt", "sort and direction"),

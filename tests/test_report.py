@@ -14,7 +14,7 @@ from builders import coll, colon_path, env, ex
 from mockkit.explanation import Explanation, bar_scale
 from mockkit.matching import max_score
 from mockkit.report import CHECK_COLUMNS, EXAMPLE_COLUMNS, RANKING_COLUMNS, checks_frame, style_ranking
-from mockkit.terminal import explanation_text
+from mockkit.console import explanation_text
 
 DEMO = Path(mockkit.__file__).parent / "demo" / "demo.postman_collection.json"
 

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 import mockkit
+import processes
 from builders import coll, ex
 from mockkit.demo import DEMO_COLLECTION
 from mockkit.errors import ServerError
@@ -36,12 +37,7 @@ def mock():
 
 def wait_for(predicate, timeout=10.0, step=0.05):
     """Poll ``predicate`` until true or the (bounded) timeout passes."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
+    return processes.wait_for(predicate, timeout, step)
 
 
 def test_serve_returns_a_listening_server(mock):

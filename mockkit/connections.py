@@ -1,0 +1,214 @@
+"""Connections as mockkit reads them: accepted without spinning when the process runs out of file
+descriptors, and answered in JSON when Tornado cannot parse a request.
+
+``MockHTTPServer`` is Tornado's ``HTTPServer`` with both: ``AcceptLoop`` for each listening socket
+and ``ErrorsAsJSON`` around each connection's stream (Tornado's bare ``400 Bad Request`` for an
+unparseable message goes out as a JSON error in Postman's shape, 413 for a body over the limit).
+
+Tornado's accept loop (``tornado.netutil.add_accept_handler``) lets an ``accept()`` error escape.
+When the process is out of descriptors (``EMFILE``; ``ENFILE`` for the whole system) the
+listening socket stays readable, so the loop calls the handler again at once: 100 % CPU and a
+traceback per call (66 MB of them in 7 s with ``ulimit -n 1024`` and 1,100 idle connections).
+
+``AcceptLoop`` accepts the same way, but on such an error it stops watching the socket and tries
+again after a back-off (50 ms, doubling to 1 s). Connections already open keep being served, the
+waiting ones stay in the kernel's backlog, and accepting resumes by itself once descriptors are
+free. One warning goes to the ``mockkit.server`` logger per ``LOG_INTERVAL`` (with how many times
+it happened since), and one when accepting works again; counts are in ``AcceptLoop.stats``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import logging
+import socket
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from tornado import httputil, iostream
+from tornado.http1connection import HTTP1Connection, HTTP1ServerConnection
+from tornado.httpserver import HTTPServer
+from tornado.httpserver import _HTTPRequestContext as _HTTPServerRequestContext
+from tornado.ioloop import IOLoop
+
+from .engine import error_body
+
+__all__ = ["AcceptLoop", "ErrorsAsJSON", "MockHTTPServer", "LOG_INTERVAL"]
+
+LOG_INTERVAL = 10.0
+"""Seconds between two warnings about the same shortage."""
+BACKOFF_MIN, BACKOFF_MAX = 0.05, 1.0
+_SHORTAGE = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
+_BATCH = 128  # connections accepted per readiness event (Tornado uses its listen backlog)
+
+log = logging.getLogger("mockkit.server")
+
+
+class AcceptLoop:
+    """Accept connections on ``sock`` and pass each to ``callback(connection, address)``.
+
+    ``stats`` counts ``accepted`` connections, ``paused`` (times accepting stopped for lack of
+    descriptors or another ``accept()`` error) and ``warnings`` logged. ``remove()`` stops it.
+    """
+
+    def __init__(self, sock: socket.socket, callback: Callable[[socket.socket, Any], None]) -> None:
+        self.sock = sock
+        self.callback = callback
+        self.io_loop = IOLoop.current()
+        self.delay = BACKOFF_MIN
+        self.stats = {"accepted": 0, "paused": 0, "warnings": 0}
+        self._removed = False
+        self._timer: object | None = None
+        self._short_since: float | None = None
+        self._last_warning = -LOG_INTERVAL
+        self._unreported = 0
+        self._recovery_timer: object | None = None
+        self.io_loop.add_handler(sock, self._ready, IOLoop.READ)
+
+    def _ready(self, fd: object, events: int) -> None:
+        for _ in range(_BATCH):
+            if self._removed:
+                return
+            try:
+                connection, address = self.sock.accept()
+            except BlockingIOError:
+                return
+            except ConnectionAbortedError:
+                continue
+            except OSError as exc:
+                self._pause(exc)
+                return
+            if self._short_since is not None:
+                self._recovered()
+            self.stats["accepted"] += 1
+            self.callback(connection, address)
+
+    def _pause(self, exc: OSError) -> None:
+        """Stop watching the socket for ``delay`` seconds; warn at most once per interval."""
+        self.stats["paused"] += 1
+        self.io_loop.remove_handler(self.sock)
+        self._timer = self.io_loop.call_later(self.delay, self._resume)
+        self.delay = min(self.delay * 2, BACKOFF_MAX)
+        now = time.monotonic()
+        if self._short_since is None:
+            self._short_since = now
+        self._unreported += 1
+        if now - self._last_warning >= LOG_INTERVAL:
+            what = ("out of file descriptors" if exc.errno in _SHORTAGE
+                    else "accept() failed")
+            log.warning("mockkit: %s (%s); not accepting new connections for now, retrying with "
+                        "back-off (%d time(s) since the last warning); open connections are still served",
+                        what, exc.strerror or exc, self._unreported)
+            self.stats["warnings"] += 1
+            self._last_warning, self._unreported = now, 0
+
+    def _resume(self) -> None:
+        self._timer = None
+        if not self._removed:
+            self.io_loop.add_handler(self.sock, self._ready, IOLoop.READ)
+
+    def _recovered(self) -> None:
+        """Accepting works again: say so, within the same one-line-per-interval budget."""
+        self._short_since, self.delay = None, BACKOFF_MIN
+        wait = self._last_warning + LOG_INTERVAL - time.monotonic()
+        if self._recovery_timer is None:
+            self._recovery_timer = self.io_loop.call_later(max(0.0, wait), self._report_recovery)
+
+    def _report_recovery(self) -> None:
+        self._recovery_timer = None
+        if self._short_since is None and not self._removed:
+            log.warning("mockkit: accepting connections again (%d pause(s) since the last warning)",
+                        self._unreported)
+            self.stats["warnings"] += 1
+            self._last_warning, self._unreported = time.monotonic(), 0
+
+    def remove(self) -> None:
+        """Stop accepting (the socket itself is left open)."""
+        self._removed = True
+        if self._recovery_timer is not None:
+            self.io_loop.remove_timeout(self._recovery_timer)  # type: ignore[arg-type]
+            self._recovery_timer = None
+        if self._timer is not None:
+            self.io_loop.remove_timeout(self._timer)  # type: ignore[arg-type]
+            self._timer = None
+        else:
+            self.io_loop.remove_handler(self.sock)
+
+
+def _raw_error(status: int, name: str, message: str) -> bytes:
+    body = error_body(name, message)
+    reason = httputil.responses.get(status, "Error")
+    head = (
+        f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json; charset=utf-8\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\nServer: mockkit\r\n\r\n"
+    )
+    return head.encode("latin-1") + body
+
+
+_BARE_400 = b"HTTP/1.1 400 Bad Request\r\n\r\n"
+
+
+class ErrorsAsJSON:
+    """The connection's stream, except that Tornado's bare ``400 Bad Request`` for a message it
+    cannot parse goes out as a JSON error in Postman's shape (413 when the body was too large)."""
+
+    def __init__(self, stream: iostream.IOStream, max_body_size: int) -> None:
+        self._stream = stream
+        self.max_body_size = max_body_size
+        self.too_large = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+    def write(self, data: bytes | memoryview, *args: Any, **kwargs: Any) -> Any:
+        if data == _BARE_400:
+            if self.too_large:
+                data = _raw_error(413, "payloadTooLargeError",
+                                  f"The request body is larger than {self.max_body_size:,} bytes.")
+            else:
+                data = _raw_error(400, "badRequestError", "The request is not valid HTTP/1.1.")
+        return self._stream.write(data, *args, **kwargs)
+
+
+class _Connection(HTTP1ServerConnection):
+    """Tornado's server connection, with JSON answers for requests it cannot parse."""
+
+    async def _server_request_loop(self, delegate: httputil.HTTPServerConnectionDelegate) -> None:
+        app = getattr(delegate, "request_callback", None)
+        stream = ErrorsAsJSON(self.stream, getattr(app, "max_body_size", 10 * 1024 * 1024))
+        try:
+            while True:
+                conn = HTTP1Connection(stream, False, self.params, self.context)  # type: ignore[arg-type]
+                request_delegate = delegate.start_request(self, conn)
+                try:
+                    ret = await conn.read_response(request_delegate)
+                except (iostream.StreamClosedError, iostream.UnsatisfiableReadError, asyncio.CancelledError):
+                    return  # includes header blocks over HARD_HEADER_LIMIT: Tornado closes those
+                except Exception:
+                    conn.close()
+                    return
+                if not ret:
+                    return
+                await asyncio.sleep(0)
+        finally:
+            delegate.on_close(self)
+
+
+class MockHTTPServer(HTTPServer):
+    """Tornado's HTTP server with mockkit's connections and accept loop (``AcceptLoop``)."""
+
+    def add_sockets(self, sockets: Iterable[socket.socket]) -> None:
+        self.accept_loops: list[AcceptLoop] = getattr(self, "accept_loops", [])
+        for sock in sockets:
+            loop = AcceptLoop(sock, self._handle_connection)
+            self.accept_loops.append(loop)
+            self._sockets[sock.fileno()] = sock
+            self._handlers[sock.fileno()] = loop.remove
+
+    def handle_stream(self, stream: iostream.IOStream, address: tuple) -> None:
+        context = _HTTPServerRequestContext(stream, address, self.protocol, self.trusted_downstream)
+        conn = _Connection(stream, self.conn_params, context)
+        self._connections.add(conn)
+        conn.start_serving(self)
