@@ -31,21 +31,21 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from . import safejson
 from .journal import Call
+from .terminal import printable
 from .urls import levenshtein
 
-__all__ = ["ANY_METHOD", "CallPattern", "Verdict", "printable"]
+__all__ = ["ANY_METHOD", "CallPattern", "Verdict"]
 
 ANY_METHOD = "*"
 _NOT_COMPARED: Any = object()
 _TOKEN = re.compile(r"\{\{[^{}]*\}\}")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
-def printable(text: str, limit: int = 200) -> str:
-    """``text`` safe for a terminal: control characters escaped, cut to ``limit`` characters."""
-    text = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _short(text: str, limit: int = 200) -> str:
+    """``text`` safe for a terminal, cut to ``limit`` characters (``terminal.printable``)."""
+    return printable(text, limit)
 
 
 def _text(value: Any) -> str:
@@ -152,9 +152,9 @@ class CallPattern:
             extras.append("query " + "&".join(f"{k}={v}" for k, vs in self.params.items() for v in vs))
         extras.extend(f"header {k}: {v}" for k, v in self.headers.items())
         if self.json is not _NOT_COMPARED:
-            extras.append("JSON body " + printable(jsonlib.dumps(self.json, ensure_ascii=False), 120))
+            extras.append("JSON body " + _short(jsonlib.dumps(self.json, ensure_ascii=False), 120))
         method = "any method" if self.method == ANY_METHOD else self.method
-        return printable(f"{method} {self.path}", 300) + (" with " + ", ".join(extras) if extras else "")
+        return _short(f"{method} {self.path}", 300) + (" with " + ", ".join(extras) if extras else "")
 
     # ---------------------------------------------------------------------------- comparing
 
@@ -168,7 +168,7 @@ class CallPattern:
             distance += 1
         path = unquote(request.path, errors="replace")
         if not self._regex.fullmatch(path):
-            reasons.append(f"path is {printable(path)}, not {printable(self.path)}")
+            reasons.append(f"path is {_short(path)}, not {_short(self.path)}")
             longest = max(len(path), len(self.path)) or 1
             distance += 1 + levenshtein(path, self.path) / longest
         others = [*self._query_reasons(request.query), *self._header_reasons(request.headers)]
@@ -190,10 +190,10 @@ class CallPattern:
             have = sent.get(key)
             want = values[0] if len(values) == 1 else values
             if have is None:
-                out.append(f"has no query parameter `{printable(key)}` (expected {want!r})")
+                out.append(f"has no query parameter `{_short(key)}` (expected {want!r})")
             elif sorted(have) != sorted(values):
                 got = have[0] if len(have) == 1 else have
-                out.append(f"query parameter `{printable(key)}` is {printable(repr(got))}, expected {printable(repr(want))}")
+                out.append(f"query parameter `{_short(key)}` is {_short(repr(got))}, expected {_short(repr(want))}")
         return out
 
     def _header_reasons(self, headers: tuple[tuple[str, str], ...]) -> list[str]:
@@ -201,9 +201,9 @@ class CallPattern:
         for name, value in self.headers.items():
             sent = [v for k, v in headers if k.lower() == name]
             if not sent:
-                out.append(f"has no header `{printable(name)}` (expected {printable(repr(value))})")
+                out.append(f"has no header `{_short(name)}` (expected {_short(repr(value))})")
             elif not any(_same_header(v, value) for v in [*sent, ", ".join(sent)]):
-                out.append(f"header `{printable(name)}` is {printable(repr(sent[0]))}, expected {printable(repr(value))}")
+                out.append(f"header `{_short(name)}` is {_short(repr(sent[0]))}, expected {_short(repr(value))}")
         return out
 
     def _json_reason(self, call: Call) -> tuple[str, bool]:
@@ -218,9 +218,9 @@ class CallPattern:
         if not body.strip():
             return "has no body (expected a JSON body)", False
         try:
-            sent = jsonlib.loads(body)
+            sent = safejson.loads(body)
         except (ValueError, RecursionError):
-            return f"its body is not JSON ({len(body):,} bytes: {printable(repr(body[:40]))})", False
+            return f"its body is not JSON ({len(body):,} bytes: {_short(repr(body[:40]))})", False
         diff = json_difference(sent, self.json)
         return (f"JSON body differs: {diff}" if diff else ""), False
 
@@ -239,7 +239,7 @@ def json_difference(sent: Any, expected: Any, where: str = "$") -> str:
     if isinstance(expected, dict) and isinstance(sent, dict):
         for key in expected:
             if key not in sent:
-                return f"{where} has no key {key!r} (expected {_short(expected[key])})"
+                return f"{where} has no key {key!r} (expected {_json_short(expected[key])})"
             diff = json_difference(sent[key], expected[key], f"{where}.{key}")
             if diff:
                 return diff
@@ -255,11 +255,11 @@ def json_difference(sent: Any, expected: Any, where: str = "$") -> str:
         return ""
     same_kind = isinstance(sent, bool) == isinstance(expected, bool)
     if same_kind and type(sent) in (int, float) and type(expected) in (int, float):
-        return "" if sent == expected else f"{where} is {_short(sent)}, expected {_short(expected)}"
+        return "" if sent == expected else f"{where} is {_json_short(sent)}, expected {_json_short(expected)}"
     if same_kind and type(sent) is type(expected) and sent == expected:
         return ""
-    return f"{where} is {_short(sent)}, expected {_short(expected)}"
+    return f"{where} is {_json_short(sent)}, expected {_json_short(expected)}"
 
 
-def _short(value: Any) -> str:
-    return printable(jsonlib.dumps(value, ensure_ascii=False), 60)
+def _json_short(value: Any) -> str:
+    return _short(jsonlib.dumps(value, ensure_ascii=False), 60)

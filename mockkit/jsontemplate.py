@@ -21,6 +21,8 @@ import json
 import re
 from collections.abc import Sequence
 
+from . import safejson
+
 __all__ = ["json_modes", "escape_in_string", "as_json_value"]
 
 _IN_STRING_STOP = re.compile(r'["\\]')
@@ -99,10 +101,17 @@ def json_modes(parts: Sequence[object]) -> tuple[str | None, ...] | None:
         modes.append(mode)
         sample.append("" if mode == "s" else "0")
     try:  # any JSON value can stand where "0" stands, any escaped text where "" stands
-        json.loads("".join(sample), parse_constant=_refuse)
+        _strict_loads("".join(sample))
     except ValueError:
         return None
     return tuple(modes)
+
+
+def _strict_loads(text: str) -> None:
+    """Raise ``ValueError`` unless ``text`` is strict JSON: bounded depth (``safejson``), and no
+    ``NaN``/``Infinity``, which Python's parser accepts but JSON does not."""
+    safejson.loads(text)  # depth checked first: the strict parse below cannot recurse too far
+    json.loads(text, parse_constant=_refuse)
 
 
 def _refuse(name: str) -> object:
@@ -123,8 +132,8 @@ def as_json_value(text: str) -> str:
         return value
     if value[:1] in ("{", "[", '"'):
         try:
-            json.loads(value, parse_constant=_refuse)
+            _strict_loads(value)
             return value
-        except (ValueError, RecursionError):
+        except ValueError:
             pass
     return json.dumps(text, ensure_ascii=False)

@@ -28,10 +28,10 @@ from collections.abc import Iterable, Sequence
 from difflib import get_close_matches
 from typing import TYPE_CHECKING
 
-from .callmatch import printable
 from .journal import Call
 from .matching import Candidate
 from .model import Example
+from .terminal import printable
 from .urls import PathForms, has_wildcard, levenshtein
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -33,9 +33,12 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
-def printable(text: object) -> str:
-    """``str(text)`` with terminal control characters escaped (see the module docstring)."""
+def printable(text: object, limit: int | None = None) -> str:
+    """``str(text)`` with terminal control characters escaped (see the module docstring), cut to
+    ``limit`` characters (an ellipsis marks the cut) when a limit is given."""
     text = text if isinstance(text, str) else str(text)
-    if not _UNSAFE.search(text):
-        return text
-    return _UNSAFE.sub(_escape, text)
+    if _UNSAFE.search(text):
+        text = _UNSAFE.sub(_escape, text)
+    if limit is not None and len(text) > limit:
+        text = text[: max(0, limit - 1)] + "…"
+    return text

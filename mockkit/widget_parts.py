@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import ipywidgets as w
 
+from . import safejson
 from .explanation import theme
 
 __all__ = ["KeyValueRows", "pre", "pretty"]
@@ -17,7 +18,7 @@ _e = html.escape
 def pretty(text: str, limit: int = 20_000) -> str:
     """JSON indented (other text as is), cut at ``limit`` characters with a note saying so."""
     try:
-        text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+        text = json.dumps(safejson.loads(text), indent=2, ensure_ascii=False)
     except ValueError:
         pass
     return text if len(text) <= limit else text[:limit] + f"\n… ({len(text) - limit:,} more characters)"

@@ -92,6 +92,25 @@ def test_deep_request_bodies_are_not_json_for_templates_and_matching():
     assert engine.handle(MockRequest.from_target("PUT", "/echo", body=shallow)).response.status == 200
 
 
+def test_a_deep_json_response_template_is_served_verbatim_and_whole_values_stay_bounded():
+    """A JSON-labelled response body nested past the bound is not treated as a JSON template
+    (spec 9.18 applies to bodies that are JSON): it loads, and is served as written; a request
+    value 2,000 levels deep inserted as a whole JSON value is written as a JSON string."""
+    deep_template = "[" * 2000 + '"{{$randomInt}}"' + "]" * 2000
+    collection = coll(
+        ex("/deep", name="deep", response_body=deep_template, response_headers={"Content-Type": "application/json"}),
+        ex("/whole", method="POST", name="whole", response_body='{"got": {{$body}}}',
+           response_headers={"Content-Type": "application/json"}),
+    )
+    engine = mockkit.MockEngine(collection)
+    deep = engine.handle(MockRequest.from_target("GET", "/deep"))
+    assert deep.response.status == 200 and deep.response.body.startswith(b"[[[")
+    value = nested(2000, "a")
+    whole = engine.handle(MockRequest.from_target("POST", "/whole", body=value))
+    assert whole.response.status == 200
+    assert json.loads(whole.response.body)["got"] == value  # written as a string, still valid JSON
+
+
 def test_a_deep_saved_body_is_a_collection_error_naming_its_path(tmp_path):
     graph = coll(ex("/graph", method="POST", body={"mode": "graphql", "graphql": {
         "query": "{ a }", "variables": nested(600, "ao")}}))
