@@ -103,15 +103,17 @@ def reach_text(row: pd.Series | dict[str, Any]) -> str:
 
 
 def verdict(frame: pd.DataFrame) -> str:
-    """One sentence: the request, and what a mock answers it with (plain text)."""
+    """One sentence: the request, and what a mock answers it with (plain text), followed by the
+    ranking's notes when it has any (a name/id lookup's outcome, a reloaded collection, a request
+    body the call log kept only in part)."""
     request = frame.attrs.get("request", "the request")
     chosen = frame[frame["selected"]] if "selected" in frame else frame.iloc[0:0]
+    notes = "; ".join(frame.attrs.get("notes", []))
     if len(chosen):
         row = chosen.iloc[0]
         how = step_text(row)
         score = "" if row["score"] != row["score"] else f", score {number(row['score'])}"
-        return f"{request} → {row['status']} '{row['example']}' ({how}{score})"
-    notes = "; ".join(frame.attrs.get("notes", []))
+        return f"{request} → {row['status']} '{row['example']}' ({how}{score})" + (f". Note: {notes}" if notes else "")
     return (f"{request} → no example matches: a mock answers 404 mockRequestNotFoundError"
             + (f" ({notes})" if notes else ""))
 

@@ -190,6 +190,11 @@ class _Exchange(httputil.HTTPMessageDelegate):
         ms = (time.perf_counter() - started) * 1000
         if served.delay_ms:
             size = len(served.response.body) + len(request.body) + 512
+            if self._client_left():  # it left while the engine worked: nothing to wait for
+                self.closed = True
+                self.app.amend(served.call_id, served.response.status,
+                               "the client closed the connection before the delay began; nothing was sent")
+                return
             if self.app.delays.reserve(size):
                 self.pending = (request, served, ms, size)
                 self.timer = IOLoop.current().call_later(served.delay_ms / 1000, self._delay_over)
@@ -203,6 +208,12 @@ class _Exchange(httputil.HTTPMessageDelegate):
             self.app.amend(served.call_id, 503, "serviceUnavailableError: too many delayed answers pending")
             served = replace(served, response=busy, delay_ms=None)
         self._answer(request, served, served.response, ms)
+
+    def _client_left(self) -> bool:
+        """Whether the client's connection is closed already (a close that happened before a
+        close callback was set fires no callback later)."""
+        stream = getattr(self.connection, "stream", None)
+        return self.closed or (stream is not None and stream.closed())
 
     def _delay_over(self) -> None:
         pending, self.pending, self.timer = self.pending, None, None

@@ -107,9 +107,11 @@ def test_explaining_a_call_whose_body_was_trimmed_says_so():
         assert r.text == "big"
         call = server.engine.journal.get(r.headers["x-mockkit-call"])
         assert call.body_truncated and call.body_size == 3000 and len(call.request.body) == 1000
-        notes = " ".join(server.explain(r).attrs["notes"])
+        explanation = server.explain(r)
+        notes = " ".join(explanation.attrs["notes"])
         assert "3,000 bytes" in notes and "first 1,000" in notes
         assert "answered by 'big'" in notes  # the re-ranking on the prefix no longer picks it
+        assert "first 1,000" in explanation._repr_html_()  # the notes are shown, not only kept
 
 
 # ------------------------------------------------------------------- kind 3: delayed answers
