@@ -44,6 +44,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from . import gcpause, safejson
+from .answers import error_value
 from .collection import load_collection, load_environment
 from .engine import MAX_DELAY_MS
 from .errors import CollectionError
@@ -70,7 +71,7 @@ class ApiError(Exception):
         self.status, self.name, self.message = status, name, message
 
     def body(self) -> dict[str, Any]:
-        return {"error": {"name": self.name, "message": self.message}}
+        return error_value(self.name, self.message)
 
 
 def malformed(message: str) -> ApiError:

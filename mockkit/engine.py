@@ -15,12 +15,11 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from http import HTTPStatus
 from typing import TYPE_CHECKING
 
-from . import fakes, gcpause
+from . import answers, fakes, gcpause
 from .collection import load_collection, load_environment
 from .headerclean import clean_name, to_wire, wire_value
 from .journal import JOURNAL_BODY_BYTES, JOURNAL_BYTES, JOURNAL_SIZE, Call, Journal
@@ -41,17 +40,11 @@ from .templating import (
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["CALL_HEADER", "MockEngine", "Served", "NOT_FOUND", "error_body", "DELAY_PRESETS", "parse_delay",
-           "cors_headers", "with_cors"]
+__all__ = ["CALL_HEADER", "MockEngine", "Served", "DELAY_PRESETS", "parse_delay"]
 
 CALL_HEADER = "x-mockkit-call"
 """Every answer carries its journal id in this header, so ``explain(response)`` can find it."""
 
-NOT_FOUND = {
-    "name": "mockRequestNotFoundError",
-    "message": "Double check your method and the request path and try again.",
-    "header": "No matching requests",
-}
 DROPPED_HEADERS = frozenset({"content-length", "transfer-encoding", "content-encoding", "connection"})
 PREVIEW_TYPES = {
     "json": "application/json",
@@ -63,14 +56,6 @@ PREVIEW_TYPES = {
 }
 DELAY_PRESETS = {"2G": 300, "3G": 100, "1": 300, "2": 100}
 MAX_DELAY_MS = 180_000
-
-
-def error_body(name: str, message: str, header: str | None = None) -> bytes:
-    """Postman's error shape: ``{"error": {"name", "message"[, "header"]}}``."""
-    error = {"name": name, "message": message}
-    if header is not None:
-        error["header"] = header
-    return json.dumps({"error": error}, separators=(",", ":")).encode()
 
 
 def parse_delay(value: object) -> int | None:
@@ -120,48 +105,6 @@ def uncaptured_note(name: str) -> str:
             "picked by x-mock-response-name or -id), so it is left as written")
 
 
-def cors_headers(origin: str | None) -> list[tuple[str, str]]:
-    """The automatic CORS headers of an answer (spec 9.9): a request with an ``Origin`` gets it
-    echoed, with ``Access-Control-Allow-Credentials: true`` and ``Vary: Origin``, so credentialed
-    browser calls (``credentials: 'include'``) work; a request without one gets ``*``."""
-    origin = wire_value(origin) if origin else ""
-    if origin:
-        return [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true"),
-                ("Vary", "Origin")]
-    return [("Access-Control-Allow-Origin", "*")]
-
-
-def with_cors(headers: list[tuple[str, str]], origin: str | None) -> list[tuple[str, str]]:
-    """``headers`` plus the automatic CORS headers, unless they already say which origin may read
-    the answer (an ``Access-Control-Allow-Origin`` of their own). ``Vary: Origin`` joins an
-    existing ``Vary`` header rather than adding a second one."""
-    if any(k.lower() == "access-control-allow-origin" for k, _ in headers):
-        return headers
-    out = list(headers)
-    for key, value in cors_headers(origin):
-        if key == "Vary":
-            at = next((i for i, (k, _) in enumerate(out) if k.lower() == "vary"), None)
-            if at is not None:
-                old = out[at][1]
-                if "origin" not in old.lower() and old.strip() != "*":
-                    out[at] = (out[at][0], f"{old}, Origin" if old.strip() else "Origin")
-                continue
-        out.append((key, value))
-    return out
-
-
-def _reason(code: int, status: str) -> str:
-    text = "".join(ch for ch in status if 32 <= ord(ch) < 127).strip()
-    if text.startswith(str(code)):
-        text = text[len(str(code)) :].strip()
-    if text:
-        return text
-    try:
-        return HTTPStatus(code).phrase
-    except ValueError:
-        return "Unknown"
-
-
 def _has_dynamic(compiled: CompiledResponse) -> bool:
     templates = [compiled.body, *(t for _, t in compiled.headers)]
     return any(isinstance(p, Token) and p.kind == "dynamic" for t in templates for p in t.parts)
@@ -196,7 +139,7 @@ def _compile_response(example: Example, variables: dict[str, str], captures: lis
     problems.extend(body.problems)
     return CompiledResponse(
         status=saved.code,
-        reason=_reason(saved.code, saved.status),
+        reason=answers.reason_phrase(saved.code, saved.status),
         headers=tuple(headers),
         body=body,
         static_body=body.static.encode("utf-8", "replace") if body.static is not None else None,
@@ -286,8 +229,9 @@ class MockEngine:
         """Answer ``request``: rank, choose, render, and record the call in the journal.
 
         Before matching: a private mock refuses calls without the right ``x-api-key`` (401,
-        spec 9.10), and an active server response answers every call (spec 9.7). An unmatched
-        CORS pre-flight gets a permissive 204 (spec 9.8).
+        spec 9.10) but a CORS pre-flight (browsers send those without custom headers), and an
+        active server response answers every call (spec 9.7). An unmatched CORS pre-flight gets a
+        permissive 204 (spec 9.8). Error bodies and CORS headers: ``answers``.
         """
         started = time.perf_counter()
         call_id = self.journal.next_id()
@@ -298,12 +242,15 @@ class MockEngine:
         authorized = self._authorized(request)
         if self._redact is not None:  # a private mock's key: never seen by templates, never logged
             request = self._redact.request(request)
-        if not authorized:
-            response, error = self._unauthorized(request), "unauthorizedError"
+        origin = request.header("origin")
+        if not authorized and self.cors and answers.is_preflight(request):
+            response = answers.preflight(request)  # browsers send pre-flights without the key
+        elif not authorized:
+            response, error = answers.named_answer(answers.UNAUTHORIZED, cors=self.cors, origin=origin), \
+                answers.UNAUTHORIZED.name
         elif self.server_response is not None:
             response, error = self.server_response, "serverResponse"
-            if self.cors:
-                response = replace(response, headers=tuple(with_cors(list(response.headers), request.header("origin"))))
+            response = answers.answer_with_cors(response, origin, cors=self.cors)
         else:
             ranking = self.rank(request)
             winner = choose(ranking)
@@ -311,13 +258,14 @@ class MockEngine:
                 compiled = self._responses[id(winner.target)]
                 with self._fake_lock:
                     response, uncaptured = self._render(compiled, winner, request)
-                if self.cors and self._is_preflight(request):
-                    response = self._with_preflight_headers(response, request)
+                if answers.is_preflight(request):
+                    response = answers.with_preflight_headers(response, request, cors=self.cors)
                 problems = compiled.problems + tuple(uncaptured_note(name) for name in dict.fromkeys(uncaptured))
-            elif self._is_preflight(request):
-                response = self._preflight(request)
+            elif self.cors and answers.is_preflight(request):
+                response = answers.preflight(request)
             else:
-                response, error = self._not_found(request), NOT_FOUND["name"]
+                response = answers.named_answer(answers.NOT_FOUND, cors=self.cors, origin=origin)
+                error = answers.NOT_FOUND.name
         delay = parse_delay(request.header("x-mock-response-delay")) or self.delay
         if record:
             self._record(call_id, request, response.status, winner, ranking, started, error, response.headers)
@@ -356,43 +304,6 @@ class MockEngine:
         given = request.header("x-api-key") or ""
         return hmac.compare_digest(given.encode("utf-8", "replace"), self.api_key.encode("utf-8", "replace"))
 
-    def _unauthorized(self, request: MockRequest) -> MockResponse:
-        body = error_body(
-            "unauthorizedError",
-            "This mock is private: send its key in the x-api-key header.",
-        )
-        return MockResponse(401, "Unauthorized", self._json_headers(request), body)
-
-    @staticmethod
-    def _is_preflight(request: MockRequest) -> bool:
-        return request.method == "OPTIONS" and request.header("access-control-request-method") is not None
-
-    def _preflight(self, request: MockRequest) -> MockResponse:
-        """The automatic answer to an unmatched pre-flight (spec 9.8, with 9.9's origin rule)."""
-        if not self.cors:
-            return self._not_found(request)
-        headers = [
-            ("Access-Control-Allow-Methods", wire_value(request.header("access-control-request-method") or "")
-             or "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"),
-            ("Access-Control-Allow-Headers", wire_value(request.header("access-control-request-headers") or "") or "*"),
-            ("Access-Control-Max-Age", "600"),
-        ]
-        return MockResponse(204, "No Content", tuple(with_cors(headers, request.header("origin"))), b"")
-
-    def _with_preflight_headers(self, response: MockResponse, request: MockRequest) -> MockResponse:
-        """An OPTIONS example answering a pre-flight, plus the CORS headers it lacks (spec 9.8)."""
-        have = {k.lower() for k, _ in response.headers}
-        extra = [(k, v) for k, v in self._preflight(request).headers if k.lower() not in have]
-        if dict((k.lower(), v) for k, v in response.headers).get("access-control-allow-origin", "").strip() == "*":
-            extra = [(k, v) for k, v in extra if k.lower() != "access-control-allow-credentials"]  # never with *
-        return MockResponse(response.status, response.reason, (*response.headers, *extra), response.body)
-
-    def _json_headers(self, request: MockRequest) -> tuple[tuple[str, str], ...]:
-        headers = [("Content-Type", "application/json; charset=utf-8")]
-        if self.cors:
-            headers = with_cors(headers, request.header("origin"))
-        return tuple(headers)
-
     # ------------------------------------------------------------------ server responses (C5)
 
     def set_server_response(
@@ -413,7 +324,7 @@ class MockEngine:
         if language and not any(k.lower() == "content-type" for k, _ in pairs):
             pairs.append(("Content-Type", PREVIEW_TYPES.get(language, "text/plain")))
         # CORS headers are added per call (they depend on the request's Origin: spec 9.9)
-        self.server_response = MockResponse(int(status), _reason(int(status), ""), tuple(pairs), data)
+        self.server_response = MockResponse(int(status), answers.reason_phrase(int(status)), tuple(pairs), data)
         return self.server_response
 
     def clear_server_response(self) -> None:
@@ -430,14 +341,11 @@ class MockEngine:
         ctx = RenderContext(request, winner.captures, self.fake)
         headers = [(name, to_wire(render_header(t, ctx))) for name, t in compiled.headers]
         if self.cors and not compiled.has_cors:
-            headers = with_cors(headers, request.header("origin"))
+            headers = answers.with_cors(headers, request.header("origin"))
         body = compiled.static_body
         if body is None:
             body = render(compiled.body, ctx).encode("utf-8", "replace")
         return MockResponse(compiled.status, compiled.reason, tuple(headers), body), ctx.uncaptured
-
-    def _not_found(self, request: MockRequest) -> MockResponse:
-        return MockResponse(404, "Not Found", self._json_headers(request), error_body(**NOT_FOUND))
 
     # --------------------------------------------------------------------------- inspection
 

@@ -17,11 +17,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
-from . import safejson
+from . import answers, safejson
 from .admin import AdminAPI
-from .engine import MockEngine, Served, error_body
+from .engine import MockEngine, Served
 from .errors import ServerError
-from .headerclean import wire_value
 from .hublog import CallLogWriter
 from .hubstore import HubStore, now_iso
 from .journal import Journal
@@ -31,22 +30,9 @@ from .redact import Redactor
 
 __all__ = ["HubApp"]
 
-_JSON = (("Content-Type", "application/json; charset=utf-8"),)
-_REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed"}
-
-
-def _answer(status: int, body: bytes, *, cors: bool = True) -> MockResponse:
-    """A JSON answer; mock-call errors carry CORS (spec C7), admin answers do not (not for browsers)."""
-    headers = (*_JSON, ("Access-Control-Allow-Origin", "*")) if cors else _JSON
-    return MockResponse(status, _REASONS.get(status, "Error"), headers, body)
-
-
-def _preflight(request: MockRequest) -> MockResponse:
-    """A permissive 204 for a CORS pre-flight, which browsers send without ``x-api-key``."""
-    allow = wire_value(request.header("access-control-request-headers", "") or "")
-    headers = (("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Methods", "*"),
-               ("Access-Control-Allow-Headers", allow or "*"), ("Access-Control-Max-Age", "600"))
-    return MockResponse(204, "No Content", headers, b"")
+def _mock_error(request: MockRequest, status: int, name: str, message: str) -> "Served":
+    """A mock call's error: CORS as a mock's answers (spec 9.9, C7), so a browser app reads it."""
+    return _served(answers.error_answer(status, name, message, cors=True, origin=request.header("origin")))
 
 
 def _served(response: MockResponse) -> Served:
@@ -121,20 +107,21 @@ class HubApp:
             mock = self._mocks.get(mock_id)
             if mock is not None:
                 return self._mock_call(mock_id, mock, tail, request)
-            return self._submit(self._loads, self._load_and_call, mock_id, tail, request)
+            return self._submit(self._loads, self._load_and_call, request, mock_id, tail)
         if not self._is_key(request.header("x-api-key")):
-            body = error_body("AuthenticationError", "Invalid API Key. Every request requires a valid API Key "
-                                                     "to be sent in the x-api-key header.")
-            return _served(_answer(401, body, cors=False))
+            return _served(answers.error_answer(401, "AuthenticationError", "Invalid API Key. Every request "
+                                                "requires a valid API Key to be sent in the x-api-key header.",
+                                                cors=False))  # the management API is not for browsers
         return self._submit(self._admin, self._admin_call, request)
 
-    def _submit(self, pool: ThreadPoolExecutor, fn: Any, *args: Any) -> "Served | Future[Served]":
+    def _submit(self, pool: ThreadPoolExecutor, fn: Any, request: MockRequest, *args: Any) -> "Served | Future[Served]":
         with self._lock:
             if self._pending >= self.max_pending:
-                return _served(_answer(503, error_body("serviceUnavailableError", (
-                    f"{self._pending} requests are waiting for this hub's worker threads; retry shortly."))))
+                message = f"{self._pending} requests are waiting for this hub's worker threads; retry shortly."
+                return _served(answers.error_answer(503, "serviceUnavailableError", message,
+                                                    cors=pool is self._loads, origin=request.header("origin")))
             self._pending += 1
-        future = pool.submit(fn, *args)
+        future = pool.submit(fn, *args, request)
         future.add_done_callback(self._release)
         return future
 
@@ -149,9 +136,9 @@ class HubApp:
             status, value = self.api.handle(request.method, request.decoded_path_lenient, dict(request.query),
                                             request.body, base)
         except sqlite3.OperationalError as exc:  # locked by another process past the timeout, disk full...
-            status, value = 503, {"error": {"name": "serviceUnavailableError",
-                                            "message": f"the hub's database cannot be written now ({exc}); retry"}}
-        return _served(_answer(status, safejson.dumps(value, separators=(",", ":")).encode(), cors=False))
+            status, value = 503, answers.error_value("serviceUnavailableError",
+                                                     f"the hub's database cannot be written now ({exc}); retry")
+        return _served(answers.json_answer(status, safejson.dumps(value, separators=(",", ":")).encode(), cors=False))
 
     # ----------------------------------------------------------------------------- mock calls
 
@@ -161,8 +148,8 @@ class HubApp:
             generation = self._generation
         row = self.store.get_mock(mock_id) if mock_id else None
         if row is None:
-            return _served(_answer(404, error_body("mockNotFoundError", "There is no mock with this id on this hub "
-                                                                        "(GET /mocks lists them).")))
+            return _mock_error(request, 404, "mockNotFoundError",
+                               "There is no mock with this id on this hub (GET /mocks lists them).")
         engine, name = self._build(row) if not row["deactivated"] else (None, None)
         mock = _Mock(row, engine, name)
         with self._lock:
@@ -173,13 +160,13 @@ class HubApp:
     def _mock_call(self, mock_id: str, mock: _Mock, tail: str, request: MockRequest) -> Served:
         has_key = self._is_key(request.header("x-api-key"))
         if not mock.row["is_public"] and not has_key:
-            if request.method == "OPTIONS" and request.header("access-control-request-method") is not None:
-                return _served(_preflight(request))  # the browser's real call will carry the key
-            return _served(_answer(401, error_body(
-                "unauthorizedError", "This mock is private: send the hub's API key in the x-api-key header.")))
+            if answers.is_preflight(request):
+                return _served(answers.preflight(request))  # the browser's real call will carry the key
+            return _mock_error(request, 401, answers.UNAUTHORIZED.name,
+                               "This mock is private: send the hub's API key in the x-api-key header.")
         if mock.engine is None:
-            return _served(_answer(400, error_body(
-                "inactiveMockError", "The environment or collection associated with this mock has been deleted.")))
+            return _mock_error(request, 400, "inactiveMockError",
+                               "The environment or collection associated with this mock has been deleted.")
         # the mock never sees the hub key, in any form, so no template can echo it
         headers = self.redact.pairs(tuple(h for h in request.headers if not (has_key and h[0].lower() == "x-api-key")))
         inner = MockRequest(request.method, "/" + tail, self.redact.pairs(request.query), headers, request.body)

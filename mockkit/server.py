@@ -32,7 +32,8 @@ from tornado.ioloop import IOLoop
 from tornado.netutil import bind_sockets
 
 from .connections import ErrorsAsJSON, MockHTTPServer
-from .engine import CALL_HEADER, MockEngine, Served, error_body, with_cors
+from .answers import error_answer
+from .engine import CALL_HEADER, MockEngine, Served
 from .errors import ServerError
 from .headerclean import safe_headers
 from .limits import MAX_PENDING_DELAY_BYTES, MAX_PENDING_DELAYS, DelayBudget, Trimmer, offload
@@ -277,7 +278,8 @@ class _Exchange(httputil.HTTPMessageDelegate):
         """A server-level JSON error, with CORS headers only when the engine adds them (spec 9.9:
         ``cors=False`` turns every automatic CORS header off; the hub adds none)."""
         origin = self.headers.get("Origin") if getattr(self, "headers", None) is not None else None
-        return _error(status, name, message, extra, cors=bool(getattr(self.app.engine, "cors", False)), origin=origin)
+        return error_answer(status, name, message, cors=bool(getattr(self.app.engine, "cors", False)),
+                            origin=header_text(origin) if origin else None, extra=extra)
 
     def _send(self, response: MockResponse, call_id: str | None) -> None:
         headers = httputil.HTTPHeaders()
@@ -306,14 +308,6 @@ def _http_date() -> str:
     if _DATE[0] != now:
         _DATE = (now, email.utils.formatdate(now, usegmt=True))
     return _DATE[1]
-
-
-def _error(status: int, name: str, message: str, extra: tuple[tuple[str, str], ...] = (), *, cors: bool = False,
-           origin: str | None = None) -> MockResponse:
-    headers = [("Content-Type", "application/json; charset=utf-8")]
-    if cors:
-        headers = with_cors(headers, header_text(origin) if origin else None)
-    return MockResponse(status, httputil.responses.get(status, "Error"), (*headers, *extra), error_body(name, message))
 
 
 def make_http_server(app: MockApp) -> HTTPServer:
