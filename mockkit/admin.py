@@ -46,18 +46,16 @@ from typing import Any
 from . import gcpause, safejson
 from .answers import error_value
 from .collection import load_collection, load_environment
-from .engine import MAX_DELAY_MS
-from .errors import CollectionError
+from .errors import CollectionError, ConfigError
 from .hubstore import CallLogQuery, HubStore
+from .options import CONFIG_KEYS, DELAY_PRESETS, MAX_DELAY_MS, POSTMAN_KEYS, MockOptions
 from .strictnum import parse_int
 
-__all__ = ["AdminAPI", "ApiError", "DEFAULT_CONFIG", "DELAY_PRESET_MS"]
+__all__ = ["AdminAPI", "ApiError", "DEFAULT_CONFIG"]
 
-DEFAULT_CONFIG: dict[str, Any] = {"headers": [], "matchBody": False, "matchQueryParams": True,
-                                  "matchWildcards": True, "delay": None, "serverResponseId": None}
-DELAY_PRESET_MS = {"1": 300, "2": 100}  # spec C3: "1" = 2G, "2" = 3G
+DEFAULT_CONFIG: dict[str, Any] = {**MockOptions().postman_config(), "serverResponseId": None}
 MOCK_FIELDS = {"collection", "environment", "name", "private", "config", "description", "versionTag"}
-CONFIG_FIELDS = {*DEFAULT_CONFIG, "matchHeader"}
+CONFIG_FIELDS = {*CONFIG_KEYS, "serverResponseId", "matchHeader"}
 SERVER_RESPONSE_FIELDS = {"name", "statusCode", "headers", "language", "body"}
 LANGUAGES = ("text", "javascript", "json", "html", "xml")
 INCLUDES = ("request.headers", "request.body", "response.headers", "response.body")
@@ -122,9 +120,9 @@ def _delay(value: object) -> dict[str, Any] | None:
         raise malformed('mock.config.delay.type must be "fixed"')
     if delay.get("preset") is not None:
         preset = str(delay["preset"]) if _is_int(delay["preset"]) else delay["preset"]
-        if preset not in DELAY_PRESET_MS:
+        if preset not in ("1", "2"):
             raise malformed('mock.config.delay.preset must be "1" (2G, 300 ms) or "2" (3G, 100 ms)')
-        return {"type": "fixed", "preset": preset, "duration": DELAY_PRESET_MS[preset]}
+        return {"type": "fixed", "preset": preset, "duration": DELAY_PRESETS[preset]}
     duration = delay.get("duration")
     if not _is_int(duration) or not 1 <= duration <= MAX_DELAY_MS:  # type: ignore[operator]
         raise malformed(f"mock.config.delay.duration must be an integer from 1 to {MAX_DELAY_MS} (milliseconds)")
@@ -257,8 +255,10 @@ class AdminAPI:
 
     def __init__(self, store: HubStore, invalidate: Callable[[Iterable[str]], None], *,
                  status: Callable[[], dict[str, Any]] | None = None,
-                 before_reading_calls: Callable[[], object] | None = None) -> None:
+                 before_reading_calls: Callable[[], object] | None = None,
+                 defaults: MockOptions | None = None) -> None:
         self.store = store
+        self.default_config = {**(defaults or MockOptions()).postman_config(), "serverResponseId": None}
         self.owner = store.owner
         self.invalidate = invalidate
         self._status = status
@@ -324,6 +324,12 @@ class AdminAPI:
         out.pop("matchHeader", None)  # accepted, not stored: `headers` decides header matching
         if "delay" in config:
             out["delay"] = _delay(config["delay"])
+        for key in set(config) & set(CONFIG_KEYS) - set(POSTMAN_KEYS):  # mockkit's own keys
+            try:
+                MockOptions.from_postman_config({key: config[key]})
+            except ConfigError as exc:
+                raise malformed(f"mock.config.{key} {exc.problem}") from None
+            out[key] = config[key]
         if "serverResponseId" in config:
             sid = config["serverResponseId"]
             if sid is not None:
@@ -374,7 +380,8 @@ class AdminAPI:
             "id": str(uuid.uuid4()), "name": _string(name, "mock.name"), "collection": collection,
             "environment": environment, "is_public": not _bool(mock.get("private", False), "mock.private"),
             "deactivated": False,
-            "config": self._config(mock["config"], DEFAULT_CONFIG, None) if "config" in mock else dict(DEFAULT_CONFIG),
+            "config": self._config(mock["config"], self.default_config, None) if "config" in mock
+            else dict(self.default_config),
         })
         return 200, {"mock": self.mock_object(row, call.base_url)}
 

@@ -23,15 +23,16 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from dataclasses import MISSING, fields
+from typing import Any, TextIO
 
 from . import __version__
 from .collection import COLLECTION_AS_ENV, ENV_AS_COLLECTION, file_stamps
-from .engine import DELAY_PRESETS, MockEngine, Served, parse_delay
-from .errors import CollectionError, MockkitError
+from .engine import MockEngine, Served
+from .errors import CollectionError, ConfigError, MockkitError
 from .journal import Journal
-from .matching import MatchOptions
 from .model import MockRequest
+from .options import MockOptions
 from .terminal import printable
 
 __all__ = ["main"]
@@ -50,20 +51,11 @@ def _parser() -> argparse.ArgumentParser:
                        "postman/environments/NAME.environment.yaml")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=3000, help="port (default 3000; 0 picks a free one)")
-    serve.add_argument("--delay", help="delay every answer: milliseconds, or 2G (300 ms) / 3G (100 ms)")
-    serve.add_argument("--seed", type=int, help="seed for dynamic variables (repeatable responses)")
-    serve.add_argument("--api-key", help="make the mock private: calls need this x-api-key header")
-    serve.add_argument("--match-body", action="store_true", help="drop examples whose saved body differs")
-    serve.add_argument("--match-headers", default="", help="comma-separated header names to match")
-    serve.add_argument("--no-cors", action="store_true", help="do not add CORS headers")
-    serve.add_argument("--colon-wildcards", action="store_true",
-                       help="treat :name path segments that have no value as wildcards")
     serve.add_argument("--watch", action="store_true",
                        help="reload when the file (or any file of a v3 folder) changes")
     serve.add_argument("--workers", type=int, default=1, help="processes sharing the port (default 1)")
     serve.add_argument("--quiet", action="store_true", help="do not log one line per call")
-    serve.add_argument("--max-body", type=int, default=10 * 1024 * 1024, metavar="BYTES",
-                       help="larger request bodies get a 413 JSON error (default 10 MiB)")
+    _option_flags(serve)
 
     explain = sub.add_parser("explain", help="rank every example for one request and say why")
     explain.add_argument("file")
@@ -76,12 +68,12 @@ def _parser() -> argparse.ArgumentParser:
                          help="rows to show (default 12): every example still in the running (up to 30), "
                               "then those dropped last")
     explain.add_argument("--all", action="store_true", help="show every example")
+    _option_flags(explain)
 
     check = sub.add_parser("check", help="list problems that make examples unreachable or wrong")
     check.add_argument("file")
     check.add_argument("--env", help="Postman environment: a file, or NAME in postman/environments/")
-    check.add_argument("--match-body", action="store_true", help="check as served with --match-body")
-    check.add_argument("--match-headers", default="", help="check as served with these header names matched")
+    _option_flags(check)
 
     convert = sub.add_parser("convert", help="write a collection or environment in the other Postman format")
     convert.add_argument("source", help="v2.0/v2.1 JSON file, v3 collection folder, or environment file")
@@ -97,8 +89,38 @@ def _parser() -> argparse.ArgumentParser:
     hub.add_argument("--api-key", help="key for admin calls and private mocks (default: generated once)")
     hub.add_argument("--max-body", type=int, default=64 * 1024 * 1024, metavar="BYTES",
                      help="larger request bodies (uploads, mock calls) get a 413 JSON error (default 64 MiB)")
+    _option_flags(hub, per_mock=True)
     # --- end hub -------------------------------------------------------------------------
     return parser
+
+
+def _option_flags(parser: argparse.ArgumentParser, *, per_mock: bool = False) -> None:
+    """One flag per ``MockOptions`` field (``--match-body``, ``--no-cors``, ``--distance-threshold``...),
+    made from the fields' metadata, so an option exists for every command or none. ``per_mock``:
+    only the options a hub mock's config can set (the defaults of every mock of the hub)."""
+    title = "mock options (defaults for every mock; a mock's config overrides them)" if per_mock else "mock options"
+    group = parser.add_argument_group(title)
+    for f in fields(MockOptions):
+        meta = f.metadata
+        if per_mock and not meta["config"]:
+            continue
+        names = ["--" + f.name.replace("_", "-"), *meta["flags"]]
+        default = "" if f.default in (None, (), MISSING) else f" (default {f.default})"
+        kwargs: dict[str, Any] = {"dest": f"option_{f.name}", "default": None, "help": meta["help"] + default}
+        if isinstance(f.default, bool):
+            kwargs["action"] = argparse.BooleanOptionalAction if f.default else "store_true"
+            kwargs["help"] = meta["help"]
+        else:
+            kwargs["metavar"] = meta["metavar"]
+            kwargs["type"] = meta["arg"]
+        group.add_argument(*names, **kwargs)
+
+
+def _options(args: argparse.Namespace) -> MockOptions:
+    """The ``MockOptions`` the command line asks for (flags not given keep their defaults)."""
+    given = {name[len("option_"):]: value for name, value in vars(args).items()
+             if name.startswith("option_") and value is not None}
+    return MockOptions(**given)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -132,6 +154,8 @@ def _for_the_shell(exc: MockkitError, command: str) -> str:
     if isinstance(exc, CollectionError) and exc.expected == COLLECTION_AS_ENV:
         return (f"{exc.source}: --env wants a Postman environment, and this is a collection: give it as the "
                 f"collection file (mockkit {command} {exc.source} [--env ENVIRONMENT])")
+    if isinstance(exc, ConfigError) and exc.option in {f.name for f in fields(MockOptions)}:
+        return f"--{exc.option.replace('_', '-')} {exc.problem}"
     return str(exc)
 
 
@@ -141,14 +165,7 @@ def _for_the_shell(exc: MockkitError, command: str) -> str:
 def _engine(args: argparse.Namespace, journal: Journal | None = None) -> MockEngine:
     from .demo import DEMO_COLLECTION
 
-    if args.delay is not None and parse_delay(args.delay) is None:
-        raise MockkitError(f"--delay must be 1..180000 ms or one of {', '.join(sorted(DELAY_PRESETS))}")
-    options = MatchOptions(match_body=args.match_body, match_headers=tuple(args.match_headers.split(",")),
-                           colon_wildcards=args.colon_wildcards)
-    return MockEngine(
-        args.file or DEMO_COLLECTION, args.env, options=options, seed=args.seed, delay=args.delay,
-        api_key=args.api_key, cors=not args.no_cors, journal=journal,
-    )
+    return MockEngine(args.file or DEMO_COLLECTION, args.env, options=_options(args), journal=journal)
 
 
 def _log_line(out: TextIO) -> object:
@@ -181,7 +198,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     _sources(args, discover=True)
     engine = _engine(args)
-    if args.host not in ("127.0.0.1", "localhost", "::1") and not args.api_key:
+    if args.host not in ("127.0.0.1", "localhost", "::1") and not engine.api_key:
         print(f"mockkit: warning: listening on {printable(args.host)} without --api-key: anyone who can reach "
               "this address can call the mock", file=sys.stderr)
     if args.workers < 1:
@@ -215,7 +232,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, sockets: list, engine: MockEngine) -> int:
     from .server import MockApp, make_http_server
 
-    app = MockApp(engine, None if args.quiet else _log_line(sys.stdout), max_body_size=args.max_body)
+    app = MockApp(engine, None if args.quiet else _log_line(sys.stdout), options=engine.options)
 
     async def run() -> None:
         stop = asyncio.Event()
@@ -413,7 +430,7 @@ def _hub(args: argparse.Namespace) -> int:
     """``mockkit hub``: see ``mockkit.hub`` (state in SQLite under --data)."""
     from .hub import run_hub
 
-    return run_hub(args.data, args.host, args.port, args.api_key, max_body_size=args.max_body)
+    return run_hub(args.data, args.host, args.port, args.api_key, max_body_size=args.max_body, options=_options(args))
 
 
 # ----------------------------------------------------------------------------- explain, check
@@ -433,7 +450,7 @@ def _explain(args: argparse.Namespace) -> int:
             raise MockkitError(f"-H wants 'Name: value', got {raw!r}")
         headers.append((name.strip(), value.strip()))
     _sources(args)
-    engine = MockEngine(args.file, args.env)
+    engine = MockEngine(args.file, args.env, options=_options(args))
     request = MockRequest.from_target(args.method, args.path, headers=tuple(headers), body=args.data)
     frame = engine.explain_frame(request)
     console = Console(highlight=False, emoji=False, soft_wrap=False)
@@ -452,8 +469,7 @@ def _check(args: argparse.Namespace) -> int:
     from .checks import check
 
     _sources(args)
-    options = MatchOptions(match_body=args.match_body, match_headers=tuple(args.match_headers.split(",")))
-    engine = MockEngine(args.file, args.env, options=options)
+    engine = MockEngine(args.file, args.env, options=_options(args))
     findings = check(engine)
     for f in findings:
         print(printable(f"{f.severity}: {f.where} ({f.example}): {f.kind}: {f.message}"))

@@ -17,16 +17,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from types import TracebackType
-from typing import Any
+from typing import Any, Unpack
 from urllib.parse import parse_qsl
 
 import anyio
 import anyio.to_thread
 import httpx
 
-from .engine import CALL_HEADER, MockEngine, Served
+from . import answers
+from .engine import CALL_HEADER, MockEngine, Served, engine_for
 from .model import HTTP_WHITESPACE, MockRequest, header_text
+from .options import MockOptions, OptionFields, resolve
 from .verify import CallAssertions, note_mock, settle_seed
 
 __all__ = ["EngineTransport", "transport", "bound_client", "CALL_HEADER"]
@@ -44,8 +47,8 @@ def _mock_request(request: httpx.Request, body: bytes) -> MockRequest:
 
 def _response(served: Served, request: httpx.Request) -> httpx.Response:
     answer = served.response
-    headers = [(k.encode("latin-1", "replace"), v.encode("latin-1", "replace"))
-               for k, v in (*answer.headers, (CALL_HEADER, served.call_id))]
+    call = ((CALL_HEADER, served.call_id),) if served.call_id is not None else ()
+    headers = [(k.encode("latin-1", "replace"), v.encode("latin-1", "replace")) for k, v in (*answer.headers, *call)]
     content = b"" if request.method == "HEAD" else answer.body
     return httpx.Response(
         answer.status,
@@ -79,8 +82,21 @@ class EngineTransport(CallAssertions, httpx.BaseTransport, httpx.AsyncBaseTransp
 
         return calls_frame(self.engine.journal.snapshot())
 
+    def _too_large(self, request: httpx.Request, body: bytes) -> httpx.Response | None:
+        """A body over ``max_body_size`` gets the server's 413 (never reaches the engine)."""
+        limit = self.engine.options.max_body_size
+        if len(body) <= limit:
+            return None
+        answer = answers.error_answer(413, "payloadTooLargeError", f"The request body is larger than {limit:,} bytes.",
+                                      cors=self.engine.cors, origin=request.headers.get("origin"))
+        return _response(Served(answer, None, None, None, None), request)
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        served = self.engine.handle(_mock_request(request, request.read()))
+        body = request.read()
+        refused = self._too_large(request, body)
+        if refused is not None:
+            return refused
+        served = self.engine.handle(_mock_request(request, body))
         self._observe(served)
         if self.delays and served.delay_ms:
             time.sleep(served.delay_ms / 1000)
@@ -88,6 +104,9 @@ class EngineTransport(CallAssertions, httpx.BaseTransport, httpx.AsyncBaseTransp
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()
+        refused = self._too_large(request, body)
+        if refused is not None:
+            return refused
         if not self._warm:  # Faker may still be starting in a thread: wait for it off the loop
             await anyio.to_thread.run_sync(self.engine.wait_ready)
             self._warm = True
@@ -127,23 +146,26 @@ def transport(
     strict: bool | None = None,
     expect: Sequence[str] = (),
     assert_all_used: bool | None = None,
-    **engine_options: Any,
+    options: MockOptions | None = None,
+    **overrides: Unpack[OptionFields],
 ) -> EngineTransport:
     """An httpx transport over a new engine for ``collection`` (or over a ``MockEngine``).
 
-    ``engine_options`` are ``MockEngine``'s (``seed``, ``options``, ``api_key``, ``cors``,
-    ``delay``, ``journal_size``). Without ``seed`` the running pytest test's seed is used, or a
-    fresh one: ``transport.seed`` says which. ``strict`` (default: on in a pytest session unless
-    the ini says ``mockkit_strict = false``; off elsewhere) makes closing the client raise
-    ``AssertionError`` when a request got no example; ``expect`` / ``assert_all_used`` as
+    ``options`` and the keyword ``overrides`` are ``MockOptions``, as for ``serve`` (a request
+    body over ``max_body_size`` gets the server's 413). Without ``seed`` the running pytest
+    test's seed is used, or a fresh one: ``transport.seed`` says which. ``delays=False`` answers
+    at once whatever delay is asked for. ``strict`` (default: on in a pytest session unless the
+    ini says ``mockkit_strict = false``; off elsewhere) makes closing the client raise
+    ``CallAssertionError`` when a request got no example; ``expect`` / ``assert_all_used`` as
     ``CallAssertions.set_checks``. Raises ``CollectionError`` for a collection that cannot be
-    loaded and ``LookupError`` for an ``expect`` name no example has.
+    loaded, ``ConfigError`` for a bad option and ``NotFoundError`` for an ``expect`` name no
+    example has.
     """
     if isinstance(collection, MockEngine):
-        engine = collection
+        engine = engine_for(collection, environment, options, overrides)
     else:
-        engine_options["seed"] = settle_seed(engine_options.get("seed"))
-        engine = MockEngine(collection, environment, **engine_options)
+        resolved = resolve(options, overrides)
+        engine = MockEngine(collection, environment, options=replace(resolved, seed=settle_seed(resolved.seed)))
     note_mock(f"transport for '{engine.collection.name}'", engine.seed)
     made = EngineTransport(engine, delays=delays)
     made.set_checks(strict=strict, expect=expect, assert_all_used=assert_all_used)

@@ -34,6 +34,7 @@ from tornado.httpserver import _HTTPRequestContext as _HTTPServerRequestContext
 from tornado.ioloop import IOLoop
 
 from .answers import raw_http_error
+from .options import MAX_BODY_SIZE
 
 __all__ = ["AcceptLoop", "ErrorsAsJSON", "MockHTTPServer", "LOG_INTERVAL"]
 
@@ -167,7 +168,7 @@ class _Connection(HTTP1ServerConnection):
 
     async def _server_request_loop(self, delegate: httputil.HTTPServerConnectionDelegate) -> None:
         app = getattr(delegate, "request_callback", None)
-        stream = ErrorsAsJSON(self.stream, getattr(app, "max_body_size", 10 * 1024 * 1024))
+        stream = ErrorsAsJSON(self.stream, getattr(app, "max_body_size", MAX_BODY_SIZE))
         try:
             while True:
                 conn = HTTP1Connection(stream, False, self.params, self.context)  # type: ignore[arg-type]

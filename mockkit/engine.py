@@ -17,16 +17,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Unpack
 
 from . import answers, fakes, gcpause
 from .collection import load_collection, load_environment
 from .headerclean import clean_name, to_wire, wire_value
-from .journal import JOURNAL_BODY_BYTES, JOURNAL_BYTES, JOURNAL_SIZE, Call, Journal
-from .matching import Candidate, Index, MatchOptions, Ranking, choose, rank
+from .journal import Call, Journal
+from .matching import Candidate, Index, Ranking, choose, rank
 from .model import Collection, Environment, Example, MockRequest, MockResponse, Pairs, SavedResponse
 from .redact import Redactor
-from .strictnum import parse_int
+from .options import MockOptions, OptionFields, parse_delay, resolve
 from .templating import (
     TOKEN,
     RenderContext,
@@ -40,7 +40,7 @@ from .templating import (
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["CALL_HEADER", "MockEngine", "Served", "DELAY_PRESETS", "parse_delay"]
+__all__ = ["CALL_HEADER", "MockEngine", "Served", "engine_for"]
 
 CALL_HEADER = "x-mockkit-call"
 """Every answer carries its journal id in this header, so ``explain(response)`` can find it."""
@@ -54,21 +54,6 @@ PREVIEW_TYPES = {
     "javascript": "application/javascript",
     "raw": "application/octet-stream",
 }
-DELAY_PRESETS = {"2G": 300, "3G": 100, "1": 300, "2": 100}
-MAX_DELAY_MS = 180_000
-
-
-def parse_delay(value: object) -> int | None:
-    """A delay in ms from an int, a numeric string or a preset ("2G", "3G"); None when absent/bad."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str) and value.strip().upper() in DELAY_PRESETS:
-        return DELAY_PRESETS[value.strip().upper()]
-    if isinstance(value, bool):
-        return None
-    return parse_int(str(value), 1, MAX_DELAY_MS)  # ASCII digits only (strictnum)
-
-
 @dataclass(frozen=True, slots=True)
 class CompiledResponse:
     """An example's response, ready to render."""
@@ -89,7 +74,7 @@ class Served:
     response: MockResponse
     ranking: Ranking | None
     winner: Candidate | None
-    call_id: str
+    call_id: str | None  # None: not a mock call (a hub's management answer), so no call header
     delay_ms: int | None
     problems: tuple[str, ...] = ()
 
@@ -154,37 +139,34 @@ class MockEngine:
     @gcpause.building(lambda engine: len(engine.index))  # no stop-the-world collections while building
     def __init__(
         self,
-        collection: Collection | str | bytes | dict,
-        environment: Environment | str | bytes | dict | None = None,
+        collection: Collection | str | bytes | dict[str, Any],
+        environment: Environment | str | bytes | dict[str, Any] | None = None,
         *,
-        options: MatchOptions | None = None,
-        seed: int | None = None,
+        options: MockOptions | None = None,
         clock: Callable[[], datetime] | None = None,
-        cors: bool = True,
-        journal_size: int = JOURNAL_SIZE,
-        journal_bytes: int = JOURNAL_BYTES,
-        journal_body_bytes: int = JOURNAL_BODY_BYTES,
         journal: Journal | None = None,
-        api_key: str | None = None,
-        delay: int | str | None = None,
+        **overrides: Unpack[OptionFields],
     ) -> None:
+        """``collection``: a path (v2.x JSON file or v3 folder), JSON text, a dict or a loaded
+        ``Collection``; ``environment`` likewise. ``options`` and the keyword ``overrides`` (the
+        fields of ``MockOptions``: ``match_body=True``, ``seed=1``...) say how it answers;
+        ``clock`` fixes the time dynamic variables see; ``journal`` shares a call log (a reload).
+        Raises ``CollectionError`` for an unusable file and ``ConfigError`` for a bad option."""
+        self.options = options = resolve(options, overrides)
         self.collection = load_collection(collection)
         self.environment = load_environment(environment) if environment is not None else None
-        self.options = options or MatchOptions()
-        self.cors = cors
-        self.api_key = api_key or None
+        self.cors = options.cors
+        self.api_key = options.api_key
         self._redact = Redactor(self.api_key) if self.api_key else None
-        self.delay = parse_delay(delay)
-        if delay is not None and self.delay is None:
-            raise ValueError(f"delay must be 1..{MAX_DELAY_MS} ms or one of {sorted(DELAY_PRESETS)}, not {delay!r}")
-        self.seed = seed
-        self.fake = fakes.FakeContext(seed, clock)
+        self.delay = options.delay
+        self.seed = options.seed
+        self.fake = fakes.FakeContext(self.seed, clock)
         self._fake_lock = threading.Lock()
         self.journal = journal if journal is not None else Journal(
-            journal_size, max_bytes=journal_bytes, max_body=journal_body_bytes)
+            options.journal_size, max_bytes=options.journal_bytes, max_body=options.journal_body_bytes)
         self.generation = self.journal.register(self)  # a reload makes a new generation in the same journal
         self.server_response: MockResponse | None = None
-        self.index = Index(self.collection, self.environment, colon_wildcards=self.options.colon_wildcards)
+        self.index = Index(self.collection, self.environment, colon_wildcards=options.colon_wildcards)
         self._responses = {
             id(t): _compile_response(
                 t.example,
@@ -413,3 +395,17 @@ class MockEngine:
                     f"the call was answered by '{call.example or 'no example'}'; with the kept prefix the "
                     f"ranking picks '{winner.example.name if winner else 'no example'}'")
         return ranking
+
+
+def engine_for(collection: MockEngine | Collection | str | bytes | dict[str, Any],
+               environment: Environment | str | bytes | dict[str, Any] | None = None,
+               options: MockOptions | None = None, overrides: OptionFields | None = None) -> MockEngine:
+    """The engine a door works with: ``collection`` itself when it is a ``MockEngine`` (which has
+    its options already: giving options too raises ``TypeError``), else a new engine with
+    ``options`` and ``overrides``."""
+    if isinstance(collection, MockEngine):
+        if options is not None or overrides or environment is not None:
+            raise TypeError("this MockEngine has its own collection, environment and options: give the collection "
+                            "(a path, dict or Collection) to choose options, or use the engine as it is")
+        return collection
+    return MockEngine(collection, environment, options=resolve(options, overrides))

@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .errors import MockkitError, ServerError
+from .options import MockOptions
 from .hubapp import HubApp
 from .hubclient import Hub, HubError
 from .hubstore import KEY_FILE, HubStore, default_data_dir, load_api_key
@@ -76,7 +77,7 @@ class HubServer:
 
     def __init__(self, data_dir: str | os.PathLike[str] | None = None, host: str = "127.0.0.1", port: int = 0,
                  api_key: str | None = None, *, call_log_size: int = 1000, call_log_timeout: float = 5.0,
-                 max_body_size: int = HUB_MAX_BODY) -> None:
+                 max_body_size: int = HUB_MAX_BODY, options: MockOptions | None = None) -> None:
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
         self.host = host
         self._port = port
@@ -84,6 +85,7 @@ class HubServer:
         self._call_log_size = call_log_size
         self._call_log_timeout = call_log_timeout  # s a call-log write waits for the database lock
         self._max_body_size = max_body_size
+        self.options = options or MockOptions()  # every mock's defaults; a mock's config overrides them
         self.api_key = ""
         self.key_created = False
         self.store: HubStore | None = None
@@ -101,9 +103,9 @@ class HubServer:
         try:
             self.api_key, self.key_created = load_api_key(self.data_dir, self._given_key)
             app = self._app = HubApp(store, self.api_key, call_log_size=self._call_log_size,
-                                     call_log_timeout=self._call_log_timeout)
-            self._thread = ServerThread(MockApp(app, max_body_size=self._max_body_size),  # type: ignore[arg-type]
-                                        self.host, self._port)
+                                     call_log_timeout=self._call_log_timeout, defaults=self.options)
+            limits = MockOptions(max_body_size=self._max_body_size)
+            self._thread = ServerThread(MockApp(app, options=limits), self.host, self._port)  # type: ignore[arg-type]
             self._thread.start()
         except BaseException:
             if self._app is not None:
@@ -171,10 +173,15 @@ _hubs_lock = threading.Lock()
 
 
 def serve_hub(data_dir: str | os.PathLike[str] | None = None, host: str = "127.0.0.1", port: int = 0,
-              api_key: str | None = None, **options: Any) -> HubServer:
+              api_key: str | None = None, *, call_log_size: int = 1000, call_log_timeout: float = 5.0,
+              max_body_size: int = HUB_MAX_BODY, options: MockOptions | None = None) -> HubServer:
     """Start a hub in a background thread; returns once it listens (``.url``, ``.api_key``,
     ``.client``, ``.stop()``; usable as a context manager). ``data_dir`` defaults to the user data
-    folder; ``api_key`` to the key stored there (generated on first start).
+    folder; ``api_key`` to the key stored there (generated on first start). ``call_log_size``:
+    calls kept per mock; ``call_log_timeout``: seconds a call-log write waits for the database;
+    ``max_body_size``: bytes a request body may have (413 above). ``options``: every mock's
+    defaults (``MockOptions``), which a mock's ``config`` overrides (``matchBody``,
+    ``distanceThreshold``...: ``MockOptions.from_postman_config``).
 
     Like ``serve``, re-running the notebook cell replaces the hub this process already runs on the
     same folder (only one hub may hold a folder) and, when no port is asked for, keeps its port.
@@ -187,18 +194,21 @@ def serve_hub(data_dir: str | os.PathLike[str] | None = None, host: str = "127.0
         reuse = (old.port or 0) if port == 0 and old.host == host else 0
         old.stop()
     try:
-        hub = HubServer(folder, host, reuse or port, api_key, **options).start()
+        settings = dict(call_log_size=call_log_size, call_log_timeout=call_log_timeout, max_body_size=max_body_size,
+                        options=options)
+        hub = HubServer(folder, host, reuse or port, api_key, **settings).start()  # type: ignore[arg-type]
     except ServerError:
         if not reuse:
             raise
-        hub = HubServer(folder, host, port, api_key, **options).start()
+        hub = HubServer(folder, host, port, api_key, **settings).start()  # type: ignore[arg-type]
     with _hubs_lock:
         _hubs[folder] = hub
     return hub
 
 
 def run_hub(data_dir: str | None, host: str, port: int, api_key: str | None,
-            out: TextIO = sys.stdout, err: TextIO = sys.stderr, *, max_body_size: int = HUB_MAX_BODY) -> int:
+            out: TextIO = sys.stdout, err: TextIO = sys.stderr, *, max_body_size: int = HUB_MAX_BODY,
+            options: MockOptions | None = None) -> int:
     """``mockkit hub``: serve in the foreground until SIGINT/SIGTERM."""
     from tornado.netutil import bind_sockets
 
@@ -218,7 +228,7 @@ def run_hub(data_dir: str | None, host: str, port: int, api_key: str | None,
             raise ServerError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
         key, created = load_api_key(directory, api_key)  # after binding: a new key is always shown
         url = _url(host, sockets[0].getsockname()[1])
-        app = HubApp(store, key, public_url=None if host in ("0.0.0.0", "::") else url)
+        app = HubApp(store, key, public_url=None if host in ("0.0.0.0", "::") else url, defaults=options)
         out.write(printable(f"mockkit hub at {url} (data: {directory})") + "\n")
         if created:
             out.write(printable(f"API key (shown once; stored in {directory / KEY_FILE}): {key}") + "\n")
@@ -232,7 +242,7 @@ def run_hub(data_dir: str | None, host: str, port: int, api_key: str | None,
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, stop.set)
-            server = make_http_server(MockApp(app, max_body_size=max_body_size))  # type: ignore[arg-type]
+            server = make_http_server(MockApp(app, options=MockOptions(max_body_size=max_body_size)))  # type: ignore[arg-type]
             server.add_sockets(sockets)
             await stop.wait()
             server.stop()

@@ -24,7 +24,7 @@ from .errors import ServerError
 from .hublog import CallLogWriter
 from .hubstore import HubStore, now_iso
 from .journal import Journal
-from .matching import MatchOptions
+from .options import MockOptions
 from .model import MockRequest, MockResponse
 from .redact import Redactor
 
@@ -60,8 +60,10 @@ class HubApp:
     """
 
     def __init__(self, store: HubStore, api_key: str, *, call_log_size: int = 1000,
-                 public_url: str | None = None, max_pending: int = 256, call_log_timeout: float = 5.0) -> None:
+                 public_url: str | None = None, max_pending: int = 256, call_log_timeout: float = 5.0,
+                 defaults: MockOptions | None = None) -> None:
         self.store = store
+        self.defaults = replace(defaults or MockOptions(), api_key=None, journal_size=1)  # the hub keeps call logs
         self._key = api_key.encode("utf-8")
         self.call_log_size = call_log_size
         self.public_url = public_url
@@ -69,7 +71,8 @@ class HubApp:
         self.journal = Journal(100)  # MockApp records engine failures here
         self.calls = CallLogWriter(store, call_log_size, key=api_key, timeout=call_log_timeout)
         self.redact = Redactor(api_key)
-        self.api = AdminAPI(store, self.invalidate, status=self.status, before_reading_calls=self.calls.flush)
+        self.api = AdminAPI(store, self.invalidate, status=self.status, before_reading_calls=self.calls.flush,
+                            defaults=self.defaults)
         self._mocks: dict[str, _Mock] = {}
         self._generation = 0
         self._pending = 0
@@ -179,13 +182,9 @@ class HubApp:
         environment = self.store.get_document("environments", mock["environment"]) if mock["environment"] else None
         if collection is None or (mock["environment"] and environment is None):
             raise ServerError(f"mock {mock_id} refers to a deleted collection or environment")
-        config = mock["config"]
-        options = MatchOptions(match_body=config["matchBody"], match_headers=tuple(config["headers"]),
-                               match_query_params=config["matchQueryParams"], match_wildcards=config["matchWildcards"])
-        delay = config["delay"]["duration"] if config["delay"] else None
-        engine = MockEngine(collection["document"], environment["document"] if environment else None,
-                            options=options, delay=delay, journal_size=1)
-        sid = config.get("serverResponseId")
+        options = MockOptions.from_postman_config(mock["config"], base=self.defaults)
+        engine = MockEngine(collection["document"], environment["document"] if environment else None, options=options)
+        sid = mock["config"].get("serverResponseId")
         sr = self.store.get_server_response(mock_id, sid) if sid else None
         if sr is not None:
             engine.set_server_response(sr["status_code"], sr["body"], {h["key"]: h["value"] for h in sr["headers"]},

@@ -17,16 +17,16 @@ import html
 import os
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 from .collection import file_stamps
 from .engine import CALL_HEADER, MockEngine
 from .errors import ServerError
-from .matching import MatchOptions
 from .model import Collection, MockRequest
-from .journal import JOURNAL_BODY_BYTES, JOURNAL_BYTES, JOURNAL_SIZE
-from .server import MAX_BODY_SIZE, MAX_PENDING_DELAY_BYTES, MAX_PENDING_DELAYS, MockApp, ServerThread
+from .options import MockOptions, OptionFields, resolve
+from .server import MockApp, ServerThread
 from .verify import CallAssertions, note_mock, settle_seed
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -67,44 +67,25 @@ class MockServer(CallAssertions):
         environment: Any = None,
         host: str = "127.0.0.1",
         port: int = 0,
-        seed: int | None = None,
-        delay: int | str | None = None,
-        match_body: bool = False,
-        match_headers: tuple[str, ...] | list[str] | str = (),
-        match_query_params: bool = True,
-        match_wildcards: bool = True,
-        distance_threshold: float = 0.2,
-        colon_wildcards: bool = False,
-        api_key: str | None = None,
-        cors: bool = True,
         watch: bool = False,
-        journal_size: int = JOURNAL_SIZE,
-        journal_bytes: int = JOURNAL_BYTES,
-        journal_body_bytes: int = JOURNAL_BODY_BYTES,
-        max_body_size: int = MAX_BODY_SIZE,
-        max_pending_delays: int = MAX_PENDING_DELAYS,
-        max_pending_delay_bytes: int = MAX_PENDING_DELAY_BYTES,
         on_call: Callable[..., None] | None = None,
+        options: MockOptions | None = None,
+        **overrides: Unpack[OptionFields],
     ) -> None:
+        """``collection`` and ``environment`` as ``serve``; ``host``/``port`` where to listen
+        (port 0: a free one); ``watch`` reloads when the files change; ``on_call(request, served,
+        ms)`` is called after each answer (the server thread). ``options`` and the keyword
+        ``overrides`` are ``MockOptions`` (``match_body=True``, ``delay="3G"``, ``cors=False``...).
+        Raises ``CollectionError`` for an unusable file, ``ConfigError`` for a bad option."""
         self.host = host
-        seed = settle_seed(seed)
+        options = resolve(options, overrides)
+        self._options = options = replace(options, seed=settle_seed(options.seed))  # self.options: HTTP OPTIONS
         self._source = collection
         self._environment = environment
-        self._options = MatchOptions(
-            match_body=match_body,
-            match_headers=tuple([match_headers] if isinstance(match_headers, str) else match_headers),
-            match_query_params=match_query_params,
-            match_wildcards=match_wildcards,
-            distance_threshold=distance_threshold,
-            colon_wildcards=colon_wildcards,
-        )
-        self._engine_options = dict(seed=seed, cors=cors, api_key=api_key, delay=delay, journal_size=journal_size,
-                                    journal_bytes=journal_bytes, journal_body_bytes=journal_body_bytes)
-        self.engine = MockEngine(collection, environment, options=self._options, **self._engine_options)  # type: ignore[arg-type]
-        self._app = MockApp(self.engine, on_call, max_body_size=max_body_size, max_pending_delays=max_pending_delays,
-                            max_pending_delay_bytes=max_pending_delay_bytes)
+        self.engine = MockEngine(collection, environment, options=options)
+        self._app = MockApp(self.engine, on_call, options=options)
         self._app.on_call = self._observing(on_call)  # the strict checks see every answer
-        note_mock(f"mock server for '{self.engine.collection.name}'", seed)
+        note_mock(f"mock server for '{self.engine.collection.name}'", options.seed)
         self._thread = ServerThread(self._app, host, port)
         self._client: httpx.Client | None = None
         self._watch = watch
@@ -171,10 +152,7 @@ class MockServer(CallAssertions):
         served wholly by the old collection or wholly by the new one. The call log and an active
         server response carry over. A broken file raises ``CollectionError`` and changes nothing.
         """
-        engine = MockEngine(
-            self._source, self._environment, options=self._options, journal=self.engine.journal,
-            **self._engine_options,  # type: ignore[arg-type]
-        )
+        engine = MockEngine(self._source, self._environment, options=self._options, journal=self.engine.journal)
         engine.server_response = self.engine.server_response
         self.engine = engine
         self._app.engine = engine
@@ -306,7 +284,7 @@ class MockServer(CallAssertions):
 
     def reset(self, *, seed: int | None = None) -> None:
         super().reset(seed=seed)
-        self._engine_options["seed"] = self.engine.seed  # a reload keeps it
+        self._options = replace(self._options, seed=self.engine.seed)  # a reload keeps it
 
     reset.__doc__ = CallAssertions.reset.__doc__
 
@@ -371,21 +349,20 @@ def _call_id_of(response: Any) -> str:
 
 
 def serve(collection: Any = None, *, environment: Any = None, host: str = "127.0.0.1", port: int = 0,
-          **options: Any) -> MockServer:
+          watch: bool = False, on_call: Callable[..., None] | None = None, options: MockOptions | None = None,
+          **overrides: Unpack[OptionFields]) -> MockServer:
     """Start a mock server for ``collection`` in a background thread; returns once it listens.
 
     ``collection``: a path (a v2.x JSON file or a v3 collection folder), JSON text, a dict or a
-    loaded ``Collection`` (default: the bundled demo). Options: ``seed``, ``delay`` (ms or
-    "2G"/"3G"), ``match_body``, ``match_headers``,
-    ``match_query_params``, ``match_wildcards``, ``colon_wildcards`` (``:id`` segments without a
-    value match any segment), ``api_key`` (private mock), ``cors``,
-    ``watch`` (reload on file change; a v3 folder is watched whole: new, deleted, renamed files),
-    ``journal_size`` (calls kept in the log, default 1,000),
-    ``journal_bytes`` (bytes the log may hold, default 32 MiB), ``journal_body_bytes`` (bytes of each
-    request body the log keeps, default 256 KiB; longer bodies keep that prefix, their size and
-    SHA-256), ``max_body_size`` (bytes; larger request bodies get a 413 JSON error),
-    ``max_pending_delays`` / ``max_pending_delay_bytes`` (answers waiting out a delay at once,
-    default 1,000 and 64 MiB; past either, a call gets a 503 JSON error at once).
+    loaded ``Collection`` (default: the bundled demo). ``watch``: reload on file change (a v3
+    folder is watched whole: new, deleted, renamed files). ``options`` and the keyword
+    ``overrides`` are ``MockOptions``, each with its default and help in ``mockkit.options``:
+    matching (``match_body``, ``match_headers``, ``match_query_params``, ``match_wildcards``,
+    ``distance_threshold``, ``colon_wildcards``), answers (``cors``, ``delay`` in ms or
+    "2G"/"3G", ``seed``, ``api_key`` for a private mock) and limits (``max_body_size``,
+    ``journal_size``, ``journal_bytes``, ``journal_body_bytes``, ``max_pending_delays``,
+    ``max_pending_delay_bytes``). Raises ``CollectionError``, ``ConfigError`` (a bad option) or
+    ``ServerError`` (the port is taken).
     """
     if collection is None:
         from .demo import DEMO_COLLECTION
@@ -398,13 +375,17 @@ def serve(collection: Any = None, *, environment: Any = None, host: str = "127.0
     if old is not None:
         reuse_port = old.port or 0 if port == 0 else 0
         old.stop()
-    server = MockServer(collection, environment=environment, host=host, port=reuse_port or port, **options)
+    def make(at: int) -> MockServer:
+        return MockServer(collection, environment=environment, host=host, port=at, watch=watch, on_call=on_call,
+                          options=options, **overrides)
+
+    server = make(reuse_port or port)
     try:
         server.start()
     except Exception:
         if not reuse_port:
             raise
-        server = MockServer(collection, environment=environment, host=host, port=port, **options)
+        server = make(port)
         server.start()
     with _registry_lock:
         _registry[key] = server

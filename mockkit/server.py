@@ -36,13 +36,13 @@ from .answers import error_answer
 from .engine import CALL_HEADER, MockEngine, Served
 from .errors import ServerError
 from .headerclean import safe_headers
-from .limits import MAX_PENDING_DELAY_BYTES, MAX_PENDING_DELAYS, DelayBudget, Trimmer, offload
+from .limits import DelayBudget, Trimmer, offload
 from .model import MockRequest, MockResponse, header_text
+from .options import MockOptions
 
-__all__ = ["MockApp", "ServerThread", "CALL_HEADER", "MAX_BODY_SIZE", "request_from"]
+__all__ = ["MockApp", "ServerThread", "CALL_HEADER", "request_from"]
 
 
-MAX_BODY_SIZE = 10 * 1024 * 1024
 MAX_HEADER_SIZE = 64 * 1024
 """Headers above this get a JSON 431; above HARD_HEADER_LIMIT Tornado just closes the connection."""
 HARD_HEADER_LIMIT = 1024 * 1024
@@ -82,18 +82,19 @@ class MockApp(httputil.HTTPServerConnectionDelegate):
     ``engine`` is read once per request, so swapping it (reload) is atomic for each call.
     ``on_call`` (the CLI's logger) is called once each answer is written, with the ``Served``
     (its response is what was sent) and the time the engine took in ms.
-    ``max_pending_delays`` / ``max_pending_delay_bytes`` cap the answers waiting out a delay
-    (``DelayBudget``); an engine may offer ``amend_call(call_id, status, error)`` to correct its
-    call log when the answer sent differs from the one it recorded.
+    The limits come from ``options`` (``MockOptions``: ``max_body_size``; ``max_pending_delays``
+    and ``max_pending_delay_bytes`` cap the answers waiting out a delay, ``DelayBudget``); an
+    engine may offer ``amend_call(call_id, status, error)`` to correct its call log when the
+    answer sent differs from the one it recorded.
     """
 
     def __init__(self, engine: MockEngine, on_call: Callable[[MockRequest, Served | None, float], None] | None = None,
-                 *, max_body_size: int = MAX_BODY_SIZE, max_pending_delays: int = MAX_PENDING_DELAYS,
-                 max_pending_delay_bytes: int = MAX_PENDING_DELAY_BYTES):
+                 *, options: MockOptions | None = None):
+        options = options or MockOptions()
         self.engine = engine
         self.on_call = on_call
-        self.max_body_size = max_body_size
-        self.delays = DelayBudget(max_pending_delays, max_pending_delay_bytes)
+        self.max_body_size = options.max_body_size
+        self.delays = DelayBudget(options.max_pending_delays, options.max_pending_delay_bytes)
         self.trimmer = Trimmer()  # returns the heap to the OS after bursts of big bodies
 
     def start_request(self, server_conn: object, request_conn: httputil.HTTPConnection) -> httputil.HTTPMessageDelegate:
