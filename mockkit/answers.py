@@ -30,7 +30,7 @@ from .headerclean import wire_value
 from .model import MockRequest, MockResponse, Pairs
 
 __all__ = ["JSON_TYPE", "NamedError", "NOT_FOUND", "UNAUTHORIZED", "ERROR_NAMES", "error_value", "error_body", "error_answer",
-           "json_answer", "named_answer", "reason_phrase", "raw_http_error", "cors_headers", "with_cors",
+           "json_answer", "named_answer", "failure_message", "reason_phrase", "raw_http_error", "cors_headers", "with_cors",
            "answer_with_cors", "is_preflight",
            "preflight", "with_preflight_headers"]
 
@@ -122,6 +122,11 @@ def error_answer(status: int, name: str, message: str, *, cors: bool, origin: st
 def named_answer(error: NamedError, *, cors: bool, origin: str | None = None) -> MockResponse:
     """``error_answer`` for one of the ``NamedError`` constants."""
     return error_answer(error.status, error.name, error.message, cors=cors, origin=origin, header=error.header)
+
+
+def failure_message(exc: BaseException) -> str:
+    """The message of the 500 ``serverError`` sent when the engine raised ``exc``."""
+    return f"mockkit failed to answer this request: {type(exc).__name__}: {exc}"
 
 
 def raw_http_error(status: int, name: str, message: str) -> bytes:

@@ -16,21 +16,17 @@ files, 1 for ``check`` findings); never a traceback.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import ctypes
 import os
-import signal
+import socket
 import sys
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import MISSING, fields
 from typing import Any, TextIO
 
 from . import __version__
-from .collection import COLLECTION_AS_ENV, ENV_AS_COLLECTION, file_stamps
+from .collection import COLLECTION_AS_ENV, ENV_AS_COLLECTION
 from .engine import MockEngine, Served
 from .errors import CollectionError, ConfigError, MockkitError
-from .journal import Journal
 from .model import MockRequest
 from .options import MockOptions
 from .terminal import printable
@@ -162,13 +158,13 @@ def _for_the_shell(exc: MockkitError, command: str) -> str:
 # ------------------------------------------------------------------------------------- serve
 
 
-def _engine(args: argparse.Namespace, journal: Journal | None = None) -> MockEngine:
+def _engine(args: argparse.Namespace) -> MockEngine:
     from .demo import DEMO_COLLECTION
 
-    return MockEngine(args.file or DEMO_COLLECTION, args.env, options=_options(args), journal=journal)
+    return MockEngine(args.file or DEMO_COLLECTION, args.env, options=_options(args))
 
 
-def _log_line(out: TextIO) -> object:
+def _log_line(out: TextIO) -> Callable[[MockRequest, Served | None, float], None]:
     """One line per call (``terminal.call_line``: an unmatched call names the nearest example)."""
     from .console import call_line
 
@@ -194,7 +190,9 @@ def _sources(args: argparse.Namespace, *, discover: bool = False) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from tornado.netutil import bind_sockets
+    """``mockkit serve``: the banner, then one line per call until Ctrl-C (``--workers N``:
+    ``workers.prefork``)."""
+    from .hosting import bind, url_for
 
     _sources(args, discover=True)
     engine = _engine(args)
@@ -203,18 +201,14 @@ def _serve(args: argparse.Namespace) -> int:
               "this address can call the mock", file=sys.stderr)
     if args.workers < 1:
         raise MockkitError("--workers must be at least 1")
-    try:
-        sockets = bind_sockets(args.port, args.host, reuse_port=args.workers > 1)
-    except OSError as exc:
-        raise MockkitError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from exc
-    port = sockets[0].getsockname()[1]
-    host = f"[{args.host}]" if ":" in args.host else args.host
+    sockets = bind(args.host, args.port, reuse_port=args.workers > 1)
+    url = url_for(args.host, sockets[0].getsockname()[1])
 
     def banner() -> None:
         out = sys.stdout
         out.write(f"mockkit {__version__} serving '{printable(engine.collection.name)}' "
-                  f"({len(engine.index)} examples) at http://{host}:{port}\n")
-        rows = {}
+                  f"({len(engine.index)} examples) at {url}\n")
+        rows: dict[tuple[str, str], list[int]] = {}
         for t in engine.index.targets:
             rows.setdefault((t.method, t.path), []).append(t.example.response.code)
         width = max((len(m) for m, _ in rows), default=3)
@@ -224,203 +218,40 @@ def _serve(args: argparse.Namespace) -> int:
         out.flush()
 
     if args.workers > 1:
-        return _prefork(args, sockets, engine, banner)
+        from .workers import prefork
+
+        engine.wait_ready()  # no thread may hold a lock across fork
+        return prefork(args.workers, args.host, sockets, lambda own: _run(args, own, engine), banner)
     banner()
     return _run(args, sockets, engine)
 
 
-def _run(args: argparse.Namespace, sockets: list, engine: MockEngine) -> int:
-    from .server import MockApp, make_http_server
+def _run(args: argparse.Namespace, sockets: list[socket.socket], engine: MockEngine) -> int:
+    """Serve in the foreground until SIGINT/SIGTERM (one worker, or the only process)."""
+    from .demo import DEMO_COLLECTION
+    from .hosting import FileWatcher, run_until_signal, watched_files
+    from .server import MockApp
 
     app = MockApp(engine, None if args.quiet else _log_line(sys.stdout), options=engine.options)
 
-    async def run() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        server = make_http_server(app)
-        server.add_sockets(sockets)
-        watcher = asyncio.create_task(_watch(args, app)) if args.watch and args.file else None
-        await stop.wait()
-        server.stop()
-        if watcher:
-            watcher.cancel()
-        try:
-            await asyncio.wait_for(server.close_all_connections(), 5)
-        except asyncio.TimeoutError:
-            pass
+    def reload() -> None:
+        nonlocal engine
+        app.engine = engine = engine.rebuilt(args.file or DEMO_COLLECTION, args.env)
 
-    asyncio.run(run())
-    sys.stdout.write("mockkit stopped.\n")
-    return 0
-
-
-async def _watch(args: argparse.Namespace, app: object) -> None:
-    files = [f for f in (args.file, args.env) if f]
-    last = file_stamps(files)
-    while True:
-        await asyncio.sleep(0.25)
-        now = file_stamps(files)
-        if now == last:
-            continue
-        last = now
-        try:
-            engine = await asyncio.to_thread(_engine, args, app.engine.journal)  # type: ignore[attr-defined]
-            app.engine = engine  # type: ignore[attr-defined]
+    def said(error: str | None) -> None:
+        if error is None:
             print(f"reloaded {printable(args.file)} ({len(engine.index)} examples)", flush=True)
-        except MockkitError as exc:
-            print(f"mockkit: reload failed, still serving the previous version: {printable(exc)}", file=sys.stderr,
+        else:
+            print(f"mockkit: reload failed, still serving the previous version: {printable(error)}", file=sys.stderr,
                   flush=True)
 
-
-RESTART_LIMIT = 5
-"""More worker restarts than this within ``RESTART_WINDOW`` seconds: the workers keep dying (a
-bug, a bad collection, no memory), so ``--workers`` stops them all and exits 1 with a message."""
-RESTART_WINDOW = 60.0
-STOPPED_GRACE = 2.0
-"""A worker stopped (SIGSTOP) this long, while the parent runs, still holds its share of the
-connections the kernel hands out; it is killed and replaced."""
-
-
-def _prefork(args: argparse.Namespace, sockets: list, engine: MockEngine, banner: Callable[[], None]) -> int:
-    """N processes, each accepting on its own SO_REUSEPORT socket (the kernel spreads the
-    connections; on one shared socket the first worker to wake accepts them all); the parent
-    prints the banner once every worker listens, then supervises them: a worker that exits or
-    stays stopped is reported on stderr and replaced; more than ``RESTART_LIMIT`` restarts in
-    ``RESTART_WINDOW`` seconds end the server (exit 1). Ctrl-C/SIGTERM stop them all (exit 0)."""
-    import select
-
-    from tornado.netutil import bind_sockets
-
-    engine.wait_ready()  # no thread may hold a lock across fork
-    ports = [sock.getsockname()[1] for sock in sockets]
-
-    def spawn(ready_w: int | None) -> int:
-        pid = os.fork()
-        if pid != 0:
-            return pid
-        for sig in (signal.SIGINT, signal.SIGTERM):  # not the parent's handlers; _run sets its own
-            signal.signal(sig, signal.SIG_DFL)
-        _die_with_parent()
-        code = 1
-        try:
-            own = [s for port in ports for s in bind_sockets(port, args.host, reuse_port=True)]
-            for sock in sockets:
-                sock.close()
-            if ready_w is not None:
-                os.write(ready_w, b".")
-                os.close(ready_w)
-            code = _run(args, own, engine)
-        except BaseException as exc:  # reported by the parent too; say why here
-            print(f"mockkit: worker {os.getpid()} failed: {printable(exc)}", file=sys.stderr, flush=True)
-        finally:
-            os._exit(code)
-
-    ready_r, ready_w = os.pipe()
-    workers = {spawn(ready_w): i + 1 for i in range(args.workers)}
-    os.close(ready_w)
-    got, deadline = 0, time.monotonic() + 10
-    while got < len(workers) and time.monotonic() < deadline:  # bounded wait for the workers
-        if select.select([ready_r], [], [], max(0.0, deadline - time.monotonic()))[0]:
-            chunk = os.read(ready_r, 64)
-            if not chunk:
-                break  # every worker closed its end (some failed)
-            got += len(chunk)
-    os.close(ready_r)
-    for s in sockets:  # nobody connected yet: the banner (the address) is printed only now
-        s.close()
-    if got < len(workers):
-        print(f"mockkit: only {got} of {len(workers)} workers started", file=sys.stderr, flush=True)
-    banner()
-    return _supervise(workers, spawn)
-
-
-def _supervise(workers: dict[int, int], spawn: Callable[[int | None], int]) -> int:
-    """Wait for the workers; replace the ones that die or stay stopped (see ``_prefork``)."""
-    stopping = False
-    gave_up = False
-
-    def stop_all(signum: int, _frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-        for pid in workers:
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-
-    signal.signal(signal.SIGINT, stop_all)
-    signal.signal(signal.SIGTERM, stop_all)
-    restarts: list[float] = []
-    stopped: dict[int, float] = {}
-    killed: set[int] = set()
-    last_poll = time.monotonic()
-    while workers:
-        try:
-            pid, status = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            break
-        if pid == 0:
-            time.sleep(0.2)
-            now = time.monotonic()
-            if now - last_poll > 1.0:
-                stopped.clear()  # the parent itself was stopped (Ctrl-Z): start counting again
-            last_poll = now
-            if not stopping:
-                for victim in _stopped_too_long(workers, stopped, now):
-                    print(f"mockkit: worker {workers[victim]} (pid {victim}) has been stopped for "
-                          f"{STOPPED_GRACE:g} s and holds its share of connections; replacing it",
-                          file=sys.stderr, flush=True)
-                    killed.add(victim)
-                    os.kill(victim, signal.SIGKILL)
-            continue
-        index = workers.pop(pid)
-        stopped.pop(pid, None)
-        if stopping:
-            continue
-        code = os.waitstatus_to_exitcode(status)
-        how = "was replaced" if pid in killed else (
-            f"exited with code {code}" if code >= 0 else f"was killed by {signal.Signals(-code).name}")
-        now = time.monotonic()
-        restarts = [t for t in restarts if now - t < RESTART_WINDOW] + [now]
-        if len(restarts) > RESTART_LIMIT:
-            print(f"mockkit: worker {index} (pid {pid}) {how}; workers keep dying ({len(restarts)} restarts "
-                  f"in {RESTART_WINDOW:g} s), stopping", file=sys.stderr, flush=True)
-            gave_up = True
-            stop_all(signal.SIGTERM, None)
-            continue
-        new = spawn(None)
-        workers[new] = index
-        if pid not in killed:
-            print(f"mockkit: worker {index} (pid {pid}) {how}; started pid {new} in its place",
-                  file=sys.stderr, flush=True)
-    return 1 if gave_up else 0
-
-
-def _stopped_too_long(workers: dict[int, int], stopped: dict[int, float], now: float) -> list[int]:
-    """Workers in state T (stopped) for ``STOPPED_GRACE`` seconds of the parent's running time."""
-    out = []
-    for pid in workers:
-        try:
-            with open(f"/proc/{pid}/stat", "rb") as stat:
-                state = stat.read().rpartition(b")")[2].split()[0]
-        except (OSError, IndexError):  # no /proc (not Linux), or the worker just exited
-            continue
-        if state not in (b"T", b"t"):
-            stopped.pop(pid, None)
-        elif now - stopped.setdefault(pid, now) >= STOPPED_GRACE:
-            out.append(pid)
-    return out
-
-
-def _die_with_parent() -> None:
-    """Linux: a worker gets SIGTERM if the parent dies (so no orphan keeps the port)."""
+    watcher = FileWatcher(watched_files(args.file, args.env) if args.watch else [], reload, on_reload=said).start()
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except Exception:
-        pass
+        run_until_signal(app, sockets)
+    finally:
+        watcher.stop()
+    sys.stdout.write("mockkit stopped.\n")
+    return 0
 
 
 # ---------------------------------------------------------------------------------------- hub

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import hmac
 import json
+import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Unpack
 
@@ -139,8 +140,8 @@ class MockEngine:
     @gcpause.building(lambda engine: len(engine.index))  # no stop-the-world collections while building
     def __init__(
         self,
-        collection: Collection | str | bytes | dict[str, Any],
-        environment: Environment | str | bytes | dict[str, Any] | None = None,
+        collection: Collection | str | os.PathLike[str] | bytes | dict[str, Any],
+        environment: Environment | str | os.PathLike[str] | bytes | dict[str, Any] | None = None,
         *,
         options: MockOptions | None = None,
         clock: Callable[[], datetime] | None = None,
@@ -182,6 +183,16 @@ class MockEngine:
             # (Its seed was fixed when the context was made, so seeded output does not change.)
             self._warmer = threading.Thread(target=self._warm_fakes, name="mockkit-faker", daemon=True)
             self._warmer.start()
+
+    def rebuilt(self, collection: Collection | str | os.PathLike[str] | bytes | dict[str, Any],
+                environment: Environment | str | bytes | dict[str, Any] | None = None) -> MockEngine:
+        """A new engine for ``collection`` (a reload of the files) with this one's options, its
+        current seed, its call log (a new generation in it) and its active server response.
+        Raises ``CollectionError`` (and changes nothing) for a broken file."""
+        engine = MockEngine(collection, environment, options=replace(self.options, seed=self.seed),
+                            journal=self.journal)
+        engine.server_response = self.server_response
+        return engine
 
     def _warm_fakes(self) -> None:
         with self._fake_lock:
@@ -397,8 +408,8 @@ class MockEngine:
         return ranking
 
 
-def engine_for(collection: MockEngine | Collection | str | bytes | dict[str, Any],
-               environment: Environment | str | bytes | dict[str, Any] | None = None,
+def engine_for(collection: MockEngine | Collection | str | os.PathLike[str] | bytes | dict[str, Any],
+               environment: Environment | str | os.PathLike[str] | bytes | dict[str, Any] | None = None,
                options: MockOptions | None = None, overrides: OptionFields | None = None) -> MockEngine:
     """The engine a door works with: ``collection`` itself when it is a ``MockEngine`` (which has
     its options already: giving options too raises ``TypeError``), else a new engine with

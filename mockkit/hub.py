@@ -43,17 +43,17 @@ Decisions:
 
 from __future__ import annotations
 
-import asyncio
+import atexit
 import os
-import signal
 import sys
-import threading
 import warnings
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
-from .errors import MockkitError, ServerError
+from .errors import MockkitError
+from .hosting import Registry, ServerThread, bind, run_until_signal, url_for
 from .options import MockOptions
+from .server import MockApp
 from .hubapp import HubApp
 from .hubclient import Hub, HubError
 from .hubstore import KEY_FILE, HubStore, default_data_dir, load_api_key
@@ -66,10 +66,6 @@ HUB_MAX_BODY = 64 * 1024 * 1024
 """Bytes a hub request body may have (collection uploads are big: 50,000 examples are ~23 MB);
 larger ones get a 413. ``serve_hub(max_body_size=)``, ``mockkit hub --max-body``."""
 # ------------------------------------------------------------------------------- running it
-
-
-def _url(host: str, port: int) -> str:
-    return f"http://{f'[{host}]' if ':' in host else host}:{port}"
 
 
 class HubServer:
@@ -89,13 +85,13 @@ class HubServer:
         self.api_key = ""
         self.key_created = False
         self.store: HubStore | None = None
-        self._thread: Any = None
+        self._thread: ServerThread | None = None
         self._app: HubApp | None = None
         self._client: Hub | None = None
 
     def start(self) -> "HubServer":
-        from .server import MockApp, ServerThread
-
+        """Open the data folder and listen; returns once the socket listens. Raises
+        ``ServerError`` (address or data folder in use) or ``MockkitError`` (a newer schema)."""
         if self.host not in LOOPBACK and self.host.strip("[]") not in LOOPBACK:
             warnings.warn(f"the hub listens on {self.host}: anyone who can reach it can call public mocks",
                           stacklevel=3)
@@ -105,7 +101,7 @@ class HubServer:
             app = self._app = HubApp(store, self.api_key, call_log_size=self._call_log_size,
                                      call_log_timeout=self._call_log_timeout, defaults=self.options)
             limits = MockOptions(max_body_size=self._max_body_size)
-            self._thread = ServerThread(MockApp(app, options=limits), self.host, self._port)  # type: ignore[arg-type]
+            self._thread = ServerThread(MockApp(app, options=limits), self.host, self._port)
             self._thread.start()
         except BaseException:
             if self._app is not None:
@@ -128,7 +124,7 @@ class HubServer:
 
     @property
     def url(self) -> str:
-        return _url(self.host, self.port or 0)
+        return url_for(self.host, self.port)
 
     @property
     def client(self) -> "Hub":
@@ -152,10 +148,7 @@ class HubServer:
         if self._client is not None:
             self._client.close()
             self._client = None
-        with _hubs_lock:
-            for folder, hub in list(_hubs.items()):
-                if hub is self:
-                    del _hubs[folder]
+        _hubs.forget(self)
 
     def __enter__(self) -> "HubServer":
         return self
@@ -168,8 +161,8 @@ class HubServer:
         return f"<HubServer {state}, data {self.data_dir}>"
 
 
-_hubs: dict[Path, HubServer] = {}
-_hubs_lock = threading.Lock()
+_hubs: Registry[HubServer] = Registry()
+atexit.register(_hubs.stop_all)  # call logs still queued are written
 
 
 def serve_hub(data_dir: str | os.PathLike[str] | None = None, host: str = "127.0.0.1", port: int = 0,
@@ -187,33 +180,18 @@ def serve_hub(data_dir: str | os.PathLike[str] | None = None, host: str = "127.0
     same folder (only one hub may hold a folder) and, when no port is asked for, keeps its port.
     """
     folder = (Path(data_dir) if data_dir is not None else default_data_dir()).resolve()
-    with _hubs_lock:
-        old = _hubs.pop(folder, None)
-    reuse = 0
-    if old is not None:
-        reuse = (old.port or 0) if port == 0 and old.host == host else 0
-        old.stop()
-    try:
-        settings = dict(call_log_size=call_log_size, call_log_timeout=call_log_timeout, max_body_size=max_body_size,
-                        options=options)
-        hub = HubServer(folder, host, reuse or port, api_key, **settings).start()  # type: ignore[arg-type]
-    except ServerError:
-        if not reuse:
-            raise
-        hub = HubServer(folder, host, port, api_key, **settings).start()  # type: ignore[arg-type]
-    with _hubs_lock:
-        _hubs[folder] = hub
-    return hub
+
+    def start(at: int) -> HubServer:
+        return HubServer(folder, host, at, api_key, call_log_size=call_log_size, call_log_timeout=call_log_timeout,
+                         max_body_size=max_body_size, options=options).start()
+
+    return _hubs.replace(folder, host, port, start)
 
 
 def run_hub(data_dir: str | None, host: str, port: int, api_key: str | None,
             out: TextIO = sys.stdout, err: TextIO = sys.stderr, *, max_body_size: int = HUB_MAX_BODY,
             options: MockOptions | None = None) -> int:
     """``mockkit hub``: serve in the foreground until SIGINT/SIGTERM."""
-    from tornado.netutil import bind_sockets
-
-    from .server import MockApp, make_http_server
-
     if api_key is not None and not api_key.strip():
         raise MockkitError("--api-key must not be empty")
     directory = Path(data_dir) if data_dir else default_data_dir()
@@ -222,12 +200,9 @@ def run_hub(data_dir: str | None, host: str, port: int, api_key: str | None,
         if host not in LOOPBACK:
             err.write(f"mockkit: warning: the hub listens on {printable(host)}: anyone who can reach this address can "
                       "call its public mocks (admin calls still need the key)\n")
-        try:
-            sockets = bind_sockets(port, host)
-        except OSError as exc:
-            raise ServerError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+        sockets = bind(host, port)
         key, created = load_api_key(directory, api_key)  # after binding: a new key is always shown
-        url = _url(host, sockets[0].getsockname()[1])
+        url = url_for(host, sockets[0].getsockname()[1])
         app = HubApp(store, key, public_url=None if host in ("0.0.0.0", "::") else url, defaults=options)
         out.write(printable(f"mockkit hub at {url} (data: {directory})") + "\n")
         if created:
@@ -237,22 +212,8 @@ def run_hub(data_dir: str | None, host: str, port: int, api_key: str | None,
         out.write(printable(f"Mocks answer at {url}/m/<mockId>/...") + " Ctrl-C stops the hub.\n")
         out.flush()
 
-        async def serve() -> None:
-            stop = asyncio.Event()
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(sig, stop.set)
-            server = make_http_server(MockApp(app, options=MockOptions(max_body_size=max_body_size)))  # type: ignore[arg-type]
-            server.add_sockets(sockets)
-            await stop.wait()
-            server.stop()
-            try:
-                await asyncio.wait_for(server.close_all_connections(), 5)
-            except asyncio.TimeoutError:
-                pass
-
         try:
-            asyncio.run(serve())
+            run_until_signal(MockApp(app, options=MockOptions(max_body_size=max_body_size)), sockets)
         finally:
             app.close()
     finally:

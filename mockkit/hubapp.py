@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from functools import partial
 from datetime import datetime, timezone
 from typing import Any
 
@@ -23,7 +24,6 @@ from .engine import MockEngine, Served
 from .errors import ServerError
 from .hublog import CallLogWriter
 from .hubstore import HubStore, now_iso
-from .journal import Journal
 from .options import MockOptions
 from .model import MockRequest, MockResponse
 from .redact import Redactor
@@ -37,7 +37,7 @@ def _mock_error(request: MockRequest, status: int, name: str, message: str) -> "
 
 def _served(response: MockResponse) -> Served:
     # No journal id: admin answers and refusals are not mock calls (no x-mockkit-call header).
-    return Served(response, None, None, None, None)  # type: ignore[arg-type]
+    return Served(response, None, None, None, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +51,19 @@ class _Mock:
 
 
 class HubApp:
-    """What ``server.MockApp`` calls: ``/m/<id>/...`` goes to that mock, the rest to ``AdminAPI``.
+    """What ``server.MockApp`` calls (a ``server.Handler``, as ``MockEngine``): ``/m/<id>/...``
+    goes to that mock, the rest to ``AdminAPI``.
 
     Nothing slow runs on the event loop: a call to a mock already loaded is answered there (the
     engine ranks in memory); loading a mock (SQLite reads, the engine build) and every admin call
     run on worker threads (``handle`` returns a ``Future``; at most ``max_pending`` wait, then
     503); call logs are written by ``hublog.CallLogWriter``'s thread after the answer.
+
+    Server-level errors (a bad path, a body over the limit) carry no CORS headers (``cors``):
+    the hub has no one CORS setting, and its management API is not for browsers.
     """
+
+    cors = False
 
     def __init__(self, store: HubStore, api_key: str, *, call_log_size: int = 1000,
                  public_url: str | None = None, max_pending: int = 256, call_log_timeout: float = 5.0,
@@ -68,7 +74,8 @@ class HubApp:
         self.call_log_size = call_log_size
         self.public_url = public_url
         self.max_pending = max_pending
-        self.journal = Journal(100)  # MockApp records engine failures here
+        self.failures = 0  # requests the hub failed to answer (a 500); the last one: last_failure
+        self.last_failure: str | None = None
         self.calls = CallLogWriter(store, call_log_size, key=api_key, timeout=call_log_timeout)
         self.redact = Redactor(api_key)
         self.api = AdminAPI(store, self.invalidate, status=self.status, before_reading_calls=self.calls.flush,
@@ -92,7 +99,21 @@ class HubApp:
     def status(self) -> dict[str, Any]:
         """The hub's health: call-log writing (written, failed, dropped, queued, last error),
         mocks loaded, work waiting for a thread."""
-        return {"callLogs": self.calls.status(), "mocksLoaded": len(self._mocks), "pendingWork": self._pending}
+        return {"callLogs": self.calls.status(), "mocksLoaded": len(self._mocks), "pendingWork": self._pending,
+                "failures": {"count": self.failures, "last": self.last_failure}}
+
+    def record_failure(self, request: MockRequest, exc: BaseException, started: float) -> None:
+        """A request the hub failed to answer (``MockApp`` sends a 500): counted in ``GET
+        /status`` and, for a mock call, written to that mock's call log like any other call."""
+        message = answers.failure_message(exc)
+        self.failures += 1
+        self.last_failure = f"{request.method} {request.target}: {message}"
+        if request.path.startswith("/m/"):
+            mock_id, _, tail = request.path[3:].partition("/")
+            inner = MockRequest(request.method, "/" + tail, self.redact.pairs(request.query),
+                                self.redact.pairs(request.headers), request.body)
+            answer = answers.error_answer(500, "serverError", message, cors=False)
+            self._record(mock_id, inner, Served(answer, None, None, None, None), None)
 
     def amend_call(self, call_id: str, status: int, error: str) -> None:
         """``MockApp`` sent another status than the one logged (see ``server.MockApp.amend``)."""
@@ -124,7 +145,7 @@ class HubApp:
                 return _served(answers.error_answer(503, "serviceUnavailableError", message,
                                                     cors=pool is self._loads, origin=request.header("origin")))
             self._pending += 1
-        future = pool.submit(fn, *args, request)
+        future = pool.submit(partial(fn, *args, request))
         future.add_done_callback(self._release)
         return future
 

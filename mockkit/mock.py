@@ -15,18 +15,17 @@ from __future__ import annotations
 import atexit
 import html
 import os
-import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Unpack
 
-from .collection import file_stamps
 from .engine import CALL_HEADER, MockEngine
 from .errors import ServerError
+from .hosting import FileWatcher, Registry, ServerThread, url_for, watched_files
 from .model import Collection, MockRequest
 from .options import MockOptions, OptionFields, resolve
-from .server import MockApp, ServerThread
+from .server import MockApp
 from .verify import CallAssertions, note_mock, settle_seed
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,9 +35,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from .explanation import Explanation
 
 __all__ = ["MockServer", "serve", "stop_all", "running_servers"]
-
-_registry: dict[tuple[str, str, int], "MockServer"] = {}
-_registry_lock = threading.Lock()
 
 
 def _source_key(collection: Any) -> str:
@@ -88,10 +84,12 @@ class MockServer(CallAssertions):
         note_mock(f"mock server for '{self.engine.collection.name}'", options.seed)
         self._thread = ServerThread(self._app, host, port)
         self._client: httpx.Client | None = None
-        self._watch = watch
-        self._watcher: threading.Thread | None = None
-        self._stop_watch = threading.Event()
-        self.reload_errors: list[str] = []
+        self._watcher = FileWatcher(watched_files(collection, environment), self.reload) if watch else None
+
+    @property
+    def reload_errors(self) -> list[str]:
+        """Why reloads failed (``watch=True``), newest last; the previous version kept serving."""
+        return self._watcher.errors if self._watcher is not None else []
 
     # ----------------------------------------------------------------------------- lifecycle
 
@@ -99,26 +97,20 @@ class MockServer(CallAssertions):
         """Start serving (again, after ``stop``); returns once the socket listens."""
         if self.running:
             return self
-        self._stop_watch.clear()
         self._thread.start()
-        if self._watch:
-            self._start_watching()
+        if self._watcher is not None:
+            self._watcher.start()
         return self
 
     def stop(self) -> None:
         """Stop serving: close the socket and open connections, join the thread."""
-        self._stop_watch.set()
         if self._watcher is not None:
-            self._watcher.join(5)
-            self._watcher = None
+            self._watcher.stop()
         self._thread.stop()
         if self._client is not None:
             self._client.close()
             self._client = None
-        with _registry_lock:
-            for key, server in list(_registry.items()):
-                if server is self:
-                    del _registry[key]
+        _servers.forget(self)
 
     def __enter__(self) -> "MockServer":
         if not self.running:
@@ -138,8 +130,7 @@ class MockServer(CallAssertions):
 
     @property
     def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return url_for(self.host, self.port)
 
     @property
     def collection(self) -> Collection:
@@ -152,39 +143,9 @@ class MockServer(CallAssertions):
         served wholly by the old collection or wholly by the new one. The call log and an active
         server response carry over. A broken file raises ``CollectionError`` and changes nothing.
         """
-        engine = MockEngine(self._source, self._environment, options=self._options, journal=self.engine.journal)
-        engine.server_response = self.engine.server_response
+        engine = self.engine.rebuilt(self._source, self._environment)
         self.engine = engine
         self._app.engine = engine
-
-    def _watched_files(self) -> list[Path]:
-        files = []
-        for source in (self._source, self._environment):
-            if isinstance(source, (str, os.PathLike)) and not str(source).lstrip().startswith(("{", "[")):
-                if Path(source).exists():  # a file, or a v3 collection folder (its whole tree)
-                    files.append(Path(source))
-        return files
-
-    def _start_watching(self, interval: float = 0.25) -> None:
-        files = self._watched_files()
-        if not files:
-            return
-
-        def watch() -> None:
-            last = file_stamps(files)
-            while not self._stop_watch.wait(interval):
-                now = file_stamps(files)
-                if now == last:
-                    continue
-                last = now
-                try:
-                    self.reload()
-                except Exception as exc:  # keep serving the old collection; record why
-                    self.reload_errors.append(str(exc))
-                    del self.reload_errors[:-50]
-
-        self._watcher = threading.Thread(target=watch, name=f"mockkit-watch-{self.port}", daemon=True)
-        self._watcher.start()
 
     # ------------------------------------------------------------------------------ calling
 
@@ -368,42 +329,24 @@ def serve(collection: Any = None, *, environment: Any = None, host: str = "127.0
         from .demo import DEMO_COLLECTION
 
         collection = DEMO_COLLECTION
-    key = (_source_key(collection), host, port)
-    with _registry_lock:
-        old = _registry.pop(key, None)
-    reuse_port = 0
-    if old is not None:
-        reuse_port = old.port or 0 if port == 0 else 0
-        old.stop()
-    def make(at: int) -> MockServer:
+    def start(at: int) -> MockServer:
         return MockServer(collection, environment=environment, host=host, port=at, watch=watch, on_call=on_call,
-                          options=options, **overrides)
+                          options=options, **overrides).start()
 
-    server = make(reuse_port or port)
-    try:
-        server.start()
-    except Exception:
-        if not reuse_port:
-            raise
-        server = make(port)
-        server.start()
-    with _registry_lock:
-        _registry[key] = server
-    return server
+    return _servers.replace((_source_key(collection), host, port), host, port, start)
+
+
+_servers: Registry[MockServer] = Registry()
 
 
 def running_servers() -> list[MockServer]:
-    with _registry_lock:
-        return [s for s in _registry.values() if s.running]
+    """The servers ``serve`` started in this process that are running."""
+    return [s for s in _servers.held() if s.running]
 
 
 def stop_all() -> None:
     """Stop every server started by ``serve`` in this process."""
-    with _registry_lock:
-        servers = list(_registry.values())
-        _registry.clear()
-    for server in servers:
-        server.stop()
+    _servers.stop_all()
 
 
 atexit.register(stop_all)

@@ -137,7 +137,7 @@ class MockOptions:
         headers = request.header("x-mock-match-request-headers")
         if body is None and headers is None:
             return self
-        changes: dict[str, object] = {}
+        changes: dict[str, Any] = {}
         if body is not None and body.strip().lower() in ("true", "false"):
             changes["match_body"] = body.strip().lower() == "true"
         if headers is not None:

@@ -7,40 +7,34 @@ never holds up others). A request the server cannot interpret gets a JSON error 
 shape and the connection keeps serving; an exception inside the engine becomes a 500 JSON error
 and a journal entry, never a dead server.
 
-``MockServer`` runs a ``MockApp`` in a background thread (the notebook case): ``start`` returns
-only once the socket listens (or re-raises the bind error in the caller), ``stop`` closes the
-socket and connections and joins the thread. The server thread never prints.
+``MockApp`` calls a ``Handler``: a ``MockEngine``, or the hub's ``HubApp`` (the protocol is
+declared here, once). ``hosting`` runs a ``MockApp`` in a background thread or in the foreground.
 """
 
 from __future__ import annotations
 
-import asyncio
 import email.utils
-import os
-import socket
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import replace
+from typing import Protocol
 from urllib.parse import parse_qsl, quote_from_bytes
 
 from tornado import httputil, iostream
 from tornado.http1connection import HTTP1Connection
 from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
-from tornado.netutil import bind_sockets
 
 from .connections import ErrorsAsJSON, MockHTTPServer
-from .answers import error_answer
-from .engine import CALL_HEADER, MockEngine, Served
-from .errors import ServerError
+from .answers import error_answer, failure_message
+from .engine import CALL_HEADER, Served
 from .headerclean import safe_headers
 from .limits import DelayBudget, Trimmer, offload
 from .model import MockRequest, MockResponse, header_text
 from .options import MockOptions
 
-__all__ = ["MockApp", "ServerThread", "CALL_HEADER", "request_from"]
+__all__ = ["Handler", "MockApp", "CALL_HEADER", "request_from", "make_http_server"]
 
 
 MAX_HEADER_SIZE = 64 * 1024
@@ -76,6 +70,25 @@ def request_from(start_line: httputil.RequestStartLine, headers: httputil.HTTPHe
     return MockRequest(start_line.method.upper(), path, query, pairs, body)
 
 
+class Handler(Protocol):
+    """What answers the requests a ``MockApp`` reads: ``MockEngine`` and ``hub.HubApp``.
+
+    ``handle`` answers (a ``Future`` when the answer is worked out on another thread);
+    ``record_failure`` logs a request it failed to answer (the server sends a 500);
+    ``amend_call`` corrects a logged call with what was really sent; ``cors`` says whether
+    server-level errors (400, 413, 431, 500, 503) carry the automatic CORS headers (spec 9.9).
+    """
+
+    @property
+    def cors(self) -> bool: ...
+
+    def handle(self, request: MockRequest) -> Served | Future[Served]: ...
+
+    def record_failure(self, request: MockRequest, exc: BaseException, started: float) -> None: ...
+
+    def amend_call(self, call_id: str, status: int, error: str) -> None: ...
+
+
 class MockApp(httputil.HTTPServerConnectionDelegate):
     """Answers every request on a connection with ``engine.handle``.
 
@@ -88,7 +101,7 @@ class MockApp(httputil.HTTPServerConnectionDelegate):
     answer sent differs from the one it recorded.
     """
 
-    def __init__(self, engine: MockEngine, on_call: Callable[[MockRequest, Served | None, float], None] | None = None,
+    def __init__(self, engine: Handler, on_call: Callable[[MockRequest, Served | None, float], None] | None = None,
                  *, options: MockOptions | None = None):
         options = options or MockOptions()
         self.engine = engine
@@ -102,10 +115,9 @@ class MockApp(httputil.HTTPServerConnectionDelegate):
 
     def amend(self, call_id: str | None, status: int, error: str) -> None:
         """Tell the engine's call log what was really sent (never raises)."""
-        amend = getattr(self.engine, "amend_call", None)
-        if call_id is not None and amend is not None:
+        if call_id is not None:
             try:
-                amend(call_id, status, error)
+                self.engine.amend_call(call_id, status, error)
             except Exception:
                 pass
 
@@ -181,7 +193,7 @@ class _Exchange(httputil.HTTPMessageDelegate):
         self._later_or_now(request, result, started)
 
     def _failed(self, request: MockRequest, exc: Exception, started: float) -> None:
-        response = self._error(500, "serverError", f"mockkit failed to answer this request: {type(exc).__name__}: {exc}")
+        response = self._error(500, "serverError", failure_message(exc))
         try:
             self.app.engine.record_failure(request, exc, started)
         except Exception:
@@ -279,7 +291,7 @@ class _Exchange(httputil.HTTPMessageDelegate):
         """A server-level JSON error, with CORS headers only when the engine adds them (spec 9.9:
         ``cors=False`` turns every automatic CORS header off; the hub adds none)."""
         origin = self.headers.get("Origin") if getattr(self, "headers", None) is not None else None
-        return error_answer(status, name, message, cors=bool(getattr(self.app.engine, "cors", False)),
+        return error_answer(status, name, message, cors=self.app.engine.cors,
                             origin=header_text(origin) if origin else None, extra=extra)
 
     def _send(self, response: MockResponse, call_id: str | None) -> None:
@@ -320,88 +332,3 @@ def make_http_server(app: MockApp) -> HTTPServer:
         body_timeout=30,
         xheaders=False,
     )
-
-
-class ServerThread:
-    """A Tornado HTTP server on its own asyncio loop in a daemon thread."""
-
-    def __init__(self, app: MockApp, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.app = app
-        self.host = host
-        self.requested_port = port
-        self.port: int | None = None
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._server: HTTPServer | None = None
-        self._ready = threading.Event()
-        self._error: BaseException | None = None
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive() and self.port is not None
-
-    def start(self, timeout: float = 10.0) -> None:
-        self._ready.clear()
-        self._error = None
-        try:
-            sockets = bind_sockets(self.requested_port, self.host, family=_family(self.host), reuse_port=False)
-        except OSError as exc:
-            raise ServerError(f"cannot listen on {self.host}:{self.requested_port}: {exc.strerror or exc}") from exc
-        self.port = sockets[0].getsockname()[1]
-        self._thread = threading.Thread(target=self._run, args=(sockets,), name=f"mockkit-{self.port}", daemon=True)
-        self._thread.start()
-        if not self._ready.wait(timeout):
-            raise ServerError(f"the server thread did not start within {timeout} s")
-        if self._error is not None:
-            raise ServerError(f"the server failed to start: {self._error}") from self._error
-
-    def _run(self, sockets: list[socket.socket]) -> None:
-        loop = asyncio.new_event_loop() if os.name != "nt" else asyncio.SelectorEventLoop()
-        asyncio.set_event_loop(loop)
-        self._loop = loop
-        try:
-            self._server = make_http_server(self.app)
-            self._server.add_sockets(sockets)
-        except BaseException as exc:  # reported to the caller of start()
-            self._error = exc
-            for s in sockets:
-                s.close()
-            self._ready.set()
-            loop.close()
-            return
-        self._ready.set()
-        try:
-            loop.run_forever()
-        finally:
-            try:
-                loop.run_until_complete(loop.shutdown_asyncgens())
-            finally:
-                asyncio.set_event_loop(None)
-                loop.close()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        thread, loop = self._thread, self._loop
-        if thread is None or loop is None:
-            return
-
-        async def shutdown() -> None:
-            if self._server is not None:
-                self._server.stop()
-                try:
-                    await asyncio.wait_for(self._server.close_all_connections(), timeout=timeout / 2)
-                except (asyncio.TimeoutError, Exception):
-                    pass
-            loop.stop()
-
-        if not loop.is_closed():
-            try:
-                loop.call_soon_threadsafe(lambda: loop.create_task(shutdown()))
-            except RuntimeError:  # loop already closed
-                pass
-        thread.join(timeout)
-        self._thread = None
-        self.port = None if not thread.is_alive() else self.port
-
-
-def _family(host: str) -> socket.AddressFamily:
-    return socket.AF_INET6 if ":" in host else socket.AF_INET
