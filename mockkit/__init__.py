@@ -33,8 +33,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .explanation import Explanation
 
     from .client import transport
-    from .hub import serve_hub
-    from .hubclient import Hub
+    from .hub.client import Hub
+    from .hub.runner import serve_hub
     from .mock import MockServer, serve, stop_all
 
 __version__ = "0.1.0"
@@ -74,8 +74,8 @@ _LAZY = {
     "stop_all": ("mock", "stop_all"),
     "MockServer": ("mock", "MockServer"),
     "transport": ("client", "transport"),
-    "Hub": ("hubclient", "Hub"),
-    "serve_hub": ("hub", "serve_hub"),
+    "Hub": ("hub.client", "Hub"),
+    "serve_hub": ("hub.runner", "serve_hub"),
 }
 
 

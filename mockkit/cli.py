@@ -259,7 +259,7 @@ def _run(args: argparse.Namespace, sockets: list[socket.socket], engine: MockEng
 
 def _hub(args: argparse.Namespace) -> int:
     """``mockkit hub``: see ``mockkit.hub`` (state in SQLite under --data)."""
-    from .hub import run_hub
+    from .hub.runner import run_hub
 
     return run_hub(args.data, args.host, args.port, args.api_key, max_body_size=args.max_body, options=_options(args))
 

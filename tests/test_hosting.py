@@ -160,3 +160,14 @@ def test_a_failing_engine_is_logged_by_a_mock_server_too(monkeypatch):
         monkeypatch.undo()
         (call,) = server.engine.journal.snapshot()
         assert call.status == 500 and call.error.startswith("ZeroDivisionError")
+
+
+def test_the_hubs_default_data_folder_is_the_users_data_folder(tmp_path, monkeypatch):
+    """platformdirs: ``$XDG_DATA_HOME/mockkit/hub`` on Linux, else ``~/.local/share/mockkit/hub``."""
+    from mockkit.hub import default_data_dir
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert default_data_dir() == tmp_path / "xdg" / "mockkit" / "hub"
+    monkeypatch.delenv("XDG_DATA_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert default_data_dir() == tmp_path / "home" / ".local" / "share" / "mockkit" / "hub"

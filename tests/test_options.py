@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import threading
 import time
 import warnings
@@ -22,6 +24,7 @@ from mockkit.cli import _options, _parser, main
 from mockkit.options import CONFIG_KEYS, MATCHING, OptionFields
 
 from builders import coll, ex, raw_json
+from processes import stop
 
 FIELDS = [f.name for f in fields(MockOptions)]
 
@@ -363,3 +366,76 @@ def test_pending_delay_caps_hold_for_a_server():
         assert server.get("/plain", headers={"x-mock-response-delay": "1500"}).status_code == 503
         waiting.join(15)
         assert first == [200]
+
+
+# ------------------------------------------------------------------- the commands, end to end
+
+
+def started(*words: str) -> tuple[subprocess.Popen, str]:
+    """``mockkit <words> --port 0`` in the background; its URL read from the banner (bounded)."""
+    proc = subprocess.Popen([sys.executable, "-m", "mockkit", *words, "--port", "0"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    for _ in range(40):
+        line = proc.stdout.readline()  # type: ignore[union-attr]
+        if not line:
+            break
+        lines.append(line)
+        if "Ctrl-C" in line:
+            break
+    found = re.search(r"http://127\.0\.0\.1:\d+", "".join(lines))
+    if found is None:
+        stop(proc)
+        raise AssertionError(f"no URL in {lines!r}")
+    return proc, found.group(0)
+
+
+def test_mockkit_serve_flags_mean_what_the_keywords_mean(tmp_path):
+    source = tmp_path / "probe.json"
+    source.write_text(json.dumps(PROBE))
+    proc, url = started("serve", str(source), "--quiet", "--colon-wildcards", "--no-cors", "--api-key", "k",
+                        "--max-body-size", "100", "--seed", "7", "--no-match-query-params")
+    try:
+        with httpx.Client(base_url=url, headers={"x-api-key": "k"}, trust_env=False) as client:
+            assert client.get("/c/seven").text == "colon"
+            assert client.get("/q?sort=desc").text == "asc"
+            assert "access-control-allow-origin" not in client.get("/plain", headers={"Origin": "http://o"}).headers
+            assert client.post("/plain", content=b"x" * 101).status_code == 413
+            assert client.get("/fake").content == fake_body(7)
+            assert client.get("/plain", headers={"x-api-key": "wrong"}).status_code == 401
+    finally:
+        stop(proc)
+
+
+def test_mockkit_hub_flags_are_every_mocks_defaults(tmp_path):
+    proc, url = started("hub", "--data", str(tmp_path / "hub"), "--api-key", "hk", "--colon-wildcards", "--no-cors",
+                        "--seed", "7", "--match-body")
+    try:
+        with mockkit.Hub(url, "hk") as api:
+            uid = api.create_collection(PROBE)["collection"]["uid"]
+            plain = api.create_mock(uid)["mock"]
+            assert plain["config"]["matchBody"] is True  # Postman's keys: written into new mocks
+            told = api.create_mock(uid, config={"colonWildcards": False, "matchBody": False})["mock"]
+        with httpx.Client(trust_env=False) as client:
+            assert client.get(plain["mockUrl"] + "/c/seven").text == "colon"
+            assert client.get(told["mockUrl"] + "/c/seven").status_code == 404  # its config wins
+            assert "access-control-allow-origin" not in client.get(plain["mockUrl"] + "/plain",
+                                                                  headers={"Origin": "http://o"}).headers
+            assert client.get(plain["mockUrl"] + "/fake").content == fake_body(7)
+            body = {"content-type": "application/json"}
+            assert client.post(plain["mockUrl"] + "/body", headers=body, content='{"k": 2}').status_code == 404
+            assert client.post(told["mockUrl"] + "/body", headers=body, content='{"k": 2}').text == "body-saved"
+    finally:
+        stop(proc)
+
+
+def test_a_hub_refuses_a_bad_mockkit_config_value_naming_the_key(tmp_path):
+    with mockkit.serve_hub(tmp_path / "hub", api_key="hk") as hub:
+        uid = hub.client.create_collection(PROBE)["collection"]["uid"]
+        for config, says in (({"distanceThreshold": 2}, "mock.config.distanceThreshold must be between 0"),
+                             ({"colonWildcards": "yes"}, "mock.config.colonWildcards must be True or False"),
+                             ({"seed": 1.5}, "mock.config.seed must be a whole number"),
+                             ({"cors": None, "matchbody": True}, "mock.config.matchbody is not a known field")):
+            with pytest.raises(mockkit.HubError, match=re.escape(says)) as refused:
+                hub.client.create_mock(uid, config=config)
+            assert refused.value.status == 400 and refused.value.name == "malformedRequestError"

@@ -1,8 +1,8 @@
 """The hub's request handling: which mock a call goes to, and the admin API, off the event loop.
 
-``HubApp`` is what ``server.MockApp`` calls for a hub (``hub.py`` runs it): ``/m/<id>/...`` goes
-to that mock, the rest to ``admin.AdminAPI``. The decisions it carries out are listed in
-``hub.py``'s docstring (threads, keys, errors, engine cache).
+``HubApp`` is what ``server.MockApp`` calls for a hub (``hub.runner`` runs it): ``/m/<id>/...`` goes
+to that mock, the rest to ``routes.AdminAPI``. The decisions it carries out are listed in
+the package docstring (``mockkit.hub``: threads, keys, errors, engine cache).
 """
 
 from __future__ import annotations
@@ -18,15 +18,15 @@ from functools import partial
 from datetime import datetime, timezone
 from typing import Any
 
-from . import answers, safejson
-from .admin import AdminAPI
-from .engine import MockEngine, Served
-from .errors import ServerError
-from .hublog import CallLogWriter
-from .hubstore import HubStore, now_iso
-from .options import MockOptions
-from .model import MockRequest, MockResponse
-from .redact import Redactor
+from .. import answers, safejson
+from .routes import AdminAPI
+from ..engine import MockEngine, Served
+from ..errors import ServerError
+from .calllog import CallLogWriter
+from .store import HubStore, now_iso
+from ..options import MockOptions
+from ..model import MockRequest, MockResponse
+from ..redact import Redactor
 
 __all__ = ["HubApp"]
 
@@ -57,7 +57,7 @@ class HubApp:
     Nothing slow runs on the event loop: a call to a mock already loaded is answered there (the
     engine ranks in memory); loading a mock (SQLite reads, the engine build) and every admin call
     run on worker threads (``handle`` returns a ``Future``; at most ``max_pending`` wait, then
-    503); call logs are written by ``hublog.CallLogWriter``'s thread after the answer.
+    503); call logs are written by ``calllog.CallLogWriter``'s thread after the answer.
 
     Server-level errors (a bad path, a body over the limit) carry no CORS headers (``cors``):
     the hub has no one CORS setting, and its management API is not for browsers.

@@ -16,9 +16,9 @@ from typing import Any
 
 import httpx
 
-from .collection import _is_yaml_source, read_json
-from .errors import HubError
-from .model import Collection
+from ..collection import _is_yaml_source, read_json
+from ..errors import HubError
+from ..model import Collection
 
 __all__ = ["Hub", "HubError"]
 
@@ -37,8 +37,8 @@ def _export(source: Any, key: str) -> dict[str, Any]:
     Files are read by ``collection.read_json`` (UTF-8/16, BOMs, clear errors); a v3 collection
     folder or a ``.environment.yaml`` file is loaded and sent as its v2.1 export (issue 14)."""
     if _is_yaml_source(source):
-        from .convert import load_any
-        from .v21write import collection_json, environment_json
+        from ..convert import load_any
+        from ..v21write import collection_json, environment_json
 
         item = load_any(source)
         source = collection_json(item) if isinstance(item, Collection) else environment_json(item)

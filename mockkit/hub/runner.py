@@ -1,45 +1,5 @@
-"""The hub: many mocks in one process, managed through a Postman-shaped API, kept in SQLite.
-
-    hub = mockkit.serve_hub()                           # background thread; port 0 -> a free port
-    uid = hub.client.create_collection("api.json")["collection"]["uid"]
-    mock = hub.client.create_mock(uid)["mock"]
-    httpx.get(mock["mockUrl"] + "/users/42")            # answered by that mock
-    hub.client.call_logs(mock["id"], include="response.body")
-    hub.stop()
-
-Or from a shell: ``mockkit hub [--host 127.0.0.1] [--port 3100] [--data DIR] [--api-key KEY]
-[--max-body BYTES]``. This module runs hubs; ``hubapp`` answers their requests, ``admin`` is the
-management API, ``hubstore`` the SQLite state, ``hublog`` the call-log writer.
-
-Decisions:
-
-* **mockUrl = ``http://<host>:<port>/m/<mockId>``.** One port serves every mock and the admin
-  API; everything after the base is the mock's request path, matched untouched
-  (``/m/<id>/users/42?x=1`` is matched as ``/users/42?x=1``). A path prefix needs no DNS or
-  Host-header tricks (spec C9) and works with any HTTP client. ``/m/...`` never collides with
-  the admin routes (``/mocks``, ``/collections``, ``/environments``).
-* **Keys.** Admin calls need the hub's key in the ``x-api-key`` header, compared with
-  ``hmac.compare_digest``; otherwise 401 ``AuthenticationError`` (the name Postman's API uses).
-  Private (unpublished) mocks need the same key, header only; otherwise 401 ``unauthorizedError``
-  (spec 9.10), except a CORS pre-flight, which browsers send without custom headers: it gets a
-  permissive 204 without reaching the examples. The key comes from ``--api-key``/``api_key=``,
-  or is generated once (``secrets.token_urlsafe``) and stored in ``DIR/api-key`` with mode 0600.
-* **Mock call errors** use spec §1.7: unknown mock 404 ``mockNotFoundError``; a mock whose
-  collection or environment was deleted 400 ``inactiveMockError``.
-* **Mocks are cached** (row and engine, ``hubapp.HubApp``) and dropped whenever the admin API changes what a mock answers
-  (collection, environment, config, server responses), so the next call sees the change without a
-  restart. A generation counter keeps an engine built from old state from being cached.
-* **Threads.** The hub serves from one Tornado loop thread (``server.ServerThread`` and
-  ``server.MockApp``, reused: ``HubApp`` stands in for the engine), and nothing slow runs there:
-  admin calls run on one worker thread (SQLite writes, one at a time, each durable), loading a
-  mock (reads and the engine build) on two others, and call logs are written after the answer by
-  ``hublog.CallLogWriter``'s thread; a failed call-log write is counted, warned about once per
-  interval and shown by ``GET /status``, never turned into a failed mock call. The ``Hub`` client
-  talks HTTP, so any thread may use it.
-* **The key stays secret**: it is redacted (``redact.Redactor``) from what a mock sees and from
-  every call-log row, whatever form it was sent in (header, Bearer or Basic credentials, query,
-  body). Files are 0600 in a 0700 folder (``hubstore``).
-"""
+"""Running a hub: in a background thread (``HubServer``, ``serve_hub``) or in the foreground
+(``run_hub``, ``mockkit hub``). The decisions are in the package docstring (``mockkit.hub``)."""
 
 from __future__ import annotations
 
@@ -50,16 +10,17 @@ import warnings
 from pathlib import Path
 from typing import TextIO
 
-from .errors import MockkitError
-from .hosting import Registry, ServerThread, bind, run_until_signal, url_for
-from .options import MockOptions
-from .server import MockApp
-from .hubapp import HubApp
-from .hubclient import Hub, HubError
-from .hubstore import KEY_FILE, HubStore, default_data_dir, load_api_key
-from .terminal import printable
+from ..errors import ConfigError
+from ..hosting import Registry, ServerThread, bind, run_until_signal, url_for
+from ..options import MockOptions
+from ..server import MockApp
+from ..terminal import printable
+from .app import HubApp
+from .client import Hub
+from .folder import KEY_FILE, default_data_dir, load_api_key
+from .store import HubStore
 
-__all__ = ["Hub", "HubError", "HubApp", "HubServer", "serve_hub", "run_hub", "default_data_dir"]
+__all__ = ["HubServer", "serve_hub", "run_hub", "HUB_MAX_BODY"]
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 HUB_MAX_BODY = 64 * 1024 * 1024
@@ -193,7 +154,7 @@ def run_hub(data_dir: str | None, host: str, port: int, api_key: str | None,
             options: MockOptions | None = None) -> int:
     """``mockkit hub``: serve in the foreground until SIGINT/SIGTERM."""
     if api_key is not None and not api_key.strip():
-        raise MockkitError("--api-key must not be empty")
+        raise ConfigError("api_key", "must not be empty")
     directory = Path(data_dir) if data_dir else default_data_dir()
     store = HubStore(directory)
     try:
