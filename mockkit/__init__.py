@@ -15,12 +15,11 @@ from typing import TYPE_CHECKING, Any, Unpack
 from .collection import load_collection, load_environment
 from .engine import MockEngine, engine_for
 from .errors import (
-    CallAssertionError,
     CollectionError,
     ConfigError,
     HubError,
     MockkitError,
-    NotFoundError,
+    MockLookupError,
     RequestError,
     ServerError,
 )
@@ -39,8 +38,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __version__ = "0.1.0"
 
-# At most 24 names (tests/test_init.py). ``mockkit.__version__`` and ``mockkit.MockResponse`` (the
-# answer inside ``Served``) stay importable without being listed, to make room for the error tree.
+# At most 24 names (tests/test_init.py): ``mockkit.__version__`` stays without being listed, to
+# make room for the error tree.
 __all__ = [
     "serve",
     "stop_all",
@@ -58,14 +57,14 @@ __all__ = [
     "Collection",
     "Environment",
     "MockRequest",
+    "MockResponse",
     "MockkitError",
     "CollectionError",
     "ConfigError",
     "RequestError",
-    "NotFoundError",
+    "MockLookupError",
     "ServerError",
     "HubError",
-    "CallAssertionError",
 ]
 
 

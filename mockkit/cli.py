@@ -200,7 +200,7 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"mockkit: warning: listening on {printable(args.host)} without --api-key: anyone who can reach "
               "this address can call the mock", file=sys.stderr)
     if args.workers < 1:
-        raise MockkitError("--workers must be at least 1")
+        raise ConfigError("--workers", "must be at least 1")
     sockets = bind(args.host, args.port, reuse_port=args.workers > 1)
     url = url_for(args.host, sockets[0].getsockname()[1])
 

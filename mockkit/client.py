@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from types import TracebackType
 from typing import Any, Unpack
-from urllib.parse import parse_qsl
 
 import anyio
 import anyio.to_thread
@@ -28,7 +27,8 @@ import httpx
 
 from . import answers
 from .engine import CALL_HEADER, MockEngine, Served, engine_for
-from .model import HTTP_WHITESPACE, MockRequest, header_text
+from .errors import RequestError
+from .model import MockRequest, wire_headers
 from .options import MockOptions, OptionFields, resolve
 from .verify import CallAssertions, note_mock, settle_seed
 
@@ -38,11 +38,10 @@ __all__ = ["EngineTransport", "transport", "bound_client", "CALL_HEADER"]
 
 
 def _mock_request(request: httpx.Request, body: bytes) -> MockRequest:
+    """The request as the server would read it (``MockRequest.from_target``; raises
+    ``RequestError`` for a path that is not UTF-8)."""
     target = request.url.raw_path.decode("ascii", errors="replace")
-    path, _, query_string = target.partition("?")
-    query = tuple(parse_qsl(query_string, keep_blank_values=True)) if query_string else ()
-    headers = tuple((header_text(k), header_text(v).strip(HTTP_WHITESPACE)) for k, v in request.headers.raw)
-    return MockRequest(request.method.upper(), path or "/", query, headers, body)
+    return MockRequest.from_target(request.method, target, wire_headers(request.headers.raw), body)
 
 
 def _response(served: Served, request: httpx.Request) -> httpx.Response:
@@ -82,35 +81,38 @@ class EngineTransport(CallAssertions, httpx.BaseTransport, httpx.AsyncBaseTransp
 
         return calls_frame(self.engine.journal.snapshot())
 
-    def _too_large(self, request: httpx.Request, body: bytes) -> httpx.Response | None:
-        """A body over ``max_body_size`` gets the server's 413 (never reaches the engine)."""
+    def _refusal(self, request: httpx.Request, body: bytes) -> httpx.Response | MockRequest:
+        """What the server refuses before the engine sees it, refused the same way: a body over
+        ``max_body_size`` (413), a path that is not UTF-8 (400). Else the request to answer."""
         limit = self.engine.options.max_body_size
-        if len(body) <= limit:
-            return None
-        answer = answers.error_answer(413, "payloadTooLargeError", f"The request body is larger than {limit:,} bytes.",
-                                      cors=self.engine.cors, origin=request.headers.get("origin"))
-        return _response(Served(answer, None, None, None, None), request)
+        try:
+            if len(body) > limit:
+                raise RequestError(f"The request body is larger than {limit:,} bytes.", status=413,
+                                   name="payloadTooLargeError")
+            return _mock_request(request, body)
+        except RequestError as exc:
+            answer = answers.error_answer(exc.status, exc.name, str(exc), cors=self.engine.cors,
+                                          origin=request.headers.get("origin"))
+            return _response(Served(answer, None, None, None, None), request)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        body = request.read()
-        refused = self._too_large(request, body)
-        if refused is not None:
-            return refused
-        served = self.engine.handle(_mock_request(request, body))
+        mock_request = self._refusal(request, request.read())
+        if isinstance(mock_request, httpx.Response):
+            return mock_request
+        served = self.engine.handle(mock_request)
         self._observe(served)
         if self.delays and served.delay_ms:
             time.sleep(served.delay_ms / 1000)
         return _response(served, request)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        body = await request.aread()
-        refused = self._too_large(request, body)
-        if refused is not None:
-            return refused
+        mock_request = self._refusal(request, await request.aread())
+        if isinstance(mock_request, httpx.Response):
+            return mock_request
         if not self._warm:  # Faker may still be starting in a thread: wait for it off the loop
             await anyio.to_thread.run_sync(self.engine.wait_ready)
             self._warm = True
-        served = self.engine.handle(_mock_request(request, body))
+        served = self.engine.handle(mock_request)
         self._observe(served)
         if self.delays and served.delay_ms:
             await anyio.sleep(served.delay_ms / 1000)
@@ -156,9 +158,9 @@ def transport(
     test's seed is used, or a fresh one: ``transport.seed`` says which. ``delays=False`` answers
     at once whatever delay is asked for. ``strict`` (default: on in a pytest session unless the
     ini says ``mockkit_strict = false``; off elsewhere) makes closing the client raise
-    ``CallAssertionError`` when a request got no example; ``expect`` / ``assert_all_used`` as
+    ``AssertionError`` when a request got no example; ``expect`` / ``assert_all_used`` as
     ``CallAssertions.set_checks``. Raises ``CollectionError`` for a collection that cannot be
-    loaded, ``ConfigError`` for a bad option and ``NotFoundError`` for an ``expect`` name no
+    loaded, ``ConfigError`` for a bad option and ``MockLookupError`` for an ``expect`` name no
     example has.
     """
     if isinstance(collection, MockEngine):

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Unpack
 from . import answers, fakes, gcpause
 from .collection import load_collection, load_environment
 from .headerclean import clean_name, to_wire, wire_value
+from .errors import ConfigError, MockLookupError
 from .journal import Call, Journal
 from .matching import Candidate, Index, Ranking, choose, rank
 from .model import Collection, Environment, Example, MockRequest, MockResponse, Pairs, SavedResponse
@@ -307,9 +308,10 @@ class MockEngine:
         *,
         language: str | None = None,
     ) -> MockResponse:
-        """Answer every call with this response until ``clear_server_response`` (spec C5)."""
+        """Answer every call with this response until ``clear_server_response`` (spec C5); raises
+        ``ConfigError`` for a status that is not 5xx."""
         if not 500 <= int(status) <= 599:
-            raise ValueError(f"a server response needs a 5xx status, not {status}")
+            raise ConfigError("status", f"of a server response must be 5xx (500 to 599), not {status}")
         if isinstance(body, (dict, list)):
             body, language = json.dumps(body), language or "json"
         data = body.encode("utf-8", "replace") if isinstance(body, str) else bytes(body)
@@ -364,13 +366,13 @@ class MockEngine:
     def answered_by(self, call: Call) -> "MockEngine":
         """The engine generation that answered ``call`` (this one, or one before a reload).
 
-        Raises ``LookupError`` when that generation is no longer kept (the journal keeps the last
-        ``Journal.kept_generations``)."""
+        Raises ``MockLookupError`` (a ``LookupError``) when that generation is no longer kept (the
+        journal keeps the last ``Journal.kept_generations``)."""
         if call.generation in (0, self.generation):
             return self
         engine = self.journal.generation(call.generation)
         if not isinstance(engine, MockEngine):
-            raise LookupError(
+            raise MockLookupError(
                 f"call {call.id} was answered by generation {call.generation} of this mock's collection, which "
                 f"is gone: it has been reloaded since (now generation {self.generation}) and mockkit keeps the "
                 f"last {self.journal.kept_generations}. Explain the request by method and path to rank it "

@@ -8,24 +8,26 @@
     ├── RequestError             a request mockkit cannot interpret: a path that is not
     │   (ValueError)             percent-encoded UTF-8 (the server answers it 400), or a response
     │                            given to ``explain`` that no mock of this process sent
-    ├── NotFoundError            a call, engine generation or example asked for that mockkit does
+    ├── MockLookupError          a call, engine generation or example asked for that mockkit does
     │   (LookupError)            not have (a call the call log no longer keeps, an unknown name)
     ├── ServerError              a mock server or hub that cannot start or stop (port taken)
     │   (RuntimeError)
-    ├── HubError                 a hub management call that failed (status, Postman's error name)
-    └── CallAssertionError       a call assertion or a test's end-of-test check that failed
-        (AssertionError)         (``assert_called``, a request that got no example, ``expect=``)
+    └── HubError                 a hub management call that failed (status, Postman's error name)
 
-Each also derives from the built-in exception in brackets, so ``except ValueError`` and pytest's
-assertion rewriting keep working. Calling a function with the wrong kinds of arguments (an
-unknown keyword, a missing method) raises Python's own ``TypeError``, as everywhere in Python.
-A request sent to a running mock never raises: the server answers it (``answers.ERROR_NAMES``).
+Each also derives from the built-in exception in brackets, so ``except ValueError`` keeps
+working. Two kinds of error are Python's own on purpose: calling a function with the wrong kinds
+of arguments (an unknown keyword, a missing method) raises ``TypeError``, as everywhere in
+Python; and a failed call assertion or end-of-test check (``assert_called``, a request that got
+no example, an ``expect=`` example never served: ``mockkit.verify``) raises ``AssertionError``,
+which pytest reports as ``AssertionError: expected GET /books/{{id}} to be called 3 times...``
+like any failed ``assert``. A request sent to a running mock never raises: the server answers
+it (``answers.ERROR_NAMES``).
 """
 
 from __future__ import annotations
 
-__all__ = ["MockkitError", "CollectionError", "ConfigError", "RequestError", "NotFoundError", "ServerError",
-           "HubError", "CallAssertionError"]
+__all__ = ["MockkitError", "CollectionError", "ConfigError", "RequestError", "MockLookupError", "ServerError",
+           "HubError"]
 
 
 class MockkitError(Exception):
@@ -77,7 +79,7 @@ class RequestError(MockkitError, ValueError):
         super().__init__(message)
 
 
-class NotFoundError(MockkitError, LookupError):
+class MockLookupError(MockkitError, LookupError):
     """Something asked for by id or name that mockkit does not have: a call the call log no
     longer keeps, the engine generation that answered a call (reloaded since), an example named
     in ``expect=``."""
@@ -95,8 +97,3 @@ class HubError(MockkitError):
         self.status, self.name, self.message = status, name, message
         super().__init__(f"{status} {name}: {message}")
 
-
-class CallAssertionError(MockkitError, AssertionError):
-    """A call assertion (``assert_called``, ``assert_not_called``, ``assert_all_matched``) or an
-    end-of-test check (a request that got no example, an ``expect=`` example never served) that
-    failed. pytest reports it as a failed assertion."""

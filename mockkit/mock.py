@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Unpack
 
 from .engine import CALL_HEADER, MockEngine
-from .errors import ServerError
+from .errors import MockLookupError, RequestError, ServerError
 from .hosting import FileWatcher, Registry, ServerThread, url_for, watched_files
 from .model import Collection, MockRequest
 from .options import MockOptions, OptionFields, resolve
@@ -197,8 +197,9 @@ class MockServer(CallAssertions):
 
         Returns an ``Explanation``: a DataFrame (columns ``report.RANKING_COLUMNS``, one row per
         example, winner first) that a notebook shows as a readable table; ``.steps`` has every
-        comparison made. Raises ``ValueError`` for a response without mockkit's call header and
-        ``LookupError`` for a call no longer in the call log.
+        comparison made. Raises ``RequestError`` (a ``ValueError``) for a response without
+        mockkit's call header or a path that is not percent-encoded UTF-8, and ``MockLookupError``
+        (a ``LookupError``) for a call no longer in the call log.
         """
         from .report import ranking_frame
 
@@ -213,7 +214,7 @@ class MockServer(CallAssertions):
             call = engine.journal.get(call_id)
             ranking = engine.replay(call_id) if call is not None else None
             if call is None or ranking is None:
-                raise LookupError(
+                raise MockLookupError(
                     f"call {call_id} is no longer in the call log (it keeps the last "
                     f"{engine.journal.maxlen} calls); explain it by method and path instead"
                 )
@@ -302,7 +303,7 @@ def _call_id_of(response: Any) -> str:
     headers = getattr(response, "headers", None)
     call_id = headers.get(CALL_HEADER) if headers is not None else None
     if not call_id:
-        raise ValueError(
+        raise RequestError(
             f"this response has no {CALL_HEADER} header: pass a response this mock server sent, "
             "or explain a request by method and path: mock.explain('GET', '/users/42')"
         )

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from .errors import ConfigError
 from .verify import CallAssertions, TestDefaults, note_mock, pick_seed, pop_defaults, push_defaults
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -291,7 +292,7 @@ class _Factory:
         settings.environment = _local_path(settings.environment, item)
         scope = settings.scope or str(item.config.getini("mockkit_scope")).strip() or "function"
         if scope not in SCOPES:
-            raise ValueError(f"mockkit scope must be one of {', '.join(SCOPES)}, not {scope!r} "
+            raise ConfigError("scope", f"must be one of {', '.join(SCOPES)}, not {scope!r} "
                              "(marker, fixture argument or the mockkit_scope ini option)")
         return replace(settings, scope=scope)
 

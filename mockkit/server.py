@@ -19,7 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import replace
 from typing import Protocol
-from urllib.parse import parse_qsl, quote_from_bytes
+from urllib.parse import quote_from_bytes
 
 from tornado import httputil, iostream
 from tornado.http1connection import HTTP1Connection
@@ -31,7 +31,8 @@ from .answers import error_answer, failure_message
 from .engine import CALL_HEADER, Served
 from .headerclean import safe_headers
 from .limits import DelayBudget, Trimmer, offload
-from .model import MockRequest, MockResponse, header_text
+from .errors import RequestError
+from .model import MockRequest, MockResponse, header_text, wire_headers
 from .options import MockOptions
 
 __all__ = ["Handler", "MockApp", "CALL_HEADER", "request_from", "make_http_server"]
@@ -59,15 +60,11 @@ def _raw_bytes_escaped(target: str) -> str:
 
 
 def request_from(start_line: httputil.RequestStartLine, headers: httputil.HTTPHeaders, body: bytes) -> MockRequest:
-    """A neutral request from Tornado's parsed start line and headers (values as UTF-8 text when
-    their bytes are valid UTF-8, Latin-1 otherwise: spec 9.19)."""
-    path, _, query_string = _raw_bytes_escaped(start_line.path).partition("?")
-    query = tuple(parse_qsl(query_string, keep_blank_values=True)) if query_string else ()
-    if not path.startswith("/"):  # absolute-form targets ("http://host/path") and "*"
-        rest = path.split("://", 1)[-1]
-        path = "/" + rest.partition("/")[2] if "/" in rest else "/"
-    pairs = tuple((header_text(k), header_text(v)) for k, v in headers.get_all())  # Tornado reads Latin-1
-    return MockRequest(start_line.method.upper(), path, query, pairs, body)
+    """A neutral request from Tornado's parsed start line and headers (``MockRequest.from_target``
+    reads the target; header values as UTF-8 text when their bytes are valid UTF-8, Latin-1
+    otherwise: spec 9.19). Raises ``RequestError`` for a path that is not UTF-8."""
+    return MockRequest.from_target(start_line.method, _raw_bytes_escaped(start_line.path),
+                                   wire_headers(headers.get_all()), body)
 
 
 class Handler(Protocol):
@@ -165,13 +162,12 @@ class _Exchange(httputil.HTTPMessageDelegate):
         started = time.perf_counter()
         request = MockRequest(self.start_line.method, self.start_line.path.partition("?")[0])
         try:
-            request = request_from(self.start_line, self.headers, b"".join(self.chunks))
-            self.chunks = []  # the request holds the body now
             try:
-                request.decoded_path  # noqa: B018 - strict decoding, to answer 400 when it fails
-            except UnicodeDecodeError:
-                self._write(self._error(400, "badRequestError", "The request path is not valid percent-encoded UTF-8."), None)
+                request = request_from(self.start_line, self.headers, b"".join(self.chunks))
+            except RequestError as exc:  # not interpretable: Postman's error shape, not a call
+                self._write(self._error(exc.status, exc.name, str(exc)), None)
                 return
+            self.chunks = []  # the request holds the body now
             result = offload(self.app.engine, request)
         except Exception as exc:  # the engine failed: answer 500, record it, keep serving
             self._failed(request, exc, started)
