@@ -11,7 +11,6 @@ without ``{{`` is stored as ready bytes).
 from __future__ import annotations
 
 import hmac
-import json
 import os
 import threading
 import time
@@ -22,22 +21,14 @@ from typing import TYPE_CHECKING, Any, Unpack
 
 from . import answers, fakes, gcpause
 from .collection import load_collection, load_environment
-from .headerclean import clean_name, to_wire, wire_value
 from .errors import ConfigError, MockLookupError
 from .journal import Call, Journal
 from .matching import Candidate, Index, Ranking, choose, rank
-from .model import Collection, Environment, Example, MockRequest, MockResponse, Pairs, SavedResponse
-from .redact import Redactor
+from .model import Collection, Environment, Example, MockRequest, MockResponse, Pairs
 from .options import MockOptions, OptionFields, parse_delay, resolve
-from .templating import (
-    TOKEN,
-    RenderContext,
-    Template,
-    Token,
-    compile_template,
-    render,
-    render_header,
-)
+from .redact import Redactor
+from .responses import compile_response, has_dynamic, render_response, server_response, uncaptured_note
+from .templating import TOKEN
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -46,28 +37,6 @@ __all__ = ["CALL_HEADER", "MockEngine", "Served", "engine_for"]
 
 CALL_HEADER = "x-mockkit-call"
 """Every answer carries its journal id in this header, so ``explain(response)`` can find it."""
-
-DROPPED_HEADERS = frozenset({"content-length", "transfer-encoding", "content-encoding", "connection"})
-PREVIEW_TYPES = {
-    "json": "application/json",
-    "xml": "application/xml",
-    "html": "text/html",
-    "text": "text/plain",
-    "javascript": "application/javascript",
-    "raw": "application/octet-stream",
-}
-@dataclass(frozen=True, slots=True)
-class CompiledResponse:
-    """An example's response, ready to render."""
-
-    status: int
-    reason: str
-    headers: tuple[tuple[str, Template], ...]
-    body: Template
-    static_body: bytes | None
-    has_cors: bool
-    problems: tuple[str, ...]
-
 
 @dataclass(frozen=True, slots=True)
 class Served:
@@ -84,55 +53,6 @@ class Served:
 JSON_BODY_NOTE = ("the response body is JSON with placeholders: values are JSON-escaped inside strings and "
                   "written as JSON values elsewhere, so it stays valid JSON (mockkit's rule, spec 9.18; Postman "
                   "inserts them verbatim)")
-
-
-def uncaptured_note(name: str) -> str:
-    """Spec 9.13 for a wildcard the request did not fill."""
-    return (f"wildcard {{{{{name}}}}} captured nothing (the example was not matched by its path, e.g. it was "
-            "picked by x-mock-response-name or -id), so it is left as written")
-
-
-def _has_dynamic(compiled: CompiledResponse) -> bool:
-    templates = [compiled.body, *(t for _, t in compiled.headers)]
-    return any(isinstance(p, Token) and p.kind == "dynamic" for t in templates for p in t.parts)
-
-
-def _labelled_json(saved: SavedResponse) -> bool:
-    """A response body labelled JSON: by its Content-Type (``application/json``, ``+json``) or,
-    without one, by Postman's preview language."""
-    ctype = next((v for k, v in saved.headers if k.strip().lower() == "content-type"), None)
-    if ctype is not None:
-        return "json" in ctype.lower()
-    return saved.preview_language.lower() == "json"
-
-
-def _compile_response(example: Example, variables: dict[str, str], captures: list[str]) -> CompiledResponse:
-    saved = example.response
-    problems: list[str] = []
-    headers: list[tuple[str, Template]] = []
-    names = set()
-    for key, value in saved.headers:
-        clean = clean_name(key)
-        if not clean or clean.lower() in DROPPED_HEADERS:
-            continue
-        template = compile_template(value, variables, captures)
-        problems.extend(f"header {clean}: {p}" for p in template.problems)
-        headers.append((clean, template))
-        names.add(clean.lower())
-    if "content-type" not in names and saved.preview_language.lower() in PREVIEW_TYPES:
-        ctype = PREVIEW_TYPES[saved.preview_language.lower()]
-        headers.append(("Content-Type", compile_template(ctype, {})))
-    body = compile_template(saved.body, variables, captures, json_body=_labelled_json(saved))
-    problems.extend(body.problems)
-    return CompiledResponse(
-        status=saved.code,
-        reason=answers.reason_phrase(saved.code, saved.status),
-        headers=tuple(headers),
-        body=body,
-        static_body=body.static.encode("utf-8", "replace") if body.static is not None else None,
-        has_cors="access-control-allow-origin" in names,
-        problems=tuple(dict.fromkeys(problems)),
-    )
 
 
 class MockEngine:
@@ -170,7 +90,7 @@ class MockEngine:
         self.server_response: MockResponse | None = None
         self.index = Index(self.collection, self.environment, colon_wildcards=options.colon_wildcards)
         self._responses = {
-            id(t): _compile_response(
+            id(t): compile_response(
                 t.example,
                 self.index.variables,
                 [m.group(1).strip() for m in TOKEN.finditer(t.path)],
@@ -179,7 +99,7 @@ class MockEngine:
         }
         self._by_position = {t.example.position: self._responses[id(t)] for t in self.index.targets}
         self._warmer: threading.Thread | None = None
-        if any(_has_dynamic(r) for r in self._responses.values()):
+        if any(has_dynamic(r) for r in self._responses.values()):
             # Faker takes ~0.2 s to start; do it now, off the caller's thread, not on the first call.
             # (Its seed was fixed when the context was made, so seeded output does not change.)
             self._warmer = threading.Thread(target=self._warm_fakes, name="mockkit-faker", daemon=True)
@@ -251,7 +171,7 @@ class MockEngine:
             if winner is not None:
                 compiled = self._responses[id(winner.target)]
                 with self._fake_lock:
-                    response, uncaptured = self._render(compiled, winner, request)
+                    response, uncaptured = render_response(compiled, winner.captures, request, self.fake, cors=self.cors)
                 if answers.is_preflight(request):
                     response = answers.with_preflight_headers(response, request, cors=self.cors)
                 problems = compiled.problems + tuple(uncaptured_note(name) for name in dict.fromkeys(uncaptured))
@@ -312,14 +232,8 @@ class MockEngine:
         ``ConfigError`` for a status that is not 5xx."""
         if not 500 <= int(status) <= 599:
             raise ConfigError("status", f"of a server response must be 5xx (500 to 599), not {status}")
-        if isinstance(body, (dict, list)):
-            body, language = json.dumps(body), language or "json"
-        data = body.encode("utf-8", "replace") if isinstance(body, str) else bytes(body)
-        pairs = [(clean_name(k), wire_value(str(v))) for k, v in (headers or {}).items() if clean_name(k)]
-        if language and not any(k.lower() == "content-type" for k, _ in pairs):
-            pairs.append(("Content-Type", PREVIEW_TYPES.get(language, "text/plain")))
         # CORS headers are added per call (they depend on the request's Origin: spec 9.9)
-        self.server_response = MockResponse(int(status), answers.reason_phrase(int(status)), tuple(pairs), data)
+        self.server_response = server_response(int(status), body, headers, language)
         return self.server_response
 
     def clear_server_response(self) -> None:
@@ -330,17 +244,6 @@ class MockEngine:
         with self._fake_lock:
             self.fake.reseed(seed)
             self.seed = seed
-
-    def _render(self, compiled: CompiledResponse, winner: Candidate, request: MockRequest) -> tuple[MockResponse, list[str]]:
-        """The example's response filled for ``request``, and the wildcards it could not fill."""
-        ctx = RenderContext(request, winner.captures, self.fake)
-        headers = [(name, to_wire(render_header(t, ctx))) for name, t in compiled.headers]
-        if self.cors and not compiled.has_cors:
-            headers = answers.with_cors(headers, request.header("origin"))
-        body = compiled.static_body
-        if body is None:
-            body = render(compiled.body, ctx).encode("utf-8", "replace")
-        return MockResponse(compiled.status, compiled.reason, tuple(headers), body), ctx.uncaptured
 
     # --------------------------------------------------------------------------- inspection
 

@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import safejson
-from ..errors import MockkitError, ServerError
+from ..errors import ServerError
 from .folder import lock_folder, private_file
 
 __all__ = ["HubStore", "CallLogQuery", "now_iso", "SCHEMA_VERSION",
