@@ -5,7 +5,6 @@ mock's pre-flight, a mock error's CORS headers and ``cors=False`` mean the same 
 from __future__ import annotations
 
 import re
-import socket
 from http import HTTPStatus
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from mockkit import answers
 from mockkit.model import MockRequest
 
 from builders import coll, ex
+from rawhttp import exchange
 
 APP = coll(ex("/items", name="items", response_body="[]", preview="json"))
 PREFLIGHT = {"Origin": "http://front.test", "Access-Control-Request-Method": "DELETE",
@@ -99,15 +99,8 @@ def test_server_level_errors_use_the_same_answers():
     the mock's option."""
     for cors in (True, False):
         with mockkit.MockServer(APP, cors=cors) as server:
-            with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
-                sock.sendall(b"GET /items HTTP/1.1\r\nHost: x\r\nOrigin: http://o.test\r\nX-Big: "
-                             + b"a" * 70_000 + b"\r\n\r\n")
-                data = b""
-                while b"}}" not in data:
-                    chunk = sock.recv(65536)
-                    if not chunk:
-                        break
-                    data += chunk
+            data = exchange(server.port, b"GET /items HTTP/1.1\r\nHost: x\r\nOrigin: http://o.test\r\nX-Big: "
+                            + b"a" * 70_000 + b"\r\n\r\n", until=b"}}")
         head = data.split(b"\r\n\r\n")[0].lower()
         assert head.startswith(b"http/1.1 431 request header fields too large")
         assert data.endswith(b'"name":"requestHeaderFieldsTooLargeError","message":"The request headers are larger '

@@ -6,7 +6,6 @@ request target is read one way (``MockRequest.from_target``) by the server, the 
 from __future__ import annotations
 
 import re
-import socket
 from pathlib import Path
 
 import httpx
@@ -16,6 +15,7 @@ import mockkit
 from mockkit import errors
 from mockkit.model import MockRequest
 
+import rawhttp
 from builders import coll, ex
 
 APP = coll(ex("/users/me", name="me", response_body="me"), ex("/café", name="cafe", response_body="cafe"),
@@ -77,17 +77,6 @@ def test_each_error_is_raised_where_it_belongs(tmp_path):
     assert (failed.value.status, failed.value.name) == (404, "instanceNotFoundError")
 
 
-def raw_call(port: int, target: bytes) -> tuple[int, str]:
-    """Send ``GET <target>`` as bytes (targets httpx would not send as is); status and body."""
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        sock.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        data = b""
-        while chunk := sock.recv(65536):
-            data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    return int(head.split()[1]), body.decode("utf-8", "replace")
-
-
 @pytest.mark.parametrize("target, winner", [
     ("/users/me", "me"), ("/users/me#top", "me"), ("http://elsewhere.test:81/users/me?x=1", "me"), ("*", "root"),
     ("/caf%C3%A9", "cafe"), ("/caf%E9", None),
@@ -97,7 +86,8 @@ def test_a_target_is_read_one_way_by_every_door(target, winner):
     not UTF-8 is a 400 ``badRequestError`` from the server and the transport and a
     ``RequestError`` from ``explain``."""
     with mockkit.MockServer(APP) as server:
-        status, body = raw_call(server.port, target.encode())
+        status, raw = rawhttp.get(server.port, target.encode())
+        body = raw.decode("utf-8", "replace")
     origin_form = target.startswith("/")  # what an httpx client sends (no fragment)
     with httpx.Client(transport=mockkit.transport(APP, strict=False), base_url="http://mock") as client:
         sent = client.get(target.partition("#")[0]) if origin_form else None
