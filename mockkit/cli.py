@@ -28,7 +28,7 @@ from .collection import COLLECTION_AS_ENV, ENV_AS_COLLECTION
 from .engine import MockEngine, Served
 from .errors import CollectionError, ConfigError, MockkitError
 from .model import MockRequest
-from .options import MockOptions
+from .options import HUB_MAX_BODY_SIZE, MockOptions
 from .terminal import printable
 
 __all__ = ["main"]
@@ -83,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     hub.add_argument("--port", type=int, default=3100, help="port (default 3100; 0 picks a free one)")
     hub.add_argument("--data", help="state folder (default: $XDG_DATA_HOME/mockkit/hub)")
     hub.add_argument("--api-key", help="key for admin calls and private mocks (default: generated once)")
-    hub.add_argument("--max-body", type=int, default=64 * 1024 * 1024, metavar="BYTES",
+    hub.add_argument("--max-body", type=int, default=HUB_MAX_BODY_SIZE, metavar="BYTES",
                      help="larger request bodies (uploads, mock calls) get a 413 JSON error (default 64 MiB)")
     _option_flags(hub, per_mock=True)
     # --- end hub -------------------------------------------------------------------------

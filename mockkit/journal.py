@@ -32,12 +32,10 @@ from datetime import datetime
 
 from .errors import ConfigError
 from .model import MockRequest, Pairs
+from .options import JOURNAL_BODY_BYTES, JOURNAL_BYTES, JOURNAL_SIZE  # the limits' one table
 
 __all__ = ["Call", "Journal", "JOURNAL_SIZE", "JOURNAL_BYTES", "JOURNAL_BODY_BYTES", "KEPT_GENERATIONS"]
 
-JOURNAL_SIZE = 1000
-JOURNAL_BYTES = 32 * 1024 * 1024
-JOURNAL_BODY_BYTES = 256 * 1024
 _ENTRY_OVERHEAD = 400  # bytes per entry besides its strings (objects, dict slot): an estimate
 KEPT_GENERATIONS = 3
 """How many engine generations (the current one and the ones before it) a journal keeps, so a

@@ -30,13 +30,22 @@ from .model import MockRequest
 from .strictnum import parse_int
 
 __all__ = ["MockOptions", "OptionFields", "MATCHING", "CONFIG_KEYS", "POSTMAN_KEYS", "DELAY_PRESETS", "MAX_DELAY_MS", "MAX_BODY_SIZE",
-           "parse_delay", "resolve"]
+           "JOURNAL_SIZE", "JOURNAL_BYTES", "JOURNAL_BODY_BYTES", "MAX_PENDING_DELAYS", "MAX_PENDING_DELAY_BYTES",
+           "HUB_MAX_BODY_SIZE", "parse_delay", "resolve"]
 
 MAX_DELAY_MS = 180_000
 """The longest delay, in ms, Postman allows (``x-mock-response-delay``: 1–180000, spec C3)."""
 DELAY_PRESETS = {"2G": 300, "3G": 100, "1": 300, "2": 100}
 """Named delays in ms: Postman's network presets (the API's ``"1"`` = 2G, ``"2"`` = 3G; spec C3)."""
 MAX_BODY_SIZE = 10 * 1024 * 1024
+"""Bytes a request body may have (413 above); ``max_body_size``."""
+JOURNAL_SIZE = 1000
+JOURNAL_BYTES = 32 * 1024 * 1024
+JOURNAL_BODY_BYTES = 256 * 1024
+MAX_PENDING_DELAYS = 1000
+MAX_PENDING_DELAY_BYTES = 64 * 1024 * 1024
+HUB_MAX_BODY_SIZE = 64 * 1024 * 1024
+"""A hub's ``max_body_size`` (collection uploads are big: 50,000 examples are ~23 MB)."""
 
 
 def parse_delay(value: object) -> int | None:
@@ -98,14 +107,14 @@ class MockOptions:
     # limits (issue 11: nothing a request sends can exhaust the server)
     max_body_size: int = _option(MAX_BODY_SIZE, "larger request bodies get a 413 JSON error (bytes)", "limits",
                                  flags=("--max-body",), metavar="BYTES")
-    journal_size: int = _option(1000, "calls the call log keeps", "limits", metavar="N")
-    journal_bytes: int = _option(32 * 1024 * 1024, "bytes the call log may hold in all", "limits", metavar="BYTES")
-    journal_body_bytes: int = _option(256 * 1024, "bytes of each request body the call log keeps (longer ones "
-                                      "keep that prefix, their size and SHA-256)", "limits", metavar="BYTES")
-    max_pending_delays: int = _option(1000, "answers waiting out a delay at once; past it a call gets a 503",
-                                      "limits", metavar="N")
-    max_pending_delay_bytes: int = _option(64 * 1024 * 1024, "bytes held by answers waiting out a delay; past it "
-                                           "a call gets a 503", "limits", metavar="BYTES")
+    journal_size: int = _option(JOURNAL_SIZE, "calls the call log keeps", "limits", metavar="N")
+    journal_bytes: int = _option(JOURNAL_BYTES, "bytes the call log may hold in all", "limits", metavar="BYTES")
+    journal_body_bytes: int = _option(JOURNAL_BODY_BYTES, "bytes of each request body the call log keeps (longer "
+                                      "ones keep that prefix, their size and SHA-256)", "limits", metavar="BYTES")
+    max_pending_delays: int = _option(MAX_PENDING_DELAYS, "answers waiting out a delay at once; past it a call "
+                                      "gets a 503", "limits", metavar="N")
+    max_pending_delay_bytes: int = _option(MAX_PENDING_DELAY_BYTES, "bytes held by answers waiting out a delay; "
+                                           "past it a call gets a 503", "limits", metavar="BYTES")
 
     def __post_init__(self) -> None:
         for name in ("match_body", "match_query_params", "match_wildcards", "colon_wildcards", "cors"):

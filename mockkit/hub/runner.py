@@ -12,7 +12,7 @@ from typing import TextIO
 
 from ..errors import ConfigError
 from ..hosting import Registry, ServerThread, bind, run_until_signal, url_for
-from ..options import MockOptions
+from ..options import HUB_MAX_BODY_SIZE, MockOptions
 from ..server import MockApp
 from ..terminal import printable
 from .app import HubApp
@@ -23,9 +23,9 @@ from .store import HubStore
 __all__ = ["HubServer", "serve_hub", "run_hub", "HUB_MAX_BODY"]
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-HUB_MAX_BODY = 64 * 1024 * 1024
-"""Bytes a hub request body may have (collection uploads are big: 50,000 examples are ~23 MB);
-larger ones get a 413. ``serve_hub(max_body_size=)``, ``mockkit hub --max-body``."""
+HUB_MAX_BODY = HUB_MAX_BODY_SIZE
+"""Bytes a hub request body may have (``options.HUB_MAX_BODY_SIZE``); larger ones get a 413.
+``serve_hub(max_body_size=)``, ``mockkit hub --max-body``."""
 # ------------------------------------------------------------------------------- running it
 
 
