@@ -91,7 +91,7 @@ def _request_item(entry: dict, path: str, folder: tuple[str, ...], first: int
     responses = entry.get("response")
     if isinstance(responses, dict):
         responses = [responses]
-    examples = []
+    examples: list[Example] = []
     for i, ex in enumerate(as_list(responses, path + ".response", "expected a list of saved examples")):
         p = join_path(path + ".response", i)
         if ex is None:
@@ -120,7 +120,8 @@ def _walk(items: object, path: str) -> tuple[list[Example], list[RequestItem]]:
     expected = "expected a list of items (an object with an 'item' list is a folder)"
     examples: list[Example] = []
     requests: list[RequestItem] = []
-    stack = [(iter(enumerate(as_list(items, path, expected))), path, ())]
+    root: tuple[str, ...] = ()
+    stack = [(iter(enumerate(as_list(items, path, expected))), path, root)]
     while stack:
         entries, list_path, folder = stack[-1]
         i, entry = next(entries, (None, None))

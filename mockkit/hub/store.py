@@ -341,7 +341,8 @@ class HubStore:
 
         ``servedAt`` order is insertion order (``seq``), so sorting and the cursor use ``seq``.
         """
-        where, args = ["mock = ?"], [mock_id]
+        where = ["mock = ?"]
+        args: list[object] = [mock_id]
         if query.after_seq is not None:
             where.append("seq > ?" if query.ascending else "seq < ?")
             args.append(query.after_seq)
@@ -350,10 +351,10 @@ class HubStore:
             if value is not None:
                 where.append(f"{column} {op} ?")
                 args.append(value)
-        for column, value in (("type", query.type), ("method", query.method)):
-            if value is not None:
+        for column, wanted in (("type", query.type), ("method", query.method)):
+            if wanted is not None:
                 where.append(f"{column} = ? COLLATE NOCASE")
-                args.append(value)
+                args.append(wanted)
         if query.path is not None:
             where.append("(path = ? COLLATE NOCASE OR path_only = ? COLLATE NOCASE)")
             args += [query.path, query.path]
