@@ -106,3 +106,18 @@ def test_server_level_errors_use_the_same_answers():
         assert data.endswith(b'"name":"requestHeaderFieldsTooLargeError","message":"The request headers are larger '
                              b'than 65,536 bytes."}}')
         assert (b"access-control-allow-origin: http://o.test" in head) == cors
+
+
+def test_a_hub_mock_with_cors_off_sends_no_cors_header_even_when_refusing(tmp_path):
+    """A mock's ``cors`` option (config ``cors: false``) holds for the hub's own refusals too: the
+    private mock's 401 and its pre-flight (then refused like any call without the key)."""
+    with mockkit.serve_hub(tmp_path / "hub", api_key="hk") as hub:
+        uid = hub.client.create_collection(APP)["collection"]["uid"]
+        mock = hub.client.create_mock(uid, private=True, config={"cors": False})["mock"]
+        refused = httpx.get(mock["mockUrl"] + "/items", headers={"Origin": "http://front.test"}, trust_env=False)
+        preflight = httpx.options(mock["mockUrl"] + "/items", headers=PREFLIGHT, trust_env=False)
+        keyed = httpx.get(mock["mockUrl"] + "/items", headers={"Origin": "http://front.test", "x-api-key": "hk"},
+                          trust_env=False)
+    assert refused.status_code == 401 and cors_of(refused.headers) == {}
+    assert preflight.status_code == 401 and cors_of(preflight.headers) == {}
+    assert keyed.status_code == 200 and cors_of(keyed.headers) == {}

@@ -30,9 +30,9 @@ from ..redact import Redactor
 
 __all__ = ["HubApp"]
 
-def _mock_error(request: MockRequest, status: int, name: str, message: str) -> "Served":
-    """A mock call's error: CORS as a mock's answers (spec 9.9, C7), so a browser app reads it."""
-    return _served(answers.error_answer(status, name, message, cors=True, origin=request.header("origin")))
+def _mock_error(request: MockRequest, status: int, name: str, message: str, *, cors: bool) -> "Served":
+    """A mock call's error: CORS as the mock's answers (its ``cors`` option: spec 9.9, C7)."""
+    return _served(answers.error_answer(status, name, message, cors=cors, origin=request.header("origin")))
 
 
 def _served(response: MockResponse) -> Served:
@@ -43,11 +43,13 @@ def _served(response: MockResponse) -> Served:
 @dataclass(frozen=True, slots=True)
 class _Mock:
     """What a mock's calls need, loaded once (off the loop) and kept until the admin API changes
-    it: its row, its engine (None when deactivated) and its active server response's name."""
+    it: its row, its engine (None when deactivated), its active server response's name and whether
+    its answers carry CORS headers."""
 
     row: dict[str, Any]
     engine: MockEngine | None
     server_response: str | None
+    cors: bool
 
 
 class HubApp:
@@ -142,8 +144,9 @@ class HubApp:
         with self._lock:
             if self._pending >= self.max_pending:
                 message = f"{self._pending} requests are waiting for this hub's worker threads; retry shortly."
-                return _served(answers.error_answer(503, "serviceUnavailableError", message,
-                                                    cors=pool is self._loads, origin=request.header("origin")))
+                cors = self.defaults.cors if pool is self._loads else False  # a mock call, or the management API
+                return _served(answers.error_answer(503, "serviceUnavailableError", message, cors=cors,
+                                                    origin=request.header("origin")))
             self._pending += 1
         future = pool.submit(partial(fn, *args, request))
         future.add_done_callback(self._release)
@@ -173,9 +176,11 @@ class HubApp:
         row = self.store.get_mock(mock_id) if mock_id else None
         if row is None:
             return _mock_error(request, 404, "mockNotFoundError",
-                               "There is no mock with this id on this hub (GET /mocks lists them).")
-        engine, name = self._build(row) if not row["deactivated"] else (None, None)
-        mock = _Mock(row, engine, name)
+                               "There is no mock with this id on this hub (GET /mocks lists them).",
+                               cors=self.defaults.cors)
+        options = MockOptions.from_postman_config(row["config"], base=self.defaults)
+        engine, name = self._build(row, options) if not row["deactivated"] else (None, None)
+        mock = _Mock(row, engine, name, options.cors)
         with self._lock:
             if self._generation == generation:
                 self._mocks[mock_id] = mock
@@ -184,26 +189,26 @@ class HubApp:
     def _mock_call(self, mock_id: str, mock: _Mock, tail: str, request: MockRequest) -> Served:
         has_key = self._is_key(request.header("x-api-key"))
         if not mock.row["is_public"] and not has_key:
-            if answers.is_preflight(request):
+            if mock.cors and answers.is_preflight(request):
                 return _served(answers.preflight(request))  # the browser's real call will carry the key
             return _mock_error(request, 401, answers.UNAUTHORIZED.name,
-                               "This mock is private: send the hub's API key in the x-api-key header.")
+                               "This mock is private: send the hub's API key in the x-api-key header.", cors=mock.cors)
         if mock.engine is None:
             return _mock_error(request, 400, "inactiveMockError",
-                               "The environment or collection associated with this mock has been deleted.")
+                               "The environment or collection associated with this mock has been deleted.",
+                               cors=mock.cors)
         # the mock never sees the hub key, in any form, so no template can echo it
         headers = self.redact.pairs(tuple(h for h in request.headers if not (has_key and h[0].lower() == "x-api-key")))
         inner = MockRequest(request.method, "/" + tail, self.redact.pairs(request.query), headers, request.body)
         served = mock.engine.handle(inner, record=False)
         return replace(served, call_id=self._record(mock_id, inner, served, mock.server_response))
 
-    def _build(self, mock: dict[str, Any]) -> tuple[MockEngine, str | None]:
+    def _build(self, mock: dict[str, Any], options: MockOptions) -> tuple[MockEngine, str | None]:
         mock_id = mock["id"]
         collection = self.store.get_document("collections", mock["collection"])
         environment = self.store.get_document("environments", mock["environment"]) if mock["environment"] else None
         if collection is None or (mock["environment"] and environment is None):
             raise ServerError(f"mock {mock_id} refers to a deleted collection or environment")
-        options = MockOptions.from_postman_config(mock["config"], base=self.defaults)
         engine = MockEngine(collection["document"], environment["document"] if environment else None, options=options)
         sid = mock["config"].get("serverResponseId")
         sr = self.store.get_server_response(mock_id, sid) if sid else None
