@@ -65,7 +65,7 @@ def wildcard(chars: int = 2500, wildcards: int = 3) -> dict:
     every split of the '-'s is a candidate, none fits (a near miss), distance step off."""
     saved = "-".join(f"{{{{w{i}}}}}" for i in range(wildcards)) + ".x"
     engine = mockkit.MockEngine(coll(ex("/files/" + saved, name="file", response_body="{{w0}}")),
-                                options=mockkit.MatchOptions(distance_threshold=0))
+                                options=mockkit.MockOptions(distance_threshold=0))
     request = MockRequest.from_target("GET", "/files/" + "-" * (chars - 2) + ".y")
     started = time.perf_counter()
     status = engine.handle(request, record=False).response.status

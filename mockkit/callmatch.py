@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from . import safejson
+from .errors import ConfigError
 from .journal import Call
 from .terminal import printable
 from .urls import levenshtein
@@ -116,9 +117,9 @@ class CallPattern:
         json: Any = None,
     ) -> "CallPattern":
         """A pattern from an assertion's arguments; raises ``TypeError`` when ``json`` is not
-        JSON-serialisable and ``ValueError`` for an empty method or path."""
+        JSON-serialisable and ``ConfigError`` (a ``ValueError``) for an empty method or path."""
         if not str(method).strip() or not str(path).strip():
-            raise ValueError("a call pattern needs a method (or '*') and a path, e.g. ('GET', '/users/{{id}}')")
+            raise ConfigError("pattern", "needs a method (or '*') and a path, e.g. ('GET', '/users/{{id}}')")
         if path.startswith(("http://", "https://")):
             parts = urlsplit(path)
             path = parts.path + (f"?{parts.query}" if parts.query else "")

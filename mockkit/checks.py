@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from . import safejson
 from .engine import MockEngine
 from .index import Index, Target
-from .matching import MatchOptions, choose, rank
+from .matching import choose, rank
 from .model import MockRequest
+from .options import MockOptions
 from .templating import TOKEN
 
 __all__ = ["Finding", "check", "reaching_header", "PICK_HEADERS"]
@@ -84,7 +85,7 @@ def _path_variables(targets: tuple[Target, ...]) -> list[Finding]:
                     f"instead, or serve with colon_wildcards=True / --colon-wildcards")
             for name, ts in literal.items()]
     return out
-def reaching_header(request: MockRequest, target: Target, index: Index, options: MatchOptions | None = None,
+def reaching_header(request: MockRequest, target: Target, index: Index, options: MockOptions | None = None,
                     cache: dict[tuple[str, str], object] | None = None) -> tuple[str, str] | None:
     """The one control header that makes ``request`` get ``target``'s example, or ``None``.
 

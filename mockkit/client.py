@@ -17,16 +17,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from types import TracebackType
-from typing import Any
-from urllib.parse import parse_qsl
+from typing import Any, Unpack
 
 import anyio
 import anyio.to_thread
 import httpx
 
-from .engine import CALL_HEADER, MockEngine, Served
-from .model import HTTP_WHITESPACE, MockRequest, header_text
+from . import answers
+from .engine import CALL_HEADER, MockEngine, Served, engine_for
+from .errors import RequestError
+from .model import MockRequest, wire_headers
+from .options import MockOptions, OptionFields, resolve
 from .verify import CallAssertions, note_mock, settle_seed
 
 __all__ = ["EngineTransport", "transport", "bound_client", "CALL_HEADER"]
@@ -35,17 +38,16 @@ __all__ = ["EngineTransport", "transport", "bound_client", "CALL_HEADER"]
 
 
 def _mock_request(request: httpx.Request, body: bytes) -> MockRequest:
+    """The request as the server would read it (``MockRequest.from_target``; raises
+    ``RequestError`` for a path that is not UTF-8)."""
     target = request.url.raw_path.decode("ascii", errors="replace")
-    path, _, query_string = target.partition("?")
-    query = tuple(parse_qsl(query_string, keep_blank_values=True)) if query_string else ()
-    headers = tuple((header_text(k), header_text(v).strip(HTTP_WHITESPACE)) for k, v in request.headers.raw)
-    return MockRequest(request.method.upper(), path or "/", query, headers, body)
+    return MockRequest.from_target(request.method, target, wire_headers(request.headers.raw), body)
 
 
 def _response(served: Served, request: httpx.Request) -> httpx.Response:
     answer = served.response
-    headers = [(k.encode("latin-1", "replace"), v.encode("latin-1", "replace"))
-               for k, v in (*answer.headers, (CALL_HEADER, served.call_id))]
+    call = ((CALL_HEADER, served.call_id),) if served.call_id is not None else ()
+    headers = [(k.encode("latin-1", "replace"), v.encode("latin-1", "replace")) for k, v in (*answer.headers, *call)]
     content = b"" if request.method == "HEAD" else answer.body
     return httpx.Response(
         answer.status,
@@ -79,19 +81,38 @@ class EngineTransport(CallAssertions, httpx.BaseTransport, httpx.AsyncBaseTransp
 
         return calls_frame(self.engine.journal.snapshot())
 
+    def _refusal(self, request: httpx.Request, body: bytes) -> httpx.Response | MockRequest:
+        """What the server refuses before the engine sees it, refused the same way: a body over
+        ``max_body_size`` (413), a path that is not UTF-8 (400). Else the request to answer."""
+        limit = self.engine.options.max_body_size
+        try:
+            if len(body) > limit:
+                raise RequestError(f"The request body is larger than {limit:,} bytes.", status=413,
+                                   name="payloadTooLargeError")
+            return _mock_request(request, body)
+        except RequestError as exc:
+            answer = answers.error_answer(exc.status, exc.name, str(exc), cors=self.engine.cors,
+                                          origin=request.headers.get("origin"))
+            return _response(Served(answer, None, None, None, None), request)
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        served = self.engine.handle(_mock_request(request, request.read()))
+        mock_request = self._refusal(request, request.read())
+        if isinstance(mock_request, httpx.Response):
+            return mock_request
+        served = self.engine.handle(mock_request)
         self._observe(served)
         if self.delays and served.delay_ms:
             time.sleep(served.delay_ms / 1000)
         return _response(served, request)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        body = await request.aread()
+        mock_request = self._refusal(request, await request.aread())
+        if isinstance(mock_request, httpx.Response):
+            return mock_request
         if not self._warm:  # Faker may still be starting in a thread: wait for it off the loop
             await anyio.to_thread.run_sync(self.engine.wait_ready)
             self._warm = True
-        served = self.engine.handle(_mock_request(request, body))
+        served = self.engine.handle(mock_request)
         self._observe(served)
         if self.delays and served.delay_ms:
             await anyio.sleep(served.delay_ms / 1000)
@@ -127,23 +148,26 @@ def transport(
     strict: bool | None = None,
     expect: Sequence[str] = (),
     assert_all_used: bool | None = None,
-    **engine_options: Any,
+    options: MockOptions | None = None,
+    **overrides: Unpack[OptionFields],
 ) -> EngineTransport:
     """An httpx transport over a new engine for ``collection`` (or over a ``MockEngine``).
 
-    ``engine_options`` are ``MockEngine``'s (``seed``, ``options``, ``api_key``, ``cors``,
-    ``delay``, ``journal_size``). Without ``seed`` the running pytest test's seed is used, or a
-    fresh one: ``transport.seed`` says which. ``strict`` (default: on in a pytest session unless
-    the ini says ``mockkit_strict = false``; off elsewhere) makes closing the client raise
+    ``options`` and the keyword ``overrides`` are ``MockOptions``, as for ``serve`` (a request
+    body over ``max_body_size`` gets the server's 413). Without ``seed`` the running pytest
+    test's seed is used, or a fresh one: ``transport.seed`` says which. ``delays=False`` answers
+    at once whatever delay is asked for. ``strict`` (default: on in a pytest session unless the
+    ini says ``mockkit_strict = false``; off elsewhere) makes closing the client raise
     ``AssertionError`` when a request got no example; ``expect`` / ``assert_all_used`` as
     ``CallAssertions.set_checks``. Raises ``CollectionError`` for a collection that cannot be
-    loaded and ``LookupError`` for an ``expect`` name no example has.
+    loaded, ``ConfigError`` for a bad option and ``MockLookupError`` for an ``expect`` name no
+    example has.
     """
     if isinstance(collection, MockEngine):
-        engine = collection
+        engine = engine_for(collection, environment, options, overrides)
     else:
-        engine_options["seed"] = settle_seed(engine_options.get("seed"))
-        engine = MockEngine(collection, environment, **engine_options)
+        resolved = resolve(options, overrides)
+        engine = MockEngine(collection, environment, options=replace(resolved, seed=settle_seed(resolved.seed)))
     note_mock(f"transport for '{engine.collection.name}'", engine.seed)
     made = EngineTransport(engine, delays=delays)
     made.set_checks(strict=strict, expect=expect, assert_all_used=assert_all_used)

@@ -33,7 +33,8 @@ from tornado.httpserver import HTTPServer
 from tornado.httpserver import _HTTPRequestContext as _HTTPServerRequestContext
 from tornado.ioloop import IOLoop
 
-from .engine import error_body
+from .answers import raw_http_error
+from .options import MAX_BODY_SIZE
 
 __all__ = ["AcceptLoop", "ErrorsAsJSON", "MockHTTPServer", "LOG_INTERVAL"]
 
@@ -137,16 +138,6 @@ class AcceptLoop:
             self.io_loop.remove_handler(self.sock)
 
 
-def _raw_error(status: int, name: str, message: str) -> bytes:
-    body = error_body(name, message)
-    reason = httputil.responses.get(status, "Error")
-    head = (
-        f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json; charset=utf-8\r\n"
-        f"Content-Length: {len(body)}\r\nConnection: close\r\nServer: mockkit\r\n\r\n"
-    )
-    return head.encode("latin-1") + body
-
-
 _BARE_400 = b"HTTP/1.1 400 Bad Request\r\n\r\n"
 
 
@@ -165,10 +156,10 @@ class ErrorsAsJSON:
     def write(self, data: bytes | memoryview, *args: Any, **kwargs: Any) -> Any:
         if data == _BARE_400:
             if self.too_large:
-                data = _raw_error(413, "payloadTooLargeError",
+                data = raw_http_error(413, "payloadTooLargeError",
                                   f"The request body is larger than {self.max_body_size:,} bytes.")
             else:
-                data = _raw_error(400, "badRequestError", "The request is not valid HTTP/1.1.")
+                data = raw_http_error(400, "badRequestError", "The request is not valid HTTP/1.1.")
         return self._stream.write(data, *args, **kwargs)
 
 
@@ -177,7 +168,7 @@ class _Connection(HTTP1ServerConnection):
 
     async def _server_request_loop(self, delegate: httputil.HTTPServerConnectionDelegate) -> None:
         app = getattr(delegate, "request_callback", None)
-        stream = ErrorsAsJSON(self.stream, getattr(app, "max_body_size", 10 * 1024 * 1024))
+        stream = ErrorsAsJSON(self.stream, getattr(app, "max_body_size", MAX_BODY_SIZE))
         try:
             while True:
                 conn = HTTP1Connection(stream, False, self.params, self.context)  # type: ignore[arg-type]

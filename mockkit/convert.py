@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .collection import _is_environment, _is_yaml_source, _unwrap, load_collection, load_environment, read_json
+from .collection import _is_yaml_source, load_collection, load_environment, read_json
+from .v2read import is_environment, unwrap
 from .errors import MockkitError
 from .model import Collection, Environment
 
@@ -31,8 +32,8 @@ def load_any(source: str | os.PathLike[str]) -> Collection | Environment:
     if _is_yaml_source(text):
         return load_collection(text)
     data, _ = read_json(text)
-    data, _ = _unwrap(_unwrap(data, "environment")[0], "collection")
-    if isinstance(data, dict) and _is_environment(data):
+    data, _ = unwrap(unwrap(data, "environment")[0], "collection")
+    if isinstance(data, dict) and is_environment(data):
         return load_environment(text)
     return load_collection(text)
 

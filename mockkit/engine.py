@@ -11,91 +11,32 @@ without ``{{`` is stored as ready bytes).
 from __future__ import annotations
 
 import hmac
-import json
+import os
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from http import HTTPStatus
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Unpack
 
-from . import fakes, gcpause
+from . import answers, fakes, gcpause
 from .collection import load_collection, load_environment
-from .headerclean import clean_name, to_wire, wire_value
-from .journal import JOURNAL_BODY_BYTES, JOURNAL_BYTES, JOURNAL_SIZE, Call, Journal
-from .matching import Candidate, Index, MatchOptions, Ranking, choose, rank
-from .model import Collection, Environment, Example, MockRequest, MockResponse, Pairs, SavedResponse
+from .errors import ConfigError, MockLookupError
+from .journal import Call, Journal
+from .matching import Candidate, Index, Ranking, choose, rank
+from .model import Collection, Environment, Example, MockRequest, MockResponse, Pairs
+from .options import MockOptions, OptionFields, parse_delay, resolve
 from .redact import Redactor
-from .strictnum import parse_int
-from .templating import (
-    TOKEN,
-    RenderContext,
-    Template,
-    Token,
-    compile_template,
-    render,
-    render_header,
-)
+from .responses import compile_response, has_dynamic, render_response, server_response, uncaptured_note
+from .templating import TOKEN
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["CALL_HEADER", "MockEngine", "Served", "NOT_FOUND", "error_body", "DELAY_PRESETS", "parse_delay",
-           "cors_headers", "with_cors"]
+__all__ = ["CALL_HEADER", "MockEngine", "Served", "engine_for"]
 
 CALL_HEADER = "x-mockkit-call"
 """Every answer carries its journal id in this header, so ``explain(response)`` can find it."""
-
-NOT_FOUND = {
-    "name": "mockRequestNotFoundError",
-    "message": "Double check your method and the request path and try again.",
-    "header": "No matching requests",
-}
-DROPPED_HEADERS = frozenset({"content-length", "transfer-encoding", "content-encoding", "connection"})
-PREVIEW_TYPES = {
-    "json": "application/json",
-    "xml": "application/xml",
-    "html": "text/html",
-    "text": "text/plain",
-    "javascript": "application/javascript",
-    "raw": "application/octet-stream",
-}
-DELAY_PRESETS = {"2G": 300, "3G": 100, "1": 300, "2": 100}
-MAX_DELAY_MS = 180_000
-
-
-def error_body(name: str, message: str, header: str | None = None) -> bytes:
-    """Postman's error shape: ``{"error": {"name", "message"[, "header"]}}``."""
-    error = {"name": name, "message": message}
-    if header is not None:
-        error["header"] = header
-    return json.dumps({"error": error}, separators=(",", ":")).encode()
-
-
-def parse_delay(value: object) -> int | None:
-    """A delay in ms from an int, a numeric string or a preset ("2G", "3G"); None when absent/bad."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str) and value.strip().upper() in DELAY_PRESETS:
-        return DELAY_PRESETS[value.strip().upper()]
-    if isinstance(value, bool):
-        return None
-    return parse_int(str(value), 1, MAX_DELAY_MS)  # ASCII digits only (strictnum)
-
-
-@dataclass(frozen=True, slots=True)
-class CompiledResponse:
-    """An example's response, ready to render."""
-
-    status: int
-    reason: str
-    headers: tuple[tuple[str, Template], ...]
-    body: Template
-    static_body: bytes | None
-    has_cors: bool
-    problems: tuple[str, ...]
-
 
 @dataclass(frozen=True, slots=True)
 class Served:
@@ -104,7 +45,7 @@ class Served:
     response: MockResponse
     ranking: Ranking | None
     winner: Candidate | None
-    call_id: str
+    call_id: str | None  # None: not a mock call (a hub's management answer), so no call header
     delay_ms: int | None
     problems: tuple[str, ...] = ()
 
@@ -114,136 +55,42 @@ JSON_BODY_NOTE = ("the response body is JSON with placeholders: values are JSON-
                   "inserts them verbatim)")
 
 
-def uncaptured_note(name: str) -> str:
-    """Spec 9.13 for a wildcard the request did not fill."""
-    return (f"wildcard {{{{{name}}}}} captured nothing (the example was not matched by its path, e.g. it was "
-            "picked by x-mock-response-name or -id), so it is left as written")
-
-
-def cors_headers(origin: str | None) -> list[tuple[str, str]]:
-    """The automatic CORS headers of an answer (spec 9.9): a request with an ``Origin`` gets it
-    echoed, with ``Access-Control-Allow-Credentials: true`` and ``Vary: Origin``, so credentialed
-    browser calls (``credentials: 'include'``) work; a request without one gets ``*``."""
-    origin = wire_value(origin) if origin else ""
-    if origin:
-        return [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true"),
-                ("Vary", "Origin")]
-    return [("Access-Control-Allow-Origin", "*")]
-
-
-def with_cors(headers: list[tuple[str, str]], origin: str | None) -> list[tuple[str, str]]:
-    """``headers`` plus the automatic CORS headers, unless they already say which origin may read
-    the answer (an ``Access-Control-Allow-Origin`` of their own). ``Vary: Origin`` joins an
-    existing ``Vary`` header rather than adding a second one."""
-    if any(k.lower() == "access-control-allow-origin" for k, _ in headers):
-        return headers
-    out = list(headers)
-    for key, value in cors_headers(origin):
-        if key == "Vary":
-            at = next((i for i, (k, _) in enumerate(out) if k.lower() == "vary"), None)
-            if at is not None:
-                old = out[at][1]
-                if "origin" not in old.lower() and old.strip() != "*":
-                    out[at] = (out[at][0], f"{old}, Origin" if old.strip() else "Origin")
-                continue
-        out.append((key, value))
-    return out
-
-
-def _reason(code: int, status: str) -> str:
-    text = "".join(ch for ch in status if 32 <= ord(ch) < 127).strip()
-    if text.startswith(str(code)):
-        text = text[len(str(code)) :].strip()
-    if text:
-        return text
-    try:
-        return HTTPStatus(code).phrase
-    except ValueError:
-        return "Unknown"
-
-
-def _has_dynamic(compiled: CompiledResponse) -> bool:
-    templates = [compiled.body, *(t for _, t in compiled.headers)]
-    return any(isinstance(p, Token) and p.kind == "dynamic" for t in templates for p in t.parts)
-
-
-def _labelled_json(saved: SavedResponse) -> bool:
-    """A response body labelled JSON: by its Content-Type (``application/json``, ``+json``) or,
-    without one, by Postman's preview language."""
-    ctype = next((v for k, v in saved.headers if k.strip().lower() == "content-type"), None)
-    if ctype is not None:
-        return "json" in ctype.lower()
-    return saved.preview_language.lower() == "json"
-
-
-def _compile_response(example: Example, variables: dict[str, str], captures: list[str]) -> CompiledResponse:
-    saved = example.response
-    problems: list[str] = []
-    headers: list[tuple[str, Template]] = []
-    names = set()
-    for key, value in saved.headers:
-        clean = clean_name(key)
-        if not clean or clean.lower() in DROPPED_HEADERS:
-            continue
-        template = compile_template(value, variables, captures)
-        problems.extend(f"header {clean}: {p}" for p in template.problems)
-        headers.append((clean, template))
-        names.add(clean.lower())
-    if "content-type" not in names and saved.preview_language.lower() in PREVIEW_TYPES:
-        ctype = PREVIEW_TYPES[saved.preview_language.lower()]
-        headers.append(("Content-Type", compile_template(ctype, {})))
-    body = compile_template(saved.body, variables, captures, json_body=_labelled_json(saved))
-    problems.extend(body.problems)
-    return CompiledResponse(
-        status=saved.code,
-        reason=_reason(saved.code, saved.status),
-        headers=tuple(headers),
-        body=body,
-        static_body=body.static.encode("utf-8", "replace") if body.static is not None else None,
-        has_cors="access-control-allow-origin" in names,
-        problems=tuple(dict.fromkeys(problems)),
-    )
-
-
 class MockEngine:
     """A loaded collection, ready to answer requests and to explain each answer."""
 
     @gcpause.building(lambda engine: len(engine.index))  # no stop-the-world collections while building
     def __init__(
         self,
-        collection: Collection | str | bytes | dict,
-        environment: Environment | str | bytes | dict | None = None,
+        collection: Collection | str | os.PathLike[str] | bytes | dict[str, Any],
+        environment: Environment | str | os.PathLike[str] | bytes | dict[str, Any] | None = None,
         *,
-        options: MatchOptions | None = None,
-        seed: int | None = None,
+        options: MockOptions | None = None,
         clock: Callable[[], datetime] | None = None,
-        cors: bool = True,
-        journal_size: int = JOURNAL_SIZE,
-        journal_bytes: int = JOURNAL_BYTES,
-        journal_body_bytes: int = JOURNAL_BODY_BYTES,
         journal: Journal | None = None,
-        api_key: str | None = None,
-        delay: int | str | None = None,
+        **overrides: Unpack[OptionFields],
     ) -> None:
+        """``collection``: a path (v2.x JSON file or v3 folder), JSON text, a dict or a loaded
+        ``Collection``; ``environment`` likewise. ``options`` and the keyword ``overrides`` (the
+        fields of ``MockOptions``: ``match_body=True``, ``seed=1``...) say how it answers;
+        ``clock`` fixes the time dynamic variables see; ``journal`` shares a call log (a reload).
+        Raises ``CollectionError`` for an unusable file and ``ConfigError`` for a bad option."""
+        self.options = options = resolve(options, overrides)
         self.collection = load_collection(collection)
         self.environment = load_environment(environment) if environment is not None else None
-        self.options = options or MatchOptions()
-        self.cors = cors
-        self.api_key = api_key or None
+        self.cors = options.cors
+        self.api_key = options.api_key
         self._redact = Redactor(self.api_key) if self.api_key else None
-        self.delay = parse_delay(delay)
-        if delay is not None and self.delay is None:
-            raise ValueError(f"delay must be 1..{MAX_DELAY_MS} ms or one of {sorted(DELAY_PRESETS)}, not {delay!r}")
-        self.seed = seed
-        self.fake = fakes.FakeContext(seed, clock)
+        self.delay = options.delay
+        self.seed = options.seed
+        self.fake = fakes.FakeContext(self.seed, clock)
         self._fake_lock = threading.Lock()
         self.journal = journal if journal is not None else Journal(
-            journal_size, max_bytes=journal_bytes, max_body=journal_body_bytes)
+            options.journal_size, max_bytes=options.journal_bytes, max_body=options.journal_body_bytes)
         self.generation = self.journal.register(self)  # a reload makes a new generation in the same journal
         self.server_response: MockResponse | None = None
-        self.index = Index(self.collection, self.environment, colon_wildcards=self.options.colon_wildcards)
+        self.index = Index(self.collection, self.environment, colon_wildcards=options.colon_wildcards)
         self._responses = {
-            id(t): _compile_response(
+            id(t): compile_response(
                 t.example,
                 self.index.variables,
                 [m.group(1).strip() for m in TOKEN.finditer(t.path)],
@@ -252,11 +99,21 @@ class MockEngine:
         }
         self._by_position = {t.example.position: self._responses[id(t)] for t in self.index.targets}
         self._warmer: threading.Thread | None = None
-        if any(_has_dynamic(r) for r in self._responses.values()):
+        if any(has_dynamic(r) for r in self._responses.values()):
             # Faker takes ~0.2 s to start; do it now, off the caller's thread, not on the first call.
             # (Its seed was fixed when the context was made, so seeded output does not change.)
             self._warmer = threading.Thread(target=self._warm_fakes, name="mockkit-faker", daemon=True)
             self._warmer.start()
+
+    def rebuilt(self, collection: Collection | str | os.PathLike[str] | bytes | dict[str, Any],
+                environment: Environment | str | bytes | dict[str, Any] | None = None) -> MockEngine:
+        """A new engine for ``collection`` (a reload of the files) with this one's options, its
+        current seed, its call log (a new generation in it) and its active server response.
+        Raises ``CollectionError`` (and changes nothing) for a broken file."""
+        engine = MockEngine(collection, environment, options=replace(self.options, seed=self.seed),
+                            journal=self.journal)
+        engine.server_response = self.server_response
+        return engine
 
     def _warm_fakes(self) -> None:
         with self._fake_lock:
@@ -286,8 +143,9 @@ class MockEngine:
         """Answer ``request``: rank, choose, render, and record the call in the journal.
 
         Before matching: a private mock refuses calls without the right ``x-api-key`` (401,
-        spec 9.10), and an active server response answers every call (spec 9.7). An unmatched
-        CORS pre-flight gets a permissive 204 (spec 9.8).
+        spec 9.10) but a CORS pre-flight (browsers send those without custom headers), and an
+        active server response answers every call (spec 9.7). An unmatched CORS pre-flight gets a
+        permissive 204 (spec 9.8). Error bodies and CORS headers: ``answers``.
         """
         started = time.perf_counter()
         call_id = self.journal.next_id()
@@ -298,26 +156,30 @@ class MockEngine:
         authorized = self._authorized(request)
         if self._redact is not None:  # a private mock's key: never seen by templates, never logged
             request = self._redact.request(request)
-        if not authorized:
-            response, error = self._unauthorized(request), "unauthorizedError"
+        origin = request.header("origin")
+        if not authorized and self.cors and answers.is_preflight(request):
+            response = answers.preflight(request)  # browsers send pre-flights without the key
+        elif not authorized:
+            response, error = answers.named_answer(answers.UNAUTHORIZED, cors=self.cors, origin=origin), \
+                answers.UNAUTHORIZED.name
         elif self.server_response is not None:
             response, error = self.server_response, "serverResponse"
-            if self.cors:
-                response = replace(response, headers=tuple(with_cors(list(response.headers), request.header("origin"))))
+            response = answers.answer_with_cors(response, origin, cors=self.cors)
         else:
             ranking = self.rank(request)
             winner = choose(ranking)
             if winner is not None:
                 compiled = self._responses[id(winner.target)]
                 with self._fake_lock:
-                    response, uncaptured = self._render(compiled, winner, request)
-                if self.cors and self._is_preflight(request):
-                    response = self._with_preflight_headers(response, request)
+                    response, uncaptured = render_response(compiled, winner.captures, request, self.fake, cors=self.cors)
+                if answers.is_preflight(request):
+                    response = answers.with_preflight_headers(response, request, cors=self.cors)
                 problems = compiled.problems + tuple(uncaptured_note(name) for name in dict.fromkeys(uncaptured))
-            elif self._is_preflight(request):
-                response = self._preflight(request)
+            elif self.cors and answers.is_preflight(request):
+                response = answers.preflight(request)
             else:
-                response, error = self._not_found(request), NOT_FOUND["name"]
+                response = answers.named_answer(answers.NOT_FOUND, cors=self.cors, origin=origin)
+                error = answers.NOT_FOUND.name
         delay = parse_delay(request.header("x-mock-response-delay")) or self.delay
         if record:
             self._record(call_id, request, response.status, winner, ranking, started, error, response.headers)
@@ -356,43 +218,6 @@ class MockEngine:
         given = request.header("x-api-key") or ""
         return hmac.compare_digest(given.encode("utf-8", "replace"), self.api_key.encode("utf-8", "replace"))
 
-    def _unauthorized(self, request: MockRequest) -> MockResponse:
-        body = error_body(
-            "unauthorizedError",
-            "This mock is private: send its key in the x-api-key header.",
-        )
-        return MockResponse(401, "Unauthorized", self._json_headers(request), body)
-
-    @staticmethod
-    def _is_preflight(request: MockRequest) -> bool:
-        return request.method == "OPTIONS" and request.header("access-control-request-method") is not None
-
-    def _preflight(self, request: MockRequest) -> MockResponse:
-        """The automatic answer to an unmatched pre-flight (spec 9.8, with 9.9's origin rule)."""
-        if not self.cors:
-            return self._not_found(request)
-        headers = [
-            ("Access-Control-Allow-Methods", wire_value(request.header("access-control-request-method") or "")
-             or "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"),
-            ("Access-Control-Allow-Headers", wire_value(request.header("access-control-request-headers") or "") or "*"),
-            ("Access-Control-Max-Age", "600"),
-        ]
-        return MockResponse(204, "No Content", tuple(with_cors(headers, request.header("origin"))), b"")
-
-    def _with_preflight_headers(self, response: MockResponse, request: MockRequest) -> MockResponse:
-        """An OPTIONS example answering a pre-flight, plus the CORS headers it lacks (spec 9.8)."""
-        have = {k.lower() for k, _ in response.headers}
-        extra = [(k, v) for k, v in self._preflight(request).headers if k.lower() not in have]
-        if dict((k.lower(), v) for k, v in response.headers).get("access-control-allow-origin", "").strip() == "*":
-            extra = [(k, v) for k, v in extra if k.lower() != "access-control-allow-credentials"]  # never with *
-        return MockResponse(response.status, response.reason, (*response.headers, *extra), response.body)
-
-    def _json_headers(self, request: MockRequest) -> tuple[tuple[str, str], ...]:
-        headers = [("Content-Type", "application/json; charset=utf-8")]
-        if self.cors:
-            headers = with_cors(headers, request.header("origin"))
-        return tuple(headers)
-
     # ------------------------------------------------------------------ server responses (C5)
 
     def set_server_response(
@@ -403,17 +228,12 @@ class MockEngine:
         *,
         language: str | None = None,
     ) -> MockResponse:
-        """Answer every call with this response until ``clear_server_response`` (spec C5)."""
+        """Answer every call with this response until ``clear_server_response`` (spec C5); raises
+        ``ConfigError`` for a status that is not 5xx."""
         if not 500 <= int(status) <= 599:
-            raise ValueError(f"a server response needs a 5xx status, not {status}")
-        if isinstance(body, (dict, list)):
-            body, language = json.dumps(body), language or "json"
-        data = body.encode("utf-8", "replace") if isinstance(body, str) else bytes(body)
-        pairs = [(clean_name(k), wire_value(str(v))) for k, v in (headers or {}).items() if clean_name(k)]
-        if language and not any(k.lower() == "content-type" for k, _ in pairs):
-            pairs.append(("Content-Type", PREVIEW_TYPES.get(language, "text/plain")))
+            raise ConfigError("status", f"of a server response must be 5xx (500 to 599), not {status}")
         # CORS headers are added per call (they depend on the request's Origin: spec 9.9)
-        self.server_response = MockResponse(int(status), _reason(int(status), ""), tuple(pairs), data)
+        self.server_response = server_response(int(status), body, headers, language)
         return self.server_response
 
     def clear_server_response(self) -> None:
@@ -424,20 +244,6 @@ class MockEngine:
         with self._fake_lock:
             self.fake.reseed(seed)
             self.seed = seed
-
-    def _render(self, compiled: CompiledResponse, winner: Candidate, request: MockRequest) -> tuple[MockResponse, list[str]]:
-        """The example's response filled for ``request``, and the wildcards it could not fill."""
-        ctx = RenderContext(request, winner.captures, self.fake)
-        headers = [(name, to_wire(render_header(t, ctx))) for name, t in compiled.headers]
-        if self.cors and not compiled.has_cors:
-            headers = with_cors(headers, request.header("origin"))
-        body = compiled.static_body
-        if body is None:
-            body = render(compiled.body, ctx).encode("utf-8", "replace")
-        return MockResponse(compiled.status, compiled.reason, tuple(headers), body), ctx.uncaptured
-
-    def _not_found(self, request: MockRequest) -> MockResponse:
-        return MockResponse(404, "Not Found", self._json_headers(request), error_body(**NOT_FOUND))
 
     # --------------------------------------------------------------------------- inspection
 
@@ -463,13 +269,13 @@ class MockEngine:
     def answered_by(self, call: Call) -> "MockEngine":
         """The engine generation that answered ``call`` (this one, or one before a reload).
 
-        Raises ``LookupError`` when that generation is no longer kept (the journal keeps the last
-        ``Journal.kept_generations``)."""
+        Raises ``MockLookupError`` (a ``LookupError``) when that generation is no longer kept (the
+        journal keeps the last ``Journal.kept_generations``)."""
         if call.generation in (0, self.generation):
             return self
         engine = self.journal.generation(call.generation)
         if not isinstance(engine, MockEngine):
-            raise LookupError(
+            raise MockLookupError(
                 f"call {call.id} was answered by generation {call.generation} of this mock's collection, which "
                 f"is gone: it has been reloaded since (now generation {self.generation}) and mockkit keeps the "
                 f"last {self.journal.kept_generations}. Explain the request by method and path to rank it "
@@ -505,3 +311,17 @@ class MockEngine:
                     f"the call was answered by '{call.example or 'no example'}'; with the kept prefix the "
                     f"ranking picks '{winner.example.name if winner else 'no example'}'")
         return ranking
+
+
+def engine_for(collection: MockEngine | Collection | str | os.PathLike[str] | bytes | dict[str, Any],
+               environment: Environment | str | os.PathLike[str] | bytes | dict[str, Any] | None = None,
+               options: MockOptions | None = None, overrides: OptionFields | None = None) -> MockEngine:
+    """The engine a door works with: ``collection`` itself when it is a ``MockEngine`` (which has
+    its options already: giving options too raises ``TypeError``), else a new engine with
+    ``options`` and ``overrides``."""
+    if isinstance(collection, MockEngine):
+        if options is not None or overrides or environment is not None:
+            raise TypeError("this MockEngine has its own collection, environment and options: give the collection "
+                            "(a path, dict or Collection) to choose options, or use the engine as it is")
+        return collection
+    return MockEngine(collection, environment, options=resolve(options, overrides))

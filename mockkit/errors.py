@@ -1,16 +1,33 @@
 """mockkit's errors: one tree, so callers can catch as broadly or as narrowly as they need.
 
-    MockkitError                 anything mockkit raises on purpose
+    MockkitError                 anything mockkit raises on purpose (all exported from ``mockkit``)
     ├── CollectionError          a collection or environment file that cannot be used
-    │                            (names the file, the JSON path and what was expected)
-    ├── RequestError             an incoming request the server cannot interpret
-    │                            (bad percent-encoding, a body that is not JSON while body matching is on)
-    └── ServerError              a mock server that cannot start or stop (e.g. the port is taken)
+    │   (ValueError)             (names the file, the JSON path and what was expected)
+    ├── ConfigError              an option or setting with a value it cannot take
+    │   (ValueError)             (names the option and what is allowed: ``MockOptions``)
+    ├── RequestError             a request mockkit cannot interpret: a path that is not
+    │   (ValueError)             percent-encoded UTF-8 (the server answers it 400), or a response
+    │                            given to ``explain`` that no mock of this process sent
+    ├── MockLookupError          a call, engine generation or example asked for that mockkit does
+    │   (LookupError)            not have (a call the call log no longer keeps, an unknown name)
+    ├── ServerError              a mock server or hub that cannot start or stop (port taken)
+    │   (RuntimeError)
+    └── HubError                 a hub management call that failed (status, Postman's error name)
+
+Each also derives from the built-in exception in brackets, so ``except ValueError`` keeps
+working. Two kinds of error are Python's own on purpose: calling a function with the wrong kinds
+of arguments (an unknown keyword, a missing method) raises ``TypeError``, as everywhere in
+Python; and a failed call assertion or end-of-test check (``assert_called``, a request that got
+no example, an ``expect=`` example never served: ``mockkit.verify``) raises ``AssertionError``,
+which pytest reports as ``AssertionError: expected GET /books/{{id}} to be called 3 times...``
+like any failed ``assert``. A request sent to a running mock never raises: the server answers
+it (``answers.ERROR_NAMES``).
 """
 
 from __future__ import annotations
 
-__all__ = ["MockkitError", "CollectionError", "RequestError", "ServerError"]
+__all__ = ["MockkitError", "CollectionError", "ConfigError", "RequestError", "MockLookupError", "ServerError",
+           "HubError"]
 
 
 class MockkitError(Exception):
@@ -39,8 +56,22 @@ class CollectionError(MockkitError, ValueError):
         super().__init__(f"{where}: {expected}")
 
 
+class ConfigError(MockkitError, ValueError):
+    """An option with a value it cannot take: ``option`` names it (a ``MockOptions`` field such
+    as ``distance_threshold``, or another setting), ``problem`` says what is allowed; the message
+    is ``"<option> <problem>"``. The CLI names the flag (``--distance-threshold``), the hub the
+    config key (``mock.config.distanceThreshold``)."""
+
+    def __init__(self, option: str, problem: str) -> None:
+        self.option = option
+        self.problem = problem
+        super().__init__(f"{option} {problem}")
+
+
 class RequestError(MockkitError, ValueError):
-    """A request the mock cannot interpret; answered with a JSON error, never a crash."""
+    """A request mockkit cannot interpret. A running mock answers such a request with a JSON
+    error (``status``, Postman's error ``name``); ``explain`` raises it, since it has no one to
+    answer."""
 
     def __init__(self, message: str, *, status: int = 400, name: str = "badRequestError") -> None:
         self.status = status
@@ -48,5 +79,21 @@ class RequestError(MockkitError, ValueError):
         super().__init__(message)
 
 
+class MockLookupError(MockkitError, LookupError):
+    """Something asked for by id or name that mockkit does not have: a call the call log no
+    longer keeps, the engine generation that answered a call (reloaded since), an example named
+    in ``expect=``."""
+
+
 class ServerError(MockkitError, RuntimeError):
-    """A mock server that could not start (port taken, bad host) or stop."""
+    """A mock server or hub that could not start (port taken, bad host, data folder in use) or stop."""
+
+
+class HubError(MockkitError):
+    """A hub management call that failed: ``status`` and Postman's error ``name`` and
+    ``message`` (``mockkit.Hub`` raises it for every answer that is not 2xx)."""
+
+    def __init__(self, status: int, name: str, message: str) -> None:
+        self.status, self.name, self.message = status, name, message
+        super().__init__(f"{status} {name}: {message}")
+

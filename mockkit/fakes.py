@@ -36,6 +36,8 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from . import fakewords as words
+
 if TYPE_CHECKING:
     import faker as faker_module
 
@@ -95,108 +97,6 @@ class Dynamic:
 
 Gen = Callable[[FakeContext], str]
 
-# --- word lists Faker lacks (faker.js 5.5.3 "en", and Postman's own lists) -------------------
-
-
-def _words(text: str, sep: str | None = None) -> tuple[str, ...]:
-    return tuple(text.split(sep))
-
-
-_ABBREVIATIONS = _words("ADP AGP AI API ASCII CLI COM CSS DNS EXE FTP GB HDD HEX HTTP IB IP JBOD"
-                        " JSON OCR PCI PNG RAM RSS SAS SCSI SDD SMS SMTP SQL SSD SSL TCP THX TLS"
-                        " UTF8 XML XSS")
-_HACKER_ADJECTIVES = _words("auxiliary|primary|back-end|digital|open-source|virtual|cross-platform"
-                            "|redundant|online|haptic|multi-byte|bluetooth|wireless|1080p|neural"
-                            "|optical|solid state|mobile", "|")
-_HACKER_NOUNS = _words("driver|protocol|bandwidth|panel|microchip|program|port|card|array"
-                       "|interface|system|sensor|firewall|hard drive|pixel|alarm|feed|monitor"
-                       "|application|transmitter|bus|circuit|capacitor|matrix", "|")
-_HACKER_VERBS = _words("back up|bypass|hack|override|compress|copy|navigate|index|connect|generate"
-                       "|quantify|calculate|synthesize|input|transmit|program|reboot|parse", "|")
-_HACKER_INGVERBS = _words("backing up|bypassing|hacking|overriding|compressing|copying|navigating"
-                          "|indexing|connecting|generating|quantifying|calculating|synthesizing"
-                          "|transmitting|programming|parsing", "|")
-_HACKER = {
-    "abbreviation": _ABBREVIATIONS, "adjective": _HACKER_ADJECTIVES, "noun": _HACKER_NOUNS,
-    "verb": _HACKER_VERBS, "ingverb": _HACKER_INGVERBS,
-}
-_PHRASES = (
-    "If we {verb} the {noun}, we can get to the {abbreviation} {noun} through the {adjective}"
-    " {abbreviation} {noun}!",
-    "We need to {verb} the {adjective} {abbreviation} {noun}!",
-    "Try to {verb} the {abbreviation} {noun}, maybe it will {verb} the {adjective} {noun}!",
-    "You can't {verb} the {noun} without {ingverb} the {adjective} {abbreviation} {noun}!",
-    "Use the {adjective} {abbreviation} {noun}, then you can {verb} the {adjective} {noun}!",
-    "The {abbreviation} {noun} is down, {verb} the {adjective} {noun} so we can {verb} the"
-    " {abbreviation} {noun}!",
-    "{ingverb} the {noun} won't do anything, we need to {verb} the {adjective} {abbreviation}"
-    " {noun}!",
-    "I'll {verb} the {adjective} {abbreviation} {noun}, that should {noun} the {abbreviation}"
-    " {noun}!",
-)
-_JOB_DESCRIPTORS = _words("Lead Senior Direct Corporate Dynamic Future Product National Regional"
-                          " District Central Global Customer Investor International Legacy Forward"
-                          " Internal Human Chief Principal")
-_JOB_AREAS = _words("Solutions Program Brand Security Research Marketing Directives Implementation"
-                    " Integration Functionality Response Paradigm Tactics Identity Markets Group"
-                    " Division Applications Optimization Operations Infrastructure Intranet"
-                    " Communications Web Branding Quality Assurance Mobility Accounts Data"
-                    " Creative Configuration Accountability Interactions Factors Usability Metrics")
-_JOB_TYPES = _words("Supervisor Associate Executive Liaison Officer Manager Engineer Specialist"
-                    " Director Coordinator Administrator Architect Analyst Designer Planner"
-                    " Orchestrator Technician Developer Producer Consultant Assistant Facilitator"
-                    " Agent Representative Strategist")
-_PRODUCT_ADJECTIVES = _words("Small Ergonomic Rustic Intelligent Gorgeous Incredible Fantastic"
-                             " Practical Sleek Awesome Generic Handcrafted Handmade Licensed"
-                             " Refined Unbranded Tasty")
-_PRODUCT_MATERIALS = _words("Steel Wooden Concrete Plastic Cotton Granite Rubber Metal Soft"
-                            " Fresh Frozen")
-_PRODUCTS = _words("Chair Car Computer Keyboard Mouse Bike Ball Gloves Pants Shirt Table Shoes Hat"
-                   " Towels Soap Tuna Chicken Fish Cheese Bacon Pizza Salad Sausages Chips")
-_DEPARTMENTS = _words("Books Movies Music Games Electronics Computers Home Garden Tools Grocery"
-                      " Health Beauty Toys Kids Baby Clothing Shoes Jewelery Sports Outdoors"
-                      " Automotive Industrial")
-_ACCOUNT_TYPES = _words("Checking|Savings|Money Market|Investment|Home Loan|Credit Card|Auto Loan"
-                        "|Personal Loan", "|")
-_TRANSACTION_TYPES = _words("deposit withdrawal payment invoice")
-_DB_COLUMNS = _words("id title name email phone token group category password comment avatar"
-                     " status createdAt updatedAt")
-_DB_TYPES = _words("int varchar text date datetime tinyint time timestamp smallint mediumint"
-                   " bigint decimal float double real bit boolean serial blob binary enum set"
-                   " geometry point")
-_DB_COLLATIONS = _words("utf8_unicode_ci utf8_general_ci utf8_bin ascii_bin ascii_general_ci"
-                        " cp1250_bin cp1250_general_ci")
-_DB_ENGINES = _words("InnoDB MyISAM MEMORY CSV BLACKHOLE ARCHIVE")
-_COMMON_FILE_TYPES = _words("video audio image text application")
-_COMMON_FILE_EXTS = _words("pdf mp3 wav png jpeg jpg gif mp4 mpeg html")
-# Postman's 128 locales (from Chromium's l10n_util.cc) less its six 3-letter codes: ISO 639-1 only.
-_LOCALES = _words("af am an ar az be bg bh bn br bs ca co cs cy da de el en eo es et eu fa fi fo"
-                  " fr fy ga gd gl gn gu ha he hi hr ht hu hy ia id ig is it ja jv ka kk km kn ko"
-                  " ku ky la lb ln lo lt lv mg mi mk ml mn mo mr ms mt my nb ne nl nn no ny oc om"
-                  " or pa pl ps pt qu rm ro ru sd sh si sk sl sm sn so sq sr st su sv sw ta te tg"
-                  " th ti tk to tr tt tw ug uk ur uz vi wa xh yi yo zh zu")
-_DIRECTORY_PATHS = _words("/Applications /bin /boot /boot/defaults /dev /etc /etc/defaults"
-                          " /etc/mail /etc/namedb /etc/periodic /etc/ppp /home /home/user"
-                          " /home/user/dir /lib /Library /lost+found /media /mnt /net /Network"
-                          " /opt /opt/bin /opt/include /opt/lib /opt/sbin /opt/share /private"
-                          " /private/tmp /private/var /proc /rescue /root /sbin /selinux /srv /sys"
-                          " /System /tmp /Users /usr /usr/X11R6 /usr/bin /usr/include /usr/lib"
-                          " /usr/libdata /usr/libexec /usr/local/bin /usr/local/src /usr/obj"
-                          " /usr/ports /usr/sbin /usr/share /usr/src /var /var/log /var/mail"
-                          " /var/spool /var/tmp /var/yp")
-_WORD_POOLS: tuple[Sequence[str], ...] = (
-    _ABBREVIATIONS, _HACKER_ADJECTIVES, _HACKER_NOUNS, _HACKER_VERBS, _HACKER_INGVERBS,
-    _JOB_DESCRIPTORS, _JOB_AREAS, _JOB_TYPES, _PRODUCT_ADJECTIVES, _PRODUCT_MATERIALS, _PRODUCTS,
-    _DEPARTMENTS, _ACCOUNT_TYPES, _TRANSACTION_TYPES,
-)
-_BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-_AVATAR_IPFS = "https://cloudflare-ipfs.com/ipfs/Qmd3W5DuhgHirLHGVixi6V76LhCkZUz6pnFt5AJBiyvHye"
-_DAY_ABBR = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_DAY_MS = 24 * 3600 * 1000
-_JS_UTC = "GMT+0000 (Coordinated Universal Time)"
-
 # --- generator builders -----------------------------------------------------------------------
 
 
@@ -228,7 +128,7 @@ def _uuid4(c: FakeContext) -> str:
 
 
 def _timestamp(c: FakeContext) -> str:
-    micros = (c.now() - _EPOCH) // timedelta(microseconds=1)
+    micros = (c.now() - words.EPOCH) // timedelta(microseconds=1)
     return str((micros + 500_000) // 1_000_000)  # Math.round(Date.now() / 1000): half rounds up
 
 
@@ -237,19 +137,19 @@ def _date(sign: int, span_ms: int) -> Gen:
 
     def gen(c: FakeContext) -> str:
         m = c.now() + sign * timedelta(milliseconds=c.rng.randint(1000, span_ms))
-        return (f"{_DAY_ABBR[m.weekday()]} {_MONTH_ABBR[m.month - 1]} {m.day:02d} {m.year:04d}"
-                f" {m:%H:%M:%S} {_JS_UTC}")
+        return (f"{words.DAY_ABBR[m.weekday()]} {words.MONTH_ABBR[m.month - 1]} {m.day:02d} {m.year:04d}"
+                f" {m:%H:%M:%S} {words.JS_UTC}")
 
     return gen
 
 
 def _word(c: FakeContext) -> str:
     """Like faker.js random.word: one token of a random entry of a random word list."""
-    return c.rng.choice(c.rng.choice(c.rng.choice(_WORD_POOLS)).split())
+    return c.rng.choice(c.rng.choice(c.rng.choice(words.WORD_POOLS)).split())
 
 
 def _phrase(c: FakeContext) -> str:
-    text = re.sub(r"\{(\w+)\}", lambda m: c.rng.choice(_HACKER[m.group(1)]), c.rng.choice(_PHRASES))
+    text = re.sub(r"\{(\w+)\}", lambda m: c.rng.choice(words.HACKER[m.group(1)]), c.rng.choice(words.PHRASES))
     return text[0].upper() + text[1:]
 
 
@@ -260,7 +160,7 @@ def _image(topic: str = "") -> Gen:
 
 def _avatar(c: FakeContext) -> str:
     if c.rng.random() < 0.5:
-        return f"{_AVATAR_IPFS}/avatar/{c.rng.randint(0, 1249)}.jpg"
+        return f"{words.AVATAR_IPFS}/avatar/{c.rng.randint(0, 1249)}.jpg"
     return f"https://avatars.githubusercontent.com/u/{c.rng.randint(0, 100_000_000)}"
 
 
@@ -326,14 +226,14 @@ _ENTRIES: tuple[Dynamic, ...] = (
     _E("$randomBoolean", "true or false", "true", _pick(("true", "false"))),
     _E("$randomColor", "A colour name", "olive", _fk("safe_color_name")),
     _E("$randomHexColor", "A hex colour, #rrggbb", "#47594a", _fk("hex_color")),
-    _E("$randomAbbreviation", "A tech abbreviation", "SQL", _pick(_ABBREVIATIONS)),
+    _E("$randomAbbreviation", "A tech abbreviation", "SQL", _pick(words.ABBREVIATIONS)),
     _E("$randomWord", "A random word", "transmitter", _word),
     _E("$randomWords", "Two to five random words", "portal bypass Wooden",
        lambda c: " ".join(_word(c) for _ in range(c.rng.randint(2, 5)))),
-    _E("$randomAdjective", "A tech adjective", "auxiliary", _pick(_HACKER_ADJECTIVES)),
-    _E("$randomNoun", "A tech noun", "bus", _pick(_HACKER_NOUNS)),
-    _E("$randomVerb", "A tech verb", "parse", _pick(_HACKER_VERBS)),
-    _E("$randomIngverb", "A tech verb ending in -ing", "synthesizing", _pick(_HACKER_INGVERBS)),
+    _E("$randomAdjective", "A tech adjective", "auxiliary", _pick(words.HACKER_ADJECTIVES)),
+    _E("$randomNoun", "A tech noun", "bus", _pick(words.HACKER_NOUNS)),
+    _E("$randomVerb", "A tech verb", "parse", _pick(words.HACKER_VERBS)),
+    _E("$randomIngverb", "A tech verb ending in -ing", "synthesizing", _pick(words.HACKER_INGVERBS)),
     _E("$randomPhrase", "A hacker phrase", "We need to bypass the neural SQL array!", _phrase),
     # internet
     _E("$randomIP", "An IPv4 address", "147.236.215.88", _fk("ipv4")),
@@ -341,7 +241,7 @@ _ENTRIES: tuple[Dynamic, ...] = (
     _E("$randomMACAddress", "A MAC address", "33:d4:68:5f:b4:c7", _fk("mac_address")),
     _E("$randomPassword", "A 15-character alphanumeric password", "t9iXe7COoDKv8k3",
        lambda c: "".join(c.rng.choices(string.ascii_letters + string.digits, k=15))),
-    _E("$randomLocale", "A two-letter ISO 639-1 language code", "sr", _pick(_LOCALES)),
+    _E("$randomLocale", "A two-letter ISO 639-1 language code", "sr", _pick(words.LOCALES)),
     _E("$randomUserAgent", "A browser user agent", "Mozilla/5.0 (Windows NT 6.1) AppleWebKit/532.2"
        " (KHTML, like Gecko) Chrome/48.0.877.0 Safari/532.2", _fk("user_agent")),
     _E("$randomProtocol", "http or https", "https", _pick(("http", "https"))),
@@ -364,10 +264,10 @@ _ENTRIES: tuple[Dynamic, ...] = (
        lambda c: c.rng.choice((c.faker.prefix_male, c.faker.prefix_female))()),
     _E("$randomNameSuffix", "A name suffix (Jr., PhD, ...)", "MD", _fk("suffix")),
     _E("$randomJobTitle", "A job title", "Global Creative Planner",
-       lambda c: " ".join(c.rng.choice(w) for w in (_JOB_DESCRIPTORS, _JOB_AREAS, _JOB_TYPES))),
-    _E("$randomJobDescriptor", "A job-title descriptor", "Corporate", _pick(_JOB_DESCRIPTORS)),
-    _E("$randomJobArea", "A job area", "Mobility", _pick(_JOB_AREAS)),
-    _E("$randomJobType", "A job type", "Coordinator", _pick(_JOB_TYPES)),
+       lambda c: " ".join(c.rng.choice(w) for w in (words.JOB_DESCRIPTORS, words.JOB_AREAS, words.JOB_TYPES))),
+    _E("$randomJobDescriptor", "A job-title descriptor", "Corporate", _pick(words.JOB_DESCRIPTORS)),
+    _E("$randomJobArea", "A job area", "Mobility", _pick(words.JOB_AREAS)),
+    _E("$randomJobType", "A job type", "Coordinator", _pick(words.JOB_TYPES)),
     # phone, address, location
     _E("$randomPhoneNumber", "A phone number, ###-###-####", "700-846-4529", _phone),
     _E("$randomPhoneNumberExt", "A phone number after a 2-digit prefix", "27-599-983-3864",
@@ -393,16 +293,16 @@ _ENTRIES: tuple[Dynamic, ...] = (
     # finance
     _E("$randomBankAccount", "An 8-digit bank account number", "09454073", lambda c: _digits(c, 8)),
     _E("$randomBankAccountName", "A bank account name", "Home Loan Account",
-       lambda c: c.rng.choice(_ACCOUNT_TYPES) + " Account"),
+       lambda c: c.rng.choice(words.ACCOUNT_TYPES) + " Account"),
     _E("$randomCreditCardMask", "The last 4 digits of a card", "3622", lambda c: _digits(c, 4)),
     _E("$randomBankAccountBic", "A BIC (SWIFT) code", "EZIAGBJ1", _fk("swift")),
     _E("$randomBankAccountIban", "An IBAN", "GB70DOFV32166848475135", _fk("iban")),
-    _E("$randomTransactionType", "A transaction type", "invoice", _pick(_TRANSACTION_TYPES)),
+    _E("$randomTransactionType", "A transaction type", "invoice", _pick(words.TRANSACTION_TYPES)),
     _E("$randomCurrencyCode", "An ISO 4217 currency code", "CDF", _fk("currency_code")),
     _E("$randomCurrencyName", "A currency name", "CFP franc", _fk("currency_name")),
     _E("$randomCurrencySymbol", "A currency symbol", "£", _fk("currency_symbol")),
     _E("$randomBitcoin", "A bitcoin address", "3VB8JGT7Y4Z63U68KGGKDXMLLH5",
-       lambda c: c.rng.choice("13") + "".join(c.rng.choices(_BASE58, k=c.rng.randint(24, 33)))),
+       lambda c: c.rng.choice("13") + "".join(c.rng.choices(words.BASE58, k=c.rng.randint(24, 33)))),
     _E("$randomPrice", "A price from 0.00 to 1000.00", "531.55",
        lambda c: f"{c.rng.randint(0, 100_000) / 100:.2f}"),
     # business
@@ -420,17 +320,17 @@ _ENTRIES: tuple[Dynamic, ...] = (
     _E("$randomCatchPhraseNoun", "A catch-phrase noun", "Graphical User Interface",
        _company_word("catch_phrase_words", 2)),
     # database
-    _E("$randomDatabaseColumn", "A database column name", "updatedAt", _pick(_DB_COLUMNS)),
-    _E("$randomDatabaseType", "A database column type", "tinyint", _pick(_DB_TYPES)),
-    _E("$randomDatabaseCollation", "A database collation", "utf8_bin", _pick(_DB_COLLATIONS)),
-    _E("$randomDatabaseEngine", "A database engine", "InnoDB", _pick(_DB_ENGINES)),
+    _E("$randomDatabaseColumn", "A database column name", "updatedAt", _pick(words.DB_COLUMNS)),
+    _E("$randomDatabaseType", "A database column type", "tinyint", _pick(words.DB_TYPES)),
+    _E("$randomDatabaseCollation", "A database collation", "utf8_bin", _pick(words.DB_COLLATIONS)),
+    _E("$randomDatabaseEngine", "A database engine", "InnoDB", _pick(words.DB_ENGINES)),
     # dates
-    _E("$randomDateFuture", "A date in the next year", f"Tue Jun 09 2026 10:11:12 {_JS_UTC}",
-       _date(1, 365 * _DAY_MS)),
-    _E("$randomDatePast", "A date in the last year", f"Sun Mar 02 2025 09:09:26 {_JS_UTC}",
-       _date(-1, 365 * _DAY_MS)),
-    _E("$randomDateRecent", "A date in the last day", f"Fri Jan 02 2026 01:12:37 {_JS_UTC}",
-       _date(-1, _DAY_MS)),
+    _E("$randomDateFuture", "A date in the next year", f"Tue Jun 09 2026 10:11:12 {words.JS_UTC}",
+       _date(1, 365 * words.DAY_MS)),
+    _E("$randomDatePast", "A date in the last year", f"Sun Mar 02 2025 09:09:26 {words.JS_UTC}",
+       _date(-1, 365 * words.DAY_MS)),
+    _E("$randomDateRecent", "A date in the last day", f"Fri Jan 02 2026 01:12:37 {words.JS_UTC}",
+       _date(-1, words.DAY_MS)),
     _E("$randomWeekday", "A weekday name", "Thursday", _fk("day_of_week")),
     _E("$randomMonth", "A month name", "February", _fk("month_name")),
     # files
@@ -440,20 +340,20 @@ _ENTRIES: tuple[Dynamic, ...] = (
        lambda c: c.faker.mime_type().partition("/")[0]),
     _E("$randomFileExt", "A file extension", "odp", _fk("file_extension")),
     _E("$randomCommonFileName", "A file name with a common extension", "woman.mp4",
-       lambda c: _file_name(c, c.rng.choice(_COMMON_FILE_EXTS))),
-    _E("$randomCommonFileType", "A common MIME top-level type", "audio", _pick(_COMMON_FILE_TYPES)),
-    _E("$randomCommonFileExt", "A common file extension", "pdf", _pick(_COMMON_FILE_EXTS)),
+       lambda c: _file_name(c, c.rng.choice(words.COMMON_FILE_EXTS))),
+    _E("$randomCommonFileType", "A common MIME top-level type", "audio", _pick(words.COMMON_FILE_TYPES)),
+    _E("$randomCommonFileExt", "A common file extension", "pdf", _pick(words.COMMON_FILE_EXTS)),
     _E("$randomFilePath", "A directory path and file name", "/usr/share/mobile_usb.json",
-       lambda c: c.rng.choice(_DIRECTORY_PATHS) + "/" + _file_name(c, c.faker.file_extension())),
-    _E("$randomDirectoryPath", "A Unix directory path", "/usr/local/bin", _pick(_DIRECTORY_PATHS)),
+       lambda c: c.rng.choice(words.DIRECTORY_PATHS) + "/" + _file_name(c, c.faker.file_extension())),
+    _E("$randomDirectoryPath", "A Unix directory path", "/usr/local/bin", _pick(words.DIRECTORY_PATHS)),
     _E("$randomMimeType", "A MIME type", "audio/mpeg", _fk("mime_type")),
     # commerce
-    _E("$randomProduct", "A product", "Towels", _pick(_PRODUCTS)),
-    _E("$randomProductAdjective", "A product adjective", "Refined", _pick(_PRODUCT_ADJECTIVES)),
-    _E("$randomProductMaterial", "A product material", "Cotton", _pick(_PRODUCT_MATERIALS)),
+    _E("$randomProduct", "A product", "Towels", _pick(words.PRODUCTS)),
+    _E("$randomProductAdjective", "A product adjective", "Refined", _pick(words.PRODUCT_ADJECTIVES)),
+    _E("$randomProductMaterial", "A product material", "Cotton", _pick(words.PRODUCT_MATERIALS)),
     _E("$randomProductName", "A product name", "Handmade Concrete Tuna", lambda c: " ".join(
-        c.rng.choice(w) for w in (_PRODUCT_ADJECTIVES, _PRODUCT_MATERIALS, _PRODUCTS))),
-    _E("$randomDepartment", "A store department", "Tools", _pick(_DEPARTMENTS)),
+        c.rng.choice(w) for w in (words.PRODUCT_ADJECTIVES, words.PRODUCT_MATERIALS, words.PRODUCTS))),
+    _E("$randomDepartment", "A store department", "Tools", _pick(words.DEPARTMENTS)),
     # lorem
     _E("$randomLoremWord", "A lorem ipsum word", "est", lambda c: _lorem(c, 1)[0]),
     _E("$randomLoremWords", "Three lorem ipsum words", "vel repellat nobis",

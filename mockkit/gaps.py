@@ -7,7 +7,7 @@ an example's saved request leaves out (issue 14).
   (Postman's migrator writes ``url: ""`` for an example saved without its request) (warning);
 * ``missing-header`` / ``missing-body``: an example keeps only the request fields it saved (v3
   examples never borrow from their request file; a v2.x ``originalRequest`` neither). When header
-  or body matching is on (``MatchOptions.match_headers``/``match_body``), each example that lacks
+  or body matching is on (``MockOptions.match_headers``/``match_body``), each example that lacks
   a header or body its request has gets a note: a call that sends it skips that example (often on
   purpose: a 200 without ``if-none-match`` beside a 304 with it). When they are off, one note per
   kind says how many would be affected (``x-mock-match-request-headers``/``-body`` turn them on

@@ -30,13 +30,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from .errors import ConfigError
 from .model import MockRequest, Pairs
+from .options import JOURNAL_BODY_BYTES, JOURNAL_BYTES, JOURNAL_SIZE  # the limits' one table
 
 __all__ = ["Call", "Journal", "JOURNAL_SIZE", "JOURNAL_BYTES", "JOURNAL_BODY_BYTES", "KEPT_GENERATIONS"]
 
-JOURNAL_SIZE = 1000
-JOURNAL_BYTES = 32 * 1024 * 1024
-JOURNAL_BODY_BYTES = 256 * 1024
 _ENTRY_OVERHEAD = 400  # bytes per entry besides its strings (objects, dict slot): an estimate
 KEPT_GENERATIONS = 3
 """How many engine generations (the current one and the ones before it) a journal keeps, so a
@@ -84,16 +83,16 @@ class Journal:
     """A thread-safe ring of the last calls, bounded in count and bytes, with ids unique for the
     journal's life. ``maxlen`` calls, ``max_bytes`` bytes in all, ``max_body`` bytes per request
     body (see the module docstring), the last ``generations`` engine generations; raises
-    ``ValueError`` for a bound below 1."""
+    ``ConfigError`` for a bound below 1."""
 
     def __init__(self, maxlen: int = JOURNAL_SIZE, *, max_bytes: int = JOURNAL_BYTES,
                  max_body: int = JOURNAL_BODY_BYTES, generations: int = KEPT_GENERATIONS) -> None:
         if maxlen < 1:
-            raise ValueError("a journal keeps at least one call")
+            raise ConfigError("journal_size", "must be at least 1 (a journal keeps at least one call)")
         if max_bytes < 1 or max_body < 0:
-            raise ValueError("journal byte limits must be positive")
+            raise ConfigError("journal_bytes", "and journal_body_bytes must be positive")
         if generations < 1:
-            raise ValueError("a journal keeps at least the current engine generation")
+            raise ConfigError("generations", "must be at least 1 (a journal keeps the current engine generation)")
         self._calls: deque[Call] = deque()
         self._by_id: dict[str, Call] = {}
         self._sizes: dict[str, int] = {}

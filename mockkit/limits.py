@@ -20,22 +20,16 @@ from typing import Any
 
 from tornado.ioloop import IOLoop
 
-__all__ = ["MAX_PENDING_DELAYS", "MAX_PENDING_DELAY_BYTES", "DelayBudget", "OFFLOAD_BODY_BYTES", "offload",
-           "Trimmer"]
-
-MAX_PENDING_DELAYS = 1000
-"""Answers waiting out an ``x-mock-response-delay`` at once; past it (or past
-``MAX_PENDING_DELAY_BYTES``) a call gets a 503 ``serviceUnavailableError`` at once."""
-MAX_PENDING_DELAY_BYTES = 64 * 1024 * 1024
-"""Bytes (response body + request body) held by answers waiting out a delay."""
+__all__ = ["DelayBudget", "OFFLOAD_BODY_BYTES", "offload", "Trimmer"]
 
 
 class DelayBudget:
-    """What delayed answers hold right now (used on the server's loop thread only)."""
+    """What delayed answers hold right now (used on the server's loop thread only): at most
+    ``max_count`` answers and ``max_bytes`` bytes (response body + request body) at once; past
+    either a call gets a 503 ``serviceUnavailableError`` at once. The caps are options
+    (``MockOptions.max_pending_delays``, ``max_pending_delay_bytes``), checked there."""
 
-    def __init__(self, max_count: int = MAX_PENDING_DELAYS, max_bytes: int = MAX_PENDING_DELAY_BYTES) -> None:
-        if max_count < 1 or max_bytes < 1:
-            raise ValueError("the delayed-answer caps must be at least 1")
+    def __init__(self, max_count: int, max_bytes: int) -> None:
         self.max_count, self.max_bytes = max_count, max_bytes
         self.count = self.bytes = 0
         self.refused = 0  # calls answered 503 because the caps were reached

@@ -26,6 +26,7 @@ from types import MappingProxyType
 from .bodies import RequestBody, compare
 from .index import Index, Target, compile_target, tie_order, variables_of
 from .model import HTTP_WHITESPACE, Example, MockRequest
+from .options import MockOptions
 from .templating import TOKEN
 from .urls import ID_MARK, PathForms, is_id, levenshtein
 
@@ -33,7 +34,6 @@ __all__ = [
     "POINTS",
     "PATH_RULES",
     "PathRule",
-    "MatchOptions",
     "Check",
     "Candidate",
     "Ranking",
@@ -81,38 +81,6 @@ def max_score(letter: str, body_bonus: bool = True) -> float:
     """The highest score an example matched at path step ``letter`` can reach (without the
     equal-body bonus when the request has no body: the bonus needs a non-blank request body)."""
     return POINTS["start"] + RULE[letter].points + POINTS["query_all_match"] + (POINTS["body_bonus"] if body_bonus else 0)
-
-
-@dataclass(frozen=True, slots=True)
-class MatchOptions:
-    """Mock-level matching options (Postman's mock ``config``); request headers override them."""
-
-    match_body: bool = False
-    match_headers: tuple[str, ...] = ()
-    match_query_params: bool = True
-    match_wildcards: bool = True
-    distance_threshold: float = 0.2  # step h, per segment (spec 9.2); 0 turns the step off
-    colon_wildcards: bool = False  # ":id" segments without a value match any segment (extension to W4)
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.distance_threshold <= 1:  # also refuses NaN
-            raise ValueError(f"distance_threshold must be between 0 (step h off) and 1, not {self.distance_threshold!r}")
-        names = (self.match_headers,) if isinstance(self.match_headers, str) else self.match_headers
-        object.__setattr__(self, "match_headers", tuple(n.strip().lower() for n in names if n.strip()))
-
-    def for_request(self, request: MockRequest) -> "MatchOptions":
-        """Apply ``x-mock-match-request-body`` / ``x-mock-match-request-headers`` (spec step 6.1)."""
-        body = request.header("x-mock-match-request-body")
-        headers = request.header("x-mock-match-request-headers")
-        if body is None and headers is None:
-            return self
-        changes: dict[str, object] = {}
-        if body is not None and body.strip().lower() in ("true", "false"):
-            changes["match_body"] = body.strip().lower() == "true"
-        if headers is not None:
-            names = (h.strip().lower() for h in headers.split(","))
-            changes["match_headers"] = tuple(n for n in names if n and not n.startswith("x-mock-"))
-        return replace(self, **changes)
 
 
 class Check:
@@ -275,7 +243,7 @@ def _colon_note(t: Target) -> str:
             "Postman's mock drops the empty segment instead)")
 
 
-def _match_path(req: _Prepared, t: Target, opts: MatchOptions) -> tuple[str, dict[str, str], str]:
+def _match_path(req: _Prepared, t: Target, opts: MockOptions) -> tuple[str, dict[str, str], str]:
     """The first path step that matches, its captures, and a detail for the sentence."""
     r, e = req.forms, t.forms
     if r.exact == e.exact:
@@ -389,7 +357,7 @@ def _filtered(req: _Prepared, t: Target, c: Candidate, check_method: bool = True
     return False
 
 
-def _evaluate(req: _Prepared, t: Target, opts: MatchOptions, *, check_method: bool = True,
+def _evaluate(req: _Prepared, t: Target, opts: MockOptions, *, check_method: bool = True,
               paths: dict | None = None) -> Candidate:
     """Run one example through every step; the candidate says where it stopped, and why.
     ``paths`` memoises the path step by example path within one ranking (examples that share a
@@ -455,7 +423,7 @@ class Ranking:
     """
 
     request: MockRequest
-    options: MatchOptions
+    options: MockOptions
     index: Index
     scored: list[Candidate]
     decided_by: str = "score"  # "score", "response-id", "response-name" or "none"
@@ -480,9 +448,9 @@ class Ranking:
         return len(self.index)
 
 
-def rank(request: MockRequest, index: Index, options: MatchOptions | None = None) -> Ranking:
+def rank(request: MockRequest, index: Index, options: MockOptions | None = None) -> Ranking:
     """Match ``request`` against every example of ``index`` (pure; no I/O)."""
-    opts = (options or MatchOptions()).for_request(request)
+    opts = (options or MockOptions()).for_request(request)
     req = _prepare(request)
     ranking = Ranking(request, opts, index, [])
     by_method = index.for_method(req.method)
@@ -515,7 +483,7 @@ def rank(request: MockRequest, index: Index, options: MatchOptions | None = None
     return ranking
 
 
-def _control_pick(req: _Prepared, index: Index, opts: MatchOptions, ranking: Ranking) -> Candidate | None:
+def _control_pick(req: _Prepared, index: Index, opts: MockOptions, ranking: Ranking) -> Candidate | None:
     """x-mock-response-id / -name (spec step 3.2, 3.3): pick now, or fail now."""
     wanted_id = req.headers.get("x-mock-response-id")
     wanted_name = req.headers.get("x-mock-response-name")

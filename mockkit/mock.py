@@ -15,18 +15,17 @@ from __future__ import annotations
 import atexit
 import html
 import os
-import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
-from .collection import file_stamps
 from .engine import CALL_HEADER, MockEngine
-from .errors import ServerError
-from .matching import MatchOptions
+from .errors import MockLookupError, RequestError, ServerError
+from .hosting import FileWatcher, Registry, ServerThread, url_for, watched_files
 from .model import Collection, MockRequest
-from .journal import JOURNAL_BODY_BYTES, JOURNAL_BYTES, JOURNAL_SIZE
-from .server import MAX_BODY_SIZE, MAX_PENDING_DELAY_BYTES, MAX_PENDING_DELAYS, MockApp, ServerThread
+from .options import MockOptions, OptionFields, resolve
+from .server import MockApp
 from .verify import CallAssertions, note_mock, settle_seed
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,9 +35,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from .explanation import Explanation
 
 __all__ = ["MockServer", "serve", "stop_all", "running_servers"]
-
-_registry: dict[tuple[str, str, int], "MockServer"] = {}
-_registry_lock = threading.Lock()
 
 
 def _source_key(collection: Any) -> str:
@@ -67,50 +63,33 @@ class MockServer(CallAssertions):
         environment: Any = None,
         host: str = "127.0.0.1",
         port: int = 0,
-        seed: int | None = None,
-        delay: int | str | None = None,
-        match_body: bool = False,
-        match_headers: tuple[str, ...] | list[str] | str = (),
-        match_query_params: bool = True,
-        match_wildcards: bool = True,
-        distance_threshold: float = 0.2,
-        colon_wildcards: bool = False,
-        api_key: str | None = None,
-        cors: bool = True,
         watch: bool = False,
-        journal_size: int = JOURNAL_SIZE,
-        journal_bytes: int = JOURNAL_BYTES,
-        journal_body_bytes: int = JOURNAL_BODY_BYTES,
-        max_body_size: int = MAX_BODY_SIZE,
-        max_pending_delays: int = MAX_PENDING_DELAYS,
-        max_pending_delay_bytes: int = MAX_PENDING_DELAY_BYTES,
         on_call: Callable[..., None] | None = None,
+        options: MockOptions | None = None,
+        **overrides: Unpack[OptionFields],
     ) -> None:
+        """``collection`` and ``environment`` as ``serve``; ``host``/``port`` where to listen
+        (port 0: a free one); ``watch`` reloads when the files change; ``on_call(request, served,
+        ms)`` is called after each answer (the server thread). ``options`` and the keyword
+        ``overrides`` are ``MockOptions`` (``match_body=True``, ``delay="3G"``, ``cors=False``...).
+        Raises ``CollectionError`` for an unusable file, ``ConfigError`` for a bad option."""
         self.host = host
-        seed = settle_seed(seed)
+        options = resolve(options, overrides)
+        self._options = options = replace(options, seed=settle_seed(options.seed))  # self.options: HTTP OPTIONS
         self._source = collection
         self._environment = environment
-        self._options = MatchOptions(
-            match_body=match_body,
-            match_headers=tuple([match_headers] if isinstance(match_headers, str) else match_headers),
-            match_query_params=match_query_params,
-            match_wildcards=match_wildcards,
-            distance_threshold=distance_threshold,
-            colon_wildcards=colon_wildcards,
-        )
-        self._engine_options = dict(seed=seed, cors=cors, api_key=api_key, delay=delay, journal_size=journal_size,
-                                    journal_bytes=journal_bytes, journal_body_bytes=journal_body_bytes)
-        self.engine = MockEngine(collection, environment, options=self._options, **self._engine_options)  # type: ignore[arg-type]
-        self._app = MockApp(self.engine, on_call, max_body_size=max_body_size, max_pending_delays=max_pending_delays,
-                            max_pending_delay_bytes=max_pending_delay_bytes)
+        self.engine = MockEngine(collection, environment, options=options)
+        self._app = MockApp(self.engine, on_call, options=options)
         self._app.on_call = self._observing(on_call)  # the strict checks see every answer
-        note_mock(f"mock server for '{self.engine.collection.name}'", seed)
+        note_mock(f"mock server for '{self.engine.collection.name}'", options.seed)
         self._thread = ServerThread(self._app, host, port)
         self._client: httpx.Client | None = None
-        self._watch = watch
-        self._watcher: threading.Thread | None = None
-        self._stop_watch = threading.Event()
-        self.reload_errors: list[str] = []
+        self._watcher = FileWatcher(watched_files(collection, environment), self.reload) if watch else None
+
+    @property
+    def reload_errors(self) -> list[str]:
+        """Why reloads failed (``watch=True``), newest last; the previous version kept serving."""
+        return self._watcher.errors if self._watcher is not None else []
 
     # ----------------------------------------------------------------------------- lifecycle
 
@@ -118,26 +97,20 @@ class MockServer(CallAssertions):
         """Start serving (again, after ``stop``); returns once the socket listens."""
         if self.running:
             return self
-        self._stop_watch.clear()
         self._thread.start()
-        if self._watch:
-            self._start_watching()
+        if self._watcher is not None:
+            self._watcher.start()
         return self
 
     def stop(self) -> None:
         """Stop serving: close the socket and open connections, join the thread."""
-        self._stop_watch.set()
         if self._watcher is not None:
-            self._watcher.join(5)
-            self._watcher = None
+            self._watcher.stop()
         self._thread.stop()
         if self._client is not None:
             self._client.close()
             self._client = None
-        with _registry_lock:
-            for key, server in list(_registry.items()):
-                if server is self:
-                    del _registry[key]
+        _servers.forget(self)
 
     def __enter__(self) -> "MockServer":
         if not self.running:
@@ -157,8 +130,7 @@ class MockServer(CallAssertions):
 
     @property
     def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return url_for(self.host, self.port)
 
     @property
     def collection(self) -> Collection:
@@ -171,42 +143,9 @@ class MockServer(CallAssertions):
         served wholly by the old collection or wholly by the new one. The call log and an active
         server response carry over. A broken file raises ``CollectionError`` and changes nothing.
         """
-        engine = MockEngine(
-            self._source, self._environment, options=self._options, journal=self.engine.journal,
-            **self._engine_options,  # type: ignore[arg-type]
-        )
-        engine.server_response = self.engine.server_response
+        engine = self.engine.rebuilt(self._source, self._environment)
         self.engine = engine
         self._app.engine = engine
-
-    def _watched_files(self) -> list[Path]:
-        files = []
-        for source in (self._source, self._environment):
-            if isinstance(source, (str, os.PathLike)) and not str(source).lstrip().startswith(("{", "[")):
-                if Path(source).exists():  # a file, or a v3 collection folder (its whole tree)
-                    files.append(Path(source))
-        return files
-
-    def _start_watching(self, interval: float = 0.25) -> None:
-        files = self._watched_files()
-        if not files:
-            return
-
-        def watch() -> None:
-            last = file_stamps(files)
-            while not self._stop_watch.wait(interval):
-                now = file_stamps(files)
-                if now == last:
-                    continue
-                last = now
-                try:
-                    self.reload()
-                except Exception as exc:  # keep serving the old collection; record why
-                    self.reload_errors.append(str(exc))
-                    del self.reload_errors[:-50]
-
-        self._watcher = threading.Thread(target=watch, name=f"mockkit-watch-{self.port}", daemon=True)
-        self._watcher.start()
 
     # ------------------------------------------------------------------------------ calling
 
@@ -258,8 +197,9 @@ class MockServer(CallAssertions):
 
         Returns an ``Explanation``: a DataFrame (columns ``report.RANKING_COLUMNS``, one row per
         example, winner first) that a notebook shows as a readable table; ``.steps`` has every
-        comparison made. Raises ``ValueError`` for a response without mockkit's call header and
-        ``LookupError`` for a call no longer in the call log.
+        comparison made. Raises ``RequestError`` (a ``ValueError``) for a response without
+        mockkit's call header or a path that is not percent-encoded UTF-8, and ``MockLookupError``
+        (a ``LookupError``) for a call no longer in the call log.
         """
         from .report import ranking_frame
 
@@ -274,7 +214,7 @@ class MockServer(CallAssertions):
             call = engine.journal.get(call_id)
             ranking = engine.replay(call_id) if call is not None else None
             if call is None or ranking is None:
-                raise LookupError(
+                raise MockLookupError(
                     f"call {call_id} is no longer in the call log (it keeps the last "
                     f"{engine.journal.maxlen} calls); explain it by method and path instead"
                 )
@@ -306,7 +246,7 @@ class MockServer(CallAssertions):
 
     def reset(self, *, seed: int | None = None) -> None:
         super().reset(seed=seed)
-        self._engine_options["seed"] = self.engine.seed  # a reload keeps it
+        self._options = replace(self._options, seed=self.engine.seed)  # a reload keeps it
 
     reset.__doc__ = CallAssertions.reset.__doc__
 
@@ -363,7 +303,7 @@ def _call_id_of(response: Any) -> str:
     headers = getattr(response, "headers", None)
     call_id = headers.get(CALL_HEADER) if headers is not None else None
     if not call_id:
-        raise ValueError(
+        raise RequestError(
             f"this response has no {CALL_HEADER} header: pass a response this mock server sent, "
             "or explain a request by method and path: mock.explain('GET', '/users/42')"
         )
@@ -371,58 +311,43 @@ def _call_id_of(response: Any) -> str:
 
 
 def serve(collection: Any = None, *, environment: Any = None, host: str = "127.0.0.1", port: int = 0,
-          **options: Any) -> MockServer:
+          watch: bool = False, on_call: Callable[..., None] | None = None, options: MockOptions | None = None,
+          **overrides: Unpack[OptionFields]) -> MockServer:
     """Start a mock server for ``collection`` in a background thread; returns once it listens.
 
     ``collection``: a path (a v2.x JSON file or a v3 collection folder), JSON text, a dict or a
-    loaded ``Collection`` (default: the bundled demo). Options: ``seed``, ``delay`` (ms or
-    "2G"/"3G"), ``match_body``, ``match_headers``,
-    ``match_query_params``, ``match_wildcards``, ``colon_wildcards`` (``:id`` segments without a
-    value match any segment), ``api_key`` (private mock), ``cors``,
-    ``watch`` (reload on file change; a v3 folder is watched whole: new, deleted, renamed files),
-    ``journal_size`` (calls kept in the log, default 1,000),
-    ``journal_bytes`` (bytes the log may hold, default 32 MiB), ``journal_body_bytes`` (bytes of each
-    request body the log keeps, default 256 KiB; longer bodies keep that prefix, their size and
-    SHA-256), ``max_body_size`` (bytes; larger request bodies get a 413 JSON error),
-    ``max_pending_delays`` / ``max_pending_delay_bytes`` (answers waiting out a delay at once,
-    default 1,000 and 64 MiB; past either, a call gets a 503 JSON error at once).
+    loaded ``Collection`` (default: the bundled demo). ``watch``: reload on file change (a v3
+    folder is watched whole: new, deleted, renamed files). ``options`` and the keyword
+    ``overrides`` are ``MockOptions``, each with its default and help in ``mockkit.options``:
+    matching (``match_body``, ``match_headers``, ``match_query_params``, ``match_wildcards``,
+    ``distance_threshold``, ``colon_wildcards``), answers (``cors``, ``delay`` in ms or
+    "2G"/"3G", ``seed``, ``api_key`` for a private mock) and limits (``max_body_size``,
+    ``journal_size``, ``journal_bytes``, ``journal_body_bytes``, ``max_pending_delays``,
+    ``max_pending_delay_bytes``). Raises ``CollectionError``, ``ConfigError`` (a bad option) or
+    ``ServerError`` (the port is taken).
     """
     if collection is None:
         from .demo import DEMO_COLLECTION
 
         collection = DEMO_COLLECTION
-    key = (_source_key(collection), host, port)
-    with _registry_lock:
-        old = _registry.pop(key, None)
-    reuse_port = 0
-    if old is not None:
-        reuse_port = old.port or 0 if port == 0 else 0
-        old.stop()
-    server = MockServer(collection, environment=environment, host=host, port=reuse_port or port, **options)
-    try:
-        server.start()
-    except Exception:
-        if not reuse_port:
-            raise
-        server = MockServer(collection, environment=environment, host=host, port=port, **options)
-        server.start()
-    with _registry_lock:
-        _registry[key] = server
-    return server
+    def start(at: int) -> MockServer:
+        return MockServer(collection, environment=environment, host=host, port=at, watch=watch, on_call=on_call,
+                          options=options, **overrides).start()
+
+    return _servers.replace((_source_key(collection), host, port), host, port, start)
+
+
+_servers: Registry[MockServer] = Registry()
 
 
 def running_servers() -> list[MockServer]:
-    with _registry_lock:
-        return [s for s in _registry.values() if s.running]
+    """The servers ``serve`` started in this process that are running."""
+    return [s for s in _servers.held() if s.running]
 
 
 def stop_all() -> None:
     """Stop every server started by ``serve`` in this process."""
-    with _registry_lock:
-        servers = list(_registry.values())
-        _registry.clear()
-    for server in servers:
-        server.stop()
+    _servers.stop_all()
 
 
 atexit.register(stop_all)

@@ -12,8 +12,11 @@ httpx, so the same engine serves a socket, an in-process transport and a noteboo
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+from .errors import RequestError
 
 __all__ = [
     "Pairs",
@@ -31,6 +34,7 @@ __all__ = [
     "MockResponse",
     "HTTP_WHITESPACE",
     "header_text",
+    "wire_headers",
 ]
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
@@ -57,6 +61,12 @@ def header_text(raw: bytes | str) -> str:
 
 Pairs = tuple[tuple[str, str], ...]
 """Ordered (key, value) pairs: headers, query parameters, form fields. Keys may repeat."""
+
+
+def wire_headers(raw: Iterable[tuple[bytes | str, bytes | str]]) -> Pairs:
+    """Request headers as a server or client library hands them over (bytes, or text Tornado
+    decoded as Latin-1), read by ``header_text`` and trimmed (spec 9.19)."""
+    return tuple((header_text(k), header_text(v).strip(HTTP_WHITESPACE)) for k, v in raw)
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,16 +241,29 @@ class MockRequest:
         body: bytes | str | None = None,
         params: Pairs | dict[str, str] | None = None,
     ) -> "MockRequest":
-        """Build a request from a request target such as ``/users/42?page=2``. A full URL
-        (``http://localhost:3000/users?page=2``) gives its path and query: the host is never
-        compared (spec §1.1 R2)."""
+        """Build a request from a request target such as ``/users/42?page=2``: the one reading of
+        a target, for the server (the request line), the httpx transport (the URL), ``explain``,
+        the CLI and the Explorer. A full URL (absolute form, ``http://localhost:3000/users?page=2``)
+        gives its path and query: the host is never compared (spec §1.1 R2); ``*`` (``OPTIONS *``)
+        is ``/``; a fragment (``#...``) is dropped; a missing leading ``/`` is added. ``params``
+        are appended to the query, ``headers`` taken as given (``wire_headers`` reads a server's).
+
+        Raises ``RequestError`` (``badRequestError``, 400) when the path's percent-encoding is not
+        UTF-8: a server answers such a request 400, so nothing can explain a winner for it."""
+        target = target.split("#", 1)[0]
         if _SCHEME.match(target):
             parts = urlsplit(target)
             target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        elif target == "*":
+            target = "/"
         path, _, query_string = target.partition("?")
-        path = path.split("#", 1)[0] or "/"
+        path = path or "/"
         if not path.startswith("/"):
             path = "/" + path
+        try:
+            unquote(path, errors="strict")
+        except UnicodeDecodeError:
+            raise RequestError("The request path is not valid percent-encoded UTF-8.") from None
         query = tuple(parse_qsl(query_string, keep_blank_values=True)) if query_string else ()
         if params:
             items = params.items() if isinstance(params, dict) else params

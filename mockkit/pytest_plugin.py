@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from .errors import ConfigError
 from .verify import CallAssertions, TestDefaults, note_mock, pick_seed, pop_defaults, push_defaults
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -50,9 +51,7 @@ MARKER_HELP = (
     "test, class or module"
 )
 SCOPES = ("function", "session")
-SERVER_ONLY = ("host", "port", "watch", "max_body_size", "on_call")
-MATCH_OPTIONS = ("match_body", "match_headers", "match_query_params", "match_wildcards",
-                 "distance_threshold", "colon_wildcards")
+SERVER_ONLY = ("host", "port", "watch", "on_call")
 
 _DEFAULTS = pytest.StashKey[TestDefaults]()
 _CHECKED = pytest.StashKey[list[CallAssertions]]()
@@ -293,7 +292,7 @@ class _Factory:
         settings.environment = _local_path(settings.environment, item)
         scope = settings.scope or str(item.config.getini("mockkit_scope")).strip() or "function"
         if scope not in SCOPES:
-            raise ValueError(f"mockkit scope must be one of {', '.join(SCOPES)}, not {scope!r} "
+            raise ConfigError("scope", f"must be one of {', '.join(SCOPES)}, not {scope!r} "
                              "(marker, fixture argument or the mockkit_scope ini option)")
         return replace(settings, scope=scope)
 
@@ -364,13 +363,14 @@ def mockkit_server(request: pytest.FixtureRequest, mockkit_session_pool: MockPoo
 @pytest.fixture
 def mockkit_transport(request: pytest.FixtureRequest, mockkit_session_pool: MockPool) -> Callable[..., "EngineTransport"]:
     """A factory: ``mockkit_transport(collection=None, *, env=None, seed=None, strict=None,
-    expect=(), assert_all_used=None, scope=None, delays=True, **match_options)`` -> an httpx
-    transport (``httpx.Client(transport=..., base_url="http://mock")``, or ``AsyncClient``).
+    expect=(), assert_all_used=None, scope=None, delays=True, **options)`` -> an httpx
+    transport (``httpx.Client(transport=..., base_url="http://mock")``, or ``AsyncClient``);
+    ``options``: the fields of ``MockOptions``, as for ``mockkit_server``.
 
     Settings as ``mockkit_server`` (server-only options such as ``port`` are refused); the checks
     run when the test's body has run, and also when a client using it closes."""
     from .client import transport
-    from .matching import MatchOptions
+    from .engine import MockEngine
 
     factory = _Factory(request, mockkit_session_pool, "mockkit_transport")
 
@@ -380,13 +380,11 @@ def mockkit_transport(request: pytest.FixtureRequest, mockkit_session_pool: Mock
         if refused:
             raise TypeError(f"{', '.join(refused)}: options of a server, not of an httpx transport "
                             "(use mockkit_server, or leave them out)")
-        match = {k: options.pop(k) for k in MATCH_OPTIONS if k in options}
-        if isinstance(match.get("match_headers"), str):
-            match["match_headers"] = (match["match_headers"],)
-        if match:
-            options["options"] = MatchOptions(**match)
         delays = options.pop("delays", True)
-        return transport(_demo_or(settings.collection), settings.environment, delays=delays, seed=seed,
+        collection = _demo_or(settings.collection)
+        if not isinstance(collection, MockEngine):  # an engine has its own seed
+            options["seed"] = seed
+        return transport(collection, settings.environment, delays=delays,
                          strict=settings.strict, expect=settings.expect,
                          assert_all_used=settings.assert_all_used, **options)
 

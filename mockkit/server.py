@@ -7,41 +7,37 @@ never holds up others). A request the server cannot interpret gets a JSON error 
 shape and the connection keeps serving; an exception inside the engine becomes a 500 JSON error
 and a journal entry, never a dead server.
 
-``MockServer`` runs a ``MockApp`` in a background thread (the notebook case): ``start`` returns
-only once the socket listens (or re-raises the bind error in the caller), ``stop`` closes the
-socket and connections and joins the thread. The server thread never prints.
+``MockApp`` calls a ``Handler``: a ``MockEngine``, or the hub's ``HubApp`` (the protocol is
+declared here, once). ``hosting`` runs a ``MockApp`` in a background thread or in the foreground.
 """
 
 from __future__ import annotations
 
-import asyncio
 import email.utils
-import os
-import socket
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import replace
-from urllib.parse import parse_qsl, quote_from_bytes
+from typing import Protocol
+from urllib.parse import quote_from_bytes
 
 from tornado import httputil, iostream
 from tornado.http1connection import HTTP1Connection
 from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
-from tornado.netutil import bind_sockets
 
 from .connections import ErrorsAsJSON, MockHTTPServer
-from .engine import CALL_HEADER, MockEngine, Served, error_body, with_cors
-from .errors import ServerError
+from .answers import error_answer, failure_message
+from .engine import CALL_HEADER, Served
 from .headerclean import safe_headers
-from .limits import MAX_PENDING_DELAY_BYTES, MAX_PENDING_DELAYS, DelayBudget, Trimmer, offload
-from .model import MockRequest, MockResponse, header_text
+from .limits import DelayBudget, Trimmer, offload
+from .errors import RequestError
+from .model import MockRequest, MockResponse, header_text, wire_headers
+from .options import MockOptions
 
-__all__ = ["MockApp", "ServerThread", "CALL_HEADER", "MAX_BODY_SIZE", "request_from"]
+__all__ = ["Handler", "MockApp", "CALL_HEADER", "request_from", "make_http_server"]
 
 
-MAX_BODY_SIZE = 10 * 1024 * 1024
 MAX_HEADER_SIZE = 64 * 1024
 """Headers above this get a JSON 431; above HARD_HEADER_LIMIT Tornado just closes the connection."""
 HARD_HEADER_LIMIT = 1024 * 1024
@@ -64,15 +60,30 @@ def _raw_bytes_escaped(target: str) -> str:
 
 
 def request_from(start_line: httputil.RequestStartLine, headers: httputil.HTTPHeaders, body: bytes) -> MockRequest:
-    """A neutral request from Tornado's parsed start line and headers (values as UTF-8 text when
-    their bytes are valid UTF-8, Latin-1 otherwise: spec 9.19)."""
-    path, _, query_string = _raw_bytes_escaped(start_line.path).partition("?")
-    query = tuple(parse_qsl(query_string, keep_blank_values=True)) if query_string else ()
-    if not path.startswith("/"):  # absolute-form targets ("http://host/path") and "*"
-        rest = path.split("://", 1)[-1]
-        path = "/" + rest.partition("/")[2] if "/" in rest else "/"
-    pairs = tuple((header_text(k), header_text(v)) for k, v in headers.get_all())  # Tornado reads Latin-1
-    return MockRequest(start_line.method.upper(), path, query, pairs, body)
+    """A neutral request from Tornado's parsed start line and headers (``MockRequest.from_target``
+    reads the target; header values as UTF-8 text when their bytes are valid UTF-8, Latin-1
+    otherwise: spec 9.19). Raises ``RequestError`` for a path that is not UTF-8."""
+    return MockRequest.from_target(start_line.method, _raw_bytes_escaped(start_line.path),
+                                   wire_headers(headers.get_all()), body)
+
+
+class Handler(Protocol):
+    """What answers the requests a ``MockApp`` reads: ``MockEngine`` and ``hub.HubApp``.
+
+    ``handle`` answers (a ``Future`` when the answer is worked out on another thread);
+    ``record_failure`` logs a request it failed to answer (the server sends a 500);
+    ``amend_call`` corrects a logged call with what was really sent; ``cors`` says whether
+    server-level errors (400, 413, 431, 500, 503) carry the automatic CORS headers (spec 9.9).
+    """
+
+    @property
+    def cors(self) -> bool: ...
+
+    def handle(self, request: MockRequest) -> Served | Future[Served]: ...
+
+    def record_failure(self, request: MockRequest, exc: BaseException, started: float) -> None: ...
+
+    def amend_call(self, call_id: str, status: int, error: str) -> None: ...
 
 
 class MockApp(httputil.HTTPServerConnectionDelegate):
@@ -81,18 +92,19 @@ class MockApp(httputil.HTTPServerConnectionDelegate):
     ``engine`` is read once per request, so swapping it (reload) is atomic for each call.
     ``on_call`` (the CLI's logger) is called once each answer is written, with the ``Served``
     (its response is what was sent) and the time the engine took in ms.
-    ``max_pending_delays`` / ``max_pending_delay_bytes`` cap the answers waiting out a delay
-    (``DelayBudget``); an engine may offer ``amend_call(call_id, status, error)`` to correct its
-    call log when the answer sent differs from the one it recorded.
+    The limits come from ``options`` (``MockOptions``: ``max_body_size``; ``max_pending_delays``
+    and ``max_pending_delay_bytes`` cap the answers waiting out a delay, ``DelayBudget``); an
+    engine may offer ``amend_call(call_id, status, error)`` to correct its call log when the
+    answer sent differs from the one it recorded.
     """
 
-    def __init__(self, engine: MockEngine, on_call: Callable[[MockRequest, Served | None, float], None] | None = None,
-                 *, max_body_size: int = MAX_BODY_SIZE, max_pending_delays: int = MAX_PENDING_DELAYS,
-                 max_pending_delay_bytes: int = MAX_PENDING_DELAY_BYTES):
+    def __init__(self, engine: Handler, on_call: Callable[[MockRequest, Served | None, float], None] | None = None,
+                 *, options: MockOptions | None = None):
+        options = options or MockOptions()
         self.engine = engine
         self.on_call = on_call
-        self.max_body_size = max_body_size
-        self.delays = DelayBudget(max_pending_delays, max_pending_delay_bytes)
+        self.max_body_size = options.max_body_size
+        self.delays = DelayBudget(options.max_pending_delays, options.max_pending_delay_bytes)
         self.trimmer = Trimmer()  # returns the heap to the OS after bursts of big bodies
 
     def start_request(self, server_conn: object, request_conn: httputil.HTTPConnection) -> httputil.HTTPMessageDelegate:
@@ -100,10 +112,9 @@ class MockApp(httputil.HTTPServerConnectionDelegate):
 
     def amend(self, call_id: str | None, status: int, error: str) -> None:
         """Tell the engine's call log what was really sent (never raises)."""
-        amend = getattr(self.engine, "amend_call", None)
-        if call_id is not None and amend is not None:
+        if call_id is not None:
             try:
-                amend(call_id, status, error)
+                self.engine.amend_call(call_id, status, error)
             except Exception:
                 pass
 
@@ -151,13 +162,12 @@ class _Exchange(httputil.HTTPMessageDelegate):
         started = time.perf_counter()
         request = MockRequest(self.start_line.method, self.start_line.path.partition("?")[0])
         try:
-            request = request_from(self.start_line, self.headers, b"".join(self.chunks))
-            self.chunks = []  # the request holds the body now
             try:
-                request.decoded_path  # noqa: B018 - strict decoding, to answer 400 when it fails
-            except UnicodeDecodeError:
-                self._write(self._error(400, "badRequestError", "The request path is not valid percent-encoded UTF-8."), None)
+                request = request_from(self.start_line, self.headers, b"".join(self.chunks))
+            except RequestError as exc:  # not interpretable: Postman's error shape, not a call
+                self._write(self._error(exc.status, exc.name, str(exc)), None)
                 return
+            self.chunks = []  # the request holds the body now
             result = offload(self.app.engine, request)
         except Exception as exc:  # the engine failed: answer 500, record it, keep serving
             self._failed(request, exc, started)
@@ -179,7 +189,7 @@ class _Exchange(httputil.HTTPMessageDelegate):
         self._later_or_now(request, result, started)
 
     def _failed(self, request: MockRequest, exc: Exception, started: float) -> None:
-        response = self._error(500, "serverError", f"mockkit failed to answer this request: {type(exc).__name__}: {exc}")
+        response = self._error(500, "serverError", failure_message(exc))
         try:
             self.app.engine.record_failure(request, exc, started)
         except Exception:
@@ -277,7 +287,8 @@ class _Exchange(httputil.HTTPMessageDelegate):
         """A server-level JSON error, with CORS headers only when the engine adds them (spec 9.9:
         ``cors=False`` turns every automatic CORS header off; the hub adds none)."""
         origin = self.headers.get("Origin") if getattr(self, "headers", None) is not None else None
-        return _error(status, name, message, extra, cors=bool(getattr(self.app.engine, "cors", False)), origin=origin)
+        return error_answer(status, name, message, cors=self.app.engine.cors,
+                            origin=header_text(origin) if origin else None, extra=extra)
 
     def _send(self, response: MockResponse, call_id: str | None) -> None:
         headers = httputil.HTTPHeaders()
@@ -308,14 +319,6 @@ def _http_date() -> str:
     return _DATE[1]
 
 
-def _error(status: int, name: str, message: str, extra: tuple[tuple[str, str], ...] = (), *, cors: bool = False,
-           origin: str | None = None) -> MockResponse:
-    headers = [("Content-Type", "application/json; charset=utf-8")]
-    if cors:
-        headers = with_cors(headers, header_text(origin) if origin else None)
-    return MockResponse(status, httputil.responses.get(status, "Error"), (*headers, *extra), error_body(name, message))
-
-
 def make_http_server(app: MockApp) -> HTTPServer:
     return MockHTTPServer(
         app,
@@ -325,88 +328,3 @@ def make_http_server(app: MockApp) -> HTTPServer:
         body_timeout=30,
         xheaders=False,
     )
-
-
-class ServerThread:
-    """A Tornado HTTP server on its own asyncio loop in a daemon thread."""
-
-    def __init__(self, app: MockApp, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.app = app
-        self.host = host
-        self.requested_port = port
-        self.port: int | None = None
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._server: HTTPServer | None = None
-        self._ready = threading.Event()
-        self._error: BaseException | None = None
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive() and self.port is not None
-
-    def start(self, timeout: float = 10.0) -> None:
-        self._ready.clear()
-        self._error = None
-        try:
-            sockets = bind_sockets(self.requested_port, self.host, family=_family(self.host), reuse_port=False)
-        except OSError as exc:
-            raise ServerError(f"cannot listen on {self.host}:{self.requested_port}: {exc.strerror or exc}") from exc
-        self.port = sockets[0].getsockname()[1]
-        self._thread = threading.Thread(target=self._run, args=(sockets,), name=f"mockkit-{self.port}", daemon=True)
-        self._thread.start()
-        if not self._ready.wait(timeout):
-            raise ServerError(f"the server thread did not start within {timeout} s")
-        if self._error is not None:
-            raise ServerError(f"the server failed to start: {self._error}") from self._error
-
-    def _run(self, sockets: list[socket.socket]) -> None:
-        loop = asyncio.new_event_loop() if os.name != "nt" else asyncio.SelectorEventLoop()
-        asyncio.set_event_loop(loop)
-        self._loop = loop
-        try:
-            self._server = make_http_server(self.app)
-            self._server.add_sockets(sockets)
-        except BaseException as exc:  # reported to the caller of start()
-            self._error = exc
-            for s in sockets:
-                s.close()
-            self._ready.set()
-            loop.close()
-            return
-        self._ready.set()
-        try:
-            loop.run_forever()
-        finally:
-            try:
-                loop.run_until_complete(loop.shutdown_asyncgens())
-            finally:
-                asyncio.set_event_loop(None)
-                loop.close()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        thread, loop = self._thread, self._loop
-        if thread is None or loop is None:
-            return
-
-        async def shutdown() -> None:
-            if self._server is not None:
-                self._server.stop()
-                try:
-                    await asyncio.wait_for(self._server.close_all_connections(), timeout=timeout / 2)
-                except (asyncio.TimeoutError, Exception):
-                    pass
-            loop.stop()
-
-        if not loop.is_closed():
-            try:
-                loop.call_soon_threadsafe(lambda: loop.create_task(shutdown()))
-            except RuntimeError:  # loop already closed
-                pass
-        thread.join(timeout)
-        self._thread = None
-        self.port = None if not thread.is_alive() else self.port
-
-
-def _family(host: str) -> socket.AddressFamily:
-    return socket.AF_INET6 if ":" in host else socket.AF_INET

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Sequence
 from difflib import get_close_matches
 from typing import TYPE_CHECKING
 
+from .errors import MockLookupError
 from .journal import Call
 from .matching import Candidate
 from .model import Example
@@ -203,7 +204,7 @@ def select_examples(examples: Sequence[Example], selectors: Iterable[str]) -> di
             names = sorted({e.name for e in examples} | {f"{e.request_name} / {e.name}" for e in examples})
             close = get_close_matches(wanted, names, n=3, cutoff=0.5)
             hint = f"; did you mean {', '.join(repr(n) for n in close)}?" if close else ""
-            raise LookupError(f"no example is named {printable(wanted)!r} (an example's id, uid, name, "
+            raise MockLookupError(f"no example is named {printable(wanted)!r} (an example's id, uid, name, "
                               f"or 'Request / Example'){hint}")
         out[wanted] = found
     return out

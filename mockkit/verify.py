@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .callmatch import CallPattern, Verdict, printable
+from .errors import ConfigError
 from .journal import Call
 from .model import Example
 from .strictness import call_number, failure_kind, failures_message, select_examples, unused_message
@@ -187,7 +188,7 @@ class CallAssertions:
         came closest and why each did not count."""
         __tracebackhide__ = True
         if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 0):
-            raise ValueError(f"times must be a whole number ≥ 0, not {times!r}")
+            raise ConfigError("times", f"must be a whole number ≥ 0, not {times!r}")
         pattern = CallPattern.of(method, path, params=params, headers=headers, json=json)
         verdicts = [pattern.verdict(c) for c in self.engine.journal.snapshot()]
         matched = [v.call for v in verdicts if v.matches]

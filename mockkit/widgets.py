@@ -36,6 +36,7 @@ from .engine import CALL_HEADER
 from .explanation import explanation_html, theme, verdict
 from .matching import choose
 from .model import MockRequest
+from .options import MAX_DELAY_MS
 from .report import calls_frame, ranking_frame
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -126,7 +127,7 @@ class Explorer:
         W("response_code", w.Dropdown(options=[NONE, *codes], description="x-mock-response-code", style=wide))
         W("match_body", w.Dropdown(options=[("mock default", NONE), ("true", "true"), ("false", "false")], description="x-mock-match-request-body", style=wide))
         W("match_headers", w.Text(placeholder="names, comma-separated", description="x-mock-match-request-headers", style=wide))
-        W("delay", w.BoundedIntText(value=0, min=0, max=180_000, step=100, description="x-mock-response-delay (ms)", style=wide))
+        W("delay", w.BoundedIntText(value=0, min=0, max=MAX_DELAY_MS, step=100, description="x-mock-response-delay (ms)", style=wide))
         W("body", w.Textarea(placeholder="request body", layout=full(height="6em")))
         W("send", w.Button(description="Send", icon="paper-plane", layout=w.Layout(width="7em", flex="0 0 auto"),
                            style={"button_color": "var(--jp-brand-color0, #0d47a1)", "text_color": "#fff"}))

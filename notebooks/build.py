@@ -379,7 +379,7 @@ WHY_THIS_EXAMPLE = [
         not. The reason shows the distance; the threshold is a setting of the mock:
     """),
     code("""
-        print("distance threshold:", mockkit.MatchOptions().distance_threshold)
+        print("distance threshold:", mockkit.MockOptions().distance_threshold)
         why("GET", "/categries")
     """),
     md("""
@@ -411,7 +411,7 @@ WHY_THIS_EXAMPLE = [
         why("GET", "/books/42")
     """),
     code("""
-        no_wildcards = mockkit.MatchOptions(match_wildcards=False)
+        no_wildcards = mockkit.MockOptions(match_wildcards=False)
         frame = mockkit.explain(BOOKSHOP, "GET", "/books/7", options=no_wildcards)
         frame[["example", "path_rule", "score", "selected"]].head(2)
     """),

@@ -5,8 +5,6 @@ every answer, server-level errors included."""
 
 from __future__ import annotations
 
-import socket
-
 import httpx
 import pytest
 
@@ -15,6 +13,7 @@ from mockkit.engine import MockEngine
 from mockkit.model import MockRequest
 
 from builders import coll, ex
+from rawhttp import exchange
 
 APP = coll(
     ex("/profile", name="profile", response_body='{"me": 1}', preview="json"),
@@ -94,15 +93,7 @@ def test_private_mock_and_server_response_follow_the_rule(origin):
 
 
 def _raw(port, request: bytes) -> bytes:
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        sock.sendall(request)
-        data = b""
-        while b"\r\n\r\n" not in data:
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-        return data
+    return exchange(port, request, until=b"\r\n\r\n")
 
 
 @pytest.mark.parametrize("cors, origin, expected", [

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mockkit import fakes
+from mockkit import fakes, fakewords
 from mockkit.fakes import DYNAMIC, MULTILINE, FakeContext, generate, suggest
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=timezone.utc)
@@ -323,12 +323,12 @@ def test_small_ranges_are_covered(name, expected):
 
 
 def test_locale_and_directory_lists():
-    assert len(fakes._LOCALES) == len(set(fakes._LOCALES)) >= 100
-    assert all(re.fullmatch(r"[a-z]{2}", code) for code in fakes._LOCALES)
-    assert len(fakes._DIRECTORY_PATHS) == len(set(fakes._DIRECTORY_PATHS)) == 60
-    assert set(draws("$randomDirectoryPath", 300)) <= set(fakes._DIRECTORY_PATHS)
+    assert len(fakewords.LOCALES) == len(set(fakewords.LOCALES)) >= 100
+    assert all(re.fullmatch(r"[a-z]{2}", code) for code in fakewords.LOCALES)
+    assert len(fakewords.DIRECTORY_PATHS) == len(set(fakewords.DIRECTORY_PATHS)) == 60
+    assert set(draws("$randomDirectoryPath", 300)) <= set(fakewords.DIRECTORY_PATHS)
     folders = {path.rpartition("/")[0] for path in draws("$randomFilePath", 300)}
-    assert folders <= set(fakes._DIRECTORY_PATHS)
+    assert folders <= set(fakewords.DIRECTORY_PATHS)
 
 
 def test_lorem_multiline_separators():

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 import mockkit
 from builders import coll, ex
 from processes import stop
-from mockkit.admin import ApiError, call_log_query
+from mockkit.hub.validation import ApiError, call_log_query
 
 KEY = "hub-robust-key-4d2b7e0c"
 ECHO = coll(ex("/echo", method="POST", name="echo", response_body="{{$headers}} {{$queryParams}} {{$body}}",

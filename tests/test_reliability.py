@@ -104,7 +104,7 @@ def test_no_collection_field_makes_mockkit_read_a_local_file(tmp_path: Path):
             opened.append(event)
 
     sys.addaudithook(audit)
-    engine = mockkit.MockEngine(doc, options=mockkit.MatchOptions(match_body=True))
+    engine = mockkit.MockEngine(doc, options=mockkit.MockOptions(match_body=True))
     for target in ("/upload", "/form", str(secret)):
         served = engine.handle(MockRequest.from_target("POST", target, body=b"x"))
         assert b"TOP-SECRET" not in served.response.body

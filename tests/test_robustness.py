@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mockkit
+import rawhttp
 from builders import coll, ex
 from processes import cpu_seconds, rss_mib, stop, wait_for
 from mockkit.headerclean import clean_value, safe_headers
@@ -222,14 +223,7 @@ def test_control_characters_from_query_body_and_headers_over_http():
 # ------------------------------------------------------------- kind 13: raw bytes in the path
 
 
-def raw_request(port: int, target: bytes) -> tuple[int, bytes]:
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
-        s.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        data = b""
-        while chunk := s.recv(65536):
-            data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    return int(head.split()[1]), body
+raw_request = rawhttp.get
 
 
 @pytest.mark.parametrize("raw, encoded", [

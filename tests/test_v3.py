@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mockkit
-from mockkit import CollectionError, MatchOptions, MockEngine
+from mockkit import CollectionError, MockEngine, MockOptions
 from mockkit.convert import convert
 from mockkit.model import Collection, Example, RequestItem, SavedRequest, SavedResponse, Url
 from mockkit.v21write import collection_json
@@ -208,7 +208,7 @@ def test_check_lists_skipped_kinds_orphans_and_fields_examples_lack(books):
     gone = rows[("skipped", ".resources/Old name.resources/examples")]
     assert gone.severity == "warning" and "'Old name.request.yaml' is missing" in gone.message
     assert "missing-body" in set(frame["kind"]) and "missing-header" in set(frame["kind"])
-    strict = mockkit.check(books, STAGING, MatchOptions(match_body=True, match_headers=("x-shelf",)))
+    strict = mockkit.check(books, STAGING, MockOptions(match_body=True, match_headers=("x-shelf",)))
     notes = strict[strict["kind"].isin(["missing-body", "missing-header"])]
     assert set(notes["example"]) >= {"Banned without body", "200 OK", "Page 2: the rest"}
     assert any("X-Shelf" in m for m in notes["message"])

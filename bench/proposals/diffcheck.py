@@ -4,7 +4,7 @@
     PYTHONHASHSEED=0 PYTHONPATH=/tmp/after  python bench/proposals/diffcheck.py > after.jsonl
     cmp before.jsonl after.jsonl
 
-``--colon-wildcards`` ranks with ``MatchOptions(colon_wildcards=True)`` (more wildcard examples).
+``--colon-wildcards`` ranks with ``MockOptions(colon_wildcards=True)`` (more wildcard examples).
 
 (``/tmp/before/mockkit`` and ``/tmp/after/mockkit``: two copies of the package.) For every
 collection of ../shared/corpus (and bench_rank.generate(10) and (1000)) it ranks, for every
@@ -53,9 +53,9 @@ def variants(t, rng: random.Random) -> list[MockRequest]:
 def main() -> None:
     options = None
     if "--colon-wildcards" in sys.argv:  # empty :id segments as wildcards (mockkit's opt-in extension)
-        from mockkit.matching import MatchOptions
+        from mockkit import MockOptions
 
-        options = MatchOptions(colon_wildcards=True)
+        options = MockOptions(colon_wildcards=True)
     rng = random.Random(7)
     files = sorted(glob.glob(str(CORPUS / "collections" / "*.postman_collection.json")))
     files += sorted(glob.glob(str(CORPUS / "peer-fixtures" / "*" / "*.json")))

@@ -16,27 +16,20 @@ from typing import Any
 
 import httpx
 
-from .collection import _is_yaml_source, read_json
-from .errors import MockkitError
-from .model import Collection
+from ..collection import _is_yaml_source, read_json
+from ..errors import HubError
+from ..model import Collection
 
 __all__ = ["Hub", "HubError"]
 
 
-class HubError(MockkitError):
-    """A hub call that failed: ``status`` and Postman's error ``name`` and ``message``."""
-
-    def __init__(self, status: int, name: str, message: str) -> None:
-        self.status, self.name, self.message = status, name, message
-        super().__init__(f"{status} {name}: {message}")
-
-    @classmethod
-    def from_response(cls, response: httpx.Response) -> "HubError":
-        try:
-            error = response.json()["error"]
-            return cls(response.status_code, str(error["name"]), str(error["message"]))
-        except (ValueError, KeyError, TypeError):
-            return cls(response.status_code, "httpError", response.text[:200] or response.reason_phrase)
+def _hub_error(response: httpx.Response) -> HubError:
+    """The ``HubError`` for an answer that is not 2xx (Postman's error shape, else the text)."""
+    try:
+        error = response.json()["error"]
+        return HubError(response.status_code, str(error["name"]), str(error["message"]))
+    except (ValueError, KeyError, TypeError):
+        return HubError(response.status_code, "httpError", response.text[:200] or response.reason_phrase)
 
 
 def _export(source: Any, key: str) -> dict[str, Any]:
@@ -44,8 +37,8 @@ def _export(source: Any, key: str) -> dict[str, Any]:
     Files are read by ``collection.read_json`` (UTF-8/16, BOMs, clear errors); a v3 collection
     folder or a ``.environment.yaml`` file is loaded and sent as its v2.1 export (issue 14)."""
     if _is_yaml_source(source):
-        from .convert import load_any
-        from .v21write import collection_json, environment_json
+        from ..convert import load_any
+        from ..v21write import collection_json, environment_json
 
         item = load_any(source)
         source = collection_json(item) if isinstance(item, Collection) else environment_json(item)
@@ -81,7 +74,7 @@ class Hub:
     def _call(self, method: str, path: str, body: Any = None, params: dict[str, Any] | None = None) -> Any:
         response = self._http.request(method, path, json=body, params=params)
         if not 200 <= response.status_code < 300:
-            raise HubError.from_response(response)
+            raise _hub_error(response)
         return response.json()
 
     # collections and environments

@@ -26,8 +26,8 @@ import threading
 import time
 from typing import Any
 
-from .hubstore import MAX_LOGGED_BODY, HubStore, now_iso
-from .redact import Redactor
+from .store import MAX_LOGGED_BODY, HubStore, now_iso
+from ..redact import Redactor
 
 __all__ = ["CallLogWriter", "insert_calls", "amend_call", "LOG_INTERVAL"]
 

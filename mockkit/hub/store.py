@@ -20,16 +20,16 @@ Decisions, each for a reason:
   add a step to ``MIGRATIONS``.
 * **Call logs bounded per mock**: each batch of inserts prunes the oldest rows beyond ``keep`` in
   the same transaction; bodies are kept up to ``MAX_LOGGED_BODY`` characters. The hub writes
-  them from one thread with its own connection (``connect``, ``insert_calls``; see ``hublog``), so
+  them from one thread with its own connection (``connect``, ``insert_calls``; see ``calllog``), so
   a slow or failing write never holds up an answer.
 * **Private files**: the folder is made 0700 (also when it already exists) and every file in it
   (database, WAL, shared memory, lock, key) 0600, created so and corrected when found otherwise.
 
-* **The key file** ``DIR/api-key`` (mode 0600, written once with ``O_EXCL``) holds the hub's
-  generated key, so a restart keeps it; ``--api-key`` overrides it without touching the file.
+* **The data folder** itself (where it is, its lock, its private files, the key file):
+  ``hub.folder``.
 
 Rows come back as plain dicts with JSON columns decoded; shaping them into Postman's objects is
-``admin.py``'s job.
+``routes``' job.
 """
 
 from __future__ import annotations
@@ -46,16 +46,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from . import safejson
-from .errors import MockkitError, ServerError
+from .. import safejson
+from ..errors import ServerError
+from .folder import lock_folder, private_file
 
-__all__ = ["HubStore", "CallLogQuery", "now_iso", "default_data_dir", "load_api_key", "KEY_FILE", "SCHEMA_VERSION",
+__all__ = ["HubStore", "CallLogQuery", "now_iso", "SCHEMA_VERSION",
            "MAX_LOGGED_BODY"]
 
 SCHEMA_VERSION = 1
 MAX_LOGGED_BODY = 256 * 1024
 DOC_KINDS = ("collections", "environments")
-KEY_FILE = "api-key"
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -128,11 +128,11 @@ class HubStore:
         except OSError as exc:
             raise ServerError(f"cannot create a private (0700) data folder {self.data_dir}: "
                               f"{exc.strerror or exc}") from exc
-        self._lock_file = _lock_folder(self.data_dir)
+        self._lock_file = lock_folder(self.data_dir)
         self.path = self.data_dir / "hub.sqlite3"
         self._lock = threading.RLock()
         try:
-            _private_file(self.path)  # SQLite gives its -wal and -shm files the database's mode
+            private_file(self.path)  # SQLite gives its -wal and -shm files the database's mode
             self._conn = self.connect(timeout=30)
             self._migrate()
             self._reader = self.connect(timeout=30)  # reads never wait behind a write (WAL)
@@ -341,7 +341,8 @@ class HubStore:
 
         ``servedAt`` order is insertion order (``seq``), so sorting and the cursor use ``seq``.
         """
-        where, args = ["mock = ?"], [mock_id]
+        where = ["mock = ?"]
+        args: list[object] = [mock_id]
         if query.after_seq is not None:
             where.append("seq > ?" if query.ascending else "seq < ?")
             args.append(query.after_seq)
@@ -350,10 +351,10 @@ class HubStore:
             if value is not None:
                 where.append(f"{column} {op} ?")
                 args.append(value)
-        for column, value in (("type", query.type), ("method", query.method)):
-            if value is not None:
+        for column, wanted in (("type", query.type), ("method", query.method)):
+            if wanted is not None:
                 where.append(f"{column} = ? COLLATE NOCASE")
-                args.append(value)
+                args.append(wanted)
         if query.path is not None:
             where.append("(path = ? COLLATE NOCASE OR path_only = ? COLLATE NOCASE)")
             args += [query.path, query.path]
@@ -364,57 +365,3 @@ class HubStore:
             rows = rows[: query.limit]
             return rows, rows[-1]["seq"]
         return rows, None
-
-
-def _private_file(path: Path) -> None:
-    """Create ``path`` with mode 0600, or make an existing one 0600."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)
-
-
-def default_data_dir() -> Path:
-    """``$XDG_DATA_HOME/mockkit/hub``, or ``~/.local/share/mockkit/hub``."""
-    base = os.environ.get("XDG_DATA_HOME", "")
-    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".local" / "share"
-    return root / "mockkit" / "hub"
-
-
-def load_api_key(data_dir: Path, given: str | None) -> tuple[str, bool]:
-    """The hub's key and whether it was just generated (then it is stored with mode 0600)."""
-    if given is not None:
-        if not given.strip():
-            raise MockkitError("the API key must not be empty")
-        return given, False
-    path = data_dir / KEY_FILE
-    try:
-        key = path.read_text(encoding="utf-8").strip()
-        if key:
-            path.chmod(0o600)
-            return key, False
-        path.unlink()
-    except FileNotFoundError:
-        pass
-    key = secrets.token_urlsafe(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(key + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    return key, True
-
-
-def _lock_folder(folder: Path) -> Any:
-    """Hold an exclusive advisory lock on ``folder/hub.lock`` (POSIX); refuse a second hub."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: no advisory lock
-        return None
-    _private_file(folder / "hub.lock")
-    handle = open(folder / "hub.lock", "a+")  # noqa: SIM115 - held open for the store's life
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        handle.close()
-        raise ServerError(f"another mockkit hub is using {folder}: stop it first, or pass another --data folder") from None
-    return handle

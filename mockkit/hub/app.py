@@ -1,8 +1,8 @@
 """The hub's request handling: which mock a call goes to, and the admin API, off the event loop.
 
-``HubApp`` is what ``server.MockApp`` calls for a hub (``hub.py`` runs it): ``/m/<id>/...`` goes
-to that mock, the rest to ``admin.AdminAPI``. The decisions it carries out are listed in
-``hub.py``'s docstring (threads, keys, errors, engine cache).
+``HubApp`` is what ``server.MockApp`` calls for a hub (``hub.runner`` runs it): ``/m/<id>/...`` goes
+to that mock, the rest to ``routes.AdminAPI``. The decisions it carries out are listed in
+the package docstring (``mockkit.hub``: threads, keys, errors, engine cache).
 """
 
 from __future__ import annotations
@@ -14,76 +14,74 @@ import uuid
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from functools import partial
 from datetime import datetime, timezone
 from typing import Any
 
-from . import safejson
-from .admin import AdminAPI
-from .engine import MockEngine, Served, error_body
-from .errors import ServerError
-from .headerclean import wire_value
-from .hublog import CallLogWriter
-from .hubstore import HubStore, now_iso
-from .journal import Journal
-from .matching import MatchOptions
-from .model import MockRequest, MockResponse
-from .redact import Redactor
+from .. import answers, safejson
+from .routes import AdminAPI
+from ..engine import MockEngine, Served
+from ..errors import ServerError
+from .calllog import CallLogWriter
+from .store import HubStore, now_iso
+from ..options import MockOptions
+from ..model import MockRequest, MockResponse
+from ..redact import Redactor
 
 __all__ = ["HubApp"]
 
-_JSON = (("Content-Type", "application/json; charset=utf-8"),)
-_REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed"}
-
-
-def _answer(status: int, body: bytes, *, cors: bool = True) -> MockResponse:
-    """A JSON answer; mock-call errors carry CORS (spec C7), admin answers do not (not for browsers)."""
-    headers = (*_JSON, ("Access-Control-Allow-Origin", "*")) if cors else _JSON
-    return MockResponse(status, _REASONS.get(status, "Error"), headers, body)
-
-
-def _preflight(request: MockRequest) -> MockResponse:
-    """A permissive 204 for a CORS pre-flight, which browsers send without ``x-api-key``."""
-    allow = wire_value(request.header("access-control-request-headers", "") or "")
-    headers = (("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Methods", "*"),
-               ("Access-Control-Allow-Headers", allow or "*"), ("Access-Control-Max-Age", "600"))
-    return MockResponse(204, "No Content", headers, b"")
+def _mock_error(request: MockRequest, status: int, name: str, message: str, *, cors: bool) -> "Served":
+    """A mock call's error: CORS as the mock's answers (its ``cors`` option: spec 9.9, C7)."""
+    return _served(answers.error_answer(status, name, message, cors=cors, origin=request.header("origin")))
 
 
 def _served(response: MockResponse) -> Served:
     # No journal id: admin answers and refusals are not mock calls (no x-mockkit-call header).
-    return Served(response, None, None, None, None)  # type: ignore[arg-type]
+    return Served(response, None, None, None, None)
 
 
 @dataclass(frozen=True, slots=True)
 class _Mock:
     """What a mock's calls need, loaded once (off the loop) and kept until the admin API changes
-    it: its row, its engine (None when deactivated) and its active server response's name."""
+    it: its row, its engine (None when deactivated), its active server response's name and whether
+    its answers carry CORS headers."""
 
     row: dict[str, Any]
     engine: MockEngine | None
     server_response: str | None
+    cors: bool
 
 
 class HubApp:
-    """What ``server.MockApp`` calls: ``/m/<id>/...`` goes to that mock, the rest to ``AdminAPI``.
+    """What ``server.MockApp`` calls (a ``server.Handler``, as ``MockEngine``): ``/m/<id>/...``
+    goes to that mock, the rest to ``AdminAPI``.
 
     Nothing slow runs on the event loop: a call to a mock already loaded is answered there (the
     engine ranks in memory); loading a mock (SQLite reads, the engine build) and every admin call
     run on worker threads (``handle`` returns a ``Future``; at most ``max_pending`` wait, then
-    503); call logs are written by ``hublog.CallLogWriter``'s thread after the answer.
+    503); call logs are written by ``calllog.CallLogWriter``'s thread after the answer.
+
+    Server-level errors (a bad path, a body over the limit) carry no CORS headers (``cors``):
+    the hub has no one CORS setting, and its management API is not for browsers.
     """
 
+    cors = False
+
     def __init__(self, store: HubStore, api_key: str, *, call_log_size: int = 1000,
-                 public_url: str | None = None, max_pending: int = 256, call_log_timeout: float = 5.0) -> None:
+                 public_url: str | None = None, max_pending: int = 256, call_log_timeout: float = 5.0,
+                 defaults: MockOptions | None = None) -> None:
         self.store = store
+        self.defaults = replace(defaults or MockOptions(), api_key=None, journal_size=1)  # the hub keeps call logs
         self._key = api_key.encode("utf-8")
         self.call_log_size = call_log_size
         self.public_url = public_url
         self.max_pending = max_pending
-        self.journal = Journal(100)  # MockApp records engine failures here
+        self.failures = 0  # requests the hub failed to answer (a 500); the last one: last_failure
+        self.last_failure: str | None = None
         self.calls = CallLogWriter(store, call_log_size, key=api_key, timeout=call_log_timeout)
         self.redact = Redactor(api_key)
-        self.api = AdminAPI(store, self.invalidate, status=self.status, before_reading_calls=self.calls.flush)
+        self.api = AdminAPI(store, self.invalidate, status=self.status, before_reading_calls=self.calls.flush,
+                            defaults=self.defaults)
         self._mocks: dict[str, _Mock] = {}
         self._generation = 0
         self._pending = 0
@@ -103,7 +101,21 @@ class HubApp:
     def status(self) -> dict[str, Any]:
         """The hub's health: call-log writing (written, failed, dropped, queued, last error),
         mocks loaded, work waiting for a thread."""
-        return {"callLogs": self.calls.status(), "mocksLoaded": len(self._mocks), "pendingWork": self._pending}
+        return {"callLogs": self.calls.status(), "mocksLoaded": len(self._mocks), "pendingWork": self._pending,
+                "failures": {"count": self.failures, "last": self.last_failure}}
+
+    def record_failure(self, request: MockRequest, exc: BaseException, started: float) -> None:
+        """A request the hub failed to answer (``MockApp`` sends a 500): counted in ``GET
+        /status`` and, for a mock call, written to that mock's call log like any other call."""
+        message = answers.failure_message(exc)
+        self.failures += 1
+        self.last_failure = f"{request.method} {request.target}: {message}"
+        if request.path.startswith("/m/"):
+            mock_id, _, tail = request.path[3:].partition("/")
+            inner = MockRequest(request.method, "/" + tail, self.redact.pairs(request.query),
+                                self.redact.pairs(request.headers), request.body)
+            answer = answers.error_answer(500, "serverError", message, cors=False)
+            self._record(mock_id, inner, Served(answer, None, None, None, None), None)
 
     def amend_call(self, call_id: str, status: int, error: str) -> None:
         """``MockApp`` sent another status than the one logged (see ``server.MockApp.amend``)."""
@@ -121,20 +133,22 @@ class HubApp:
             mock = self._mocks.get(mock_id)
             if mock is not None:
                 return self._mock_call(mock_id, mock, tail, request)
-            return self._submit(self._loads, self._load_and_call, mock_id, tail, request)
+            return self._submit(self._loads, self._load_and_call, request, mock_id, tail)
         if not self._is_key(request.header("x-api-key")):
-            body = error_body("AuthenticationError", "Invalid API Key. Every request requires a valid API Key "
-                                                     "to be sent in the x-api-key header.")
-            return _served(_answer(401, body, cors=False))
+            return _served(answers.error_answer(401, "AuthenticationError", "Invalid API Key. Every request "
+                                                "requires a valid API Key to be sent in the x-api-key header.",
+                                                cors=False))  # the management API is not for browsers
         return self._submit(self._admin, self._admin_call, request)
 
-    def _submit(self, pool: ThreadPoolExecutor, fn: Any, *args: Any) -> "Served | Future[Served]":
+    def _submit(self, pool: ThreadPoolExecutor, fn: Any, request: MockRequest, *args: Any) -> "Served | Future[Served]":
         with self._lock:
             if self._pending >= self.max_pending:
-                return _served(_answer(503, error_body("serviceUnavailableError", (
-                    f"{self._pending} requests are waiting for this hub's worker threads; retry shortly."))))
+                message = f"{self._pending} requests are waiting for this hub's worker threads; retry shortly."
+                cors = self.defaults.cors if pool is self._loads else False  # a mock call, or the management API
+                return _served(answers.error_answer(503, "serviceUnavailableError", message, cors=cors,
+                                                    origin=request.header("origin")))
             self._pending += 1
-        future = pool.submit(fn, *args)
+        future = pool.submit(partial(fn, *args, request))
         future.add_done_callback(self._release)
         return future
 
@@ -149,9 +163,9 @@ class HubApp:
             status, value = self.api.handle(request.method, request.decoded_path_lenient, dict(request.query),
                                             request.body, base)
         except sqlite3.OperationalError as exc:  # locked by another process past the timeout, disk full...
-            status, value = 503, {"error": {"name": "serviceUnavailableError",
-                                            "message": f"the hub's database cannot be written now ({exc}); retry"}}
-        return _served(_answer(status, safejson.dumps(value, separators=(",", ":")).encode(), cors=False))
+            status, value = 503, answers.error_value("serviceUnavailableError",
+                                                     f"the hub's database cannot be written now ({exc}); retry")
+        return _served(answers.json_answer(status, safejson.dumps(value, separators=(",", ":")).encode(), cors=False))
 
     # ----------------------------------------------------------------------------- mock calls
 
@@ -161,10 +175,12 @@ class HubApp:
             generation = self._generation
         row = self.store.get_mock(mock_id) if mock_id else None
         if row is None:
-            return _served(_answer(404, error_body("mockNotFoundError", "There is no mock with this id on this hub "
-                                                                        "(GET /mocks lists them).")))
-        engine, name = self._build(row) if not row["deactivated"] else (None, None)
-        mock = _Mock(row, engine, name)
+            return _mock_error(request, 404, "mockNotFoundError",
+                               "There is no mock with this id on this hub (GET /mocks lists them).",
+                               cors=self.defaults.cors)
+        options = MockOptions.from_postman_config(row["config"], base=self.defaults)
+        engine, name = self._build(row, options) if not row["deactivated"] else (None, None)
+        mock = _Mock(row, engine, name, options.cors)
         with self._lock:
             if self._generation == generation:
                 self._mocks[mock_id] = mock
@@ -173,32 +189,28 @@ class HubApp:
     def _mock_call(self, mock_id: str, mock: _Mock, tail: str, request: MockRequest) -> Served:
         has_key = self._is_key(request.header("x-api-key"))
         if not mock.row["is_public"] and not has_key:
-            if request.method == "OPTIONS" and request.header("access-control-request-method") is not None:
-                return _served(_preflight(request))  # the browser's real call will carry the key
-            return _served(_answer(401, error_body(
-                "unauthorizedError", "This mock is private: send the hub's API key in the x-api-key header.")))
+            if mock.cors and answers.is_preflight(request):
+                return _served(answers.preflight(request))  # the browser's real call will carry the key
+            return _mock_error(request, 401, answers.UNAUTHORIZED.name,
+                               "This mock is private: send the hub's API key in the x-api-key header.", cors=mock.cors)
         if mock.engine is None:
-            return _served(_answer(400, error_body(
-                "inactiveMockError", "The environment or collection associated with this mock has been deleted.")))
+            return _mock_error(request, 400, "inactiveMockError",
+                               "The environment or collection associated with this mock has been deleted.",
+                               cors=mock.cors)
         # the mock never sees the hub key, in any form, so no template can echo it
         headers = self.redact.pairs(tuple(h for h in request.headers if not (has_key and h[0].lower() == "x-api-key")))
         inner = MockRequest(request.method, "/" + tail, self.redact.pairs(request.query), headers, request.body)
         served = mock.engine.handle(inner, record=False)
         return replace(served, call_id=self._record(mock_id, inner, served, mock.server_response))
 
-    def _build(self, mock: dict[str, Any]) -> tuple[MockEngine, str | None]:
+    def _build(self, mock: dict[str, Any], options: MockOptions) -> tuple[MockEngine, str | None]:
         mock_id = mock["id"]
         collection = self.store.get_document("collections", mock["collection"])
         environment = self.store.get_document("environments", mock["environment"]) if mock["environment"] else None
         if collection is None or (mock["environment"] and environment is None):
             raise ServerError(f"mock {mock_id} refers to a deleted collection or environment")
-        config = mock["config"]
-        options = MatchOptions(match_body=config["matchBody"], match_headers=tuple(config["headers"]),
-                               match_query_params=config["matchQueryParams"], match_wildcards=config["matchWildcards"])
-        delay = config["delay"]["duration"] if config["delay"] else None
-        engine = MockEngine(collection["document"], environment["document"] if environment else None,
-                            options=options, delay=delay, journal_size=1)
-        sid = config.get("serverResponseId")
+        engine = MockEngine(collection["document"], environment["document"] if environment else None, options=options)
+        sid = mock["config"].get("serverResponseId")
         sr = self.store.get_server_response(mock_id, sid) if sid else None
         if sr is not None:
             engine.set_server_response(sr["status_code"], sr["body"], {h["key"]: h["value"] for h in sr["headers"]},
