@@ -27,17 +27,13 @@ from typing import Any
 
 import pandas as pd
 
-from .matching import PATH_RULES, POINTS, max_score
+from .ladder import LOWEST_SCORE, RULE, TOP_SCORE
 
 __all__ = ["Explanation", "explanation_html", "verdict", "step_text", "reach_text", "number", "bar_scale",
            "theme", "VIEW_COLUMNS"]
 
 VIEW_COLUMNS = ("example", "method", "path", "status", "stage", "path_rule", "score", "selected", "reason")
 """The columns the readable view needs; a frame without them displays as a plain DataFrame."""
-
-RULES = {rule.letter: rule for rule in PATH_RULES}
-LOWEST = POINTS["start"] + min(rule.points for rule in PATH_RULES) - POINTS["query_missing_cap"]
-"""The lowest score an example that passed the path step can have (a step-h path, no query match)."""
 
 STAGE_LABELS = {
     "method": "method",
@@ -76,8 +72,8 @@ def number(value: Any) -> str:
 def bar_scale(best: float) -> tuple[float, float]:
     """(low, high) for score bars: from just under the lowest possible kept score to the best
     score shown, so 110 and 99 (or 80 and 79) get visibly different bars (the winner's is full)."""
-    high = float(best) if best == best else float(max_score("a"))
-    low = min(LOWEST - 5, high - 10)
+    high = float(best) if best == best else float(TOP_SCORE)
+    low = min(LOWEST_SCORE - 5, high - 10)
     return low, high
 
 
@@ -88,7 +84,7 @@ def step_text(row: pd.Series | dict[str, Any]) -> str:
     if bool(row.get("kept", row["stage"] in ("selected", "scored"))):
         if stage in ("response-name", "response-id"):
             return f"x-mock-{stage}"
-        return f"path {rule} · {RULES[rule].name}" if rule in RULES else stage
+        return f"path {rule} · {RULE[rule].name}" if rule in RULE else stage
     return "✗ " + STAGE_LABELS.get(stage, stage)
 
 

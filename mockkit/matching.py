@@ -7,12 +7,11 @@ query → headers → body) and ``choose(ranking)`` applies the tie rule.
 
 Cost. ``rank`` scores only the examples that can still win: it asks the index for the examples
 matching at step a (one dict lookup), then b, c, ... and stops as soon as the best score found is
-above the highest score any later step can reach (``max_score``: a step-a match scores at least
-90, a step-h match at most 85). The result is the same as scoring everything. The full table
-(every example, dropped ones included, each with a reason) is built only when someone reads
-``Ranking.candidates``.
+above the highest score any later step can reach (``ladder.max_score``). The result is the same
+as scoring everything. The full table (every example, dropped ones included, each with a
+reason) is built only when someone reads ``Ranking.candidates``.
 
-Every number lives in ``POINTS`` and ``PATH_RULES``; nowhere else.
+Every number lives in ``ladder.POINTS`` and ``ladder.PATH_RULES``; nowhere else.
 """
 
 from __future__ import annotations
@@ -21,10 +20,10 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from types import MappingProxyType
 
 from .bodies import RequestBody, compare
 from .index import Index, Target, compile_target, tie_order, variables_of
+from .ladder import PATH_RULES, POINTS, RULE, PathRule, max_score
 from .model import HTTP_WHITESPACE, Example, MockRequest
 from .templating import TOKEN
 from .urls import ID_MARK, PathForms, is_id, levenshtein
@@ -45,42 +44,8 @@ __all__ = [
     "tie_pick",
     "tie_order",
     "compile_target",
+    "max_score",
 ]
-
-POINTS = MappingProxyType(
-    {
-        "start": 100,  # every example that reaches the path step starts here
-        "query_all_match": 10,  # every query parameter matches (also: none on either side)
-        "query_missing_cap": 10,  # no parameter matches: minus one per missing key, at most this
-        "body_bonus": 5,  # body matching off, yet the bodies are equal
-    }
-)
-
-
-@dataclass(frozen=True, slots=True)
-class PathRule:
-    letter: str
-    name: str
-    points: int
-    sentence: str
-
-
-PATH_RULES: tuple[PathRule, ...] = (
-    PathRule("a", "exact", 0, "the paths are identical"),
-    PathRule("b", "trailing slash", -5, "the paths match once a trailing `/` is removed"),
-    PathRule("c", "case", -10, "the paths match ignoring case"),
-    PathRule("d", "trailing slash + case", -15, "the paths match ignoring case and a trailing `/`"),
-    PathRule("e", "wildcards", -20, "the paths match with the example's `{{variable}}` segments as wildcards"),
-    PathRule("f", "ids", -21, "the paths match once id-like segments (numbers, UUIDs, tokens) are set aside"),
-    PathRule("g", "trailing slash + ids", -25, "the paths match once id-like segments and a trailing `/` are set aside"),
-    PathRule("h", "distance", -30, "the paths are close by document distance, segment by segment"),
-)
-RULE = {rule.letter: rule for rule in PATH_RULES}
-
-def max_score(letter: str, body_bonus: bool = True) -> float:
-    """The highest score an example matched at path step ``letter`` can reach (without the
-    equal-body bonus when the request has no body: the bonus needs a non-blank request body)."""
-    return POINTS["start"] + RULE[letter].points + POINTS["query_all_match"] + (POINTS["body_bonus"] if body_bonus else 0)
 
 
 @dataclass(frozen=True, slots=True)
