@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from . import safejson
 from .engine import MockEngine
 from .index import Index, Target
-from .matching import MatchOptions, choose, rank
+from .matching import MatchOptions, rank
 from .model import MockRequest
 from .templating import TOKEN
 
@@ -105,7 +105,7 @@ def reaching_header(request: MockRequest, target: Target, index: Index, options:
             winner = cache[key]
         else:
             tried = MockRequest(request.method, request.path, request.query, base + (key,), request.body)
-            chosen = choose(rank(tried, index, options))
+            chosen = rank(tried, index, options).winner
             winner = chosen.example if chosen is not None else None
             if cache is not None:
                 cache[key] = winner
@@ -121,7 +121,7 @@ def check(engine: MockEngine) -> list[Finding]:
     for t in targets:
         e = t.example
         own = t.as_request()
-        winner = choose(engine.rank(own))
+        winner = engine.rank(own).winner
         if winner is not None and winner.example is not e:
             header = reaching_header(own, t, engine.index, engine.options)
             if header is not None and header[0] == "x-mock-response-code":

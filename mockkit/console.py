@@ -26,7 +26,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from .explaining import lookup_miss_note
 from .explanation import STAGE_LABELS, number, reach_text, verdict, view_rows
+from .scoring import evaluate
+from .sentences import drop_sentence
 from .terminal import printable
 from .urls import is_id, levenshtein
 
@@ -135,11 +138,10 @@ def nearest_miss(ranking: "Ranking") -> str:
     of them around the request path's length, compared by edit distance per segment; with no
     example for the method, those saved at the same path with another method.
     """
-    from .matching import _evaluate, _prepare
-
-    if ranking.decided_by in ("response-id", "response-name") and ranking.notes:
-        return printable("; ".join(ranking.notes))
-    req = _prepare(ranking.request)
+    miss = lookup_miss_note(ranking)
+    if miss:
+        return printable(miss)
+    req = ranking.prepared
     index = ranking.index
     segments, path = req.forms.segments, req.forms.lower_strip
     found = _near_same_method(index.for_method(req.method), segments, path)
@@ -152,8 +154,8 @@ def nearest_miss(ranking: "Ranking") -> str:
         return (f"no example uses {printable(req.method)}; nearest: '{printable(t.example.name)}' is saved for "
                 f"{printable(t.method)} {printable(t.path)}")
     near = found[0]
-    c = _evaluate(req, near, ranking.options)
-    reason = c.reason or "it matches, but another step dropped it"
+    c = evaluate(req, near, ranking.options)
+    reason = drop_sentence(c, req, ranking.options.distance_threshold) or "it matches, but another step dropped it"
     mine, theirs = near.forms.segments, segments
     if c.stage == "path" and len(mine) == len(theirs):
         differ = [f"`{printable(a)}` vs `{printable(b)}`" for a, b in zip(theirs, mine) if a.lower() != b.lower()]

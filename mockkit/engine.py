@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING
 
 from . import fakes, gcpause
 from .collection import load_collection, load_environment
+from .explaining import ExplainedRanking, explain as explain_ranking
 from .headerclean import clean_name, to_wire, wire_value
 from .journal import JOURNAL_BODY_BYTES, JOURNAL_BYTES, JOURNAL_SIZE, Call, Journal
-from .matching import Candidate, Index, MatchOptions, Ranking, choose, rank
+from .matching import Candidate, Index, MatchOptions, Ranking, rank
 from .model import Collection, Environment, Example, MockRequest, MockResponse, Pairs, SavedResponse
 from .redact import Redactor
 from .strictnum import parse_int
@@ -271,16 +272,19 @@ class MockEngine:
     # ------------------------------------------------------------------ matching and answers
 
     def rank(self, request: MockRequest) -> Ranking:
+        """The ranking of ``request`` against this engine's collection (``matching.rank``, with
+        its winner): what ``handle`` serves, without the full explanation."""
         return rank(request, self.index, self.options)
 
-    def explain(self, request: MockRequest) -> Ranking:
-        """The full ranking (every example with its reason) for ``request``, sent or not."""
+    def explain(self, request: MockRequest) -> ExplainedRanking:
+        """The full explanation for ``request``, sent or not: every example, best first, each with
+        its reason, and the notes (``explaining.explain``; plus, when the winner's body is JSON
+        with placeholders, how they are filled: spec 9.18). ``report.ranking_frame`` makes the
+        ``Explanation`` DataFrame from it."""
         ranking = self.rank(request)
-        ranking.candidates  # noqa: B018 - computes the full table
         winner = ranking.winner
-        if winner is not None and self._responses[id(winner.target)].body.json_modes is not None:
-            ranking.notes.append(JSON_BODY_NOTE)
-        return ranking
+        json_body = winner is not None and self._responses[id(winner.target)].body.json_modes is not None
+        return explain_ranking(ranking, (JSON_BODY_NOTE,) if json_body else ())
 
     def handle(self, request: MockRequest, *, record: bool = True) -> Served:
         """Answer ``request``: rank, choose, render, and record the call in the journal.
@@ -306,7 +310,7 @@ class MockEngine:
                 response = replace(response, headers=tuple(with_cors(list(response.headers), request.header("origin"))))
         else:
             ranking = self.rank(request)
-            winner = choose(ranking)
+            winner = ranking.winner
             if winner is not None:
                 compiled = self._responses[id(winner.target)]
                 with self._fake_lock:
@@ -476,32 +480,33 @@ class MockEngine:
                 f"against the current collection: explain('{call.request.method}', '{call.request.target}')")
         return engine
 
-    def replay(self, call_id: str) -> Ranking | None:
+    def replay(self, call_id: str) -> ExplainedRanking | None:
         """Re-rank a recorded call with the full explanation, against the engine generation that
         answered it (ranking is deterministic; a reload may have changed the collection since).
         None when the call is no longer in the call log; ``LookupError`` when its generation is
         gone (``answered_by``).
 
         When the call log kept only a prefix of the request body (``Journal.max_body``), the
-        re-ranking compares that prefix, and ``Ranking.notes`` says so (and whether the example
-        it picks differs from the one that answered)."""
+        re-ranking compares that prefix, and the explanation's notes say so (and whether the
+        example it picks differs from the one that answered)."""
         call = self.journal.get(call_id)
         if call is None:
             return None
         engine = self.answered_by(call)
-        ranking = engine.explain(call.request)
+        explained = engine.explain(call.request)
+        before, after = [], []
         if engine is not self:
-            ranking.notes.insert(0, f"explained against the collection as it was when call {call.id} was "
-                                    f"answered (generation {call.generation}); it has been reloaded since "
-                                    f"(now generation {self.generation})")
+            before.append(f"explained against the collection as it was when call {call.id} was answered "
+                          f"(generation {call.generation}); it has been reloaded since (now generation "
+                          f"{self.generation})")
         if call.body_truncated:
-            ranking.notes.append(
+            after.append(
                 f"the request body was {call.body_size:,} bytes; the call log keeps the first "
                 f"{len(call.request.body):,} (sha256 {call.body_sha256[:16]}...), so this re-ranking compares "
                 "only that prefix with the examples' bodies")
-            winner = ranking.winner
+            winner = explained.winner
             if (winner.example.position if winner else -1) != call.example_position:
-                ranking.notes.append(
+                after.append(
                     f"the call was answered by '{call.example or 'no example'}'; with the kept prefix the "
                     f"ranking picks '{winner.example.name if winner else 'no example'}'")
-        return ranking
+        return explained.with_notes(before, after)

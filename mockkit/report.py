@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from .explaining import ExplainedRanking, explain
 from .explanation import Explanation, bar_scale, theme
 from .index import Index
 from .journal import Call
@@ -189,14 +190,18 @@ def _row(c: Candidate, winner: Candidate | None, problems: Problems | None) -> d
     }
 
 
-def ranking_frame(ranking: Ranking, problems: Problems | None = None) -> Explanation:
+def ranking_frame(ranking: ExplainedRanking | Ranking, problems: Problems | None = None) -> Explanation:
     """One row per example, best first: each step's points, the score, and why (``RANKING_COLUMNS``).
 
-    ``problems`` (``MockEngine.problems_for``) fills the ``problems`` column: what rendering the
-    example's response would leave unresolved (unknown variables, misspelt dynamic variables).
-    ``attrs`` carries ``request`` (``"GET /path?q"``), ``decided_by`` (``score``,
-    ``response-id``, ``response-name`` or ``none``) and ``notes`` (sentences about the request).
+    ``ranking``: an explanation (``MockEngine.explain``, ``explaining.explain``), or a bare
+    ``matching.Ranking``, explained here. ``problems`` (``MockEngine.problems_for``) fills the
+    ``problems`` column: what rendering the example's response would leave unresolved (unknown
+    variables, misspelt dynamic variables). ``attrs`` carries ``request`` (``"GET /path?q"``),
+    ``decided_by`` (``score``, ``response-id``, ``response-name`` or ``none``) and ``notes``
+    (sentences about the request).
     """
+    if isinstance(ranking, Ranking):
+        ranking = explain(ranking)
     winner = ranking.winner
     rows = [_row(c, winner, problems) for c in ranking.candidates]
     _fill_reach(ranking, rows)
@@ -208,7 +213,7 @@ def ranking_frame(ranking: Ranking, problems: Problems | None = None) -> Explana
     return frame
 
 
-def _fill_reach(ranking: Ranking, rows: list[dict[str, object]]) -> None:
+def _fill_reach(ranking: ExplainedRanking, rows: list[dict[str, object]]) -> None:
     """``reach`` for the first ``REACH_LIMIT`` examples that were kept but lost."""
     from .checks import reaching_header
 
@@ -220,8 +225,11 @@ def _fill_reach(ranking: Ranking, rows: list[dict[str, object]]) -> None:
         row["reach"] = f"{header[0]}: {header[1]}" if header else ""
 
 
-def checks_frame(ranking: Ranking) -> pd.DataFrame:
-    """Every comparison made, one row per (example, step): the long form of the explanation."""
+def checks_frame(ranking: ExplainedRanking | Ranking) -> pd.DataFrame:
+    """Every comparison made, one row per (example, step): the long form of the explanation
+    (``CHECK_COLUMNS``; a bare ``matching.Ranking`` is explained first)."""
+    if isinstance(ranking, Ranking):
+        ranking = explain(ranking)
     rows = [
         {"example": c.example.name, "step": ch.step, "ok": ch.ok, "points": ch.points, "detail": ch.sentence,
          "position": c.example.position}

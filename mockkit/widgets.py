@@ -34,7 +34,6 @@ from .checks import reaching_header
 from .widget_parts import KeyValueRows, pre as _pre, pretty as _pretty
 from .engine import CALL_HEADER
 from .explanation import explanation_html, theme, verdict
-from .matching import choose
 from .model import MockRequest
 from .report import calls_frame, ranking_frame
 
@@ -271,7 +270,7 @@ class Explorer:
             for name in ("response_name", "response_code"):
                 self.widgets[name].value = NONE
             self.hint = ""
-            winner = choose(engine.rank(request))
+            winner = engine.rank(request).winner
             if winner is None or winner.example is not target.example:
                 self.hint = self._reach(request, target, winner)
         finally:

@@ -1,9 +1,13 @@
-"""The path ladder declared once (``mockkit/ladder.py``), read everywhere else.
+"""The path ladder declared once (``mockkit/ladder.py``), read everywhere else; matching and
+explaining one way; rankings immutable.
 
 * the ladder's rungs are spec §1.2 step 4's, and what each compares exists (``PathForms``);
 * the score bounds it computes are reached by real rankings;
 * no module but ``ladder.py`` writes a score of the scale as a number (the detector is tested on
-  code that does).
+  code that does);
+* the core's imports run one way (nothing below ``explaining`` imports it, nothing imports a
+  private name of another core module);
+* ``rank`` returns a frozen ranking with its winner, and explaining it writes nothing into it.
 """
 
 from __future__ import annotations
@@ -17,10 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from mockkit import MatchOptions, MockRequest, load_collection
+from mockkit import MatchOptions, MockEngine, MockRequest, load_collection
+from mockkit.explaining import explain
 from mockkit.index import Index
 from mockkit.ladder import LETTERS, LOWEST_SCORE, PATH_RULES, POINTS, RULE, TOP_SCORE, max_score
-from mockkit.matching import rank
+from mockkit.matching import Candidate, Check, Ranking, choose, rank
 from mockkit.urls import PathForms
 
 from builders import coll, ex, raw_json
@@ -136,3 +141,103 @@ def test_no_module_but_the_ladder_writes_a_score_as_a_number():
             if places:
                 found[str(path.relative_to(PACKAGE))] = places
     assert not found, f"scores written as numbers outside mockkit/ladder.py (read them from the ladder): {found}"
+
+
+# --- imports run one way -------------------------------------------------------------------------
+
+BELOW_EXPLAINING = ("ladder", "urls", "wildcards", "index", "pathsteps", "scoring", "lookups", "matching")
+WORDS = ("explaining", "sentences", "report", "explanation", "console", "widgets", "widget_parts")
+CORE = (*BELOW_EXPLAINING, "sentences", "explaining")
+
+
+def imports_of(module: str) -> list[tuple[str, tuple[str, ...]]]:
+    """(module imported, names imported) for every import in ``mockkit/<module>.py``, anywhere in
+    it (inside functions and ``TYPE_CHECKING`` blocks too)."""
+    tree = ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = base if base else ""
+            names = tuple(a.name for a in node.names)
+            if node.level and not node.module:  # from . import x
+                out.extend((n, ()) for n in names)
+            else:
+                out.append((base, names))
+        elif isinstance(node, ast.Import):
+            out.extend((a.name, ()) for a in node.names)
+    return out
+
+
+@pytest.mark.parametrize("module", BELOW_EXPLAINING)
+def test_matching_never_reaches_up_to_the_words(module):
+    reached = {m.split(".")[-1] for m, _ in imports_of(module)}
+    assert not reached & set(WORDS), f"{module} imports {sorted(reached & set(WORDS))}"
+    assert not reached & {"pandas", "ipywidgets", "tornado", "httpx", "rich", "engine"}, module
+
+
+@pytest.mark.parametrize("module", CORE)
+def test_no_core_module_imports_a_private_name(module):
+    private = [(m, n) for m, names in imports_of(module) for n in names if n.startswith("_")]
+    assert not private, f"{module} imports private names: {private}"
+
+
+# --- rankings are values -------------------------------------------------------------------------
+
+TWINS = coll(ex("/notes/{{id}}", name="note", id="b", code=404),
+             ex("/notes/{{id}}", name="note", id="a", code=200),
+             ex("/notes?page=2", name="page two"),
+             ex("/users/me", name="me"))
+
+
+@pytest.mark.parametrize("headers", [None, {"x-mock-response-name": "note"}, {"x-mock-response-name": "nope"}])
+def test_rank_returns_a_frozen_ranking_with_its_winner(headers):
+    index = Index(load_collection(TWINS))
+    ranking = rank(MockRequest.from_target("GET", "/notes/7", headers=headers), index)
+    assert isinstance(ranking, Ranking) and isinstance(ranking.scored, tuple)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ranking.winner = None  # type: ignore[misc]
+    assert not hasattr(ranking, "notes")  # notes are the explanation's (explaining.explain)
+    if ranking.decided_by == "score":
+        assert ranking.winner is choose(ranking.scored)
+    for c in ranking.scored:
+        with pytest.raises(AttributeError):
+            c.reason = "changed"  # type: ignore[misc]
+        assert c.reason == "" and all(ch.sentence == "" for ch in c.checks)  # facts, no words
+
+
+@pytest.mark.parametrize("headers", [None, {"x-mock-response-name": "note"}, {"x-mock-response-name": "Note"}])
+def test_explaining_writes_nothing_into_the_ranking(headers):
+    index = Index(load_collection(TWINS))
+    ranking = rank(MockRequest.from_target("GET", "/notes/7", headers=headers), index)
+    before = (ranking.scored, ranking.winner, [tuple(c) for c in ranking.scored])
+    first, second = explain(ranking), explain(ranking)
+    assert (ranking.scored, ranking.winner, [tuple(c) for c in ranking.scored]) == before
+    assert first.notes == second.notes and [c.reason for c in first] == [c.reason for c in second]
+    assert all(c.reason for c in first) and len(first) == len(index)
+    assert (first.winner is None) == (ranking.winner is None)
+    if first.winner is not None:
+        assert first.candidates[0] is first.winner and first.winner.example is ranking.winner.example
+
+
+def test_replay_notes_do_not_pile_up(tmp_path):
+    engine = MockEngine(TWINS)
+    served = engine.handle(MockRequest.from_target("GET", "/notes/7"))
+    notes = [engine.replay(served.call_id).notes for _ in range(3)]
+    assert notes[0] == notes[1] == notes[2]
+    assert engine.explain(MockRequest.from_target("GET", "/notes/7")).notes == engine.explain(
+        MockRequest.from_target("GET", "/notes/7")).notes
+
+
+def test_explained_copies_keep_every_fact():
+    """``Candidate.with_words`` / ``Check.said`` copy the facts by position: the words come last."""
+    assert Candidate._fields[9:] == ("checks", "captures", "reason")
+    assert Check._fields[5:] == ("sentence",)
+    index = Index(load_collection(TWINS))
+    ranking = rank(MockRequest.from_target("GET", "/notes/7?page=1"), index)
+    for fact in ranking.scored:
+        words = explain(ranking).winner if fact is ranking.winner else None
+        if words is not None:
+            assert tuple(words)[:9] == tuple(fact)[:9] and words.captures == fact.captures
+            assert [tuple(ch)[:5] for ch in words.checks] == [tuple(ch)[:5] for ch in fact.checks]

@@ -14,6 +14,7 @@ import pytest
 
 import mockkit
 from mockkit import MatchOptions, MockRequest, load_collection, load_environment
+from mockkit.explaining import explain
 from mockkit.matching import Index, choose, rank
 
 from builders import coll, env, ex, formdata, graphql, raw_json, raw_text, urlencoded
@@ -28,7 +29,7 @@ def ranking_for(collection, method, target, *, headers=None, body=None, options=
     index = Index(load_collection(collection),
                   load_environment(environment) if environment is not None else None)
     request = MockRequest.from_target(method, target, headers=headers, body=body)
-    return rank(request, index, options or MatchOptions())
+    return explain(rank(request, index, options or MatchOptions()))
 
 
 def candidate(ranking, name):
@@ -38,7 +39,7 @@ def candidate(ranking, name):
 
 
 def winner_name(ranking):
-    chosen = choose(ranking)
+    chosen = ranking.winner
     return None if chosen is None else chosen.example.name
 
 
@@ -126,7 +127,7 @@ def test_path_non_match_is_dropped(style, request_path, example_path):
     assert not c.kept
     assert c.stage == "path"
     assert c.reason
-    assert choose(ranking) is None
+    assert ranking.winner is None
 
 
 def test_id_digits_are_ascii_digits():
@@ -363,7 +364,7 @@ def test_unresolved_variable_is_a_one_segment_wildcard(style, target, rule):
 
 
 def test_wildcard_capture_is_recorded():
-    c = choose(ranking_for(coll(ex("/users/{{id}}/posts/{{post}}", name="E")), "GET", "/users/carol/posts/9"))
+    c = ranking_for(coll(ex("/users/{{id}}/posts/{{post}}", name="E")), "GET", "/users/carol/posts/9").winner
     assert c.captures == {"id": "carol", "post": "9"}
 
 
@@ -420,7 +421,7 @@ def test_empty_colon_variable_no_longer_steals_another_endpoint():
 
 def test_empty_colon_wildcard_captures_its_segment():
     collection = coll(ex("/v1/shops/:shopId/items", name="E", url_variables={"shopId": ""}))
-    assert choose(ranking_for(collection, "GET", "/v1/shops/s-81/items")).captures == {"shopId": "s-81"}
+    assert ranking_for(collection, "GET", "/v1/shops/s-81/items").winner.captures == {"shopId": "s-81"}
 
 
 @pytest.mark.parametrize("style", STYLES)
@@ -475,7 +476,7 @@ def test_method_filter_lower_case_example_method():
 
 def test_no_example_for_method():
     ranking = ranking_for(coll(ex("/users/1", name="E")), "DELETE", "/users/1")
-    assert choose(ranking) is None
+    assert ranking.winner is None
     assert candidate(ranking, "E").stage == "method"
 
 
@@ -533,7 +534,7 @@ def test_control_headers(target, headers, winner):
     ({"x-mock-response-name": "mixed", "x-mock-response-code": "500"}, "m1"),
 ])
 def test_response_name_duplicates(headers, expected_id):
-    chosen = choose(ranking_for(CONTROL, "GET", "/anything/else", headers=headers))
+    chosen = ranking_for(CONTROL, "GET", "/anything/else", headers=headers).winner
     assert chosen is not None and chosen.example.id == expected_id
 
 
@@ -768,7 +769,7 @@ def test_tie_sentence_names_the_rule_that_decided(examples, words):
     collection = coll(*(ex("/tie", name=n, id=i, code=code) for n, i, code in examples))
     ranking = ranking_for(collection, "GET", "/tie")
     winner = ranking.candidates[0]
-    assert winner is choose(ranking)
+    assert winner is ranking.winner
     assert words in winner.reason, winner.reason
     for c in ranking.candidates:
         if c is not winner:
@@ -821,7 +822,7 @@ def test_full_ranking_has_every_example_and_one_winner():
                           headers={"x-mock-match-request-headers": "x-api-key"})
     names = sorted(c.example.name for c in ranking.candidates)
     assert names == sorted(e["name"] for item in RANKED["item"] for e in item["response"])
-    chosen = choose(ranking)
+    chosen = ranking.winner
     assert chosen is not None and chosen.example.name == "full"
     assert sum(c is chosen for c in ranking.candidates) == 1
     for c in ranking.candidates:
@@ -858,7 +859,7 @@ def test_dropped_by_body_says_why():
 def test_losing_candidate_names_the_missing_query_parameter(target, loser):
     ranking = ranking_for(RANKED, "GET", target)
     c = candidate(ranking, loser)
-    assert c.kept and c is not choose(ranking)
+    assert c.kept and c is not ranking.winner
     assert "page" in c.reason, c.reason
 
 
@@ -977,8 +978,10 @@ def test_pruned_ranking_picks_the_same_winner_as_scoring_everything():
         target = _with_query(_near(rng, rng.choice(paths)), _random_query(rng))
         body = json.dumps({"k": rng.choice([1, 2])}) if method == "POST" and rng.random() < 0.7 else None
         request = MockRequest.from_target(method, target, headers={"Content-Type": JSON}, body=body)
-        ranking = rank(request, index, rng.choice(options))
-        chosen = choose(ranking)
+        pruned = rank(request, index, rng.choice(options))
+        chosen = pruned.winner
+        assert chosen is choose(pruned.scored)  # the ranking carries what the pure tie rule picks
+        ranking = explain(pruned)  # the full table: every example scored
         assert len(ranking.candidates) == len(index)
         kept = [c for c in ranking.candidates if c.kept and c.score is not None]
         rules.update(c.path_rule for c in kept)
@@ -990,7 +993,7 @@ def test_pruned_ranking_picks_the_same_winner_as_scoring_everything():
         assert chosen is not None, target
         assert chosen.score == top, (method, target)
         assert chosen.example.json_path == expected.example.json_path, (method, target)
-        assert sum(c is chosen for c in ranking.candidates) == 1
+        assert sum(c is ranking.winner for c in ranking.candidates) == 1 and ranking.winner.example is chosen.example
         winners += 1
     assert winners > 100  # the random requests really exercise the ranking
     assert rules == set("abcdefgh")  # ... at every path step
