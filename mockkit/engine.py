@@ -18,7 +18,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from http import HTTPStatus
-from typing import TYPE_CHECKING
 
 from . import fakes, gcpause
 from .collection import load_collection, load_environment
@@ -38,9 +37,6 @@ from .templating import (
     render,
     render_header,
 )
-
-if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
 
 __all__ = ["CALL_HEADER", "MockEngine", "Served", "NOT_FOUND", "error_body", "DELAY_PRESETS", "parse_delay",
            "cors_headers", "with_cors"]
@@ -457,12 +453,6 @@ class MockEngine:
         """What rendering ``example``'s response leaves unresolved (empty when all is well)."""
         compiled = self._by_position.get(example.position)
         return compiled.problems if compiled is not None else ()
-
-    def explain_frame(self, request: MockRequest) -> "pd.DataFrame":
-        """``explain`` as a DataFrame (one row per example, best first, with reasons)."""
-        from .report import ranking_frame
-
-        return ranking_frame(self.explain(request), self.problems_for)
 
     def answered_by(self, call: Call) -> "MockEngine":
         """The engine generation that answered ``call`` (this one, or one before a reload).

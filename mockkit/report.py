@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from typing import TYPE_CHECKING
+
 from .explaining import ExplainedRanking, explain
 from .explanation import Explanation, bar_scale, theme
 from .index import Index
@@ -19,12 +21,16 @@ from .journal import Call
 from .matching import Candidate, Ranking
 from .model import Collection, Example, MockRequest
 
+if TYPE_CHECKING:  # pragma: no cover
+    from .engine import MockEngine
+
 __all__ = [
     "RANKING_COLUMNS",
     "EXAMPLE_COLUMNS",
     "CALL_COLUMNS",
     "CHECK_COLUMNS",
     "ranking_frame",
+    "explain_request",
     "checks_frame",
     "examples_frame",
     "calls_frame",
@@ -211,6 +217,13 @@ def ranking_frame(ranking: ExplainedRanking | Ranking, problems: Problems | None
     frame.attrs["decided_by"] = ranking.decided_by
     frame.attrs["notes"] = list(ranking.notes)
     return frame
+
+
+def explain_request(engine: "MockEngine", request: MockRequest) -> Explanation:
+    """``engine``'s explanation of ``request`` (sent or not) as the ``Explanation`` DataFrame,
+    with the ``problems`` column filled: what ``mockkit.explain``, ``MockServer.explain``, the
+    Explorer and ``mockkit explain`` show."""
+    return ranking_frame(engine.explain(request), engine.problems_for)
 
 
 def _fill_reach(ranking: ExplainedRanking, rows: list[dict[str, object]]) -> None:

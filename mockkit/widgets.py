@@ -35,7 +35,7 @@ from .widget_parts import KeyValueRows, pre as _pre, pretty as _pretty
 from .engine import CALL_HEADER
 from .explanation import explanation_html, theme, verdict
 from .model import MockRequest
-from .report import calls_frame, ranking_frame
+from .report import calls_frame, explain_request, ranking_frame
 
 if TYPE_CHECKING:  # pragma: no cover
     import httpx
@@ -331,7 +331,7 @@ class Explorer:
 
     def update_live(self) -> None:
         """Rank the builder's request without sending it, and show why each example wins or loses."""
-        frame = self.server.engine.explain_frame(self.request())
+        frame = explain_request(self.server.engine, self.request())
         self.live_frame = frame
         self._show(frame)
 

@@ -6,7 +6,7 @@ explaining one way; rankings immutable.
 * no module but ``ladder.py`` writes a score of the scale as a number (the detector is tested on
   code that does);
 * the core's imports run one way (nothing below ``explaining`` imports it, nothing imports a
-  private name of another core module);
+  private name of another core module, no pandas in the engine);
 * ``rank`` returns a frozen ranking with its winner, and explaining it writes nothing into it.
 """
 
@@ -16,6 +16,8 @@ import ast
 import dataclasses
 import io
 import re
+import subprocess
+import sys
 import tokenize
 from pathlib import Path
 
@@ -181,6 +183,15 @@ def test_matching_never_reaches_up_to_the_words(module):
 def test_no_core_module_imports_a_private_name(module):
     private = [(m, n) for m, names in imports_of(module) for n in names if n.startswith("_")]
     assert not private, f"{module} imports private names: {private}"
+
+
+def test_the_engine_runs_without_pandas():
+    code = ("import sys, mockkit.engine as e; m = e.MockEngine({'info': {'name': 'x', 'schema': "
+            "'https://schema.getpostman.com/json/collection/v2.1.0/collection.json'}, 'item': []}); "
+            "m.explain(e.MockRequest('GET', '/', (), (), b'')); "
+            "print(sorted(n for n in ('pandas', 'ipywidgets', 'mockkit.report') if n in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
 
 
 # --- rankings are values -------------------------------------------------------------------------
