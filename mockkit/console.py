@@ -147,10 +147,10 @@ def nearest_miss(ranking: "Ranking") -> str:
     found = _near_same_method(index.for_method(req.method), segments, path)
     if found is None:
         others = [_near_same_method(index.for_method(m), segments, path) for m in index.methods()]
-        near = min((f for f in others if f is not None), key=lambda f: f[1], default=None)
-        if near is None:
+        elsewhere = min((f for f in others if f is not None), key=lambda f: f[1], default=None)
+        if elsewhere is None:
             return "the collection has no examples"
-        t = near[0]
+        t = elsewhere[0]
         return (f"no example uses {printable(req.method)}; nearest: '{printable(t.example.name)}' is saved for "
                 f"{printable(t.method)} {printable(t.path)}")
     near = found[0]

@@ -116,7 +116,7 @@ def _words(c: Candidate, ranking: Ranking, notes: list[str]) -> tuple[tuple[Chec
                     for ch in c.checks])
     if not c.kept:  # its reason is the sentence of the step that dropped it
         dropped = checks[-1].sentence
-        return checks, dropped + near_miss(req, c, threshold) if c.stage == "path" else dropped
+        return checks, (dropped + near_miss(req, c, threshold) if c.stage == "path" else dropped)
     if c is ranking.winner:
         notes.extend(_uncaptured_note(c))
     return checks, _reason(c, checks, ranking, notes)

@@ -144,6 +144,8 @@ class Index:
         return found
 
 
+_ByKey = dict[tuple[str, ...], list[Target]]
+
 FORMS = tuple(dict.fromkeys(rule.form for rule in PATH_RULES if rule.form is not None))
 """The path forms the ladder compares for equality: one lookup table each."""
 
@@ -156,7 +158,7 @@ class _MethodIndex:
         self.wild_by_count: dict[int, list[Target]] = {}
         # wildcard targets by segment count -> literal positions -> key of those segments
         # (lower-cased; for the id steps, id-like segments as ID_MARK) -> targets
-        self.wild_shapes: dict[int, dict[tuple[int, ...], tuple[dict, dict]]] = {}
+        self.wild_shapes: dict[int, dict[tuple[int, ...], tuple[_ByKey, _ByKey]]] = {}
         self.wild_odd: dict[int, list[Target]] = {}  # non-ASCII literal segments: always looked at
         self.by_count: dict[int, list[Target]] = {}
         self._lengths: dict[int, list[int]] = {}  # by_count's ids_strip lengths, kept sorted

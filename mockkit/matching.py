@@ -125,8 +125,8 @@ def rank(request: MockRequest, index: Index, options: MatchOptions | None = None
         if not picked:
             return Ranking(request, opts, index, req, (), lookup.stage, None, lookup)
         chosen = tie_pick(picked)
-        scored = tuple(c if c is chosen else c.dropped(lookup.stage, "tie") for c in picked)
-        return Ranking(request, opts, index, req, scored, lookup.stage, chosen, lookup)
+        twins = tuple(c if c is chosen else c.dropped(lookup.stage, "tie") for c in picked)
+        return Ranking(request, opts, index, req, twins, lookup.stage, chosen, lookup)
     scored: list[Candidate] = []
     tied: list[Candidate] = []  # the candidates with the best score so far
     seen: set[int] = set()

@@ -106,8 +106,8 @@ class Candidate(NamedTuple):
     lookup's ``response-id``/``response-name``, or the step that dropped it), the path rule and
     the points of each step (``None``: step not reached), the query counts (match, partial,
     missing), the comparisons made (``checks``) and the values its wildcard segments took.
-    ``reason``: empty in a ``rank`` result; ``explaining.explain`` writes it (``_replace`` makes
-    the explained copy). Candidates compare by identity (two examples' fates are never "equal")."""
+    ``reason``: empty in a ``rank`` result; ``explaining.explain`` writes it into a copy
+    (``with_words``). Candidates compare by identity (two examples' fates are never "equal")."""
 
     example: Example
     target: Target
