@@ -27,11 +27,11 @@ from rich.table import Table
 from rich.text import Text
 
 from .explaining import lookup_miss_note
-from .explanation import STAGE_LABELS, number, reach_text, verdict, view_rows
 from .scoring import evaluate
 from .sentences import drop_sentence
 from .terminal import printable
 from .urls import is_id, levenshtein
+from .views import STAGE_LABELS, number, reach_text, verdict, view_rows
 
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import Served

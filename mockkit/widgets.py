@@ -33,9 +33,9 @@ import ipywidgets as w
 from .checks import reaching_header
 from .widget_parts import KeyValueRows, pre as _pre, pretty as _pretty
 from .engine import CALL_HEADER
-from .explanation import explanation_html, theme, verdict
 from .model import MockRequest
 from .report import calls_frame, explain_request, ranking_frame
+from .views import explanation_html, theme, verdict
 
 if TYPE_CHECKING:  # pragma: no cover
     import httpx

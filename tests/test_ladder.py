@@ -6,7 +6,8 @@ explaining one way; rankings immutable.
 * no module but ``ladder.py`` writes a score of the scale as a number (the detector is tested on
   code that does);
 * the core's imports run one way (nothing below ``explaining`` imports it, nothing imports a
-  private name of another core module, no pandas in the engine);
+  private name of another core module, no import cycle runs through the core or the modules
+  that show it, no pandas in the engine);
 * ``rank`` returns a frozen ranking with its winner, and explaining it writes nothing into it.
 """
 
@@ -183,6 +184,44 @@ def test_matching_never_reaches_up_to_the_words(module):
 def test_no_core_module_imports_a_private_name(module):
     private = [(m, n) for m, names in imports_of(module) for n in names if n.startswith("_")]
     assert not private, f"{module} imports private names: {private}"
+
+
+OWN = (*CORE, "views", "frames", "report", "explanation", "console", "widgets", "widget_parts", "checks",
+       "strictness", "findings", "engine")
+
+
+def runtime_graph() -> dict[str, set[str]]:
+    """Which package module imports which when it runs: every ``from . import`` / ``from .x
+    import``, inside functions too, but not under ``if TYPE_CHECKING:`` (annotations only)."""
+    modules = {p.stem for p in PACKAGE.glob("*.py")}
+    graph: dict[str, set[str]] = {}
+
+    def visit(node: ast.AST, out: set[str]) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+                continue
+            if isinstance(child, ast.ImportFrom) and child.level == 1:
+                out.update([child.module.split(".")[0]] if child.module else [a.name for a in child.names])
+            visit(child, out)
+
+    for name in modules:
+        out: set[str] = set()
+        visit(ast.parse((PACKAGE / f"{name}.py").read_text(encoding="utf-8")), out)
+        graph[name] = out & modules - {name}
+    return graph
+
+
+def test_no_import_cycle_runs_through_the_core_or_its_views():
+    graph = runtime_graph()
+    for start in OWN:
+        seen, todo = set(), list(graph[start])
+        while todo:
+            module = todo.pop()
+            if module == start:
+                pytest.fail(f"{start} imports itself through {sorted(seen)}")
+            if module not in seen:
+                seen.add(module)
+                todo.extend(graph[module])
 
 
 def test_the_engine_runs_without_pandas():
