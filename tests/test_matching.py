@@ -419,6 +419,17 @@ def test_empty_colon_variable_no_longer_steals_another_endpoint():
     assert winner_name(ranking_for(collection, "GET", "/v1/shops/42/items")) == "shop items"
 
 
+@pytest.mark.parametrize("order", ["colon-first", "braces-first"])
+def test_the_9_20_note_belongs_to_the_example_with_the_empty_colon(order):
+    # both resolve to /users/{{id}} and both match by rule e; only the `:id` one departs from Postman
+    examples = [ex("/users/:id", name="colon", id="a", url_variables={"id": ""}),
+                ex("/users/{{id}}", name="braces", id="b")]
+    ranking = ranking_for(coll(*(examples if order == "colon-first" else examples[::-1])), "GET", "/users/7")
+    path = {n: next(ch.sentence for ch in candidate(ranking, n).checks if ch.step == "path")
+            for n in ("colon", "braces")}
+    assert "spec 9.20" in path["colon"] and "spec 9.20" not in path["braces"], path
+
+
 def test_empty_colon_wildcard_captures_its_segment():
     collection = coll(ex("/v1/shops/:shopId/items", name="E", url_variables={"shopId": ""}))
     assert ranking_for(collection, "GET", "/v1/shops/s-81/items").winner.captures == {"shopId": "s-81"}
