@@ -20,7 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mockkit.matching import Index, choose, rank  # noqa: E402
+from mockkit.explaining import explain  # noqa: E402
+from mockkit.matching import Index, rank  # noqa: E402
 from mockkit.model import MockRequest  # noqa: E402
 from mockkit.collection import load_collection  # noqa: E402
 
@@ -94,9 +95,9 @@ def main() -> None:
         index = Index(load_collection(doc))
         load_ms = (time.perf_counter() - start) * 1000
         reqs = requests_for(max(1, min(n // 5, 10**9)) if n >= 5 else 1, random.Random(1))
-        hot = median_us(lambda q: choose(rank(q, index)), reqs, args.repeat)
-        full = median_us(lambda q: rank(q, index).candidates, reqs[:20], 1)
-        miss = median_us(lambda q: choose(rank(q, index)), [MockRequest.from_target("GET", "/nothing/here")], 50)
+        hot = median_us(lambda q: rank(q, index).winner, reqs, args.repeat)
+        full = median_us(lambda q: explain(rank(q, index)).candidates, reqs[:20], 1)
+        miss = median_us(lambda q: rank(q, index).winner, [MockRequest.from_target("GET", "/nothing/here")], 50)
         results[n] = hot
         print(f"{n:>9,} {load_ms:>9.1f} {hot:>17.1f} {full:>20.1f} {miss:>9.1f}")
     if len(sizes) >= 2:

@@ -139,7 +139,9 @@ def explain(
         from .report import checks_frame
 
         return checks_frame(engine.explain(request))
-    return engine.explain_frame(request)
+    from .report import explain_request
+
+    return explain_request(engine, request)
 
 
 def check(collection: Any, environment: Any = None, options: MockOptions | None = None,

@@ -15,12 +15,12 @@ does not), the example's place in the file, and a sentence that says what to do.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from . import safejson
 from .engine import MockEngine
+from .findings import Finding
+from .gaps import file_findings
 from .index import Index, Target
-from .matching import choose, rank
+from .matching import rank
 from .model import MockRequest
 from .options import MockOptions
 from .templating import TOKEN
@@ -29,15 +29,6 @@ __all__ = ["Finding", "check", "reaching_header", "PICK_HEADERS"]
 
 PICK_HEADERS = ("x-mock-response-code", "x-mock-response-name", "x-mock-response-id")
 """The control headers that choose an example (spec §1.2 step 3), in the order tried."""
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    severity: str  # "error", "warning" or "info"
-    kind: str
-    where: str  # JSON path of the example
-    example: str
-    message: str
 
 
 def _examples_phrase(targets: list[Target]) -> str:
@@ -106,7 +97,7 @@ def reaching_header(request: MockRequest, target: Target, index: Index, options:
             winner = cache[key]
         else:
             tried = MockRequest(request.method, request.path, request.query, base + (key,), request.body)
-            chosen = choose(rank(tried, index, options))
+            chosen = rank(tried, index, options).winner
             winner = chosen.example if chosen is not None else None
             if cache is not None:
                 cache[key] = winner
@@ -122,7 +113,7 @@ def check(engine: MockEngine) -> list[Finding]:
     for t in targets:
         e = t.example
         own = t.as_request()
-        winner = choose(engine.rank(own))
+        winner = engine.rank(own).winner
         if winner is not None and winner.example is not e:
             header = reaching_header(own, t, engine.index, engine.options)
             if header is not None and header[0] == "x-mock-response-code":
@@ -161,8 +152,6 @@ def check(engine: MockEngine) -> list[Finding]:
                     findings.append(Finding("warning", "invalid-json", e.json_path, e.name,
                         f"the body is labelled JSON but does not parse after rendering ({exc.msg} at "
                         f"line {exc.lineno} column {exc.colno}); it is served verbatim"))
-    from .gaps import file_findings  # issue 14: skipped v3 kinds, request fields examples lack
-
-    findings.extend(file_findings(engine))
+    findings.extend(file_findings(engine))  # issue 14: skipped v3 kinds, request fields examples lack
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(findings, key=lambda f: order[f.severity])

@@ -273,6 +273,7 @@ def _explain(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from .console import print_explanation
+    from .report import explain_request
 
     headers = []
     for raw in args.header:
@@ -283,7 +284,7 @@ def _explain(args: argparse.Namespace) -> int:
     _sources(args)
     engine = MockEngine(args.file, args.env, options=_options(args))
     request = MockRequest.from_target(args.method, args.path, headers=tuple(headers), body=args.data)
-    frame = engine.explain_frame(request)
+    frame = explain_request(engine, request)
     console = Console(highlight=False, emoji=False, soft_wrap=False)
     try:
         print_explanation(frame, console, rows=None if args.all else max(1, args.rows))

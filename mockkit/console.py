@@ -26,9 +26,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .explanation import STAGE_LABELS, number, reach_text, verdict, view_rows
+from .explaining import lookup_miss_note
+from .scoring import evaluate
+from .sentences import drop_sentence
 from .terminal import printable
 from .urls import is_id, levenshtein
+from .views import STAGE_LABELS, number, reach_text, verdict, view_rows
 
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import Served
@@ -135,25 +138,24 @@ def nearest_miss(ranking: "Ranking") -> str:
     of them around the request path's length, compared by edit distance per segment; with no
     example for the method, those saved at the same path with another method.
     """
-    from .matching import _evaluate, _prepare
-
-    if ranking.decided_by in ("response-id", "response-name") and ranking.notes:
-        return printable("; ".join(ranking.notes))
-    req = _prepare(ranking.request)
+    miss = lookup_miss_note(ranking)
+    if miss:
+        return printable(miss)
+    req = ranking.prepared
     index = ranking.index
     segments, path = req.forms.segments, req.forms.lower_strip
     found = _near_same_method(index.for_method(req.method), segments, path)
     if found is None:
         others = [_near_same_method(index.for_method(m), segments, path) for m in index.methods()]
-        near = min((f for f in others if f is not None), key=lambda f: f[1], default=None)
-        if near is None:
+        elsewhere = min((f for f in others if f is not None), key=lambda f: f[1], default=None)
+        if elsewhere is None:
             return "the collection has no examples"
-        t = near[0]
+        t = elsewhere[0]
         return (f"no example uses {printable(req.method)}; nearest: '{printable(t.example.name)}' is saved for "
                 f"{printable(t.method)} {printable(t.path)}")
     near = found[0]
-    c = _evaluate(req, near, ranking.options)
-    reason = c.reason or "it matches, but another step dropped it"
+    c = evaluate(req, near, ranking.options)
+    reason = drop_sentence(c, req, ranking.options.distance_threshold) or "it matches, but another step dropped it"
     mine, theirs = near.forms.segments, segments
     if c.stage == "path" and len(mine) == len(theirs):
         differ = [f"`{printable(a)}` vs `{printable(b)}`" for a, b in zip(theirs, mine) if a.lower() != b.lower()]

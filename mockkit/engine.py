@@ -17,21 +17,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Unpack
+from typing import Any, Unpack
 
 from . import answers, fakes, gcpause
 from .collection import load_collection, load_environment
+from .explaining import ExplainedRanking, explain as explain_ranking
 from .errors import ConfigError, MockLookupError
 from .journal import Call, Journal
-from .matching import Candidate, Index, Ranking, choose, rank
+from .matching import Candidate, Index, Ranking, rank
 from .model import Collection, Environment, Example, MockRequest, MockResponse, Pairs
 from .options import MockOptions, OptionFields, parse_delay, resolve
 from .redact import Redactor
 from .responses import compile_response, has_dynamic, render_response, server_response, uncaptured_note
 from .templating import TOKEN
-
-if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
 
 __all__ = ["CALL_HEADER", "MockEngine", "Served", "engine_for"]
 
@@ -128,16 +126,19 @@ class MockEngine:
     # ------------------------------------------------------------------ matching and answers
 
     def rank(self, request: MockRequest) -> Ranking:
+        """The ranking of ``request`` against this engine's collection (``matching.rank``, with
+        its winner): what ``handle`` serves, without the full explanation."""
         return rank(request, self.index, self.options)
 
-    def explain(self, request: MockRequest) -> Ranking:
-        """The full ranking (every example with its reason) for ``request``, sent or not."""
+    def explain(self, request: MockRequest) -> ExplainedRanking:
+        """The full explanation for ``request``, sent or not: every example, best first, each with
+        its reason, and the notes (``explaining.explain``; plus, when the winner's body is JSON
+        with placeholders, how they are filled: spec 9.18). ``report.ranking_frame`` makes the
+        ``Explanation`` DataFrame from it."""
         ranking = self.rank(request)
-        ranking.candidates  # noqa: B018 - computes the full table
         winner = ranking.winner
-        if winner is not None and self._responses[id(winner.target)].body.json_modes is not None:
-            ranking.notes.append(JSON_BODY_NOTE)
-        return ranking
+        json_body = winner is not None and self._responses[id(winner.target)].body.json_modes is not None
+        return explain_ranking(ranking, (JSON_BODY_NOTE,) if json_body else ())
 
     def handle(self, request: MockRequest, *, record: bool = True) -> Served:
         """Answer ``request``: rank, choose, render, and record the call in the journal.
@@ -167,7 +168,7 @@ class MockEngine:
             response = answers.answer_with_cors(response, origin, cors=self.cors)
         else:
             ranking = self.rank(request)
-            winner = choose(ranking)
+            winner = ranking.winner
             if winner is not None:
                 compiled = self._responses[id(winner.target)]
                 with self._fake_lock:
@@ -260,12 +261,6 @@ class MockEngine:
         compiled = self._by_position.get(example.position)
         return compiled.problems if compiled is not None else ()
 
-    def explain_frame(self, request: MockRequest) -> "pd.DataFrame":
-        """``explain`` as a DataFrame (one row per example, best first, with reasons)."""
-        from .report import ranking_frame
-
-        return ranking_frame(self.explain(request), self.problems_for)
-
     def answered_by(self, call: Call) -> "MockEngine":
         """The engine generation that answered ``call`` (this one, or one before a reload).
 
@@ -282,35 +277,36 @@ class MockEngine:
                 f"against the current collection: explain('{call.request.method}', '{call.request.target}')")
         return engine
 
-    def replay(self, call_id: str) -> Ranking | None:
+    def replay(self, call_id: str) -> ExplainedRanking | None:
         """Re-rank a recorded call with the full explanation, against the engine generation that
         answered it (ranking is deterministic; a reload may have changed the collection since).
-        None when the call is no longer in the call log; ``LookupError`` when its generation is
-        gone (``answered_by``).
+        None when the call is no longer in the call log; ``MockLookupError`` (a ``LookupError``)
+        when its generation is gone (``answered_by``).
 
         When the call log kept only a prefix of the request body (``Journal.max_body``), the
-        re-ranking compares that prefix, and ``Ranking.notes`` says so (and whether the example
-        it picks differs from the one that answered)."""
+        re-ranking compares that prefix, and the explanation's notes say so (and whether the
+        example it picks differs from the one that answered)."""
         call = self.journal.get(call_id)
         if call is None:
             return None
         engine = self.answered_by(call)
-        ranking = engine.explain(call.request)
+        explained = engine.explain(call.request)
+        before, after = [], []
         if engine is not self:
-            ranking.notes.insert(0, f"explained against the collection as it was when call {call.id} was "
-                                    f"answered (generation {call.generation}); it has been reloaded since "
-                                    f"(now generation {self.generation})")
+            before.append(f"explained against the collection as it was when call {call.id} was answered "
+                          f"(generation {call.generation}); it has been reloaded since (now generation "
+                          f"{self.generation})")
         if call.body_truncated:
-            ranking.notes.append(
+            after.append(
                 f"the request body was {call.body_size:,} bytes; the call log keeps the first "
                 f"{len(call.request.body):,} (sha256 {call.body_sha256[:16]}...), so this re-ranking compares "
                 "only that prefix with the examples' bodies")
-            winner = ranking.winner
+            winner = explained.winner
             if (winner.example.position if winner else -1) != call.example_position:
-                ranking.notes.append(
+                after.append(
                     f"the call was answered by '{call.example or 'no example'}'; with the kept prefix the "
                     f"ranking picks '{winner.example.name if winner else 'no example'}'")
-        return ranking
+        return explained.with_notes(before, after)
 
 
 def engine_for(collection: MockEngine | Collection | str | os.PathLike[str] | bytes | dict[str, Any],

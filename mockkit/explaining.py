@@ -1,136 +1,189 @@
-"""The full explanation of a ranking: every example, best first, each with a sentence.
+"""The full explanation of a ranking: every example, best first, each with its reason, and notes.
 
-``matching.rank`` scores only the examples that can still win; reading ``Ranking.candidates``
-calls ``full_ranking`` here, which scores the rest with the same steps and writes each
-candidate's ``reason``: why it won, by how many points it lost and where, or which step
-dropped it. Nothing here changes which example wins.
+``matching.rank`` scores only the examples that can still win and records facts;
+``explain(ranking)`` scores the rest with the same steps (``matching.every_candidate``), writes
+every sentence (``sentences``), each candidate's ``reason`` (why it won, by how many points it
+lost and where, or which step dropped it) and the ranking's notes (what a lookup picked or why it
+found nothing, a wildcard the response uses but the request did not fill), and returns an
+``ExplainedRanking``. Nothing here changes which example wins, and nothing writes into the ranking.
+
+``report.ranking_frame`` turns an ``ExplainedRanking`` into the ``Explanation`` DataFrame;
+``MockEngine.explain`` adds the notes only the engine knows (a JSON body with placeholders).
 """
 
 from __future__ import annotations
 
-from .index import Target
-from .matching import (
-    Candidate,
-    Ranking,
-    _evaluate,
-    _filtered,
-    _fmt,
-    _prepare,
-    _Prepared,
-    _signed,
-    _tie_why,
-    choose,
-)
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+
+from .index import Index
+from .matching import Candidate, Check, Ranking, every_candidate
+from .model import MockRequest
+from .options import MockOptions
+from .sentences import check_sentence, fmt, lookup_miss, near_miss, signed, tie_why
 from .templating import TOKEN
-from .urls import ID_MARK, levenshtein
+from .urls import levenshtein
 
-__all__ = ["full_ranking"]
+__all__ = ["ExplainedRanking", "explain", "uncaptured", "lookup_miss_note"]
 
 
-def full_ranking(ranking: Ranking) -> list[Candidate]:
-    """Every example, best first, each with its reason (built on demand, not on the hot path)."""
-    winner = choose(ranking)
-    req = _prepare(ranking.request)
-    opts = ranking.options
-    decided = {id(c.target): c for c in ranking.scored}
-    out: list[Candidate] = []
-    lookup = ranking.decided_by in ("response-id", "response-name")
-    for t in ranking.index.targets:
-        c = decided.get(id(t))
-        if c is None:
-            if lookup:  # the lookup compares method, status and name/id: never the path
-                c = Candidate(t.example, t)
-                if not _filtered(req, t, c):
-                    c.drop(ranking.decided_by, _not_named(ranking, req, t))
-            else:
-                c = _evaluate(req, t, opts)
-        out.append(c)
-    if lookup:
-        _lookup_verdict(ranking, req, winner)
-    for c in out:
-        if c.stage == "path":
-            c.reason += _near_miss(req, c, opts.distance_threshold)
-        _explain(c, winner, ranking)
-    top = [c for c in out if c.kept and c.score is not None]
+@dataclass(frozen=True, slots=True)
+class ExplainedRanking:
+    """A ranking with every example explained (immutable).
+
+    ``candidates``: every example of the collection, best first (the winner, the other scored
+    examples by score, examples a lookup picked, then dropped ones in collection order), each
+    with its ``reason`` and every ``Check.sentence`` written; ``winner``: the first of them when
+    an example is served, else None; ``notes``: sentences about the request as a whole.
+    ``request``, ``options``, ``index`` and ``decided_by`` are the ranking's.
+    """
+
+    ranking: Ranking
+    candidates: tuple[Candidate, ...]
+    winner: Candidate | None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def request(self) -> MockRequest:
+        return self.ranking.request
+
+    @property
+    def options(self) -> MockOptions:
+        return self.ranking.options
+
+    @property
+    def index(self) -> Index:
+        return self.ranking.index
+
+    @property
+    def decided_by(self) -> str:
+        return self.ranking.decided_by
+
+    def with_notes(self, before: Iterable[str] = (), after: Iterable[str] = ()) -> "ExplainedRanking":
+        """The same explanation with more notes, ``before`` and ``after`` its own."""
+        return replace(self, notes=(*before, *self.notes, *after))
+
+    def __iter__(self) -> Iterator[Candidate]:
+        return iter(self.candidates)
+
+    def __len__(self) -> int:
+        return len(self.candidates)
+
+
+def explain(ranking: Ranking, notes: Iterable[str] = ()) -> ExplainedRanking:
+    """Every example of ``ranking``, best first, each with its reason; ``notes`` are added after
+    the ranking's own. Built on demand (an explanation), never on the request path."""
+    facts = every_candidate(ranking)
+    winner = ranking.winner
+    said = _ranking_notes(ranking)
+    explained: dict[int, Candidate] = {}
+    shared: dict[tuple[str, str], tuple[tuple[Check, ...], str]] = {}  # see _shared_key
+    for c in facts:
+        key = _shared_key(c)
+        words = shared.get(key) if key is not None else None
+        if words is None:
+            words = _words(c, ranking, said)
+            if key is not None:
+                shared[key] = words
+        explained[id(c)] = c.with_words(*words)
+    top = [c for c in facts if c.kept and c.score is not None]
     top.sort(key=lambda c: (-(c.score or 0), c is not winner, c.target.tie_key))
-    forced = [c for c in out if c.kept and c.score is None]
-    dropped = [c for c in out if not c.kept]
+    forced = [c for c in facts if c.kept and c.score is None]
+    dropped = [c for c in facts if not c.kept]
     ordered = top + forced + dropped
     if winner is not None and ordered[0] is not winner:
         ordered.remove(winner)
         ordered.insert(0, winner)
-    return ordered
+    return ExplainedRanking(ranking, tuple(explained[id(c)] for c in ordered),
+                            explained[id(winner)] if winner is not None else None, (*said, *notes))
 
 
-def _near_miss(req: _Prepared, c: Candidate, threshold: float) -> str:
-    """How far a dropped path was from matching, segment by segment, so the user sees what to
-    change (and why step h, typo tolerance per segment, did not apply: spec 9.2)."""
-    t = c.target
-    mine, theirs = t.forms.segments, req.forms.segments
-    if len(mine) != len(theirs):
-        return f"; they have {len(mine)} and {len(theirs)} segments"
-    gaps = []
-    for i, (a, b, ia, ib) in enumerate(zip(theirs, mine, req.forms.id_segments, t.forms.id_segments)):
-        if ia == ib or (t.wild is not None and t.wild[i] is not None):
-            continue
-        gaps.append(_segment_gap(a, b, ia, ib, threshold))
-    detail = f"; segments differ: {', '.join(gaps[:3])}" + (", ..." if len(gaps) > 3 else "") if gaps else ""
-    colons = [s for s in mine if s.startswith(":") and len(s) > 1]
-    if colons:
-        detail += (f"; `{colons[0]}` has no url.variable entry, so it is compared literally: give it a value, "
-                   f"or write {{{{{colons[0][1:]}}}}}, or serve with colon_wildcards=True")
-    return detail
+def _shared_key(c: Candidate) -> tuple[str, str] | None:
+    """Examples dropped by the method filter (one check: their method) or at the path step (one
+    check: their path) get the same words as every other example with that method or path."""
+    if c.kept or len(c.checks) != 1:
+        return None
+    if c.stage == "method":
+        return "method", c.target.method
+    if c.stage == "path":
+        return "path", c.target.path
+    return None
 
 
-def _segment_gap(request: str, example: str, req_form: str, ex_form: str, threshold: float) -> str:
-    """One differing segment pair, and whether step h could accept it."""
-    pair = f"`{example}` vs `{request}`"
-    if threshold <= 0:
-        return pair
-    if req_form == ID_MARK or ex_form == ID_MARK:
-        which = "the example's" if ex_form == ID_MARK else "the request's"
-        return f"{pair} ({which} is an id and the other is not: an id only stands in for an id)"
-    longest = max(len(req_form), len(ex_form))
-    d = levenshtein(req_form, ex_form) / longest
-    return f"{pair} (distance {d:.2f}; step h needs ≤ {threshold:g} per segment)"
+def _words(c: Candidate, ranking: Ranking, notes: list[str]) -> tuple[tuple[Check, ...], str]:
+    """``c``'s checks with their sentences, and its reason (``notes`` receives the winner's)."""
+    req, threshold = ranking.prepared, ranking.options.distance_threshold
+    checks = tuple([ch.said(check_sentence(ch, c, req, threshold, ranking.lookup, ranking.winner))
+                    for ch in c.checks])
+    if not c.kept:  # its reason is the sentence of the step that dropped it
+        dropped = checks[-1].sentence
+        return checks, (dropped + near_miss(req, c, threshold) if c.stage == "path" else dropped)
+    if c is ranking.winner:
+        notes.extend(_uncaptured_note(c))
+    return checks, _reason(c, checks, ranking, notes)
 
 
-def _not_named(ranking: Ranking, req: _Prepared, t: Target) -> str:
-    if ranking.decided_by == "response-id":
-        wanted = (req.headers.get("x-mock-response-id") or "").strip()
-        own = f"'{t.example.id}'" if t.example.id else "none"
-        return f"x-mock-response-id asks for '{wanted}'; this example's id is {own} (the lookup ignores the path)"
-    wanted = (req.headers.get("x-mock-response-name") or "").strip()
-    return (f"x-mock-response-name asks for '{wanted}'; this example is named '{t.example.name}' (the lookup is "
-            "by name, collection-wide, and ignores the path)")
+def _reason(c: Candidate, checks: tuple[Check, ...], ranking: Ranking, notes: list[str]) -> str:
+    """Why the kept candidate ``c`` won, or by how many points it lost and where."""
+    winner = ranking.winner
+    gains = [ch.sentence for ch in checks if ch.step in ("path", "query") or ch.points > 0]
+    if c is winner:
+        if ranking.lookup is not None:
+            reason = f"chosen by {ranking.lookup.header}, without comparing the path"
+            return reason + "; " + notes[-1] if uncaptured(c) else reason
+        rivals = [o for o in ranking.scored if o is not c and o.kept and o.score == c.score]
+        reason = f"chosen, score {fmt(c.score)}: " + "; ".join(gains)
+        if rivals:
+            reason += f"; won a tie with {len(rivals)} other(s) by the tie rule ({tie_why(c, rivals)})"
+        return reason
+    if winner is None or c.score is None:
+        return "; ".join(gains)
+    behind = (winner.score or 0) - c.score
+    if behind == 0:
+        return f"tied with the winner at {fmt(c.score)} but lost the tie rule ({tie_why(winner, [c])})"
+    losses = [ch.sentence for ch in checks if ch.step in ("path", "query") and not ch.ok]
+    if winner.body_points and not c.body_points:
+        losses.append(f"the winner's saved body equals the request body ({signed(winner.body_points)})")
+    point = "point" if behind == 1 else "points"
+    return f"{fmt(behind)} {point} behind the winner: " + "; ".join(dict.fromkeys(losses or gains))
 
 
-def _lookup_verdict(ranking: Ranking, req: _Prepared, winner: Candidate | None) -> None:
-    """The lookup's outcome in ``ranking.notes``: what it picked and how, or a close name/id when
-    it found none (names and ids are compared exactly)."""
-    by_id = ranking.decided_by == "response-id"
-    header = "x-mock-response-id" if by_id else "x-mock-response-name"
-    wanted = (req.headers.get(header) or "").strip()
-    if winner is not None:
-        t = winner.target
-        note = (f"{header} '{wanted}' picked '{t.example.name}' ({t.method} {t.path}, status {t.code}) "
-                "without comparing the path")
-        twins = [c for c in ranking.scored if c is not winner]
-        if twins:
-            note += (f"; {len(twins) + 1} {t.method} examples share that name and the tie rule chose it "
-                     f"({_tie_why(winner, twins)})")
-        ranking.notes.append(note)
-        return
-    index = ranking.index
-    if (index.find_id(wanted) if by_id else index.by_name.get(wanted)):
-        return  # found, but the method or status stopped it: _lookup_miss already said which
-    known = [k for k in index.by_id] if by_id else list(index.by_name)
-    hint = _closest(wanted, known)
-    if hint is not None:
-        for i, note in enumerate(ranking.notes):
-            if note.startswith(header):
-                ranking.notes[i] = (f"{note} (did you mean '{hint}'? {'ids' if by_id else 'names'} are compared "
-                                    "exactly, case included)")
+def _ranking_notes(ranking: Ranking) -> list[str]:
+    """Sentences about the request as a whole: no example for its method; what a lookup picked
+    and how, or why it found nothing (with a close name or id: they are compared exactly)."""
+    req, lookup, winner = ranking.prepared, ranking.lookup, ranking.winner
+    if ranking.decided_by == "none":
+        return [f"no example uses method {req.method}"]
+    if lookup is None:
+        return []
+    if winner is None:
+        return [lookup_miss_note(ranking, hint=True)]
+    t = winner.target
+    note = (f"{lookup.header} '{lookup.wanted.strip()}' picked '{t.example.name}' ({t.method} {t.path}, "
+            f"status {t.code}) without comparing the path")
+    twins = [c for c in ranking.scored if c is not winner]
+    if twins:
+        note += (f"; {len(twins) + 1} {t.method} examples share that name and the tie rule chose it "
+                 f"({tie_why(winner, twins)})")
+    return [note]
+
+
+def lookup_miss_note(ranking: Ranking, hint: bool = False) -> str:
+    """Why the ranking's ``x-mock-response-id`` / ``-name`` lookup found nothing ("" when it did,
+    or when there was none). ``hint``: add the closest name or id when none matches exactly (a
+    search over every name or id: an explanation's cost, not a log line's)."""
+    lookup = ranking.lookup
+    if lookup is None or ranking.winner is not None:
+        return ""
+    note = lookup_miss(lookup, ranking.prepared)
+    if not hint or lookup.pool:
+        return note  # found, but the method or status stopped it: the note says which
+    by_id = lookup.header == "x-mock-response-id"
+    wanted, index = lookup.wanted.strip(), ranking.index
+    closest = _closest(wanted, list(index.by_id) if by_id else list(index.by_name))
+    if closest is None:
+        return note
+    return f"{note} (did you mean '{closest}'? {'ids' if by_id else 'names'} are compared exactly, case included)"
 
 
 def _closest(wanted: str, known: list[str]) -> str | None:
@@ -161,37 +214,10 @@ def uncaptured(c: Candidate) -> list[str]:
     return [n for n in missing if n in used]
 
 
-def _explain(c: Candidate, winner: Candidate | None, ranking: Ranking) -> None:
-    if c is winner:
-        missing = uncaptured(c)
-        if missing:
-            note = (f"the response's {', '.join(f'{{{{{n}}}}}' for n in missing)} stays as written: the request "
-                    "path did not fill that wildcard (spec 9.13)")
-            ranking.notes.append(note)
-    if not c.kept:
-        return  # its reason is the sentence of the step that dropped it
-    gains = [ch.sentence for ch in c.checks if ch.step in ("path", "query") or ch.points > 0]
-    if c is winner:
-        if ranking.decided_by != "score":
-            header = "x-mock-response-id" if ranking.decided_by == "response-id" else "x-mock-response-name"
-            c.reason = f"chosen by {header}, without comparing the path"
-            if uncaptured(c):
-                c.reason += "; " + ranking.notes[-1]
-            return
-        rivals = [o for o in ranking.scored if o is not c and o.kept and o.score == c.score]
-        c.reason = f"chosen, score {_fmt(c.score)}: " + "; ".join(gains)
-        if rivals:
-            c.reason += f"; won a tie with {len(rivals)} other(s) by the tie rule ({_tie_why(c, rivals)})"
-        return
-    if winner is None or c.score is None:
-        c.reason = "; ".join(gains)
-        return
-    behind = (winner.score or 0) - c.score
-    if behind == 0:
-        c.reason = f"tied with the winner at {_fmt(c.score)} but lost the tie rule ({_tie_why(winner, [c])})"
-        return
-    losses = [ch.sentence for ch in c.checks if ch.step in ("path", "query") and not ch.ok]
-    if winner.body_points and not c.body_points:
-        losses.append(f"the winner's saved body equals the request body ({_signed(winner.body_points)})")
-    point = "point" if behind == 1 else "points"
-    c.reason = f"{_fmt(behind)} {point} behind the winner: " + "; ".join(dict.fromkeys(losses or gains))
+def _uncaptured_note(c: Candidate) -> list[str]:
+    missing = uncaptured(c)
+    if not missing:
+        return []
+    return [f"the response's {', '.join(f'{{{{{n}}}}}' for n in missing)} stays as written: the request "
+            "path did not fill that wildcard (spec 9.13)"]
+

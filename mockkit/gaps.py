@@ -16,7 +16,7 @@ an example's saved request leaves out (issue 14).
 
 from __future__ import annotations
 
-from .checks import Finding
+from .findings import Finding
 from .engine import MockEngine
 from .model import Example, SavedRequest
 from .outline import _requests

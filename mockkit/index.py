@@ -3,8 +3,9 @@
 ``Index(collection, environment)`` resolves variables (environment over collection), computes each
 example's path normal forms, query multisets, headers and body form once, and files the examples
 by method and by path form, so ``matching.rank`` finds the examples that match at step a with one
-dict lookup, and so on down the steps. Step h (document distance, per segment) only looks at paths
-with the same number of segments and an id-stripped length within the distance threshold.
+dict lookup, and so on down the steps (``level``: the tables ``ladder.PathRule.tables`` names for
+each rung). Step h (document distance, per segment) only looks at paths with the same number of
+segments and an id-stripped length within the distance threshold.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from .bodies import BodyForm, body_form, encode
+from .ladder import PATH_RULES, RULE
 from .model import HTTP_WHITESPACE, Collection, Environment, Example, MockRequest, Pairs
 from .templating import TOKEN, resolve_variables
 from .urls import ID_MARK, PathForms, has_wildcard, is_id, resolve_url
@@ -142,17 +144,21 @@ class Index:
         return found
 
 
+_ByKey = dict[tuple[str, ...], list[Target]]
+
+FORMS = tuple(dict.fromkeys(rule.form for rule in PATH_RULES if rule.form is not None))
+"""The path forms the ladder compares for equality: one lookup table each."""
+
+
 class _MethodIndex:
-    """Lookups for one method: one dict per path form, buckets by segment count."""
+    """Lookups for one method: one dict per path form (``FORMS``), buckets by segment count."""
 
     def __init__(self) -> None:
-        self.forms: dict[str, dict[str, list[Target]]] = {
-            name: {} for name in ("exact", "strip", "lower", "lower_strip", "ids", "ids_strip")
-        }
+        self.forms: dict[str, dict[str, list[Target]]] = {name: {} for name in FORMS}
         self.wild_by_count: dict[int, list[Target]] = {}
         # wildcard targets by segment count -> literal positions -> key of those segments
         # (lower-cased; for the id steps, id-like segments as ID_MARK) -> targets
-        self.wild_shapes: dict[int, dict[tuple[int, ...], tuple[dict, dict]]] = {}
+        self.wild_shapes: dict[int, dict[tuple[int, ...], tuple[_ByKey, _ByKey]]] = {}
         self.wild_odd: dict[int, list[Target]] = {}  # non-ASCII literal segments: always looked at
         self.by_count: dict[int, list[Target]] = {}
         self._lengths: dict[int, list[int]] = {}  # by_count's ids_strip lengths, kept sorted
@@ -197,25 +203,22 @@ class _MethodIndex:
         return out
 
     def level(self, letter: str, req: PathForms, threshold: float = 0.0) -> Iterable[Target]:
-        """A superset of the targets whose first matching path step is ``letter``."""
-        if letter == "a":
-            return self.forms["exact"].get(req.exact, ())
-        if letter == "b":
-            return self.forms["strip"].get(req.strip, ())
-        if letter == "c":
-            return self.forms["lower"].get(req.lower, ())
-        if letter == "d":
-            return self.forms["lower_strip"].get(req.lower_strip, ())
-        if letter == "e":
-            return self._wild_fit(req, False)
-        if letter == "f":
-            return [*self.forms["ids"].get(req.ids, ()), *self._wild_fit(req, True)]
-        if letter == "g":
-            return [*self.forms["ids_strip"].get(req.ids_strip, ()), *self._wild_fit(req, True)]
+        """A superset of the targets whose first matching path step is ``letter``, from the
+        tables the ladder names for it (``ladder.PathRule.tables``)."""
+        rule = RULE[letter]
+        if "lengths" in rule.tables:
+            return self._distance_window(req, threshold)
+        found = self.forms[rule.form].get(getattr(req, rule.form), ()) if rule.form is not None else ()
+        if rule.wildcards is None:
+            return found
+        wild = self._wild_fit(req, rule.wildcards == "ids")
+        return [*found, *wild] if found else wild
+
+    def _distance_window(self, req: PathForms, threshold: float) -> Iterable[Target]:
+        """Step h: every differing segment pair has lengths within a factor (1 - threshold) of each
+        other (ids count as equal: both are ID_MARK in ``ids_strip``), so the whole id-stripped
+        paths do too: only that window of lengths can hold a match (spec 9.2)."""
         wild = self.wild_by_count.get(len(req.segments), [])
-        # Step h: every differing segment pair has lengths within a factor (1 - threshold) of each
-        # other (ids count as equal: both are ID_MARK in ``ids_strip``), so the whole id-stripped
-        # paths do too: only that window of lengths can hold a match (spec 9.2).
         count, length = len(req.segments), len(req.ids_strip)
         lengths = self._lengths.get(count)
         if not lengths or threshold >= 1:

@@ -201,7 +201,7 @@ class MockServer(CallAssertions):
         mockkit's call header or a path that is not percent-encoded UTF-8, and ``MockLookupError``
         (a ``LookupError``) for a call no longer in the call log.
         """
-        from .report import ranking_frame
+        from .report import explain_request, ranking_frame
 
         if path is None and isinstance(response_or_method, str):
             given = response_or_method.strip()
@@ -227,7 +227,7 @@ class MockServer(CallAssertions):
             body = _json.dumps(json)
             headers = {"content-type": "application/json", **(headers or {})}
         request = MockRequest.from_target(str(response_or_method), path, headers=headers, body=body, params=params)
-        return self.engine.explain_frame(request)
+        return explain_request(self.engine, request)
 
     @property
     def calls(self) -> "pd.DataFrame":

@@ -7,16 +7,22 @@ columns that displays as a readable table in notebooks and terminals.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .explanation import Explanation, bar_scale, theme
+from .explaining import ExplainedRanking, explain
+from .explanation import Explanation
+from .frames import CHECK_COLUMNS, ReadableFrame, checks_frame, readable, style_id, typed_frame
 from .index import Index
 from .journal import Call
 from .matching import Candidate, Ranking
 from .model import Collection, Example, MockRequest
+from .views import bar_scale, number, theme
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .engine import MockEngine
 
 __all__ = [
     "RANKING_COLUMNS",
@@ -24,6 +30,7 @@ __all__ = [
     "CALL_COLUMNS",
     "CHECK_COLUMNS",
     "ranking_frame",
+    "explain_request",
     "checks_frame",
     "examples_frame",
     "calls_frame",
@@ -109,8 +116,6 @@ the mock compares (the path it answers: variables resolved, ``:name`` values fil
 path of a host variable included; ``{{name}}`` segments left are wildcards), ``url`` the saved
 URL exactly as written in the collection, ``location`` where to open the example (JSON path in a
 v2.x file, or its file in a v3 folder)."""
-CHECK_COLUMNS = {"example": "str", "step": "str", "ok": "bool", "points": "float64", "detail": "str",
-                 "position": "int64"}
 CALL_COLUMNS = {
     "call": "str",
     "time": "datetime64[us, UTC]",
@@ -124,31 +129,6 @@ CALL_COLUMNS = {
     "duration_ms": "float64",
     "error": "str",
 }
-
-
-class ReadableFrame(pd.DataFrame):
-    """A DataFrame that a notebook shows with ``readable``: text left-aligned and wrapped (long
-    words such as URLs too), whole numbers without decimals, no index; past
-    ``display.max_rows`` rows, the first ``display.min_rows`` and a count. In every other way a
-    plain DataFrame (pandas' documented subclassing); what ``examples``, ``calls``, ``check``
-    and ``Explanation.steps`` return."""
-
-    @property
-    def _constructor(self) -> type["ReadableFrame"]:
-        return ReadableFrame
-
-    def _repr_html_(self) -> str:
-        limit = pd.get_option("display.max_rows") or len(self)
-        shown = self if len(self) <= limit else self.head(pd.get_option("display.min_rows") or 10)
-        html = readable(shown).to_html()
-        if len(shown) < len(self):
-            html += f"<div>… {len(self) - len(shown):,} more rows ({len(self):,} in all)</div>"
-        return html
-
-
-def _frame(rows: list[dict[str, object]], columns: dict[str, str]) -> ReadableFrame:
-    frame = ReadableFrame(rows, columns=list(columns))
-    return frame.astype(columns)
 
 
 def _nan(value: float | None) -> float:
@@ -189,18 +169,22 @@ def _row(c: Candidate, winner: Candidate | None, problems: Problems | None) -> d
     }
 
 
-def ranking_frame(ranking: Ranking, problems: Problems | None = None) -> Explanation:
+def ranking_frame(ranking: ExplainedRanking | Ranking, problems: Problems | None = None) -> Explanation:
     """One row per example, best first: each step's points, the score, and why (``RANKING_COLUMNS``).
 
-    ``problems`` (``MockEngine.problems_for``) fills the ``problems`` column: what rendering the
-    example's response would leave unresolved (unknown variables, misspelt dynamic variables).
-    ``attrs`` carries ``request`` (``"GET /path?q"``), ``decided_by`` (``score``,
-    ``response-id``, ``response-name`` or ``none``) and ``notes`` (sentences about the request).
+    ``ranking``: an explanation (``MockEngine.explain``, ``explaining.explain``), or a bare
+    ``matching.Ranking``, explained here. ``problems`` (``MockEngine.problems_for``) fills the
+    ``problems`` column: what rendering the example's response would leave unresolved (unknown
+    variables, misspelt dynamic variables). ``attrs`` carries ``request`` (``"GET /path?q"``),
+    ``decided_by`` (``score``, ``response-id``, ``response-name`` or ``none``) and ``notes``
+    (sentences about the request).
     """
+    if isinstance(ranking, Ranking):
+        ranking = explain(ranking)
     winner = ranking.winner
     rows = [_row(c, winner, problems) for c in ranking.candidates]
     _fill_reach(ranking, rows)
-    frame = Explanation(_frame(rows, RANKING_COLUMNS))
+    frame = Explanation(typed_frame(rows, RANKING_COLUMNS))
     frame._ranking = ranking
     frame.attrs["request"] = f"{ranking.request.method} {ranking.request.target}"
     frame.attrs["decided_by"] = ranking.decided_by
@@ -208,7 +192,14 @@ def ranking_frame(ranking: Ranking, problems: Problems | None = None) -> Explana
     return frame
 
 
-def _fill_reach(ranking: Ranking, rows: list[dict[str, object]]) -> None:
+def explain_request(engine: "MockEngine", request: MockRequest) -> Explanation:
+    """``engine``'s explanation of ``request`` (sent or not) as the ``Explanation`` DataFrame,
+    with the ``problems`` column filled: what ``mockkit.explain``, ``MockServer.explain``, the
+    Explorer and ``mockkit explain`` show."""
+    return ranking_frame(engine.explain(request), engine.problems_for)
+
+
+def _fill_reach(ranking: ExplainedRanking, rows: list[dict[str, object]]) -> None:
     """``reach`` for the first ``REACH_LIMIT`` examples that were kept but lost."""
     from .checks import reaching_header
 
@@ -218,17 +209,6 @@ def _fill_reach(ranking: Ranking, rows: list[dict[str, object]]) -> None:
     for c, row in losers[:REACH_LIMIT]:
         header = reaching_header(request, c.target, ranking.index, ranking.options, cache)
         row["reach"] = f"{header[0]}: {header[1]}" if header else ""
-
-
-def checks_frame(ranking: Ranking) -> pd.DataFrame:
-    """Every comparison made, one row per (example, step): the long form of the explanation."""
-    rows = [
-        {"example": c.example.name, "step": ch.step, "ok": ch.ok, "points": ch.points, "detail": ch.sentence,
-         "position": c.example.position}
-        for c in ranking.candidates
-        for ch in c.checks
-    ]
-    return _frame(rows, CHECK_COLUMNS)
 
 
 def examples_frame(source: Index | Collection) -> pd.DataFrame:
@@ -260,7 +240,7 @@ def examples_frame(source: Index | Collection) -> pd.DataFrame:
                 "location": e.location or e.json_path,
             }
         )
-    return _frame(rows, EXAMPLE_COLUMNS)
+    return typed_frame(rows, EXAMPLE_COLUMNS)
 
 
 def _saved_url(e: Example) -> str:
@@ -291,10 +271,7 @@ def calls_frame(calls: list[Call]) -> pd.DataFrame:
         }
         for c in calls
     ]
-    return _frame(rows, CALL_COLUMNS)
-
-
-_styles = itertools.count(1)
+    return typed_frame(rows, CALL_COLUMNS)
 
 
 def style_ranking(frame: pd.DataFrame, uuid: str | None = None):  # -> pandas Styler (jinja2 lazily)
@@ -324,30 +301,8 @@ def style_ranking(frame: pd.DataFrame, uuid: str | None = None):  # -> pandas St
     styler = styler.set_properties(subset=left, **{"text-align": "left"})
     if "reason" in shown:
         styler = styler.set_properties(subset=["reason"], **{"min-width": "24em", "white-space": "normal"})
-    from .explanation import number
-
     floats = [c for c in shown.columns if shown[c].dtype.kind == "f"]
-    return (styler.format(number, subset=floats, na_rep="—")
-            .set_uuid(uuid or f"mockkit-ranking-{next(_styles)}"))
-
-
-def readable(frame: pd.DataFrame, uuid: str | None = None):  # -> pandas Styler
-    """Any DataFrame shown the way mockkit shows explanations: text left-aligned and wrapped
-    (long text at least 20em wide), whole numbers without decimals, no index column. Use it for
-    tables with sentences in them (``Explanation.steps``, ``mockkit.check``, ``mock.calls``)."""
-    frame = pd.DataFrame(frame).reset_index(drop=True)  # the index is hidden; it need not be unique
-    text = [c for c in frame.columns if frame[c].dtype.kind == "O" or isinstance(frame[c].dtype, pd.StringDtype)]
-    long = [c for c in text if len(frame) and frame[c].astype(str).str.len().max() > 60]
-    floats = [c for c in frame.columns if frame[c].dtype.kind == "f"]
-    from .explanation import number
-
-    styler = frame.style.hide(axis="index").format(number, subset=floats, na_rep="—")
-    styler = styler.set_properties(subset=text, **{"text-align": "left", "white-space": "normal",
-                                                   "overflow-wrap": "anywhere"})
-    styler = styler.set_properties(subset=long, **{"min-width": "20em"})
-    styler = styler.set_table_styles([{"selector": "th", "props": "text-align: left; vertical-align: bottom"},
-                                      {"selector": "td", "props": "vertical-align: top"}], overwrite=False)
-    return styler.set_uuid(uuid or f"mockkit-table-{next(_styles)}")
+    return styler.format(number, subset=floats, na_rep="—").set_uuid(uuid or style_id("mockkit-ranking"))
 
 
 FINDING_COLUMNS = {"severity": "str", "kind": "str", "where": "str", "example": "str", "message": "str"}
@@ -356,4 +311,4 @@ FINDING_COLUMNS = {"severity": "str", "kind": "str", "where": "str", "example": 
 def findings_frame(findings: list) -> pd.DataFrame:
     """``checks.check`` findings as a table: severity, kind, where (JSON path), example, message."""
     rows = [{k: getattr(f, k) for k in FINDING_COLUMNS} for f in findings]
-    return _frame(rows, FINDING_COLUMNS)
+    return typed_frame(rows, FINDING_COLUMNS)

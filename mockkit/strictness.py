@@ -15,9 +15,9 @@ Not failures: an answer from an example; an active *server response* (``set_serv
 the test asked for it); an automatic CORS pre-flight answer (spec 9.8).
 
 The message for each failed call gives its method and target, what the mock answered, and the
-nearest examples with their stage and reason (``Ranking.candidates``); nearest means: the
-examples that got furthest through the matching steps, then those whose path is closest to the
-request's, segment by segment. Examples of one request that lost for the same reason are shown
+nearest examples with their stage and reason (the candidates of ``MockEngine.explain``); nearest
+means: the examples that got furthest through the matching steps, then those whose path is
+closest to the request's, segment by segment. Examples of one request that lost for the same reason are shown
 on one line.
 """
 

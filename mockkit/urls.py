@@ -7,6 +7,7 @@
   Variables still unresolved stay as ``{{name}}``: those segments are wildcards.
 * ``PathForms`` holds the normal forms of one path that steps a–g compare (exact, no trailing
   slash, lower-case, ids set aside), so each step is one string comparison or one dict lookup.
+  Which step compares which form is declared in ``ladder.PATH_RULES`` (``PathRule.form``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from urllib.parse import unquote, unquote_plus
 
 from rapidfuzz.distance import Levenshtein
 
+from .ladder import PATH_RULES
 from .model import Pairs, Url
 from .templating import TOKEN, resolve_variables
 
@@ -184,6 +186,11 @@ class PathForms:
             segments=tuple(strip.split("/")[1:]),
             id_segments=tuple(ids.rstrip("/").split("/")[1:]),
         )
+
+
+_UNKNOWN_FORMS = {r.form for r in PATH_RULES if r.form is not None} - set(PathForms.__dataclass_fields__)
+if _UNKNOWN_FORMS:  # the ladder names a form this class does not compute
+    raise ImportError(f"ladder.PATH_RULES compares PathForms fields that do not exist: {sorted(_UNKNOWN_FORMS)}")
 
 
 def has_wildcard(segment: str) -> bool:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import ipywidgets as w
 
 from . import safejson
-from .explanation import theme
+from .views import theme
 
 __all__ = ["KeyValueRows", "pre", "pretty"]
 _e = html.escape

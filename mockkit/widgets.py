@@ -33,11 +33,10 @@ import ipywidgets as w
 from .checks import reaching_header
 from .widget_parts import KeyValueRows, pre as _pre, pretty as _pretty
 from .engine import CALL_HEADER
-from .explanation import explanation_html, theme, verdict
-from .matching import choose
 from .model import MockRequest
 from .options import MAX_DELAY_MS
-from .report import calls_frame, ranking_frame
+from .report import calls_frame, explain_request, ranking_frame
+from .views import explanation_html, theme, verdict
 
 if TYPE_CHECKING:  # pragma: no cover
     import httpx
@@ -272,7 +271,7 @@ class Explorer:
             for name in ("response_name", "response_code"):
                 self.widgets[name].value = NONE
             self.hint = ""
-            winner = choose(engine.rank(request))
+            winner = engine.rank(request).winner
             if winner is None or winner.example is not target.example:
                 self.hint = self._reach(request, target, winner)
         finally:
@@ -333,7 +332,7 @@ class Explorer:
 
     def update_live(self) -> None:
         """Rank the builder's request without sending it, and show why each example wins or loses."""
-        frame = self.server.engine.explain_frame(self.request())
+        frame = explain_request(self.server.engine, self.request())
         self.live_frame = frame
         self._show(frame)
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from mockkit import MatchOptions, MockRequest, load_collection
+from mockkit import MockOptions, MockRequest, load_collection
 from mockkit.bodies import RequestBody, compare, xml_canonical
-from mockkit.matching import Index, choose, rank
+from mockkit.explaining import explain
+from mockkit.matching import Index, rank
 
 from builders import coll, ex, raw_text, urlencoded
 
@@ -45,7 +46,7 @@ def test_xml_bodies_compared_as_xml(ctype, language, saved, sent, equal):
                          body=raw_text(saved, language)))
     index = Index(load_collection(collection))
     request = MockRequest.from_target("POST", "/calc", headers={"Content-Type": "text/xml"}, body=sent)
-    c = rank(request, index, MatchOptions(match_body=True)).candidates[0]
+    c = explain(rank(request, index, MockOptions(match_body=True))).candidates[0]
     assert c.kept == equal, c.reason
     if not equal:
         assert c.stage == "body" and c.reason
@@ -61,8 +62,8 @@ def test_soap_operation_picked_by_body():
     index = Index(load_collection(collection))
     for body, name in [(MULTIPLY.replace("\n", "\r\n"), "Multiply"), (DIVIDE.replace("\n  ", ""), "Divide")]:
         ranking = rank(MockRequest.from_target("POST", "/calculator.asmx", body=body), index)  # body matching off
-        assert choose(ranking).example.name == name  # the equal-body bonus decides (step 6.4)
-        assert choose(ranking).body_points == 5
+        assert ranking.winner.example.name == name  # the equal-body bonus decides (step 6.4)
+        assert ranking.winner.body_points == 5
 
 
 def test_xml_difference_is_located():

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import corpus_files
 from mockkit.engine import MockEngine
-from mockkit.matching import choose
+from mockkit.explaining import explain
 
 pytestmark = pytest.mark.corpus
 
@@ -42,7 +42,7 @@ def test_every_example_is_reachable_by_its_id(path, engines):
     with_ids = [t for t in engine.index.targets if t.example.id]
     for t in with_ids:
         request = t.as_request({"x-mock-response-id": t.example.id})
-        winner = choose(engine.rank(request))
+        winner = engine.rank(request).winner
         assert winner is not None, f"{t.example.json_path} ({t.example.name}) not found by id"
         assert winner.example is t.example
 
@@ -51,13 +51,14 @@ def test_every_example_is_reachable_by_its_id(path, engines):
 def test_plain_request_winner_has_the_top_score(path, engines):
     engine = engines(path)
     for t in engine.index.targets:
-        ranking = engine.rank(t.as_request())
-        winner = choose(ranking)
+        pruned = engine.rank(t.as_request())
+        winner = pruned.winner
         assert winner is not None, f"{t.example.json_path} ({t.example.name}): its own request found nothing"
+        ranking = explain(pruned)  # the full table
         scores = [c.score for c in ranking.candidates if c.score is not None]
         assert winner.score == max(scores)
-        assert ranking.candidates[0] is winner
-        assert sum(1 for c in ranking.candidates if c is winner) == 1
+        assert ranking.candidates[0] is ranking.winner and ranking.winner.example is winner.example
+        assert sum(1 for c in ranking.candidates if c is ranking.winner) == 1
         assert len(ranking.candidates) == len(engine.index)
         assert all(c.reason for c in ranking.candidates), "every candidate says why"
 

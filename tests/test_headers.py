@@ -11,8 +11,9 @@ import httpx
 import pytest
 
 import mockkit
-from mockkit import MatchOptions, MockRequest, load_collection
-from mockkit.matching import Index, choose, rank
+from mockkit import MockOptions, MockRequest, load_collection
+from mockkit.explaining import explain
+from mockkit.matching import Index, rank
 from mockkit.model import header_text
 
 from builders import coll, ex
@@ -35,7 +36,7 @@ TRIM_CASES = [
 def test_header_values_are_trimmed_on_both_sides(saved, sent, kept):
     index = Index(load_collection(coll(ex("/me", name="E", headers={"X-Token": saved}))))
     request = MockRequest.from_target("GET", "/me", headers={"x-token": sent})
-    ranking = rank(request, index, MatchOptions(match_headers=("x-token",)))
+    ranking = explain(rank(request, index, MockOptions(match_headers=("x-token",))))
     c = ranking.candidates[0]
     assert c.kept == kept, c.reason
 
@@ -114,7 +115,7 @@ def test_response_name_with_padding_and_utf8():
     collection = coll(ex("/d", name="Crème brûlée", id="c"), ex("/d", name="other", id="d"))
     index = Index(load_collection(collection))
     request = MockRequest.from_target("GET", "/x", headers={"x-mock-response-name": " Crème brûlée "})
-    assert choose(rank(request, index)).example.name == "Crème brûlée"
+    assert rank(request, index).winner.example.name == "Crème brûlée"
 
 
 def test_echoed_non_ascii_header_goes_out_as_utf8(server):
@@ -132,7 +133,7 @@ def test_echoed_non_ascii_header_goes_out_as_utf8(server):
 def test_a_match_made_by_trimming_says_so(saved, sent, trimmed):
     index = Index(load_collection(coll(ex("/me", name="E", headers={"Authorization": saved}))))
     request = MockRequest.from_target("GET", "/me", headers={"authorization": sent})
-    c = rank(request, index, MatchOptions(match_headers=("authorization",))).candidates[0]
+    c = explain(rank(request, index, MockOptions(match_headers=("authorization",)))).candidates[0]
     sentence = next(ch.sentence for ch in c.checks if ch.step == "headers")
     assert ("spec 9.19" in sentence and "Postman" in sentence) == trimmed, sentence
 

@@ -13,7 +13,8 @@ import httpx
 import pytest
 
 import mockkit
-from mockkit import MatchOptions, MockRequest, load_collection, load_environment
+from mockkit import MockOptions, MockRequest, load_collection, load_environment
+from mockkit.explaining import explain
 from mockkit.matching import Index, choose, rank
 
 from builders import coll, env, ex, formdata, graphql, raw_json, raw_text, urlencoded
@@ -28,7 +29,7 @@ def ranking_for(collection, method, target, *, headers=None, body=None, options=
     index = Index(load_collection(collection),
                   load_environment(environment) if environment is not None else None)
     request = MockRequest.from_target(method, target, headers=headers, body=body)
-    return rank(request, index, options or MatchOptions())
+    return explain(rank(request, index, options or MockOptions()))
 
 
 def candidate(ranking, name):
@@ -38,7 +39,7 @@ def candidate(ranking, name):
 
 
 def winner_name(ranking):
-    chosen = choose(ranking)
+    chosen = ranking.winner
     return None if chosen is None else chosen.example.name
 
 
@@ -126,7 +127,7 @@ def test_path_non_match_is_dropped(style, request_path, example_path):
     assert not c.kept
     assert c.stage == "path"
     assert c.reason
-    assert choose(ranking) is None
+    assert ranking.winner is None
 
 
 def test_id_digits_are_ascii_digits():
@@ -148,7 +149,7 @@ def test_id_digits_are_ascii_digits():
 ])
 def test_distance_threshold_is_configurable_and_shown(threshold, target, matches):
     collection = coll(ex("/users/jonathan", name="E"), ex("/users/1", name="id"))
-    ranking = ranking_for(collection, "GET", target, options=MatchOptions(distance_threshold=threshold))
+    ranking = ranking_for(collection, "GET", target, options=MockOptions(distance_threshold=threshold))
     c = candidate(ranking, "E")
     assert c.kept == matches, c.reason
     if matches:
@@ -161,7 +162,7 @@ def test_distance_threshold_is_configurable_and_shown(threshold, target, matches
 @pytest.mark.parametrize("threshold", [-0.1, 1.5, float("nan")])
 def test_distance_threshold_out_of_range_is_refused(threshold):
     with pytest.raises(ValueError, match="distance_threshold"):
-        MatchOptions(distance_threshold=threshold)
+        MockOptions(distance_threshold=threshold)
 
 
 @pytest.mark.parametrize("target, words", [
@@ -179,7 +180,7 @@ def test_near_miss_names_each_differing_segment(target, words):
 
 def test_match_wildcards_off_skips_step_e():
     collection = coll(ex("/users/{{id}}", name="E"))
-    ranking = ranking_for(collection, "GET", "/users/carol", options=MatchOptions(match_wildcards=False))
+    ranking = ranking_for(collection, "GET", "/users/carol", options=MockOptions(match_wildcards=False))
     c = candidate(ranking, "E")
     assert c.path_rule != "e"
 
@@ -306,7 +307,7 @@ def test_match_query_params_off():
     collection = coll(ex("/search?q=cat", name="cat", id="b"), ex("/search?q=dog", name="dog", id="a"))
     on = ranking_for(collection, "GET", "/search?q=cat")
     assert winner_name(on) == "cat"
-    off = ranking_for(collection, "GET", "/search?q=cat", options=MatchOptions(match_query_params=False))
+    off = ranking_for(collection, "GET", "/search?q=cat", options=MockOptions(match_query_params=False))
     assert candidate(off, "cat").score == candidate(off, "dog").score == 100
     assert winner_name(off) == "dog"  # a tie: id "a" sorts first (spec 9.3)
 
@@ -363,7 +364,7 @@ def test_unresolved_variable_is_a_one_segment_wildcard(style, target, rule):
 
 
 def test_wildcard_capture_is_recorded():
-    c = choose(ranking_for(coll(ex("/users/{{id}}/posts/{{post}}", name="E")), "GET", "/users/carol/posts/9"))
+    c = ranking_for(coll(ex("/users/{{id}}/posts/{{post}}", name="E")), "GET", "/users/carol/posts/9").winner
     assert c.captures == {"id": "carol", "post": "9"}
 
 
@@ -418,9 +419,20 @@ def test_empty_colon_variable_no_longer_steals_another_endpoint():
     assert winner_name(ranking_for(collection, "GET", "/v1/shops/42/items")) == "shop items"
 
 
+@pytest.mark.parametrize("order", ["colon-first", "braces-first"])
+def test_the_9_20_note_belongs_to_the_example_with_the_empty_colon(order):
+    # both resolve to /users/{{id}} and both match by rule e; only the `:id` one departs from Postman
+    examples = [ex("/users/:id", name="colon", id="a", url_variables={"id": ""}),
+                ex("/users/{{id}}", name="braces", id="b")]
+    ranking = ranking_for(coll(*(examples if order == "colon-first" else examples[::-1])), "GET", "/users/7")
+    path = {n: next(ch.sentence for ch in candidate(ranking, n).checks if ch.step == "path")
+            for n in ("colon", "braces")}
+    assert "spec 9.20" in path["colon"] and "spec 9.20" not in path["braces"], path
+
+
 def test_empty_colon_wildcard_captures_its_segment():
     collection = coll(ex("/v1/shops/:shopId/items", name="E", url_variables={"shopId": ""}))
-    assert choose(ranking_for(collection, "GET", "/v1/shops/s-81/items")).captures == {"shopId": "s-81"}
+    assert ranking_for(collection, "GET", "/v1/shops/s-81/items").winner.captures == {"shopId": "s-81"}
 
 
 @pytest.mark.parametrize("style", STYLES)
@@ -475,7 +487,7 @@ def test_method_filter_lower_case_example_method():
 
 def test_no_example_for_method():
     ranking = ranking_for(coll(ex("/users/1", name="E")), "DELETE", "/users/1")
-    assert choose(ranking) is None
+    assert ranking.winner is None
     assert candidate(ranking, "E").stage == "method"
 
 
@@ -533,7 +545,7 @@ def test_control_headers(target, headers, winner):
     ({"x-mock-response-name": "mixed", "x-mock-response-code": "500"}, "m1"),
 ])
 def test_response_name_duplicates(headers, expected_id):
-    chosen = choose(ranking_for(CONTROL, "GET", "/anything/else", headers=headers))
+    chosen = ranking_for(CONTROL, "GET", "/anything/else", headers=headers).winner
     assert chosen is not None and chosen.example.id == expected_id
 
 
@@ -564,10 +576,10 @@ HEADER_CASES = [
 def _header_via(how, request_headers):
     """Turn header matching on for `X-Api-Key`: by option (two spellings) or by control header."""
     if how == "option-lower":
-        return MatchOptions(match_headers=("x-api-key",)), dict(request_headers)
+        return MockOptions(match_headers=("x-api-key",)), dict(request_headers)
     if how == "option-mixed-case":
-        return MatchOptions(match_headers=("X-Api-Key",)), dict(request_headers)
-    return MatchOptions(), {**request_headers, "x-mock-match-request-headers": "X-Api-Key"}
+        return MockOptions(match_headers=("X-Api-Key",)), dict(request_headers)
+    return MockOptions(), {**request_headers, "x-mock-match-request-headers": "X-Api-Key"}
 
 
 @pytest.mark.parametrize("how", ["option-lower", "option-mixed-case", "control-header"])
@@ -674,11 +686,11 @@ def _body_collection(example_body, example_ctype):
 
 BODY_MODES = {
     # how body matching is switched: (options, extra request headers, is it on?)
-    "option-on": (MatchOptions(match_body=True), {}, True),
-    "header-true": (MatchOptions(), {"x-mock-match-request-body": "true"}, True),
-    "header-true-overrides-option-off": (MatchOptions(match_body=False), {"x-mock-match-request-body": "true"}, True),
-    "header-false-overrides-option-on": (MatchOptions(match_body=True), {"x-mock-match-request-body": "false"}, False),
-    "off": (MatchOptions(), {}, False),
+    "option-on": (MockOptions(match_body=True), {}, True),
+    "header-true": (MockOptions(), {"x-mock-match-request-body": "true"}, True),
+    "header-true-overrides-option-off": (MockOptions(match_body=False), {"x-mock-match-request-body": "true"}, True),
+    "header-false-overrides-option-on": (MockOptions(match_body=True), {"x-mock-match-request-body": "false"}, False),
+    "off": (MockOptions(), {}, False),
 }
 
 
@@ -700,7 +712,7 @@ def test_body_matching(mode, example_body, example_ctype, request_body, request_
 
 
 def test_body_matching_on_without_bodies_keeps_the_example():
-    ranking = ranking_for(coll(ex("/j", name="E")), "GET", "/j", options=MatchOptions(match_body=True))
+    ranking = ranking_for(coll(ex("/j", name="E")), "GET", "/j", options=MockOptions(match_body=True))
     assert candidate(ranking, "E").kept
 
 
@@ -709,7 +721,7 @@ def test_body_matching_resolves_variables_in_example():
                          body={"mode": "raw", "raw": '{"user": "{{user}}"}', "options": {"raw": {"language": "json"}}}),
                       variables={"user": "bob"})
     ranking = ranking_for(collection, "POST", "/login", headers={"Content-Type": JSON}, body='{"user":"bob"}',
-                          options=MatchOptions(match_body=True))
+                          options=MockOptions(match_body=True))
     assert candidate(ranking, "E").kept
 
 
@@ -768,7 +780,7 @@ def test_tie_sentence_names_the_rule_that_decided(examples, words):
     collection = coll(*(ex("/tie", name=n, id=i, code=code) for n, i, code in examples))
     ranking = ranking_for(collection, "GET", "/tie")
     winner = ranking.candidates[0]
-    assert winner is choose(ranking)
+    assert winner is ranking.winner
     assert words in winner.reason, winner.reason
     for c in ranking.candidates:
         if c is not winner:
@@ -821,7 +833,7 @@ def test_full_ranking_has_every_example_and_one_winner():
                           headers={"x-mock-match-request-headers": "x-api-key"})
     names = sorted(c.example.name for c in ranking.candidates)
     assert names == sorted(e["name"] for item in RANKED["item"] for e in item["response"])
-    chosen = choose(ranking)
+    chosen = ranking.winner
     assert chosen is not None and chosen.example.name == "full"
     assert sum(c is chosen for c in ranking.candidates) == 1
     for c in ranking.candidates:
@@ -858,7 +870,7 @@ def test_dropped_by_body_says_why():
 def test_losing_candidate_names_the_missing_query_parameter(target, loser):
     ranking = ranking_for(RANKED, "GET", target)
     c = candidate(ranking, loser)
-    assert c.kept and c is not choose(ranking)
+    assert c.kept and c is not ranking.winner
     assert "page" in c.reason, c.reason
 
 
@@ -969,16 +981,18 @@ def test_pruned_ranking_picks_the_same_winner_as_scoring_everything():
     paths = [e["originalRequest"]["url"]["raw"].removeprefix("{{baseUrl}}").partition("?")[0]
              for item in collection["item"] for e in item["response"]]
     index = Index(load_collection(collection))
-    options = [MatchOptions(), MatchOptions(match_query_params=False), MatchOptions(match_wildcards=False),
-               MatchOptions(distance_threshold=0.5), MatchOptions(match_body=True)]
+    options = [MockOptions(), MockOptions(match_query_params=False), MockOptions(match_wildcards=False),
+               MockOptions(distance_threshold=0.5), MockOptions(match_body=True)]
     winners, rules = 0, set()
     for _ in range(200):
         method = rng.choice(["GET", "GET", "POST"])
         target = _with_query(_near(rng, rng.choice(paths)), _random_query(rng))
         body = json.dumps({"k": rng.choice([1, 2])}) if method == "POST" and rng.random() < 0.7 else None
         request = MockRequest.from_target(method, target, headers={"Content-Type": JSON}, body=body)
-        ranking = rank(request, index, rng.choice(options))
-        chosen = choose(ranking)
+        pruned = rank(request, index, rng.choice(options))
+        chosen = pruned.winner
+        assert chosen is choose(pruned.scored)  # the ranking carries what the pure tie rule picks
+        ranking = explain(pruned)  # the full table: every example scored
         assert len(ranking.candidates) == len(index)
         kept = [c for c in ranking.candidates if c.kept and c.score is not None]
         rules.update(c.path_rule for c in kept)
@@ -990,7 +1004,7 @@ def test_pruned_ranking_picks_the_same_winner_as_scoring_everything():
         assert chosen is not None, target
         assert chosen.score == top, (method, target)
         assert chosen.example.json_path == expected.example.json_path, (method, target)
-        assert sum(c is chosen for c in ranking.candidates) == 1
+        assert sum(c is ranking.winner for c in ranking.candidates) == 1 and ranking.winner.example is chosen.example
         winners += 1
     assert winners > 100  # the random requests really exercise the ranking
     assert rules == set("abcdefgh")  # ... at every path step

@@ -308,6 +308,6 @@ def test_colon_segments_without_an_entry_are_literal_unless_asked():
     assert frame["selected"].sum() == 0
     assert "`:id` has no url.variable entry" in frame.iloc[0]["reason"]  # an empty entry is a wildcard (9.20)
     assert "path-variable" in set(mockkit.check(COLON)["kind"])
-    engine = mockkit.MockEngine(COLON, options=mockkit.MatchOptions(colon_wildcards=True))
+    engine = mockkit.MockEngine(COLON, options=mockkit.MockOptions(colon_wildcards=True))
     served = engine.handle(mockkit.MockRequest.from_target("GET", "/leads/lead-7"))
     assert served.response.status == 200 and served.response.body == b'{"id": "lead-7"}'

@@ -11,8 +11,10 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mockkit import MatchOptions, MockRequest, load_collection
-from mockkit.matching import Index, _distance, _prepare
+from mockkit import MockOptions, MockRequest, load_collection
+from mockkit.matching import Index
+from mockkit.pathsteps import distance
+from mockkit.scoring import prepare
 from mockkit.urls import levenshtein
 
 from builders import coll, ex
@@ -55,10 +57,10 @@ PATH = st.lists(SEGMENT, min_size=1, max_size=4).map(lambda segs: "/" + "/".join
        st.sampled_from([0.1, 0.2, 0.25, 0.34, 0.5, 0.9]), st.booleans())
 def test_step_h_window_holds_every_match(example_paths, request_path, threshold, wildcards):
     index = Index(load_collection(coll(*(ex(p, name=f"e{i}") for i, p in enumerate(example_paths)))))
-    req = _prepare(MockRequest.from_target("GET", request_path.replace("{{id}}", "5")))
+    req = prepare(MockRequest.from_target("GET", request_path.replace("{{id}}", "5")))
     window = {id(t) for t in index.for_method("GET").level("h", req.forms, threshold)}
     for t in index.targets:
-        if _distance(req.forms, t, wildcards, threshold) is not None:
+        if distance(req.forms, t, wildcards, threshold) is not None:
             assert id(t) in window, (request_path, t.path, threshold)
 
 
@@ -67,7 +69,7 @@ def test_step_h_through_rank_uses_the_window():
     collection = coll(ex("/carts/15/itemz", name="E"))
     index = Index(load_collection(collection))
     request = MockRequest.from_target("GET", "/carts/7c9e6679-7425-40de-944b-e07fc1f90ae7/items")
-    from mockkit.matching import choose, rank
+    from mockkit.matching import rank
 
-    chosen = choose(rank(request, index, MatchOptions()))
+    chosen = rank(request, index, MockOptions()).winner
     assert chosen is not None and chosen.path_rule == "h"

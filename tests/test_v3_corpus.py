@@ -23,7 +23,6 @@ import pytest
 from conftest import CORPUS_DIR, CORPUS_MISSING, corpus_files
 from mockkit import MockEngine, load_collection
 from mockkit.index import compile_target
-from mockkit.matching import choose
 from mockkit.model import SavedResponse
 from mockkit.v3fields import RESPONSE_TYPES
 from mockkit.v21write import collection_json
@@ -49,7 +48,7 @@ def _source_of(name: str) -> Path:
 
 
 def _answer(engine: MockEngine, request) -> tuple | None:
-    winner = choose(engine.rank(request))
+    winner = engine.rank(request).winner
     return None if winner is None else (winner.example.position, winner.score, winner.example.response.code)
 
 

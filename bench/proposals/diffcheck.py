@@ -28,7 +28,8 @@ sys.path.insert(0, str(HERE.parent))
 CORPUS = HERE.parents[2] / "shared" / "corpus"
 
 from bench_rank import generate, requests_for  # noqa: E402
-from mockkit.matching import choose, rank  # noqa: E402
+from mockkit.explaining import explain  # noqa: E402
+from mockkit.matching import rank  # noqa: E402
 from mockkit.model import MockRequest  # noqa: E402
 
 
@@ -71,13 +72,13 @@ def main() -> None:
             reqs.extend(requests_for(max(1, int(name[3:]) // 5), random.Random(1)))
         for i, r in enumerate(reqs):
             ranking = rank(r, engine.index, engine.options)
-            w = choose(ranking)
+            w = ranking.winner
             if i % 25 == 0 and len(engine.index) <= 400:
                 rows = [(c.example.position, c.kept, c.stage, c.score, c.reason,
-                         [(ch.step, ch.ok, ch.points, ch.sentence) for ch in c.checks]) for c in ranking.candidates]
+                         [(ch.step, ch.ok, ch.points, ch.sentence) for ch in c.checks]) for c in explain(ranking).candidates]
                 print(json.dumps({"explain": f"{r.method} {r.target}", "rows": rows}))
             if w is not None:
-                print(json.dumps({"winner_checks": [(ch.step, ch.ok, ch.points, ch.sentence) for ch in w.checks]}))
+                print(json.dumps({"winner_checks": [(ch.step, ch.ok, ch.points, ch.sentence) for ch in explain(ranking).winner.checks]}))
             print(json.dumps({"src": name, "req": f"{r.method} {r.target}", "q": list(r.query)[:3],
                               "winner": (w.example.position, w.score, w.path_rule) if w else None,
                               "decided": ranking.decided_by}))
