@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Unpack
 
 from .collection import load_collection, load_environment
-from .engine import MockEngine, engine_for
+from . import reuse
+from .engine import MockEngine
 from .errors import (
     CollectionError,
     ConfigError,
@@ -24,7 +25,7 @@ from .errors import (
     ServerError,
 )
 from .model import Collection, Environment, MockRequest, MockResponse
-from .options import MockOptions, OptionFields, resolve
+from .options import MockOptions, OptionFields
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -133,7 +134,7 @@ def explain(
 
         body = _json.dumps(json)
         headers = {"content-type": "application/json", **(headers or {})}
-    engine = engine_for(collection, environment, options, overrides)
+    engine = reuse.engine(collection, environment, options, overrides)  # a file loaded once while unchanged
     request = MockRequest.from_target(method, path, headers=headers, body=body, params=params)
     if detail:
         from .report import checks_frame
@@ -153,7 +154,7 @@ def check(collection: Any, environment: Any = None, options: MockOptions | None 
     from .checks import check as run_checks
     from .report import findings_frame
 
-    return findings_frame(run_checks(engine_for(collection, environment, options, overrides)))
+    return findings_frame(run_checks(reuse.engine(collection, environment, options, overrides)))
 
 
 def examples(collection: Any, environment: Any = None, *, options: MockOptions | None = None,
@@ -165,11 +166,6 @@ def examples(collection: Any, environment: Any = None, *, options: MockOptions |
     the saved ``url`` as written, and ``location`` (the JSON path in a v2.x file, or the example's
     file in a v3 folder). Of the options only ``colon_wildcards`` changes what is listed (the
     ``path`` of ``:name`` segments). Raises ``CollectionError`` for an unusable file."""
-    from .index import Index
     from .report import examples_frame
 
-    if isinstance(collection, MockEngine):
-        return examples_frame(engine_for(collection, environment, options, overrides).index)
-    colon = resolve(options, overrides).colon_wildcards
-    env = load_environment(environment) if environment is not None else None
-    return examples_frame(Index(load_collection(collection), env, colon_wildcards=colon))
+    return examples_frame(reuse.engine(collection, environment, options, overrides).index)

@@ -117,6 +117,14 @@ class Journal:
                 self._recent.popitem(last=False)
             return number
 
+    def release(self, number: int) -> None:
+        """Stop holding generation ``number``'s engine (it stays reachable while alive elsewhere):
+        an engine that answers no calls (one kept for ``mockkit.explain(path)``) then forms no
+        reference cycle with its journal, so dropping it frees it even when ``gc.freeze`` moved
+        it out of the collector's reach (``gcpause``)."""
+        with self._lock:
+            self._recent.pop(number, None)
+
     def generation(self, number: int) -> object | None:
         """The engine of generation ``number``, or None when it is gone."""
         with self._lock:
