@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Unpack
 
 from . import answers, fakes, gcpause
@@ -190,7 +190,7 @@ class MockEngine:
                 ranking: Ranking | None, started: float, error: str, headers: Pairs = ()) -> None:
         self.journal.record(Call(
             id=call_id,
-            time=datetime.now(timezone.utc),
+            at=time.time(),
             request=request,
             status=status,
             example=winner.example.name if winner else "",
