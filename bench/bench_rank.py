@@ -84,7 +84,8 @@ def misses_for(resources: int, rng: random.Random, count: int = 200) -> list[Moc
     for i in range(count):
         r = rng.randrange(resources)
         name = f"{WORDS[r % len(WORDS)]}{r}"
-        target = [f"/v1/{word(rng.randrange(4, 9))}", f"/v1/{name}{word(3)}/{rng.randrange(10**6)}",
+        typo = f"{WORDS[r % len(WORDS)]}{word(3)}"  # letters only: not id-like (spec 9.1), beyond step h
+        target = [f"/v1/{word(rng.randrange(4, 9))}", f"/v1/{typo}/{rng.randrange(10**6)}",
                   f"/v2/{name}", f"/v1/{name}/{rng.randrange(10**6)}/{word(5)}", f"/{word(7)}/{word(4)}",
                   f"/v1/{word(5)}/{rng.randrange(10**6)}"][i % 6]
         out.append(MockRequest.from_target("GET", target))
