@@ -68,9 +68,12 @@ class Crowd:
     groups: tuple[tuple[Target, ...], ...]
 
     @classmethod
-    def of(cls, targets: Sequence[Target], plain: bool, keys: dict[int, Hashable] | None = None) -> Crowd:
+    def of(cls, targets: Sequence[Target], plain: bool, keys: dict[int, Hashable] | None = None,
+           members: frozenset[int] | None = None) -> Crowd:
         """Group ``targets`` (a list the index keeps unchanged after it is built); ``keys``
-        memoises ``score_key`` by ``id()`` across the crowds of one index."""
+        memoises ``score_key`` by ``id()`` across the crowds of one index; ``members``: the ids of
+        ``targets`` when the caller has them (one object for crowds of the same examples lets
+        ``matching.rank`` see by identity that a crowd was looked at already)."""
         memo: dict[int, Hashable] = {} if keys is None else keys
         groups: dict[Hashable, list[Target]] = {}
         for t in targets:
@@ -80,7 +83,7 @@ class Crowd:
             if not plain:
                 key = (key, _wild_key(t))
             groups.setdefault(key, []).append(t)
-        return cls(plain, frozenset(id(t) for t in targets),
+        return cls(plain, members if members is not None else frozenset(id(t) for t in targets),
                    tuple(tuple(sorted(group, key=_tie_key)) for group in groups.values()))
 
 

@@ -198,12 +198,14 @@ class _MethodIndex:
             near.finish()
         keys: dict[int, Hashable] = {}
         made: dict[tuple[bool, frozenset[int]], Crowd] = {}  # one path's examples fill a list of every form
+        sets: dict[frozenset[int], frozenset[int]] = {}  # one object per set of examples
 
         def crowd_of(found: list[Target], plain: bool) -> Crowd:
-            members = frozenset(id(t) for t in found)
+            ids = frozenset(id(t) for t in found)
+            members = sets.setdefault(ids, ids)
             crowd = made.get((plain, members))
             if crowd is None:
-                crowd = made[plain, members] = Crowd.of(found, plain, keys)
+                crowd = made[plain, members] = Crowd.of(found, plain, keys, members)
             return crowd
 
         self.crowds = {id(same): crowd_of(same, True) for table in self.forms.values()
@@ -213,6 +215,9 @@ class _MethodIndex:
                 for table in tables:
                     self.crowds.update((id(found), crowd_of(found, False)) for found in table.values()
                                        if len(found) >= CROWD_ABOVE)
+        for near in self.near.values():  # step h: the examples of one path shape pass or fail together
+            self.crowds.update((id(found), crowd_of(found, False)) for found in near.shapes.values()
+                               if len(found) >= CROWD_ABOVE)
 
     def crowd(self, part: Sequence[Target]) -> Crowd | None:
         """The ``Crowd`` of ``part``, a list ``parts`` returned (None when the index does not
@@ -228,8 +233,9 @@ class _MethodIndex:
         odd = self.wild_odd.get(count, [])
         if not shapes:
             return [odd]
-        if not all(s.isascii() for s in req.segments):  # lower() may make non-ASCII ids ASCII
-            return [self.wild_by_count.get(count, [])]
+        # Non-ASCII request segments need no special case: a literal filed here is ASCII, and
+        # ``pathsteps.wild_match`` accepts a segment only if its lower case equals the literal's
+        # (the key compared here) or both are ids (an id is ASCII, spec 9.1: its key is ID_MARK).
         segs = [s.lower() for s in req.segments]
         if ids:
             segs = [ID_MARK if is_id(s) else s for s in segs]
@@ -255,7 +261,7 @@ class _MethodIndex:
         rule = RULE[letter]
         if "segments" in rule.tables:
             near = self.near.get(len(req.id_segments))
-            return [near.candidates(req.id_segments, threshold, wildcards)] if near is not None else []
+            return list(near.candidates(req.id_segments, threshold, wildcards)) if near is not None else []
         out: list[Sequence[Target]] = []
         if rule.form is not None:
             same = self.forms[rule.form].get(getattr(req, rule.form))

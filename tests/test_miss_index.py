@@ -95,7 +95,7 @@ def test_distance_index_memo_is_bounded():
     for i in range(distance_index.MEMO_SIZE + 50):
         near.candidates(("v1", f"nothing{letters(i)}"), 0.2)
     assert all(len(column._memo) <= distance_index.MEMO_SIZE for column in near._columns)
-    assert "/v1/resourceh" in [t.path for t in near.candidates(("v1", "resourcqh"), 0.2)]  # a typo still found
+    assert "/v1/resourceh" in [t.path for part in near.candidates(("v1", "resourcqh"), 0.2) for t in part]
 
 
 def test_miss_and_typo_on_a_big_collection_rank_like_scoring_everything():
@@ -175,3 +175,34 @@ def test_explanation_counts_every_example_the_winner_tied_with():
     explained = explain(ranking)
     assert explained.winner.example.name == "e0"
     assert "won a tie with 39 other(s)" in explained.winner.reason
+
+
+def test_many_examples_of_one_shape_close_by_distance():
+    # /items/{n}/detail: one path shape for step h; a typo of "detail" reaches them all at rung h
+    rng = random.Random(5)
+    examples = [ex(f"/items/{i}/detail" + rng.choice(["", "?full=1"]), name=f"e{i}", code=rng.choice([200, 404, 201]),
+                   id=rng.choice([None, f"{rng.randrange(99):02d}"])) for i in range(80)]
+    index = Index(load_collection(coll(*examples)))
+    for target in ("/items/7/detal", "/items/9999/detial", "/itemz/3/detail", "/items/abc/detail",
+                   "/items/5/detail?full=1", "/items/5/detai?full=1"):
+        for headers in ({}, {"x-mock-response-code": "404"}):
+            for options in (MockOptions(), MockOptions(distance_threshold=0.5)):
+                same_answer(MockRequest.from_target("GET", target, headers=headers), index, options)
+    ranking = rank(MockRequest.from_target("GET", "/items/7/detal"), index, MockOptions())
+    assert ranking.winner is not None and ranking.winner.path_rule == "h" and len(ranking.scored) < 20
+
+
+UNICODE = st.sampled_from(["res7", "RES7", "ſes7", "res\u212a", "resk", "İtem", "item", "straße", "STRASSE", "é",
+                           "abcdefg1\u212a", "abcdefg1k", "12345", "a1b2c3d4e5", "x"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(UNICODE, st.booleans()), min_size=1, max_size=3), st.lists(UNICODE, min_size=1, max_size=3))
+def test_non_ascii_request_segments_find_the_same_wildcard_examples(saved, sent):
+    # each example: one literal segment (maybe non-ASCII) then a wildcard, or a wildcard first
+    examples = [ex(f"/{lit}/{{{{id}}}}" if first else f"/{{{{id}}}}/{lit}", name=f"e{i}")
+                for i, (lit, first) in enumerate(saved)]
+    index = Index(load_collection(coll(*examples)))
+    for path in ("/" + "/".join(sent), f"/{sent[0]}/5", f"/5/{sent[0]}"):
+        for options in (MockOptions(), MockOptions(distance_threshold=0.0)):
+            same_answer(MockRequest.from_target("GET", path.replace("ß", "%C3%9F")), index, options)
