@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -77,15 +78,13 @@ class Crowd:
         memo: dict[int, Hashable] = {} if keys is None else keys
         groups: dict[Hashable, list[Target]] = {}
         for t in targets:
-            key = memo.get(id(t))
+            key = memo.get(id(t) if plain else -id(t))  # ids are positive: -id keys the wildcard form
             if key is None:
-                key = memo[id(t)] = score_key(t)
-            if not plain:
-                key = (key, _wild_key(t))
+                key = score_key(t) if plain else (score_key(t), _wild_key(t))
+                memo[id(t) if plain else -id(t)] = key
             groups.setdefault(key, []).append(t)
         return cls(plain, members if members is not None else frozenset(id(t) for t in targets),
-                   tuple(tuple(sorted(group, key=_tie_key)) for group in groups.values()))
+                   tuple(tuple(sorted(group, key=_TIE_KEY)) for group in groups.values()))
 
 
-def _tie_key(t: Target) -> tuple[int, str, int]:
-    return t.tie_key
+_TIE_KEY = attrgetter("tie_key")
