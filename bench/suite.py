@@ -1,7 +1,7 @@
 """mockkit's benchmark suite: mockkit and its peers on the same workloads, in one run.
 
-    bench/run                 # full suite (~6 min on 2 cores): install, generate, measure, report
-    bench/run --quick         # smoke test: 1 s warm-up, 3 s per measurement
+    bench/run                 # full suite (~20 min on 2 cores): install, generate, measure, report
+    bench/run --quick         # the issue-17 runs in under 5 min: 1 s warm-up, 3 s per measurement
     bench/run --only 'w1|gen' # only the runs whose id matches the regular expression
     bench/run --profile       # py-spy profiles of mockkit under load (bench/results/profile-*)
     bench/run --soak          # 10 minutes of load on one mockkit server, RSS sampled: is it flat?
@@ -60,7 +60,8 @@ def say(*args: object) -> None:
 
 
 def ensure_tools(skip_install: bool) -> dict[str, bool]:
-    """wrk (Debian), the npm peers (into bench/.cache/npm), matplotlib (into this Python)."""
+    """wrk (Debian), the npm peers (into bench/.cache/npm), matplotlib (into this Python; it is
+    the ``bench`` extra: ``pip install -e '.[bench]'``)."""
     have = {}
     if shutil.which("wrk") is None and not skip_install:
         say("bench: installing wrk (apt-get)")
@@ -461,6 +462,16 @@ CONNECTIONS = (16, 64, 256)
 """wrk connection counts of the w1 matrix (each with keep-alive and with a new connection per request)."""
 
 
+def loop_kind() -> str:
+    """``uvloop`` when the measured mockkit would run on it (installed in this Python), else ``asyncio``."""
+    try:
+        out = subprocess.run([PY, "-c", "from mockkit.hosting import loop_kind; print(loop_kind())"],
+                             capture_output=True, text=True, timeout=60, cwd=WORK)
+    except (OSError, subprocess.TimeoutExpired):
+        return "asyncio"
+    return out.stdout.strip() or "asyncio"
+
+
 def specs(loads: dict[str, Workload], quick: bool = False) -> list[RunSpec]:
     """Every run: the w1 matrix (mockkit and every peer at 16/64/256 connections, with and without
     keep-alive), ``--workers 2`` against WireMock at 256, the notebook and call-log variants, w2/w2q,
@@ -503,6 +514,11 @@ def specs(loads: dict[str, Workload], quick: bool = False) -> list[RunSpec]:
         for n, keep in matrix:
             for server, family, argv, needs, note in w1_servers(c):
                 add("w1", server, family, argv, needs, note, connections=n, keepalive=keep)
+        if loop_kind() == "uvloop":  # what uvloop brings: the same server on asyncio's own loop
+            for n in (16, 256):
+                add("w1", "mockkit serve, MOCKKIT_LOOP=asyncio", "mockkit",
+                    ["env", "MOCKKIT_LOOP=asyncio", *mk, "serve", c, "--port", "{port}", "--quiet"],
+                    note="the standard asyncio loop although uvloop is installed", connections=n)
         workers2 = [*mk, "serve", c, "--port", "{port}", "--quiet", "--workers", "2"]
         for n, keep in ((256, True),) if quick else ((256, True), (256, False), (16, True)):
             add("w1", "mockkit serve --workers 2", "mockkit", workers2, note="2 forked workers on one socket",
@@ -690,6 +706,9 @@ def ratios(results: list[RunResult], probes: dict) -> list[dict]:
     for n in CONNECTIONS:
         ratio(f"mockkit serve / bare Tornado, w1, {n} keep-alive connections", f"w1/mockkit-serve@c{n}",
               f"{tornado}@c{n}", 1.0 if n == 16 else None)
+    for n in (16, 256):
+        ratio(f"uvloop / asyncio loop, mockkit serve, w1, {n} keep-alive connections", f"w1/mockkit-serve@c{n}",
+              f"w1/mockkit-serve-mockkit-loop-asyncio@c{n}", None)
     for n in CONNECTIONS:
         ratio(f"mockkit serve / npm server, w1, {n} connections without keep-alive", f"w1/mockkit-serve@c{n}-close",
               f"{npm}@c{n}-close", None)
