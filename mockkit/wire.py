@@ -7,9 +7,10 @@ and encodes line by line. ``response_head`` produces the same bytes: the status 
 the answer's headers with names normalised the same way, several values of one name together at
 the place of its first value, and ``ours`` (the headers the server sets: ``X-Mockkit-Call``,
 ``Server``, ``Date``, ``Content-Length``, ``Connection``) replacing any the answer had of that name
-where it had it (``HTTPHeaders.__setitem__``), else after them. A CR or LF anywhere raises
-``ValueError`` as Tornado does (the values reaching here are cleaned already: ``headerclean``); a
-character beyond Latin-1 raises ``UnicodeEncodeError``.
+where it had it (``HTTPHeaders.__setitem__``), else after them. A CR or LF anywhere gives None:
+the server then writes the answer through Tornado, whose ``ValueError`` becomes a 500 (the values
+reaching here are cleaned already: ``headerclean``); a character beyond Latin-1 raises
+``UnicodeEncodeError``, as Tornado's encoding does.
 """
 
 from __future__ import annotations
@@ -34,11 +35,11 @@ def normalized(name: str) -> str:
 
 
 def response_head(status: int, reason: str, headers: Iterable[tuple[str, str]],
-                  ours: Iterable[tuple[str, str]]) -> bytes:
+                  ours: Iterable[tuple[str, str]]) -> bytes | None:
     """``HTTP/1.1 <status> <reason>``, the header lines and the blank line that ends the head.
 
     ``headers``: the answer's (name, value) pairs, in order; ``ours``: (name, value) pairs that
-    replace the answer's values of that name. Raises ``ValueError`` for a CR or LF in a line."""
+    replace the answer's values of that name. None when a line holds a CR or LF."""
     grouped: dict[str, list[str]] = {}
     for name, value in headers:
         key = normalized(name)
@@ -55,6 +56,5 @@ def response_head(status: int, reason: str, headers: Iterable[tuple[str, str]],
     if not lines:
         return start.encode("utf-8") + b"\r\n\r\n"
     if "\r" in start or "\n" in start or text.count("\r") != len(lines) - 1 or text.count("\n") != len(lines) - 1:
-        bad = next((line for line in (start, *lines) if "\r" in line or "\n" in line), start)
-        raise ValueError(f"Illegal characters (CR or LF) in header: {bad!r}")
+        return None  # a line holds CR or LF: the caller lets Tornado's write_headers refuse it
     return start.encode("utf-8") + b"\r\n" + text.encode("latin-1") + b"\r\n\r\n"
