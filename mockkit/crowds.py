@@ -41,8 +41,8 @@ def score_key(t: Target) -> Hashable:
     keyed by itself (bodies are compared one by one)."""
     if t.body.kind != "none":
         return ("own", id(t))
-    query = tuple(sorted((key, tuple(sorted(values.items()))) for key, values in t.query.items()))
-    return (t.code, query, tuple(sorted(t.headers.items())))
+    query = tuple(sorted((key, tuple(sorted(values.items()))) for key, values in t.query.items())) if t.query else ()
+    return (t.code, query, tuple(sorted(t.headers.items())) if t.headers else ())
 
 
 def _wild_key(t: Target) -> Hashable:
@@ -78,10 +78,14 @@ class Crowd:
         memo: dict[int, Hashable] = {} if keys is None else keys
         groups: dict[Hashable, list[Target]] = {}
         for t in targets:
-            key = memo.get(id(t) if plain else -id(t))  # ids are positive: -id keys the wildcard form
+            key = memo.get(id(t))
             if key is None:
-                key = score_key(t) if plain else (score_key(t), _wild_key(t))
-                memo[id(t) if plain else -id(t)] = key
+                key = memo[id(t)] = score_key(t)
+            if not plain:
+                wild = memo.get(-id(t))  # ids are positive: -id keys the wildcard part
+                if wild is None:
+                    wild = memo[-id(t)] = _wild_key(t)
+                key = (key, wild)
             groups.setdefault(key, []).append(t)
         return cls(plain, members if members is not None else frozenset(id(t) for t in targets),
                    tuple(tuple(sorted(group, key=_TIE_KEY)) for group in groups.values()))
