@@ -154,15 +154,15 @@ def test_the_header_timeout_sweep_closes_slow_and_idle_connections(monkeypatch):
 
 @pytest.mark.parametrize("kind", ["asyncio", "uvloop"])
 def test_servers_run_on_the_loop_chosen(monkeypatch, kind):
-    """uvloop when installed (``mockkit[fast]``), the standard loop with ``MOCKKIT_LOOP=asyncio``:
-    the same answers either way."""
+    """The standard loop by default, uvloop with ``MOCKKIT_LOOP=uvloop`` (when installed): the
+    same answers either way."""
     from mockkit import hosting
 
     if kind == "uvloop":
         pytest.importorskip("uvloop")
-        monkeypatch.delenv(hosting.LOOP_ENV, raising=False)
+        monkeypatch.setenv(hosting.LOOP_ENV, "uvloop")
     else:
-        monkeypatch.setenv(hosting.LOOP_ENV, "asyncio")
+        monkeypatch.delenv(hosting.LOOP_ENV, raising=False)
     assert hosting.loop_kind() == kind
     with mockkit.MockServer(collection()) as server:
         assert server.get("/plain").json() == {"a": 1}
