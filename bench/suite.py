@@ -841,8 +841,8 @@ def chart(path: Path, results: list[RunResult], meta: dict) -> bool:
         ax2.set_xlim(min(r.p99_ms for r in ok) * 0.5, max(r.p99_ms for r in ok) * 4)
     else:
         ax2.set_xlim(0, max(r.p99_ms for r in ok) * 1.18)
-    fig.suptitle(f"mockkit bench, wrk -t{meta['threads']} -c{meta['connections']} -d{meta['duration']}s, "
-                 f"{meta['when']}", fontsize=10)
+    fig.suptitle(f"mockkit bench, wrk -t{meta['threads']} -d{meta['duration']}s (connections: {meta['connections']} "
+                 f"unless the label says), {meta['when']}", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

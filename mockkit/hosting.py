@@ -45,8 +45,8 @@ LOOP_ENV = "MOCKKIT_LOOP"
 def loop_kind() -> str:
     """The event loop servers run on: asyncio's own, or ``uvloop`` when ``MOCKKIT_LOOP=uvloop``
     and uvloop is installed. Opt-in: measured with wrk on w1 (bench/run, issue 17), Tornado on
-    uvloop answered 3-5 % fewer requests per second than on the standard loop (Tornado's streams
-    use readiness callbacks, which uvloop does not speed up), so it is not the default."""
+    uvloop answered +4 % requests per second at 16 connections but 3-5 % fewer at 256 (Tornado's
+    streams use readiness callbacks, which uvloop barely speeds up), so it is not the default."""
     if os.environ.get(LOOP_ENV, "").strip().lower() != "uvloop" or os.name == "nt":
         return "asyncio"
     try:
