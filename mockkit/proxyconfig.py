@@ -1,0 +1,116 @@
+"""The proxy and record options checked and normalised (issue 16), for ``MockOptions``.
+
+``MockOptions`` calls ``check_proxy_options`` when it is made, so every door (``serve``,
+``MockServer``, ``transport``, the CLI flags) gets the same values and the same ``ConfigError``:
+
+* ``proxy``: an ``http`` or ``https`` URL with a host, no user name or password (they would be
+  printed in every explanation; send credentials as headers), no query or fragment; a path is
+  kept as a prefix, without its trailing ``/`` (``https://api.example.com/v1/``);
+* ``record``: one of ``RECORD_MODES`` (``new-episodes`` and upper case are accepted too); any
+  mode but ``none`` needs a ``proxy``;
+* ``redact``: names, compared case-insensitively, where ``*`` matches any characters (a string is
+  split at commas);
+* ``proxy_timeout`` and ``proxy_connect_timeout``: seconds, more than 0 and at most 3600.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from .errors import ConfigError
+from .options import RECORD_MODES
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .options import MockOptions
+
+__all__ = ["check_proxy_options", "upstream_url", "record_mode", "redact_names", "refuse_for_hub", "MAX_TIMEOUT_S"]
+
+MAX_TIMEOUT_S = 3600.0
+"""The longest proxy timeout, in seconds, an option may ask for."""
+_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9a-z]+\Z")
+
+
+def upstream_url(value: object) -> str | None:
+    """``value`` as an upstream base URL (``None`` stays ``None``; ``""`` is ``None``).
+
+    Example: ``upstream_url("https://API.example.com/v1/")`` -> ``"https://api.example.com/v1"``.
+    Raises ``ConfigError`` (option ``proxy``) for anything else than an http(s) URL with a host,
+    and for a URL with credentials, a query or a fragment."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ConfigError("proxy", f"must be an http or https URL, not {type(value).__name__}")
+    text = value.strip()
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:
+        raise ConfigError("proxy", f"must be an http or https URL ({exc}), not {value!r}") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ConfigError("proxy", f"must be an http or https URL with a host (https://api.example.com), "
+                                   f"not {value!r}")
+    if parts.username is not None or parts.password is not None:
+        raise ConfigError("proxy", "must not hold a user name or password (it would be shown in every "
+                                   "explanation): clients' Authorization headers are forwarded as sent")
+    if parts.query or parts.fragment or text.endswith(("?", "#")):
+        raise ConfigError("proxy", f"must not have a query or fragment (the request's own query is "
+                                   f"forwarded), not {value!r}")
+    host = parts.hostname.lower()
+    host = f"[{host}]" if ":" in host else host
+    netloc = host if port is None else f"{host}:{port}"
+    return f"{parts.scheme.lower()}://{netloc}{parts.path.rstrip('/')}"
+
+
+def record_mode(value: object) -> str:
+    """A record mode from ``value`` (``"new-episodes"`` -> ``"new_episodes"``); raises
+    ``ConfigError`` (option ``record``) naming the modes for anything else."""
+    text = value.strip().lower().replace("-", "_") if isinstance(value, str) else value
+    if text not in RECORD_MODES:
+        raise ConfigError("record", f"must be one of {', '.join(RECORD_MODES)}, not {value!r}")
+    return str(text)
+
+
+def redact_names(value: object) -> tuple[str, ...]:
+    """Names to redact, lower-cased (``"X-Token, session*"`` -> ``("x-token", "session*")``);
+    raises ``ConfigError`` (option ``redact``) for a value that is not names."""
+    names = value.split(",") if isinstance(value, str) else value
+    if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
+        raise ConfigError("redact", f"must be names (a list, or one string split at commas), not {value!r}")
+    out = tuple(dict.fromkeys(n.strip().lower() for n in names if n.strip()))
+    bad = next((n for n in out if not _NAME.match(n)), None)
+    if bad is not None:
+        raise ConfigError("redact", f"must be names of letters, digits and -_.!#$%&'+^`|~ (* matches any "
+                                    f"characters); {bad!r} is not one")
+    return out
+
+
+def _seconds(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_TIMEOUT_S:
+        raise ConfigError(name, f"must be a number of seconds above 0 and at most {MAX_TIMEOUT_S:g}, not {value!r}")
+    return float(value)
+
+
+def check_proxy_options(options: MockOptions) -> None:
+    """Normalise the proxy fields of ``options`` in place (it is being made: ``__post_init__``).
+    Raises ``ConfigError`` naming the option."""
+    set_ = object.__setattr__
+    set_(options, "proxy", upstream_url(options.proxy))
+    set_(options, "record", record_mode(options.record))
+    set_(options, "redact", redact_names(options.redact))
+    set_(options, "proxy_timeout", _seconds("proxy_timeout", options.proxy_timeout))
+    set_(options, "proxy_connect_timeout", _seconds("proxy_connect_timeout", options.proxy_connect_timeout))
+    if options.record != "none" and options.proxy is None:
+        raise ConfigError("record", f"{options.record} needs an upstream to record from: give proxy= (--proxy URL) too")
+
+
+def refuse_for_hub(options: MockOptions | None) -> None:
+    """A hub's mocks do not proxy: forwarding to any URL its API callers name would let them
+    reach any address the hub can (request forgery), and its collections live in its database,
+    not in files to save recordings into. Raises ``ConfigError`` (option ``proxy``) when
+    ``options`` (a hub's defaults for every mock) ask for a proxy or a record mode."""
+    if options is not None and (options.proxy is not None or options.record != "none"):
+        raise ConfigError("proxy", "and record are not hub options: a hub's mocks do not forward or record; "
+                                   "run mockkit.serve(collection, proxy=URL, record=MODE) (mockkit serve FILE "
+                                   "--proxy URL --record MODE) for that collection instead")
