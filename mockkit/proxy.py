@@ -1,0 +1,296 @@
+"""Talking to the upstream (issue 16): one exchange, asynchronous or not, bounded, named failures.
+
+``Upstream(options)`` forwards a ``MockRequest`` to the ``proxy`` URL: method, path (after the
+URL's own path, a prefix), query, headers (``hygiene.upstream_headers``: no hop-by-hop ones) and
+body. It returns an ``Exchange`` (status, headers without hop-by-hop and length headers, the body
+*decoded*, the time the upstream took in ms) or an ``UpstreamFailure`` naming the cause, which
+``failure_answer`` turns into Postman's error shape with status 502:
+
+=========================  ==========================================================
+``upstreamConnectionError``  nothing listens (connection refused), unknown host, unreachable
+``upstreamTimeoutError``     no connection within ``proxy_connect_timeout`` s, or no whole
+                             answer within ``proxy_timeout`` s
+``upstreamTLSError``         the TLS handshake failed (certificate not trusted, wrong host...)
+``upstreamTooLargeError``    the answer's body, decoded, is over ``proxy_max_size`` bytes
+``upstreamProtocolError``    the upstream closed the connection or sent something not HTTP
+=========================  ==========================================================
+
+``exchange`` is a coroutine (asyncio or trio, through anyio): the server runs it on its own loop,
+so a slow upstream holds up no other client. Under asyncio one ``httpx.AsyncClient`` per loop is
+kept (connections are reused; ``aclose`` closes the current loop's); under trio each exchange
+has its own. ``exchange_sync`` is the same over one ``httpx.Client`` (the sync httpx transport).
+Redirects are passed on, not followed. Environment proxy settings (``HTTPS_PROXY``...) apply to
+upstreams that are not on this machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+import ssl
+import threading
+import time
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import quote, urlencode, urlsplit
+
+import anyio
+import httpx
+
+from . import answers
+from .hygiene import answer_headers, upstream_headers
+from .model import MockRequest, MockResponse, Pairs
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .options import MockOptions
+
+__all__ = ["Exchange", "UpstreamFailure", "Upstream", "failure_answer", "forwarded_answer", "UPSTREAM_ERRORS"]
+
+UPSTREAM_ERRORS = {
+    "upstreamConnectionError": "the upstream could not be reached: connection refused, unknown host (502)",
+    "upstreamTimeoutError": "the upstream did not connect or answer in time (502)",
+    "upstreamTLSError": "the TLS handshake with the upstream failed (502)",
+    "upstreamTooLargeError": "the upstream's answer is larger than proxy_max_size (502)",
+    "upstreamProtocolError": "the upstream closed the connection or did not speak HTTP (502)",
+}
+"""The error names a proxying mock answers with (status 502), and when."""
+_PRINTABLE = "".join(map(chr, range(33, 127)))
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """What the upstream answered: ``url`` called, ``status`` and ``reason``, ``headers`` as
+    passed on (``hygiene.answer_headers``), ``body`` decoded (bytes), ``ms`` the upstream took."""
+
+    url: str
+    status: int
+    reason: str
+    headers: Pairs
+    body: bytes
+    ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamFailure:
+    """Why there is no answer: ``name`` (one of ``UPSTREAM_ERRORS``), ``cause`` (a sentence:
+    "connection refused by 127.0.0.1:9"), after ``ms`` milliseconds, calling ``url``."""
+
+    url: str
+    name: str
+    cause: str
+    ms: float
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _connect_failure(exc: BaseException, where: str) -> tuple[str, str]:
+    """(name, cause) for a failed connection: TLS, refused, unknown host, or what the OS said."""
+    for inner in _chain(exc):
+        if isinstance(inner, ssl.SSLCertVerificationError):
+            return "upstreamTLSError", f"the TLS certificate of {where} is not trusted ({inner.verify_message})"
+        if isinstance(inner, ssl.SSLError):
+            return "upstreamTLSError", f"the TLS handshake with {where} failed ({inner.reason or inner})"
+        if isinstance(inner, ConnectionRefusedError):
+            return "upstreamConnectionError", f"connection refused by {where} (nothing listens there?)"
+        if isinstance(inner, socket.gaierror):
+            return "upstreamConnectionError", f"cannot resolve the host of {where} ({inner.strerror or inner})"
+    text = str(exc) or type(exc).__name__
+    if "SSL" in text or "certificate" in text.lower():
+        return "upstreamTLSError", f"the TLS handshake with {where} failed ({text})"
+    if "refused" in text.lower():
+        return "upstreamConnectionError", f"connection refused by {where} (nothing listens there?)"
+    return "upstreamConnectionError", f"cannot connect to {where} ({text})"
+
+
+def _loopback(host: str) -> bool:
+    host = host.strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class Upstream:
+    """The upstream of a proxying mock (``MockOptions.proxy`` and its timeouts and size limit).
+
+    Example::
+
+        upstream = Upstream(MockOptions(proxy="http://127.0.0.1:8080"))
+        got = await upstream.exchange(MockRequest.from_target("GET", "/users?page=2"))
+        got.status if isinstance(got, Exchange) else got.name      # 200, or "upstreamConnectionError"
+    """
+
+    def __init__(self, options: MockOptions) -> None:
+        """Raises ``ValueError`` when ``options.proxy`` is None (nothing to forward to)."""
+        if options.proxy is None:
+            raise ValueError("Upstream needs options.proxy")
+        self.base = options.proxy
+        parts = urlsplit(self.base)
+        self.where = parts.netloc
+        self.timeout_s = options.proxy_timeout
+        self.connect_s = options.proxy_connect_timeout
+        self.max_size = options.proxy_max_size
+        self.verify = options.proxy_verify
+        self.private = options.api_key is not None
+        self._trust_env = not _loopback(parts.hostname or "")
+        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = \
+            weakref.WeakKeyDictionary()
+        self._sync: httpx.Client | None = None
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------------ the request
+
+    def url_for(self, request: MockRequest, target: str | None = None) -> str:
+        """The upstream URL for ``request``: the base URL's path, then the request's path and
+        query. ``target`` (the request target as received, ``/a?b``) keeps the query exactly as
+        sent; without it the query is encoded from ``request.query``."""
+        query = target.partition("?")[2].partition("#")[0] if target is not None else \
+            urlencode(request.query, quote_via=quote)
+        if not query.isascii():
+            query = quote(query, safe=_PRINTABLE)
+        return f"{self.base}{request.path}" + (f"?{query}" if query else "")
+
+    def _outgoing(self, request: MockRequest, target: str | None) -> tuple[str, Pairs]:
+        return self.url_for(request, target), upstream_headers(request.headers, private_key=self.private)
+
+    def _timeout(self) -> httpx.Timeout:
+        return httpx.Timeout(self.timeout_s, connect=self.connect_s)
+
+    def _failure(self, exc: BaseException, url: str, started: float) -> UpstreamFailure:
+        ms = (time.perf_counter() - started) * 1000
+        if isinstance(exc, _TooLarge):
+            name, cause = "upstreamTooLargeError", f"the answer of {self.where} is larger than {self.max_size:,} bytes"
+        elif isinstance(exc, httpx.ConnectTimeout):
+            name, cause = "upstreamTimeoutError", f"could not connect to {self.where} within {self.connect_s:g} s"
+        elif isinstance(exc, (httpx.TimeoutException, TimeoutError)):
+            name, cause = "upstreamTimeoutError", f"{self.where} sent no whole answer within {self.timeout_s:g} s"
+        elif isinstance(exc, httpx.ConnectError):
+            name, cause = _connect_failure(exc, self.where)
+        elif isinstance(exc, httpx.DecodingError):
+            name, cause = "upstreamProtocolError", f"the answer of {self.where} could not be decoded ({exc})"
+        elif isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
+            name, cause = "upstreamProtocolError", (f"{self.where} closed the connection or did not answer in "
+                                                    f"HTTP ({exc or type(exc).__name__})")
+        else:
+            name, cause = _connect_failure(exc, self.where)
+        return UpstreamFailure(url, name, cause, ms)
+
+    def _client_options(self) -> dict[str, object]:
+        return {"timeout": self._timeout(), "verify": self.verify, "trust_env": self._trust_env,
+                "follow_redirects": False}
+
+    # ------------------------------------------------------------------------- async
+
+    def _async_client(self) -> tuple[httpx.AsyncClient, bool]:
+        """The current asyncio loop's pooled client (False: keep it), or a new one (True: close
+        it after the exchange) under another event loop library."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return httpx.AsyncClient(**self._client_options()), True  # type: ignore[arg-type]
+        client = self._clients.get(loop)
+        if client is None or client.is_closed:
+            client = httpx.AsyncClient(**self._client_options())  # type: ignore[arg-type]
+            self._clients[loop] = client
+        return client, False
+
+    async def exchange(self, request: MockRequest, target: str | None = None) -> Exchange | UpstreamFailure:
+        """Forward ``request`` and read the whole answer, within ``proxy_timeout`` seconds.
+        Never raises for an upstream's fault: an ``UpstreamFailure`` says what went wrong."""
+        url, headers = self._outgoing(request, target)
+        started = time.perf_counter()
+        client, own = self._async_client()
+        try:
+            with anyio.fail_after(self.timeout_s):
+                async with client.stream(request.method, url, headers=headers, content=request.body or None) as got:
+                    body = bytearray()
+                    async for chunk in got.aiter_bytes():
+                        body += chunk
+                        if len(body) > self.max_size:
+                            raise _TooLarge()
+            return self._exchange(url, got, bytes(body), started)
+        except (httpx.HTTPError, OSError, TimeoutError, _TooLarge, ssl.SSLError) as exc:
+            return self._failure(exc, url, started)
+        finally:
+            if own:
+                await client.aclose()
+
+    async def aclose(self) -> None:
+        """Close the current asyncio loop's pooled client (a server that stops)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        client = self._clients.pop(loop, None)
+        if client is not None:
+            await client.aclose()
+
+    # -------------------------------------------------------------------------- sync
+
+    def exchange_sync(self, request: MockRequest, target: str | None = None) -> Exchange | UpstreamFailure:
+        """``exchange`` for a caller without an event loop (the sync httpx transport); the whole
+        answer is bounded by ``proxy_timeout`` too (checked between chunks)."""
+        url, headers = self._outgoing(request, target)
+        started = time.perf_counter()
+        with self._lock:
+            if self._sync is None:
+                self._sync = httpx.Client(**self._client_options())  # type: ignore[arg-type]
+            client = self._sync
+        deadline = started + self.timeout_s
+        try:
+            with client.stream(request.method, url, headers=headers, content=request.body or None) as got:
+                body = bytearray()
+                for chunk in got.iter_bytes():
+                    body += chunk
+                    if len(body) > self.max_size:
+                        raise _TooLarge()
+                    if time.perf_counter() > deadline:
+                        raise TimeoutError()
+            return self._exchange(url, got, bytes(body), started)
+        except (httpx.HTTPError, OSError, TimeoutError, _TooLarge, ssl.SSLError) as exc:
+            return self._failure(exc, url, started)
+
+    def close(self) -> None:
+        """Close the sync client (a transport that is done)."""
+        with self._lock:
+            client, self._sync = self._sync, None
+        if client is not None:
+            client.close()
+
+    def _exchange(self, url: str, got: httpx.Response, body: bytes, started: float) -> Exchange:
+        ms = (time.perf_counter() - started) * 1000
+        headers = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in got.headers.raw)
+        return Exchange(url, got.status_code, got.reason_phrase or answers.reason_phrase(got.status_code),
+                        answer_headers(headers), body, ms)
+
+
+def forwarded_answer(exchange: Exchange, origin: str | None, *, cors: bool) -> MockResponse:
+    """The answer a client gets for a forwarded call: the upstream's status, headers (without
+    hop-by-hop and length headers: the server computes its own) and decoded body, plus the
+    automatic CORS headers when the mock's ``cors`` option is on and the upstream set none
+    (as for a saved example: spec 9.9)."""
+    response = MockResponse(exchange.status, exchange.reason, exchange.headers, exchange.body)
+    return answers.answer_with_cors(response, origin, cors=cors)
+
+
+def failure_answer(failure: UpstreamFailure, origin: str | None, *, cors: bool) -> MockResponse:
+    """The 502 in Postman's error shape for ``failure``: ``{"error": {"name":
+    "upstreamConnectionError", "message": "connection refused by ... while forwarding GET ..."}}``."""
+    message = f"mockkit could not forward this request to {failure.url}: {failure.cause}."
+    return answers.error_answer(502, failure.name, message, cors=cors, origin=origin)
