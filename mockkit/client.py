@@ -11,6 +11,11 @@ in a pytest session it is strict by default: closing its client (``with`` block 
 raises ``AssertionError`` when a request got no example. The async side never blocks the event
 loop: delays are awaited (asyncio or trio, through anyio) and the first request waits for
 Faker's warm-up in a worker thread.
+
+With ``proxy=`` (issue 16) a call the mock does not answer goes to the upstream over a real
+socket: an ``httpx.Client`` for a sync client, an ``httpx.AsyncClient`` awaited on the caller's
+loop for an async one (nothing blocks it); recording and ``transport.save()`` work as for a
+server. The transport itself is the mock, so nothing local needs a port.
 """
 
 from __future__ import annotations
@@ -70,6 +75,17 @@ class EngineTransport(CallAssertions, httpx.BaseTransport, httpx.AsyncBaseTransp
         self.engine = engine
         self.delays = delays
         self._warm = False
+        if engine.recorder is not None:  # recordings make new engine generations (issue 16)
+            engine.recorder.subscribe(self._use)
+
+    def _use(self, engine: MockEngine) -> None:
+        self.engine = engine
+
+    def save(self, dest: Any = None) -> Any:
+        """Write the recorded examples (``mockkit.saving.save``); see ``MockServer.save``."""
+        from .saving import save
+
+        return save(self.engine, dest)
 
     def _where(self) -> str:
         return "the httpx transport"
@@ -100,6 +116,8 @@ class EngineTransport(CallAssertions, httpx.BaseTransport, httpx.AsyncBaseTransp
         if isinstance(mock_request, httpx.Response):
             return mock_request
         served = self.engine.handle(mock_request)
+        if served.forward is not None:  # issue 16: the upstream answers
+            served = served.forward.run_sync(request.url.raw_path.decode("ascii", "replace"))
         self._observe(served)
         if self.delays and served.delay_ms:
             time.sleep(served.delay_ms / 1000)
@@ -113,18 +131,25 @@ class EngineTransport(CallAssertions, httpx.BaseTransport, httpx.AsyncBaseTransp
             await anyio.to_thread.run_sync(self.engine.wait_ready)
             self._warm = True
         served = self.engine.handle(mock_request)
+        if served.forward is not None:  # issue 16: the upstream answers, awaited on this loop
+            served = await served.forward.run(request.url.raw_path.decode("ascii", "replace"))
         self._observe(served)
         if self.delays and served.delay_ms:
             await anyio.sleep(served.delay_ms / 1000)
         return _response(served, request)
 
     def close(self) -> None:
-        """Run ``verify()`` (raises ``AssertionError`` when a check fails)."""
+        """Run ``verify()`` (raises ``AssertionError`` when a check fails); a proxying transport
+        closes its upstream connections first."""
         __tracebackhide__ = True
+        if self.engine.upstream is not None:
+            self.engine.upstream.close()
         self.verify()
 
     async def aclose(self) -> None:
         __tracebackhide__ = True
+        if self.engine.upstream is not None:
+            await self.engine.upstream.aclose()
         self.verify()
 
     def __exit__(self, exc_type: type[BaseException] | None = None, exc: BaseException | None = None,

@@ -17,19 +17,24 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from typing import Any, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 from . import answers, fakes, gcpause
 from .collection import load_collection, load_environment
 from .explaining import ExplainedRanking, explain as explain_ranking
 from .errors import ConfigError, MockLookupError
-from .journal import Call, Journal
+from .journal import Call, Forwarded, Journal
 from .matching import Candidate, Index, Ranking, rank
 from .model import Collection, Environment, Example, MockRequest, MockResponse, Pairs
 from .options import MockOptions, OptionFields, parse_delay, resolve
 from .redact import Redactor
 from .responses import compile_response, has_dynamic, render_response, server_response, uncaptured_note
 from .templating import TOKEN
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .forwarding import Forwarding
+    from .proxy import Upstream
+    from .recording import Recorder
 
 __all__ = ["CALL_HEADER", "MockEngine", "Served", "engine_for"]
 
@@ -46,6 +51,8 @@ class Served:
     call_id: str | None  # None: not a mock call (a hub's management answer), so no call header
     delay_ms: int | None
     problems: tuple[str, ...] = ()
+    forward: Forwarding | None = None  # a call to forward upstream: the door runs it (issue 16)
+    forwarded: Forwarded | None = None  # the call was forwarded: what happened
 
 
 JSON_BODY_NOTE = ("the response body is JSON with placeholders: values are JSON-escaped inside strings and "
@@ -73,7 +80,7 @@ class MockEngine:
         ``clock`` fixes the time dynamic variables see; ``journal`` shares a call log (a reload).
         Raises ``CollectionError`` for an unusable file and ``ConfigError`` for a bad option."""
         self.options = options = resolve(options, overrides)
-        self.collection = load_collection(collection)
+        self.collection = _recording_into(collection, options.record) or load_collection(collection)
         self.environment = load_environment(environment) if environment is not None else None
         self.cors = options.cors
         self.api_key = options.api_key
@@ -96,6 +103,16 @@ class MockEngine:
             for t in self.index.targets
         }
         self._by_position = {t.example.position: self._responses[id(t)] for t in self.index.targets}
+        self.upstream: Upstream | None = None
+        self.recorder: Recorder | None = None
+        if options.proxy is not None:  # issue 16; httpx is imported only for a proxying mock
+            from .proxy import Upstream
+            from .recording import Recorder
+
+            self.upstream = Upstream(options)
+            if options.record != "none":
+                self.recorder = Recorder(options.record, self.collection, collection, options.redact)
+                self.recorder.adopt(self)
         self._warmer: threading.Thread | None = None
         if any(has_dynamic(r) for r in self._responses.values()):
             # Faker takes ~0.2 s to start; do it now, off the caller's thread, not on the first call.
@@ -107,10 +124,25 @@ class MockEngine:
                 environment: Environment | str | bytes | dict[str, Any] | None = None) -> MockEngine:
         """A new engine for ``collection`` (a reload of the files) with this one's options, its
         current seed, its call log (a new generation in it) and its active server response.
-        Raises ``CollectionError`` (and changes nothing) for a broken file."""
-        engine = MockEngine(collection, environment, options=replace(self.options, seed=self.seed),
-                            journal=self.journal)
+        Raises ``CollectionError`` (and changes nothing) for a broken file. A recording mock
+        applies its recordings not saved yet to what it read (``Recorder.rebase``)."""
+        loaded = load_collection(collection)
+        if self.recorder is not None:
+            loaded = self.recorder.rebase(loaded)
+        return self._successor(loaded, environment)
+
+    def _successor(self, collection: Collection, environment: Any = None, *, recorded: bool = False) -> MockEngine:
+        """The next generation for ``collection``, sharing what a reload keeps; ``recorded``: the
+        same environment and fake-data sequence (a recording, not a reload)."""
+        engine = MockEngine(collection, self.environment if recorded else environment,
+                            options=replace(self.options, seed=self.seed), journal=self.journal)
         engine.server_response = self.server_response
+        engine.upstream = self.upstream
+        if recorded:
+            engine.fake, engine._fake_lock = self.fake, self._fake_lock
+        if self.recorder is not None:
+            engine.recorder = self.recorder
+            self.recorder.adopt(engine)
         return engine
 
     def _warm_fakes(self) -> None:
@@ -182,12 +214,33 @@ class MockEngine:
                 response = answers.named_answer(answers.NOT_FOUND, cors=self.cors, origin=origin)
                 error = answers.NOT_FOUND.name
         delay = parse_delay(request.header("x-mock-response-delay")) or self.delay
-        if record:
+        forward = self._forwarding(request, ranking, call_id, started, delay) if ranking is not None else None
+        if record and forward is None:
             self._record(call_id, request, response.status, winner, ranking, started, error, response.headers)
-        return Served(response, ranking, winner, call_id, delay, problems)
+        return Served(response, ranking, winner, call_id, delay, problems, forward=forward)
+
+    def _forwarding(self, request: MockRequest, ranking: Ranking, call_id: str, started: float,
+                    delay: int | None) -> Forwarding | None:
+        """The plan to forward this call upstream (issue 16: ``recording.forward_reason``), or
+        None when the mock answers it (no proxy, a CORS pre-flight, the record mode says so)."""
+        if self.upstream is None or (self.cors and answers.is_preflight(request)):
+            return None
+        from .forwarding import Forwarding
+        from .recording import forward_reason
+
+        recorder = self.recorder
+        reason = forward_reason(self.options.record, ranking,
+                                empty_at_start=recorder.empty_at_start if recorder is not None else True)
+        return Forwarding(self, request, ranking, call_id, started, delay, reason) if reason is not None else None
+
+    def log_forwarded(self, call_id: str, request: MockRequest, ranking: Ranking, started: float, status: int,
+                      error: str, headers: Pairs, forwarded: Forwarded) -> None:
+        """Log a forwarded call (``forwarding.Forwarding.finish``) with what happened upstream."""
+        self._record(call_id, request, status, None, ranking, started, error, headers, forwarded)
 
     def _record(self, call_id: str, request: MockRequest, status: int, winner: Candidate | None,
-                ranking: Ranking | None, started: float, error: str, headers: Pairs = ()) -> None:
+                ranking: Ranking | None, started: float, error: str, headers: Pairs = (),
+                forwarded: Forwarded | None = None) -> None:
         self.journal.record(Call(
             id=call_id,
             time=datetime.now(timezone.utc),
@@ -202,6 +255,7 @@ class MockEngine:
             error=error,
             generation=self.generation,
             response_headers=headers,
+            forwarded=forwarded,
         ))
 
     def record_failure(self, request: MockRequest, exc: BaseException, started: float) -> None:
@@ -269,6 +323,9 @@ class MockEngine:
         if call.generation in (0, self.generation):
             return self
         engine = self.journal.generation(call.generation)
+        recorded = self.recorder.collection_at(call.generation) if self.recorder is not None and engine is None else None
+        if recorded is not None:  # a generation made by recording: rebuilt for the explanation (issue 16)
+            engine = MockEngine(recorded, self.environment, options=self.options)
         if not isinstance(engine, MockEngine):
             raise MockLookupError(
                 f"call {call.id} was answered by generation {call.generation} of this mock's collection, which "
@@ -293,9 +350,15 @@ class MockEngine:
         explained = engine.explain(call.request)
         before, after = [], []
         if engine is not self:
+            since = "examples were recorded" if self.recorder is not None else "it has been reloaded"
             before.append(f"explained against the collection as it was when call {call.id} was answered "
-                          f"(generation {call.generation}); it has been reloaded since (now generation "
+                          f"(generation {call.generation}); {since} since (now generation "
                           f"{self.generation})")
+        if call.forwarded is not None:  # issue 16: what happened upstream, in explaining's words
+            from .explaining import forwarded_answer, forwarded_notes
+
+            explained = explained.with_answer(forwarded_answer(call.forwarded))
+            after.extend(forwarded_notes(call.forwarded, explained.ranking))
         if call.body_truncated:
             after.append(
                 f"the request body was {call.body_size:,} bytes; the call log keeps the first "
@@ -307,6 +370,15 @@ class MockEngine:
                     f"the call was answered by '{call.example or 'no example'}'; with the kept prefix the "
                     f"ranking picks '{winner.example.name if winner else 'no example'}'")
         return explained.with_notes(before, after)
+
+
+def _recording_into(source: object, mode: str) -> Collection | None:
+    """An empty collection when a recording mock names a file that does not exist yet (issue 16)."""
+    if mode == "none":
+        return None
+    from .recording import new_collection
+
+    return new_collection(source, mode)
 
 
 def engine_for(collection: MockEngine | Collection | str | os.PathLike[str] | bytes | dict[str, Any],

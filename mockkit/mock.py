@@ -80,6 +80,8 @@ class MockServer(CallAssertions):
         self._environment = environment
         self.engine = MockEngine(collection, environment, options=options)
         self._app = MockApp(self.engine, on_call, options=options)
+        if self.engine.recorder is not None:  # issue 16: each recording is a new engine generation
+            self.engine.recorder.subscribe(self._use)
         self._app.on_call = self._observing(on_call)  # the strict checks see every answer
         note_mock(f"mock server for '{self.engine.collection.name}'", options.seed)
         self._thread = ServerThread(self._app, host, port)
@@ -143,9 +145,28 @@ class MockServer(CallAssertions):
         served wholly by the old collection or wholly by the new one. The call log and an active
         server response carry over. A broken file raises ``CollectionError`` and changes nothing.
         """
-        engine = self.engine.rebuilt(self._source, self._environment)
+        self._use(self.engine.rebuilt(self._source, self._environment))
+
+    def _use(self, engine: MockEngine) -> None:
+        """Answer with ``engine`` from now on (a reload, or a recording: issue 16)."""
         self.engine = engine
         self._app.engine = engine
+
+    def save(self, dest: str | os.PathLike[str] | None = None) -> list[Path]:
+        """Write the examples recorded so far to the collection's files (issue 16;
+        ``mockkit.saving``): into a v2.x JSON file atomically (the previous file kept as
+        ``<file>.bak``), or as new ``*.example.yaml`` files in a v3 folder. ``dest``: another
+        file (``.json``: a v2.1 export) or a new folder (a v3 tree), e.g. for a collection that
+        was not read from a file. Returns the files written (none when nothing was recorded).
+        Afterwards the mock answers from the collection read back from those files. Raises
+        ``MockkitError`` when the mock does not record or has no file to write to, ``OSError``
+        when writing fails."""
+        from .saving import save
+
+        written = save(self.engine, dest)
+        if self.engine.recorder is not None:  # a reload reads what was saved
+            self._source = self.engine.recorder.source
+        return written
 
     # ------------------------------------------------------------------------------ calling
 

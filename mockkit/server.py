@@ -13,6 +13,7 @@ declared here, once). ``hosting`` runs a ``MockApp`` in a background thread or i
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import time
 from collections.abc import Callable
@@ -110,6 +111,15 @@ class MockApp(httputil.HTTPServerConnectionDelegate):
     def start_request(self, server_conn: object, request_conn: httputil.HTTPConnection) -> httputil.HTTPMessageDelegate:
         return _Exchange(self, request_conn)
 
+    async def aclose(self) -> None:
+        """Close what the engine holds on this loop (a proxy's pooled upstream connections)."""
+        upstream = getattr(self.engine, "upstream", None)
+        if upstream is not None:
+            try:
+                await upstream.aclose()
+            except Exception:
+                pass
+
     def amend(self, call_id: str | None, status: int, error: str) -> None:
         """Tell the engine's call log what was really sent (never raises)."""
         if call_id is not None:
@@ -174,13 +184,16 @@ class _Exchange(httputil.HTTPMessageDelegate):
             return
         self._later_or_now(request, result, started)
 
-    def _later_or_now(self, request: MockRequest, result: "Served | Future[Served]", started: float) -> None:
-        if isinstance(result, Future):  # handled on another thread: the loop serves others meanwhile
+    def _later_or_now(self, request: MockRequest, result: "Served | Future[Served] | asyncio.Future[Served]",
+                      started: float) -> None:
+        if isinstance(result, Served) and result.forward is not None:  # issue 16: the upstream answers, on this loop
+            result = asyncio.ensure_future(result.forward.run(self.start_line.path))
+        if isinstance(result, (Future, asyncio.Future)):  # the loop serves others meanwhile
             IOLoop.current().add_future(result, lambda done: self._done(request, done, started))
             return
         self._served(request, result, started)
 
-    def _done(self, request: MockRequest, done: "Future[Served]", started: float) -> None:
+    def _done(self, request: MockRequest, done: "Future[Served] | asyncio.Future[Served]", started: float) -> None:
         try:
             result = done.result()
         except Exception as exc:
