@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from .index import Index
+from .journal import Forwarded
 from .matching import Candidate, Check, Ranking, every_candidate
 from .model import MockRequest
 from .options import MockOptions
@@ -24,7 +25,8 @@ from .sentences import check_sentence, fmt, lookup_miss, near_miss, signed, tie_
 from .templating import TOKEN
 from .urls import levenshtein
 
-__all__ = ["ExplainedRanking", "explain", "uncaptured", "lookup_miss_note"]
+__all__ = ["ExplainedRanking", "explain", "uncaptured", "lookup_miss_note", "forwarded_answer", "forwarded_notes",
+           "forwarded_line"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,14 +36,17 @@ class ExplainedRanking:
     ``candidates``: every example of the collection, best first (the winner, the other scored
     examples by score, examples a lookup picked, then dropped ones in collection order), each
     with its ``reason`` and every ``Check.sentence`` written; ``winner``: the first of them when
-    an example is served, else None; ``notes``: sentences about the request as a whole.
-    ``request``, ``options``, ``index`` and ``decided_by`` are the ranking's.
+    an example is served, else None; ``notes``: sentences about the request as a whole;
+    ``answer``: what answered instead of the winner, when something else did (a forwarded call:
+    ``forwarded_answer``), else ``""``. ``request``, ``options``, ``index`` and ``decided_by``
+    are the ranking's.
     """
 
     ranking: Ranking
     candidates: tuple[Candidate, ...]
     winner: Candidate | None
     notes: tuple[str, ...] = ()
+    answer: str = ""
 
     @property
     def request(self) -> MockRequest:
@@ -62,6 +67,10 @@ class ExplainedRanking:
     def with_notes(self, before: Iterable[str] = (), after: Iterable[str] = ()) -> "ExplainedRanking":
         """The same explanation with more notes, ``before`` and ``after`` its own."""
         return replace(self, notes=(*before, *self.notes, *after))
+
+    def with_answer(self, answer: str) -> "ExplainedRanking":
+        """The same explanation, saying ``answer`` answered the call (not the ranking's winner)."""
+        return replace(self, answer=answer)
 
     def __iter__(self) -> Iterator[Candidate]:
         return iter(self.candidates)
@@ -221,3 +230,58 @@ def _uncaptured_note(c: Candidate) -> list[str]:
     return [f"the response's {', '.join(f'{{{{{n}}}}}' for n in missing)} stays as written: the request "
             "path did not fill that wildcard (spec 9.13)"]
 
+
+
+# ------------------------------------------------------------------------- forwarded calls
+
+
+def _upstream_result(f: Forwarded) -> str:
+    if f.error:
+        return f"no answer ({f.error}: {f.cause}), so the mock answered 502 after {f.ms:,.0f} ms"
+    return f"the upstream answered {f.status} in {f.ms:,.0f} ms"
+
+
+def forwarded_answer(f: Forwarded) -> str:
+    """What answered a forwarded call, for the verdict line (issue 16): "forwarded to URL: the
+    upstream answered 200 in 12 ms; recorded as 'users / GET /users/7 / 200 OK'"."""
+    said = f"forwarded to {f.url}: {_upstream_result(f)}"
+    if f.recorded_as:
+        return f"{said}; {'refreshed' if f.refreshed else 'recorded as'} '{f.recorded_as}'"
+    return said + ("; not recorded" if not f.error else "")
+
+
+def forwarded_notes(f: Forwarded, ranking: Ranking) -> list[str]:
+    """Why a call was forwarded and what became of the exchange, in sentences."""
+    winner = ranking.winner
+    if f.reason == "unmatched":
+        why = "no example matched, so the mock forwarded the request to its upstream (proxy)"
+    elif f.reason == "not-own":
+        w = f"'{winner.example.name}' (path rule {winner.path_rule}" if winner is not None else "an example ("
+        why = (f"{w}, saved for {winner.target.path if winner else 'another request'}) matched, but no example is "
+               f"this request's own (same path, every query parameter matching), so record mode {f.mode} "
+               "forwarded it")
+    else:
+        why = "record mode all forwards every request" + (
+            f"; without it, '{winner.example.name}' would have answered" if winner is not None else "")
+    notes = [why, f"the answer sent was the upstream's, not an example's: {_upstream_result(f)}"]
+    if f.recorded_as:
+        verb = "refreshed the saved answer of" if f.refreshed else "recorded as"
+        notes.append(f"{verb} example '{f.recorded_as}' at once: the next identical request gets it, offline; "
+                     "mock.save() writes it to the collection's files")
+    elif f.not_recorded:
+        notes.append(f"not recorded: {f.not_recorded}")
+    elif not f.error:
+        notes.append(f"not recorded: record mode {f.mode} (record='new_episodes' or 'all' records)")
+    if f.redacted:
+        notes.append(f"{f.redacted} secret value(s) were replaced by [redacted] in the recording")
+    notes.append("the table ranks the request against the collection as it was when the call came")
+    return notes
+
+
+def forwarded_line(f: Forwarded) -> str:
+    """A short line for a call log (``mockkit serve``, the Explorer): "forwarded, upstream
+    200 in 12 ms, recorded as '...'"."""
+    head = f"forwarded, upstream {f.status} in {f.ms:,.0f} ms" if not f.error else f"forwarded, {f.error}"
+    if f.recorded_as:
+        return f"{head}, {'refreshed' if f.refreshed else 'recorded as'} '{f.recorded_as}'"
+    return head

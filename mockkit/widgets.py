@@ -377,6 +377,9 @@ class Explorer:
             query = f"?{row['query']}" if row["query"] else ""
             label = (f"{row['call']}  {row['time']:%H:%M:%S}  {row['method']} {row['path']}{query} → "
                      f"{row['status']} {row['example'] or row['error']}{score}")
+            if row["forwarded"]:  # issue 16: forwarded (⇢) and recorded (●) calls are marked
+                label = (f"{'●' if row['recorded_as'] else '⇢'} {label}forwarded"
+                         + (f", recorded as '{row['recorded_as']}'" if row["recorded_as"] else ""))
             options.append((label, row["call"]))
         current = self.widgets["calls"].value
         self.widgets["calls"].options = options
