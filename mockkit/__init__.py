@@ -33,12 +33,13 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .client import transport
     from .hub.client import Hub
+    from .har import from_har
     from .hub.runner import serve_hub
     from .mock import MockServer, serve, stop_all
 
 __version__ = "0.1.0"
 
-# At most 24 names (tests/test_init.py): ``mockkit.__version__`` stays without being listed, to
+# At most 25 names (tests/test_init.py): ``mockkit.__version__`` stays without being listed, to
 # make room for the error tree.
 __all__ = [
     "serve",
@@ -49,6 +50,7 @@ __all__ = [
     "serve_hub",
     "load_collection",
     "load_environment",
+    "from_har",
     "explain",
     "examples",
     "check",
@@ -75,6 +77,7 @@ _LAZY = {
     "transport": ("client", "transport"),
     "Hub": ("hub.client", "Hub"),
     "serve_hub": ("hub.runner", "serve_hub"),
+    "from_har": ("har", "from_har"),
 }
 
 
