@@ -49,14 +49,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Exchange", "UpstreamFailure", "Upstream", "failure_answer", "forwarded_answer", "UPSTREAM_ERRORS"]
 
-UPSTREAM_ERRORS = {
-    "upstreamConnectionError": "the upstream could not be reached: connection refused, unknown host (502)",
-    "upstreamTimeoutError": "the upstream did not connect or answer in time (502)",
-    "upstreamTLSError": "the TLS handshake with the upstream failed (502)",
-    "upstreamTooLargeError": "the upstream's answer is larger than proxy_max_size (502)",
-    "upstreamProtocolError": "the upstream closed the connection or did not speak HTTP (502)",
-}
-"""The error names a proxying mock answers with (status 502), and when."""
+UPSTREAM_ERRORS = tuple(name for name in answers.ERROR_NAMES if name.startswith("upstream"))
+"""The error names a proxying mock answers with (status 502; ``answers.ERROR_NAMES`` says when)."""
 _PRINTABLE = "".join(map(chr, range(33, 127)))
 
 
