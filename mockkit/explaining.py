@@ -263,7 +263,7 @@ def forwarded_notes(f: Forwarded, ranking: Ranking) -> list[str]:
     else:
         why = "record mode all forwards every request" + (
             f"; without it, '{winner.example.name}' would have answered" if winner is not None else "")
-    notes = [why, f"the answer sent was the upstream's, not an example's: {_upstream_result(f)}"]
+    notes = [why]
     if f.recorded_as:
         verb = "refreshed the saved answer of" if f.refreshed else "recorded as"
         notes.append(f"{verb} example '{f.recorded_as}' at once: the next identical request gets it, offline; "
@@ -274,7 +274,6 @@ def forwarded_notes(f: Forwarded, ranking: Ranking) -> list[str]:
         notes.append(f"not recorded: record mode {f.mode} (record='new_episodes' or 'all' records)")
     if f.redacted:
         notes.append(f"{f.redacted} secret value(s) were replaced by [redacted] in the recording")
-    notes.append("the table ranks the request against the collection as it was when the call came")
     return notes
 
 

@@ -4,7 +4,8 @@ thread of the test process, started and stopped by the test (``Upstream.start`` 
 Routes: ``/users/<id>`` (JSON, sets a cookie), ``/items?page=N``, ``/echo`` (any method: the
 request it got, as JSON), ``/gzip`` (a gzip-compressed JSON answer), ``/slow?ms=N`` (answers
 after N ms, without blocking its loop), ``/binary`` (PNG bytes), ``/big?bytes=N``,
-``/status/<code>``, ``/secret`` (a token in a JSON body). ``hits`` counts requests per path.
+``/status/<code>``, ``/secret`` (a token in a JSON body), ``/gate`` (answers once the test calls
+``release()``: a slow upstream the test controls). ``hits`` counts requests per path.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import ssl
 import threading
 from collections import Counter
 
@@ -69,6 +71,12 @@ class Slow(_Base):
         self.send_json({"slow": True})
 
 
+class Gate(_Base):
+    async def get(self) -> None:
+        await self.application.settings["gate"].wait()
+        self.send_json({"released": True})
+
+
 class Binary(_Base):
     def get(self) -> None:
         self.set_header("Content-Type", "image/png")
@@ -91,20 +99,22 @@ class Secret(_Base):
         self.send_json({"access_token": "tok-123", "user": {"password": "pw", "name": "ann"}})
 
 
-def app(hits: Counter[str]) -> Application:
+def app(hits: Counter[str], gate: asyncio.Event) -> Application:
     return Application([(r"/users/(\d+)", Users), (r"/items", Items), (r"/echo.*", Echo), (r"/gzip", Gzip),
                         (r"/slow", Slow), (r"/binary", Binary), (r"/big", Big), (r"/status/(\d+)", Status),
-                        (r"/secret", Secret)], hits=hits)
+                        (r"/secret", Secret), (r"/gate", Gate)], hits=hits, gate=gate)
 
 
 class Upstream:
-    """The app on 127.0.0.1 (a free port, or ``port``) in a daemon thread with its own loop."""
+    """The app on 127.0.0.1 (a free port, or ``port``) in a daemon thread with its own loop;
+    over TLS with ``ssl_context`` (a server context, e.g. from ``trustme``)."""
 
-    def __init__(self, port: int = 0) -> None:
+    def __init__(self, port: int = 0, ssl_context: ssl.SSLContext | None = None) -> None:
         self.hits: Counter[str] = Counter()
         self.sockets = bind_sockets(port, "127.0.0.1")
         self.port = self.sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.ssl_context = ssl_context
+        self.url = f"{'https' if ssl_context else 'http'}://127.0.0.1:{self.port}"
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name=f"upstream-{self.port}")
@@ -118,12 +128,18 @@ class Upstream:
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         self._loop = loop
-        server = HTTPServer(app(self.hits))
+        self.gate = asyncio.Event()
+        server = HTTPServer(app(self.hits, self.gate), ssl_options=self.ssl_context)
         server.add_sockets(self.sockets)
         self._server = server
         self._ready.set()
         loop.run_forever()
         loop.close()
+
+    def release(self) -> None:
+        """Let every ``/gate`` request (waiting or to come) answer."""
+        assert self._loop is not None
+        self._loop.call_soon_threadsafe(self.gate.set)
 
     def stop(self) -> None:
         """Stop listening, close connections, end the loop and join the thread (bounded)."""
@@ -132,6 +148,7 @@ class Upstream:
             return
 
         async def shutdown() -> None:
+            self.gate.set()
             self._server.stop()
             await asyncio.wait_for(self._server.close_all_connections(), 5)
             loop.stop()
