@@ -9,7 +9,8 @@ browser's HAR export (``har``):
   ``hygiene``: no hop-by-hop or length headers, secrets replaced by ``[redacted]``. An answer
   whose body is not UTF-8 text is not recorded (a Postman example's body is text).
 * **Where it goes** (``placement``): a top-level folder named after the path's first segment
-  (``/users/42`` -> ``users``; none for ``/`` or an id such as ``/42``), a request named by method
+  (``/users/42`` -> ``users``; an ``api`` or version prefix passed over: ``/api/v1/users`` ->
+  ``users``; none for ``/`` or an id such as ``/42``), a request named by method
   and path (``GET /users/42``), and an example named by status (``200 OK``), unique within its
   request (``200 OK ?page=2`` when the query tells them apart, else ``200 OK 2``, ``200 OK 3``).
   A folder or request of that name that exists already is used.
@@ -17,6 +18,7 @@ browser's HAR export (``har``):
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -31,6 +33,7 @@ __all__ = ["Recording", "Placement", "recording_of", "placement", "folder_for", 
 
 NOT_SAVED = "recorded, not saved yet"
 """The ``location`` of a recorded example until ``save`` writes it (then: its JSON path or file)."""
+_PREFIX = re.compile(r"(?i)(api|rest|v\d+(\.\d+)*)\Z")
 MAX_NAME = 120
 """Characters a generated request or example name keeps (a long path is cut, with ``…``)."""
 
@@ -106,10 +109,14 @@ def recording_of(request: MockRequest, status: int, reason: str, headers: Pairs,
 
 
 def folder_for(path: str) -> str:
-    """The folder of a recorded path: its first segment, decoded (``/users/42`` -> ``users``);
-    ``""`` (the collection's root) for ``/`` or a first segment that is an id (spec 9.1)."""
-    first = unquote(path.lstrip("/").split("/", 1)[0], errors="replace")
-    return "" if not first or is_id(first) else _cut(first)
+    """The folder of a recorded path: its first segment, decoded, passing over an ``api`` or
+    version prefix (``/users/42`` and ``/api/v2/users/42`` -> ``users``; ``/api`` -> ``api``);
+    ``""`` (the collection's root) for ``/`` or a path of ids only (spec 9.1)."""
+    segments = [unquote(s, errors="replace") for s in path.split("/") if s]
+    named = [s for s in segments if not is_id(s)]
+    meaningful = [s for s in named if not _PREFIX.match(s)]
+    found = meaningful[0] if meaningful else (named[0] if named else "")
+    return _cut(found)
 
 
 def request_name(method: str, path: str) -> str:
