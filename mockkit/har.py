@@ -66,7 +66,7 @@ def _body(content: object, label: str, where: str) -> bytes | None:
         raise _fail(label, f"{where}.text", "expected text")
     if str(content.get("encoding", "")).lower() == "base64":
         try:
-            return base64.b64decode(text, validate=False)
+            return base64.b64decode("".join(text.split()), validate=True)
         except (binascii.Error, ValueError):
             raise _fail(label, f"{where}.text", "expected base64 text (encoding is base64)") from None
     return text.encode("utf-8", "surrogatepass")
