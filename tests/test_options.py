@@ -458,3 +458,62 @@ def test_a_hub_refuses_a_bad_mockkit_config_value_naming_the_key(tmp_path):
             with pytest.raises(mockkit.HubError, match=re.escape(says)) as refused:
                 hub.client.create_mock(uid, config=config)
             assert refused.value.status == 400 and refused.value.name == "malformedRequestError"
+
+
+# ------------------------------------------------------------------ proxy and record (issue 16)
+
+
+PROXIED = {"record": "new_episodes", "redact": "x-token", "proxy_max_size": 2000}
+
+
+def proxied_answers(get) -> tuple:
+    """What a proxying, recording door answers: forwarded, then from the recording, then a 502."""
+    first = get("/users/5", {"X-Token": "t0k"})
+    again = get("/users/5", {})
+    big = get("/big?bytes=5000", {})
+    return (first.status_code, first.json()["id"], again.json()["id"], big.status_code, big.json()["error"]["name"])
+
+
+def test_proxy_options_mean_the_same_at_every_door(tmp_path):
+    import anyio
+
+    from upstream import Upstream
+
+    expected = (200, 5, 5, 502, "upstreamTooLargeError")
+    with Upstream() as up:
+        options = {"proxy": up.url, **PROXIED}
+        with mockkit.MockServer(PROBE, **options) as server:
+            assert proxied_answers(lambda p, h: server.get(p, headers=h)) == expected
+            recorded = server.engine.collection.examples[-1]
+        served = mockkit.serve(PROBE, **options)
+        try:
+            assert proxied_answers(lambda p, h: served.get(p, headers=h)) == expected
+        finally:
+            served.stop()
+        with httpx.Client(transport=mockkit.transport(PROBE, strict=False, **options), base_url="http://m") as client:
+            assert proxied_answers(lambda p, h: client.get(p, headers=h)) == expected
+
+        async def through_async() -> tuple:
+            transport = mockkit.transport(PROBE, strict=False, options=MockOptions(**options))
+            async with httpx.AsyncClient(transport=transport, base_url="http://m") as client:
+                got = [await client.get(p, headers=h) for p, h in (("/users/5", {"X-Token": "t0k"}), ("/users/5", {}),
+                                                                     ("/big?bytes=5000", {}))]
+            return (got[0].status_code, got[0].json()["id"], got[1].json()["id"], got[2].status_code,
+                    got[2].json()["error"]["name"])
+
+        assert anyio.run(through_async) == expected
+        source = tmp_path / "probe.json"
+        source.write_text(json.dumps(PROBE))
+        proc, url = started("serve", str(source), "--quiet", "--proxy", up.url, "--record", "new_episodes",
+                            "--redact", "x-token", "--proxy-max-size", "2000")
+        try:
+            with httpx.Client(base_url=url, trust_env=False) as client:
+                assert proxied_answers(lambda p, h: client.get(p, headers=h)) == expected
+        finally:
+            stop(proc)
+        assert up.hits == {"/users/5": 5, "/big": 5}  # once per door: the second call is the recording's
+    assert dict(recorded.request.headers)["X-Token"] == "[redacted]"
+    saved = mockkit.load_collection(str(source)).examples[-1]  # mockkit serve saved on stop
+    assert saved.request_name == "GET /users/5" and dict(saved.request.headers)["X-Token"] == "[redacted]"
+    with pytest.raises(ConfigError, match="not hub options"):
+        mockkit.serve_hub(tmp_path / "hub", options=MockOptions(**options))
