@@ -355,10 +355,10 @@ class MockEngine:
                           f"(generation {call.generation}); {since} since (now generation "
                           f"{self.generation})")
         if call.forwarded is not None:  # issue 16: what happened upstream, in explaining's words
-            from .explaining import forwarded_answer, forwarded_notes
+            from .explaining import forwarded_answer, forwarded_notes, passed_over
 
-            explained = explained.with_answer(forwarded_answer(call.forwarded))
             after.extend(forwarded_notes(call.forwarded, explained.ranking))
+            explained = explained.with_answer(forwarded_answer(call.forwarded), passed_over(call.forwarded))
         if call.body_truncated:
             after.append(
                 f"the request body was {call.body_size:,} bytes; the call log keeps the first "

@@ -26,7 +26,7 @@ from .templating import TOKEN
 from .urls import levenshtein
 
 __all__ = ["ExplainedRanking", "explain", "uncaptured", "lookup_miss_note", "forwarded_answer", "forwarded_notes",
-           "forwarded_line"]
+           "forwarded_line", "passed_over"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,9 +68,17 @@ class ExplainedRanking:
         """The same explanation with more notes, ``before`` and ``after`` its own."""
         return replace(self, notes=(*before, *self.notes, *after))
 
-    def with_answer(self, answer: str) -> "ExplainedRanking":
-        """The same explanation, saying ``answer`` answered the call (not the ranking's winner)."""
-        return replace(self, answer=answer)
+    def with_answer(self, answer: str, passed_over: str = "") -> "ExplainedRanking":
+        """The same ranking for a call that something else answered (``answer`` says what: a
+        forwarded call): no example is the winner, and the example that would have answered
+        gets ``passed_over`` before its reason (why it did not)."""
+        winner = self.winner
+        if winner is None:
+            return replace(self, answer=answer)
+        reason = winner.reason.removeprefix("chosen, ")
+        moved = winner.with_words(winner.checks, f"{passed_over}: {reason}" if passed_over else reason)
+        candidates = tuple(moved if c is winner else c for c in self.candidates)
+        return replace(self, candidates=candidates, winner=None, answer=answer)
 
     def __iter__(self) -> Iterator[Candidate]:
         return iter(self.candidates)
@@ -248,6 +256,13 @@ def forwarded_answer(f: Forwarded) -> str:
     if f.recorded_as:
         return f"{said}; {'refreshed' if f.refreshed else 'recorded as'} '{f.recorded_as}'"
     return said + ("; not recorded" if not f.error else "")
+
+
+def passed_over(f: Forwarded) -> str:
+    """Why the example that matched best did not answer a forwarded call (its reason's start)."""
+    if f.reason == "all":
+        return "would have answered, but record mode all forwards every request"
+    return f"the best match, but not this request's own example, so record mode {f.mode} forwarded the call"
 
 
 def forwarded_notes(f: Forwarded, ranking: Ranking) -> list[str]:

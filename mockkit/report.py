@@ -191,7 +191,11 @@ def ranking_frame(ranking: ExplainedRanking | Ranking, problems: Problems | None
         ranking = explain(ranking)
     winner = ranking.winner
     rows = [_row(c, winner, problems) for c in ranking.candidates]
-    _fill_reach(ranking, rows)
+    if ranking.answer:  # a forwarded call (issue 16): no example answered, none was out-ranked
+        for row in rows:
+            row["shadowed"] = False
+    else:
+        _fill_reach(ranking, rows)
     frame = Explanation(typed_frame(rows, RANKING_COLUMNS))
     frame._ranking = ranking
     frame.attrs["request"] = f"{ranking.request.method} {ranking.request.target}"

@@ -279,7 +279,8 @@ def test_why_this_example_tables_fit_at_1440(lab, browser):
         set_theme(page, "JupyterLab Light")
 
 
-@pytest.mark.parametrize("name", ["03-dynamic-responses", "04-mock-in-your-tests", "05-your-own-collection", "06-hub"])
+@pytest.mark.parametrize("name", ["03-dynamic-responses", "04-mock-in-your-tests", "05-your-own-collection", "06-hub",
+                                  "07-record-and-replay"])
 def test_other_tutorials_fit_at_1440(lab, browser, name):
     with new_page(browser) as page:
         run_all(page, f"{lab}/lab/tree/{name}.ipynb?reset&token={TOKEN}")

@@ -62,9 +62,14 @@ def test_new_episodes_records_each_new_request_and_answers_it_from_then_on(upstr
             "items / GET /items / 200 OK": "recorded, not saved yet",
             "items / GET /items / 200 OK ?page=2": "recorded, not saved yet",
             "users / GET /users/9 / 200 OK": "recorded, not saved yet"}
-        why = mock.explain(other_user).attrs
+        frame = mock.explain(other_user)
+        why = frame.attrs
         assert "'saved user' (path rule f" in " ".join(why["notes"]) and "record mode new_episodes" in " ".join(why["notes"])
         assert why["answered"].endswith("recorded as 'users / GET /users/9 / 200 OK'")
+        assert not frame["selected"].any() and frame.winner is None  # no example answered it
+        assert frame["reason"].iloc[0].startswith("the best match, but not this request's own example, so record "
+                                                  "mode new_episodes forwarded the call: score 89")
+        assert not frame["shadowed"].any() and not frame["reach"].any()
 
 
 def test_new_episodes_keeps_an_existing_example_of_the_same_status(upstream):
