@@ -47,10 +47,15 @@ from .model import MockRequest, MockResponse, Pairs
 if TYPE_CHECKING:  # pragma: no cover
     from .options import MockOptions
 
-__all__ = ["Exchange", "UpstreamFailure", "Upstream", "failure_answer", "forwarded_answer", "UPSTREAM_ERRORS"]
+__all__ = ["Exchange", "UpstreamFailure", "Upstream", "failure_answer", "forwarded_answer", "UPSTREAM_ERRORS",
+           "MAX_CONNECTIONS"]
 
 UPSTREAM_ERRORS = tuple(name for name in answers.ERROR_NAMES if name.startswith("upstream"))
 """The error names a proxying mock answers with (status 502; ``answers.ERROR_NAMES`` says when)."""
+MAX_CONNECTIONS = 32
+"""Upstream connections open at once per event loop (and for the sync client): with
+``proxy_max_size`` this bounds the memory forwarded answers hold (32 x 10 MiB by default); more
+calls wait for a connection, within ``proxy_timeout``."""
 _PRINTABLE = "".join(map(chr, range(33, 127)))
 
 
@@ -187,7 +192,8 @@ class Upstream:
 
     def _client_options(self) -> dict[str, object]:
         return {"timeout": self._timeout(), "verify": self.verify, "trust_env": self._trust_env,
-                "follow_redirects": False}
+                "follow_redirects": False, "limits": httpx.Limits(max_connections=MAX_CONNECTIONS,
+                                                                  max_keepalive_connections=MAX_CONNECTIONS // 2)}
 
     # ------------------------------------------------------------------------- async
 
@@ -198,10 +204,11 @@ class Upstream:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return httpx.AsyncClient(**self._client_options()), True  # type: ignore[arg-type]
-        client = self._clients.get(loop)
-        if client is None or client.is_closed:
-            client = httpx.AsyncClient(**self._client_options())  # type: ignore[arg-type]
-            self._clients[loop] = client
+        with self._lock:
+            client = self._clients.get(loop)
+            if client is None or client.is_closed:
+                client = httpx.AsyncClient(**self._client_options())  # type: ignore[arg-type]
+                self._clients[loop] = client
         return client, False
 
     async def exchange(self, request: MockRequest, target: str | None = None) -> Exchange | UpstreamFailure:
@@ -231,7 +238,8 @@ class Upstream:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return
-        client = self._clients.pop(loop, None)
+        with self._lock:
+            client = self._clients.pop(loop, None)
         if client is not None:
             await client.aclose()
 
