@@ -127,9 +127,10 @@ class MockEngine:
         Raises ``CollectionError`` (and changes nothing) for a broken file. A recording mock
         applies its recordings not saved yet to what it read (``Recorder.rebase``)."""
         loaded = load_collection(collection)
-        if self.recorder is not None:
-            loaded = self.recorder.rebase(loaded)
-        return self._successor(loaded, environment)
+        if self.recorder is None:
+            return self._successor(loaded, environment)
+        with self.recorder.writing():  # no recording slips in between reading and swapping
+            return self._successor(self.recorder.rebase(loaded), environment)
 
     def _successor(self, collection: Collection, environment: Any = None, *, recorded: bool = False) -> MockEngine:
         """The next generation for ``collection``, sharing what a reload keeps; ``recorded``: the
@@ -170,7 +171,16 @@ class MockEngine:
         ranking = self.rank(request)
         winner = ranking.winner
         json_body = winner is not None and self._responses[id(winner.target)].body.json_modes is not None
-        return explain_ranking(ranking, (JSON_BODY_NOTE,) if json_body else ())
+        explained = explain_ranking(ranking, (JSON_BODY_NOTE,) if json_body else ())
+        if self.upstream is None:
+            return explained
+        from .explaining import REPLAY_ONLY_NOTE, proxy_answer  # issue 16: what a proxying mock does with it
+
+        reason = self._forward_reason(request, ranking)
+        if reason is not None:
+            return explained.with_answer(*proxy_answer(self.upstream.url_for(request), self.options.record, reason))
+        replay_only = self.recorder is not None and not self.recorder.empty_at_start and self.options.record == "once"
+        return explained.with_notes(after=(REPLAY_ONLY_NOTE,)) if replay_only and winner is None else explained
 
     def handle(self, request: MockRequest, *, record: bool = True) -> Served:
         """Answer ``request``: rank, choose, render, and record the call in the journal.
@@ -223,15 +233,22 @@ class MockEngine:
                     delay: int | None) -> Forwarding | None:
         """The plan to forward this call upstream (issue 16: ``recording.forward_reason``), or
         None when the mock answers it (no proxy, a CORS pre-flight, the record mode says so)."""
-        if self.upstream is None or (self.cors and answers.is_preflight(request)):
+        reason = self._forward_reason(request, ranking)
+        if reason is None:
             return None
         from .forwarding import Forwarding
+
+        return Forwarding(self, request, ranking, call_id, started, delay, reason)
+
+    def _forward_reason(self, request: MockRequest, ranking: Ranking) -> str | None:
+        """Why this mock forwards ``request`` (``recording.FORWARD_REASONS``), or None."""
+        if self.upstream is None or (self.cors and answers.is_preflight(request)):
+            return None
         from .recording import forward_reason
 
         recorder = self.recorder
-        reason = forward_reason(self.options.record, ranking,
-                                empty_at_start=recorder.empty_at_start if recorder is not None else True)
-        return Forwarding(self, request, ranking, call_id, started, delay, reason) if reason is not None else None
+        return forward_reason(self.options.record, ranking,
+                              empty_at_start=recorder.empty_at_start if recorder is not None else True)
 
     def log_forwarded(self, call_id: str, request: MockRequest, ranking: Ranking, started: float, status: int,
                       error: str, headers: Pairs, forwarded: Forwarded) -> None:

@@ -26,7 +26,7 @@ from .templating import TOKEN
 from .urls import levenshtein
 
 __all__ = ["ExplainedRanking", "explain", "uncaptured", "lookup_miss_note", "forwarded_answer", "forwarded_notes",
-           "forwarded_line", "passed_over"]
+           "forwarded_line", "passed_over", "proxy_answer", "REPLAY_ONLY_NOTE"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,8 +261,23 @@ def forwarded_answer(f: Forwarded) -> str:
 def passed_over(f: Forwarded) -> str:
     """Why the example that matched best did not answer a forwarded call (its reason's start)."""
     if f.reason == "all":
-        return "would have answered, but record mode all forwards every request"
-    return f"the best match, but not this request's own example, so record mode {f.mode} forwarded the call"
+        return "would answer, but record mode all forwards every request"
+    return f"the best match, but not this request's own example: record mode {f.mode} forwards such requests"
+
+
+REPLAY_ONLY_NOTE = ("not forwarded: record mode once replays only, because the collection had examples when the "
+                    "mock started (no match is a 404, as without a proxy)")
+"""Said of a request no example matches, by a mock in record mode once that started with examples."""
+
+
+def proxy_answer(url: str, mode: str, reason: str) -> tuple[str, str]:
+    """For a request a proxying mock would forward, explained without being sent: what the mock
+    does with it, and why the best example does not answer it (``ExplainedRanking.with_answer``'s
+    arguments). ``reason``: one of ``recording.FORWARD_REASONS``."""
+    records = " and records the answer" if mode != "none" else ""
+    why = {"unmatched": "no example matches it", "not-own": "no example is its own (same path and query)",
+           "all": "record mode all forwards every request"}[reason]
+    return f"{why}: this mock forwards it to {url}{records}", passed_over(Forwarded(url=url, reason=reason, mode=mode))
 
 
 def forwarded_notes(f: Forwarded, ranking: Ranking) -> list[str]:

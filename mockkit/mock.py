@@ -307,10 +307,22 @@ class MockServer(CallAssertions):
             f"{len(self.engine.index)} examples · {len(self.engine.journal)} calls logged"
             f"{' · <b>private</b>' if self.engine.api_key else ''}"
             f"{' · <b>server response active</b>' if self.engine.server_response else ''}"
+            f"{self._proxy_html()}"
             f"<table><thead><tr><th style='text-align:left'>method</th><th style='text-align:left'>path</th>"
             f"<th>examples</th></tr></thead>"
             f"<tbody>{rows}</tbody></table></div>"
         )
+
+    def _proxy_html(self) -> str:
+        """Where a proxying mock forwards, and what it has recorded (issue 16)."""
+        proxy = self.engine.options.proxy
+        if proxy is None:
+            return ""
+        recorder = self.engine.recorder
+        said = f"<br>forwards to <code>{html.escape(proxy)}</code>"
+        if recorder is not None:
+            said += f" · records (mode {recorder.mode}; {recorder.pending} not saved)"
+        return said
 
     def endpoints(self) -> list[tuple[str, str, int]]:
         """(method, path, number of examples) for every distinct endpoint, in collection order."""

@@ -67,8 +67,8 @@ def test_new_episodes_records_each_new_request_and_answers_it_from_then_on(upstr
         assert "'saved user' (path rule f" in " ".join(why["notes"]) and "record mode new_episodes" in " ".join(why["notes"])
         assert why["answered"].endswith("recorded as 'users / GET /users/9 / 200 OK'")
         assert not frame["selected"].any() and frame.winner is None  # no example answered it
-        assert frame["reason"].iloc[0].startswith("the best match, but not this request's own example, so record "
-                                                  "mode new_episodes forwarded the call: score 89")
+        assert frame["reason"].iloc[0].startswith("the best match, but not this request's own example: record "
+                                                  "mode new_episodes forwards such requests: score 89")
         assert not frame["shadowed"].any() and not frame["reach"].any()
 
 
@@ -239,3 +239,24 @@ def test_a_reload_keeps_the_recordings_not_saved_yet(upstream, tmp_path):
         assert mock.get("/health").text == "edited"
         assert mock.get("/users/5").json()["id"] == 5 and upstream.hits == {"/users/5": 1}
         assert mock.engine.recorder.pending == 1
+
+
+def test_explaining_a_request_not_sent_says_what_a_proxying_mock_does_with_it(upstream):
+    with mockkit.MockServer(USER_SAVED, proxy=upstream.url, record="new_episodes") as mock:
+        other = mock.explain("GET", "/users/9")
+        own = mock.explain("GET", "/users/1")
+        unmatched = mock.explain("GET", "/orders")
+        mock.get("/users/9")
+        summary = mock._repr_html_()
+    assert other.attrs["answered"] == (f"no example is its own (same path and query): this mock forwards it to "
+                                       f"{upstream.url}/users/9 and records the answer")
+    assert other.winner is None and "record mode new_episodes forwards such requests" in other["reason"].iloc[0]
+    assert own.winner["example"] == "saved user" and "answered" not in own.attrs
+    assert unmatched.attrs["answered"].startswith("no example matches it: this mock forwards it")
+    assert f"forwards to <code>{upstream.url}</code> · records (mode new_episodes; 1 not saved)" in summary
+    with mockkit.MockServer(USER_SAVED, proxy=upstream.url) as plain:
+        assert plain.explain("GET", "/orders").attrs["answered"] == f"no example matches it: this mock forwards it to {upstream.url}/orders"
+    with mockkit.MockServer(USER_SAVED, proxy=upstream.url, record="once") as once:
+        replay_only = once.explain("GET", "/orders")
+    assert "answered" not in replay_only.attrs and "record mode once replays only" in replay_only.attrs["notes"][-1]
+    assert upstream.hits == {"/users/9": 1}  # explaining sends nothing

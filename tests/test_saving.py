@@ -121,8 +121,8 @@ def test_a_v3_tree_gets_new_files_and_the_others_stay_as_they_were(upstream, tmp
             "users/.resources/definition.yaml", "users/GET -users-3.request.yaml",
             "users/.resources/GET -users-3.resources/examples/200 OK.example.yaml",
             "users/.resources/GET -users-3.resources/examples/200 OK -view=full.example.yaml",  # ? is not a file name
-            "api/.resources/definition.yaml", "api/GET -api-authors-1.request.yaml",
-            "api/.resources/GET -api-authors-1.resources/examples/200 OK.example.yaml"}
+            "authors/.resources/definition.yaml", "authors/GET -api-authors-1.request.yaml",  # past the api prefix
+            "authors/.resources/GET -api-authors-1.resources/examples/200 OK.example.yaml"}
         assert {p.relative_to(root).as_posix() for p in written} == new | changed
         same_answers_from_the_files(recorded, root, requests + ["/api/books/999", "/api/books?page=2"])
         locations = set(mock.examples["location"])
