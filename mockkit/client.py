@@ -20,9 +20,11 @@ server. The transport itself is the mock, so nothing local needs a port.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Unpack
 
@@ -81,8 +83,29 @@ class EngineTransport(CallAssertions, httpx.BaseTransport, httpx.AsyncBaseTransp
     def _use(self, engine: MockEngine) -> None:
         self.engine = engine
 
-    def save(self, dest: Any = None) -> Any:
-        """Write the recorded examples (``mockkit.saving.save``); see ``MockServer.save``."""
+    def save(self, dest: str | os.PathLike[str] | None = None) -> list[Path]:
+        """Write the examples this transport recorded to the collection's files (issue 16), as
+        ``MockServer.save`` does.
+
+        Args:
+            dest (str | os.PathLike[str] | None): another place: a ``.json`` file (a v2.1
+                export) or a folder that is absent or empty (a v3 tree); None: the collection's
+                own file or folder.
+
+        Returns:
+            list[Path]: the files written (a v2.x file's ``.bak`` backup last).
+
+        Raises:
+            MockkitError: when the transport does not record, or has no file to write to.
+            OSError: when a file cannot be written.
+
+        Example:
+            ```python
+            t = mockkit.transport("api.json", proxy="http://127.0.0.1:8080", record="new_episodes")
+            httpx.Client(transport=t, base_url="http://mock").get("/users/7")
+            t.save()          # [PosixPath('api.json'), PosixPath('api.json.bak')]
+            ```
+        """
         from .saving import save
 
         return save(self.engine, dest)

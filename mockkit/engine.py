@@ -34,7 +34,7 @@ from .templating import TOKEN
 if TYPE_CHECKING:  # pragma: no cover
     from .forwarding import Forwarding
     from .proxy import Upstream
-    from .recording import Recorder
+    from .recorder import Recorder
 
 __all__ = ["CALL_HEADER", "MockEngine", "Served", "engine_for"]
 
@@ -107,7 +107,7 @@ class MockEngine:
         self.recorder: Recorder | None = None
         if options.proxy is not None:  # issue 16; httpx is imported only for a proxying mock
             from .proxy import Upstream
-            from .recording import Recorder
+            from .recorder import Recorder
 
             self.upstream = Upstream(options)
             if options.record != "none":

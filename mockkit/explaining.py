@@ -250,8 +250,19 @@ def _upstream_result(f: Forwarded) -> str:
 
 
 def forwarded_answer(f: Forwarded) -> str:
-    """What answered a forwarded call, for the verdict line (issue 16): "forwarded to URL: the
-    upstream answered 200 in 12 ms; recorded as 'users / GET /users/7 / 200 OK'"."""
+    """What answered a forwarded call, for an explanation's verdict line (issue 16).
+
+    Args:
+        f (Forwarded): the call's facts.
+
+    Returns:
+        str: e.g. "forwarded to http://127.0.0.1:8080/users/7: the upstream answered 200 in 12 ms;
+        recorded as 'users / GET /users/7 / 200 OK'".
+
+    Example:
+        >>> forwarded_answer(Forwarded(url="http://h/a", reason="unmatched", status=200, ms=12.0))
+        'forwarded to http://h/a: the upstream answered 200 in 12 ms; not recorded'
+    """
     said = f"forwarded to {f.url}: {_upstream_result(f)}"
     if f.recorded_as:
         return f"{said}; {'refreshed' if f.refreshed else 'recorded as'} '{f.recorded_as}'"
@@ -259,7 +270,18 @@ def forwarded_answer(f: Forwarded) -> str:
 
 
 def passed_over(f: Forwarded) -> str:
-    """Why the example that matched best did not answer a forwarded call (its reason's start)."""
+    """Why the example that matched best did not answer a forwarded call (the start of its reason).
+
+    Args:
+        f (Forwarded): the call's facts (its ``reason`` and ``mode``).
+
+    Returns:
+        str: the words put before that example's own reason.
+
+    Example:
+        >>> passed_over(Forwarded(url="http://h/a", reason="all", mode="all"))
+        'would answer, but record mode all forwards every request'
+    """
     if f.reason == "all":
         return "would answer, but record mode all forwards every request"
     return f"the best match, but not this request's own example: record mode {f.mode} forwards such requests"
@@ -271,9 +293,22 @@ REPLAY_ONLY_NOTE = ("not forwarded: record mode once replays only, because the c
 
 
 def proxy_answer(url: str, mode: str, reason: str) -> tuple[str, str]:
-    """For a request a proxying mock would forward, explained without being sent: what the mock
-    does with it, and why the best example does not answer it (``ExplainedRanking.with_answer``'s
-    arguments). ``reason``: one of ``recording.FORWARD_REASONS``."""
+    """For a request a proxying mock would forward, explained without being sent: what the mock does
+    with it, and why the best example does not answer it (``ExplainedRanking.with_answer``'s
+    arguments).
+
+    Args:
+        url (str): the upstream URL the request would go to.
+        mode (str): the record mode.
+        reason (str): one of ``recording.FORWARD_REASONS``.
+
+    Returns:
+        tuple[str, str]: the answer sentence and the passed-over words.
+
+    Example:
+        >>> proxy_answer("http://h/orders", "none", "unmatched")[0]
+        'no example matches it: this mock forwards it to http://h/orders'
+    """
     records = " and records the answer" if mode != "none" else ""
     why = {"unmatched": "no example matches it", "not-own": "no example is its own (same path and query)",
            "all": "record mode all forwards every request"}[reason]
@@ -281,7 +316,22 @@ def proxy_answer(url: str, mode: str, reason: str) -> tuple[str, str]:
 
 
 def forwarded_notes(f: Forwarded, ranking: Ranking) -> list[str]:
-    """Why a call was forwarded and what became of the exchange, in sentences."""
+    """Why a call was forwarded and what became of the exchange, as an explanation's notes.
+
+    Args:
+        f (Forwarded): the call's facts.
+        ranking (Ranking): the call's ranking (names the example that matched best).
+
+    Returns:
+        list[str]: sentences: why it was forwarded, then what was recorded (or why not), then how
+        many secret values were redacted.
+
+    Example:
+        ```python
+        forwarded_notes(call.forwarded, ranking)[0]
+        # 'no example matched, so the mock forwarded the request to its upstream (proxy)'
+        ```
+    """
     winner = ranking.winner
     if f.reason == "unmatched":
         why = "no example matched, so the mock forwarded the request to its upstream (proxy)"
@@ -308,8 +358,18 @@ def forwarded_notes(f: Forwarded, ranking: Ranking) -> list[str]:
 
 
 def forwarded_line(f: Forwarded) -> str:
-    """A short line for a call log (``mockkit serve``, the Explorer): "forwarded, upstream
-    200 in 12 ms, recorded as '...'"."""
+    """A short line for a call log (``mockkit serve``, the Explorer).
+
+    Args:
+        f (Forwarded): the call's facts.
+
+    Returns:
+        str: e.g. "forwarded, upstream 200 in 12 ms, recorded as 'users / GET /users/7 / 200 OK'".
+
+    Example:
+        >>> forwarded_line(Forwarded(url="http://h/a", reason="unmatched", error="upstreamTimeoutError"))
+        'forwarded, upstreamTimeoutError'
+    """
     head = f"forwarded, upstream {f.status} in {f.ms:,.0f} ms" if not f.error else f"forwarded, {f.error}"
     if f.recorded_as:
         return f"{head}, {'refreshed' if f.refreshed else 'recorded as'} '{f.recorded_as}'"

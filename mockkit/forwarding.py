@@ -31,15 +31,23 @@ __all__ = ["Forwarding"]
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Forwarding:
-    """A call to forward: the ``engine`` that decided, the ``request`` and its ``ranking``, the
-    call's journal id, when it started (``time.perf_counter()``), its delay (ms, applied after
-    the upstream answered) and why it is forwarded (``recording.FORWARD_REASONS``).
+    """A call to forward: the plan ``MockEngine.handle`` returns in ``Served.forward``.
 
-    Example (what the server does)::
+    Attributes:
+        engine (MockEngine): the engine generation that decided.
+        request (MockRequest): the request.
+        ranking (Ranking): its ranking (explained later as a forwarded call).
+        call_id (str): its call-log id (``x-mockkit-call``).
+        started (float): when it started (``time.perf_counter()``, seconds).
+        delay_ms (int | None): the delay to apply after the upstream answered (ms).
+        reason (str): why it is forwarded (``recording.FORWARD_REASONS``).
 
-        served = engine.handle(request)
+    Example:
+        ```python
+        served = engine.handle(request)                 # what the server does
         if served.forward is not None:
             served = await served.forward.run(target="/users/7?page=2")
+        ```
     """
 
     engine: MockEngine
@@ -52,14 +60,37 @@ class Forwarding:
 
     @property
     def upstream(self) -> Upstream:
-        """The engine's upstream (``MockOptions.proxy``)."""
+        """The engine's upstream (``MockOptions.proxy``).
+
+        Returns:
+            Upstream: the upstream this call goes to.
+
+        Example:
+            ```python
+            served.forward.upstream.base      # 'http://127.0.0.1:8080'
+            ```
+        """
         upstream = self.engine.upstream
         assert upstream is not None, "a Forwarding is made only by an engine with a proxy"
         return upstream
 
     async def run(self, target: str | None = None) -> Served:
-        """Forward, record (on a worker thread), log, and return the answer to send. ``target``:
-        the request target as received, so the query goes upstream exactly as sent."""
+        """Forward the call on the running event loop, record the answer (on a worker thread, when the
+        mock records), log the call, and return the answer to send.
+
+        Args:
+            target (str | None): the request target as received (``/a?b=1``), so the query goes
+                upstream exactly as sent.
+
+        Returns:
+            Served: the upstream's answer, or a 502 naming why there is none; ``forwarded`` holds the
+            facts (``journal.Forwarded``).
+
+        Example:
+            ```python
+            served = await served.forward.run(target="/users/7?page=2")
+            ```
+        """
         got = await self.upstream.exchange(self.request, target)
         outcome = None
         if isinstance(got, Exchange) and self.engine.recorder is not None:
@@ -67,7 +98,19 @@ class Forwarding:
         return self.finish(got, outcome)
 
     def run_sync(self, target: str | None = None) -> Served:
-        """``run`` for a caller without an event loop (the sync httpx transport)."""
+        """``run`` for a caller without an event loop (the sync httpx transport).
+
+        Args:
+            target (str | None): the request target as received.
+
+        Returns:
+            Served: as ``run``.
+
+        Example:
+            ```python
+            served = served.forward.run_sync("/users/7")
+            ```
+        """
         got = self.upstream.exchange_sync(self.request, target)
         outcome = self._record(got) if isinstance(got, Exchange) and self.engine.recorder is not None else None
         return self.finish(got, outcome)
@@ -81,7 +124,22 @@ class Forwarding:
             return Outcome(not_recorded=f"recording failed: {type(exc).__name__}: {exc}")
 
     def finish(self, got: Exchange | UpstreamFailure, outcome: Outcome | None) -> Served:
-        """The answer for ``got`` (the upstream's, or a 502), logged with the facts."""
+        """The answer for ``got`` (the upstream's, or a 502 in Postman's error shape), logged in the
+        call log with the facts (secret response headers redacted there too).
+
+        Args:
+            got (Exchange | UpstreamFailure): what the upstream answered, or why not.
+            outcome (Outcome | None): what recording did (None: the mock does not record, or there
+                was no answer).
+
+        Returns:
+            Served: the answer to send, with ``forwarded`` set.
+
+        Example:
+            ```python
+            forwarding.finish(upstream.exchange_sync(forwarding.request), None).response.status
+            ```
+        """
         from .engine import Served
 
         engine, origin = self.engine, self.request.header("origin")

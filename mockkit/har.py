@@ -83,9 +83,30 @@ def _entries(har: object, label: str) -> list[Any]:
 
 def har_recordings(har: object, label: str, *, hosts: Iterable[str] = (), redact: Iterable[str] = ()
                    ) -> tuple[list[Recording], dict[str, int]]:
-    """The recordings of a parsed HAR document (the last of each request and status), and the
-    entries left out by reason (``no answer``, ``not text``, ``other host``, ``not http``).
-    Raises ``CollectionError`` naming ``label`` and the key path for a malformed entry."""
+    """The recordings of a parsed HAR 1.2 document (the last answer of each request and status),
+    with the rules of a recording mock (see the module docstring).
+
+    Args:
+        har (object): the parsed document (``{"log": {"entries": [...]}}``).
+        label (str): the file's name, for errors.
+        hosts (Iterable[str]): keep only entries for these host names (none: every host).
+        redact (Iterable[str]): more names to redact (``redact_names``'s output).
+
+    Returns:
+        tuple[list[Recording], dict[str, int]]: the recordings in the order of their last call,
+        and the entries left out by reason (``no answer``, ``not text``, ``other host``,
+        ``not http``).
+
+    Raises:
+        CollectionError: naming ``label`` and the key path (``log.entries[3].request``) for a
+            malformed entry, and what was expected there.
+
+    Example:
+        ```python
+        recordings, left = har_recordings(json.loads(Path("capture.har").read_text()), "capture.har")
+        left      # {'not text': 1, 'no answer': 1}
+        ```
+    """
     wanted = {h.strip().lower() for h in hosts if h.strip()}
     redaction = Redaction(redact)
     kept: dict[tuple[Any, ...], Recording] = {}
@@ -126,16 +147,33 @@ def har_recordings(har: object, label: str, *, hosts: Iterable[str] = (), redact
 
 def from_har(har: str | os.PathLike[str] | bytes | dict[str, Any], *, hosts: Sequence[str] = (),
              redact: Sequence[str] | str = (), name: str | None = None) -> Collection:
-    """A ``Collection`` of the calls in a HAR export (see the module docstring).
+    """A collection with saved examples from a browser's HAR export (see the module docstring):
+    named and placed as recordings are (folder by path, request by method and path, example by
+    status) and redacted the same way.
 
-    ``har``: a path, JSON text or bytes, or the parsed document; ``hosts``: keep only calls to
-    these host names (default: all); ``redact``: more names whose values are replaced by
-    ``[redacted]`` (as the ``redact`` option; Authorization, Cookie, Set-Cookie and x-api-key
-    always are); ``name``: the collection's name (default: the file's name). Raises
-    ``CollectionError`` (file, key path, what was expected) for a file that is not HAR, and
-    ``ConfigError`` for a bad ``redact`` name.
+    Args:
+        har (str | os.PathLike[str] | bytes | dict[str, Any]): a path, JSON text or bytes, or the
+            parsed document.
+        hosts (Sequence[str]): keep only calls to these host names (default: every host).
+        redact (Sequence[str] | str): more names whose values are replaced by ``[redacted]`` (as the
+            ``redact`` option; ``Authorization``, ``Cookie``, ``Set-Cookie`` and ``x-api-key`` always
+            are).
+        name (str | None): the collection's name (default: the file's name without ``.har``).
 
-    Example: ``from_har("capture.har").examples[0].name`` -> ``'200 OK'``."""
+    Returns:
+        Collection: the collection; its description counts the examples and the entries left out.
+
+    Raises:
+        CollectionError: for a file that is not HAR (naming the file, the key path and what was
+            expected), or that cannot be read.
+        ConfigError: for a bad ``redact`` name.
+
+    Example:
+        ```python
+        shop = mockkit.from_har("capture.har", hosts=["api.shop.test"], redact="token")
+        mockkit.serve(shop).get("/v1/products/7").json()
+        ```
+    """
     data, label = read_json(har)
     recordings, left = har_recordings(data, label, hosts=hosts, redact=redact_names(redact))
     title = name or (Path(label).name.removesuffix(".har") if label and not label.startswith("<") else "HAR import")
@@ -163,10 +201,31 @@ def from_har(har: str | os.PathLike[str] | bytes | dict[str, Any], *, hosts: Seq
 def write_har_collection(har: str | os.PathLike[str], dest: str | os.PathLike[str], *, hosts: Sequence[str] = (),
                          redact: Sequence[str] | str = (), name: str | None = None,
                          force: bool = False) -> tuple[Collection, list[Path]]:
-    """``mockkit import-har``: ``from_har`` written to ``dest``, a ``.json`` file (a v2.1
-    collection; an existing file only with ``force``, written atomically) or a new folder (a v3
-    tree). Returns the collection and the files written. Raises ``MockkitError`` for an occupied
-    destination, and what ``from_har`` raises."""
+    """``mockkit import-har``: ``from_har`` written to ``dest``.
+
+    Args:
+        har (str | os.PathLike[str]): the HAR file.
+        dest (str | os.PathLike[str]): a ``.json`` file (a v2.1 collection, written atomically) or
+            a folder that is absent or empty (a v3 tree).
+        hosts (Sequence[str]): as ``from_har``.
+        redact (Sequence[str] | str): as ``from_har``.
+        name (str | None): as ``from_har``.
+        force (bool): replace an existing ``.json`` file.
+
+    Returns:
+        tuple[Collection, list[Path]]: the collection and the files written.
+
+    Raises:
+        MockkitError: for a ``.json`` destination that exists (without ``force``) or is a folder,
+            or a v3 folder that is not empty.
+        CollectionError: as ``from_har``.
+        ConfigError: as ``from_har``.
+
+    Example:
+        ```python
+        write_har_collection("capture.har", "shop.postman_collection.json", hosts=["api.shop.test"])
+        ```
+    """
     collection = from_har(har, hosts=hosts, redact=redact, name=name)
     out = Path(dest)
     if out.suffix.lower() == ".json":

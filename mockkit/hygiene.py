@@ -55,32 +55,83 @@ def _connection_named(headers: Pairs) -> set[str]:
 
 
 def upstream_headers(headers: Pairs, *, private_key: bool = False) -> Pairs:
-    """The request headers to send upstream, in order: without hop-by-hop headers, ``Host``,
-    ``Content-Length``, ``Accept-Encoding`` and the mock's own (``x-mock-*``, ``x-mockkit-*``);
-    ``private_key`` drops ``x-api-key`` too (it is the private mock's key, not the upstream's).
+    """The request headers to send upstream, in their order (the hop-by-hop rule: RFC 9110 §7.6.1).
 
-    Example: ``upstream_headers((("Host", "m"), ("Accept", "*/*")))`` -> ``(("Accept", "*/*"),)``."""
+    Dropped: hop-by-hop headers (``HOP_BY_HOP`` and those a ``Connection`` header names),
+    ``Host`` (the upstream's own), ``Content-Length`` (recomputed), ``Accept-Encoding`` (httpx
+    asks for what it can decode) and the mock's own headers (``x-mock-*``, ``x-mockkit-*``).
+
+    Args:
+        headers (Pairs): the request's headers, ``((name, value), ...)`` as received.
+        private_key (bool): the mock is private (its ``api_key`` option), so ``x-api-key`` is its
+            key, not the upstream's, and is dropped too.
+
+    Returns:
+        Pairs: the headers to forward, names and values as received.
+
+    Example:
+        >>> upstream_headers((("Host", "mock"), ("Accept", "*/*"), ("x-mock-response-code", "404")))
+        (('Accept', '*/*'),)
+    """
     drop = HOP_BY_HOP | _NOT_UPSTREAM | _connection_named(headers) | ({"x-api-key"} if private_key else set())
     return tuple((k, v) for k, v in headers
                  if k.lower() not in drop and not k.lower().startswith(("x-mock-", "x-mockkit-")))
 
 
 def answer_headers(headers: Pairs) -> Pairs:
-    """An upstream answer's headers as passed on and saved: without hop-by-hop headers,
-    ``Content-Length`` and ``Content-Encoding`` (the body is decoded; spec 9.12), nor a
-    ``x-mockkit-call`` of an upstream that is itself a mockkit."""
+    """An upstream answer's headers as passed on to the client and saved in a recording.
+
+    Dropped: hop-by-hop headers (RFC 9110 §7.6.1), ``Content-Length`` and ``Content-Encoding``
+    (the body is passed on and saved decoded, and the server computes its own length: spec 9.12),
+    and the ``x-mockkit-call`` of an upstream that is itself a mockkit.
+
+    Args:
+        headers (Pairs): the upstream's answer headers, ``((name, value), ...)``.
+
+    Returns:
+        Pairs: the headers kept, in order.
+
+    Example:
+        >>> answer_headers((("Content-Type", "application/json"), ("Content-Encoding", "gzip"),
+        ...                 ("Transfer-Encoding", "chunked")))
+        (('Content-Type', 'application/json'),)
+    """
     drop = HOP_BY_HOP | _NOT_DOWNSTREAM | _connection_named(headers) | {"x-mockkit-call"}
     return tuple((k, v) for k, v in headers if k.lower() not in drop)
 
 
 def content_type(headers: Iterable[tuple[str, str]]) -> str:
-    """The ``Content-Type`` among ``headers`` (the first), lower-cased; ``""`` when none."""
+    """The first ``Content-Type`` among ``headers``, lower-cased and trimmed.
+
+    Args:
+        headers (Iterable[tuple[str, str]]): header pairs; names compared without case.
+
+    Returns:
+        str: the content type with its parameters (``"application/json; charset=utf-8"``), or
+        ``""`` when there is none.
+
+    Example:
+        >>> content_type((("X-A", "1"), ("content-type", "Text/HTML; charset=UTF-8")))
+        'text/html; charset=utf-8'
+    """
     return next((v.strip().lower() for k, v in headers if k.lower() == "content-type"), "")
 
 
 def preview_language(ctype: str) -> str:
-    """Postman's ``_postman_previewlanguage`` for a content type: ``json`` (also ``+json``),
-    ``xml`` (also ``+xml``), ``html``, ``javascript``, else ``text`` (``""`` for no type)."""
+    """Postman's ``_postman_previewlanguage`` for a content type (as the Postman app labels a saved
+    example's body).
+
+    Args:
+        ctype (str): a ``Content-Type`` value, parameters allowed.
+
+    Returns:
+        str: ``json`` (also ``+json`` types), ``xml`` (also ``+xml``), ``html``, ``javascript``,
+        ``text`` for any other type, ``""`` for no type.
+
+    Example:
+        >>> [preview_language(t) for t in ("application/problem+json", "text/html", "image/png", "")]
+        ['json', 'html', 'text', '']
+    """
     kind = ctype.split(";", 1)[0].strip().lower()
     if not kind:
         return ""
@@ -96,8 +147,20 @@ def preview_language(ctype: str) -> str:
 
 
 def body_text(body: bytes) -> str | None:
-    """``body`` as text when it is UTF-8 (a byte-order mark kept as written), else None: a
-    Postman example's body is text, so a binary body is not saved."""
+    """``body`` as text when it is UTF-8, else None (a Postman example's body is text, so a
+    binary body is not saved).
+
+    Args:
+        body (bytes): a decoded (not compressed) body.
+
+    Returns:
+        str | None: the text (a byte-order mark kept as written), or None for bytes that are not
+        UTF-8.
+
+    Example:
+        >>> body_text("héllo".encode()), body_text(bytes([0x89, 0x50, 0xFF]))
+        ('héllo', None)
+    """
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError:
@@ -105,24 +168,51 @@ def body_text(body: bytes) -> str | None:
 
 
 class Redaction:
-    """Which names are secrets in a recording: ``ALWAYS_REDACTED`` headers, and every header,
-    query parameter, JSON field or form field whose name matches one of ``names`` (compared
-    case-insensitively; ``*`` matches any characters, ``fnmatch`` style).
+    """Which names are secrets in a recording, and the count of values replaced so far.
 
-    Example::
+    The values of ``ALWAYS_REDACTED`` headers (``Authorization``, ``Proxy-Authorization``,
+    ``Cookie``, ``Set-Cookie``, ``x-api-key``), and of every header, query parameter, JSON field
+    (at any depth) or form field whose name matches one of ``names``, are replaced by
+    ``[redacted]``; the header, parameter or field itself is kept, so the example still shows it
+    was sent (issue 16's hygiene rule). Names are compared without case; ``*`` matches any
+    characters (``fnmatch``).
 
-        r = Redaction(("session*",))
-        r.headers((("Cookie", "a=1"), ("Accept", "*/*")))   # (("Cookie", "[redacted]"), ("Accept", "*/*"))
-        r.json_text('{"session_id": "x", "n": 1}')           # '{"session_id": "[redacted]", "n": 1}'
+    Example:
+        >>> r = Redaction(("session*",))
+        >>> r.headers((("Cookie", "a=1"), ("Accept", "*/*")))
+        (('Cookie', '[redacted]'), ('Accept', '*/*'))
+        >>> print(r.json_text('{"session_id": "x", "n": 1}'))
+        {
+          "session_id": "[redacted]",
+          "n": 1
+        }
+        >>> r.redacted
+        2
     """
 
     def __init__(self, names: Iterable[str] = ()) -> None:
-        """``names``: the ``redact`` option (lower-case names or patterns)."""
+        """Start a redaction with no value replaced yet.
+
+        Args:
+            names (Iterable[str]): the ``redact`` option: names or ``*`` patterns (lower-cased here).
+        """
         self.names = tuple(n.lower() for n in names)
         self.redacted = 0  # values replaced so far (what the call log says)
 
     def matches(self, name: str, *, header: bool = False) -> bool:
-        """Whether the value of ``name`` is a secret (``header``: the always-redacted headers too)."""
+        """Whether the value of ``name`` is a secret.
+
+        Args:
+            name (str): a header, query parameter or field name (compared without case).
+            header (bool): ``name`` is a header's, so ``ALWAYS_REDACTED`` applies too.
+
+        Returns:
+            bool: True when the value must be replaced.
+
+        Example:
+            >>> Redaction(("x-*",)).matches("X-Token"), Redaction().matches("cookie", header=True)
+            (True, True)
+        """
         lname = name.strip().lower()
         if header and lname in ALWAYS_REDACTED:
             return True
@@ -138,16 +228,57 @@ class Redaction:
         return tuple(out)
 
     def headers(self, headers: Pairs) -> Pairs:
-        """``headers`` with secret values replaced (the headers kept, in order)."""
+        """``headers`` with the values of secret headers replaced (every header kept, in order).
+
+        Args:
+            headers (Pairs): header pairs.
+
+        Returns:
+            Pairs: the same headers, secret values replaced by ``[redacted]`` (empty values left as
+            they are).
+
+        Example:
+            >>> Redaction().headers((("Authorization", "Bearer t"), ("Accept", "*/*")))
+            (('Authorization', '[redacted]'), ('Accept', '*/*'))
+        """
         return self._pairs(headers, header=True)
 
     def query(self, query: Pairs) -> Pairs:
-        """Query parameters with the values of matching names replaced."""
+        """Query parameters with the values of matching names replaced (``ALWAYS_REDACTED`` are header
+        names, so they do not apply here).
+
+        Args:
+            query (Pairs): ``((name, value), ...)`` decoded.
+
+        Returns:
+            Pairs: the same parameters, matching values replaced by ``[redacted]``.
+
+        Example:
+            >>> Redaction(("sig",)).query((("sig", "abc"), ("page", "2")))
+            (('sig', '[redacted]'), ('page', '2'))
+        """
         return self._pairs(query, header=False) if self.names else query
 
     def json_text(self, text: str) -> str:
-        """A JSON body with the values of matching field names replaced, at any depth; the text
-        as it was when nothing matches or it is not JSON (layout: 2-space indent when changed)."""
+        """A JSON body with the values of matching field names replaced, at any depth (without
+        recursion: bodies may nest up to ``safejson.MAX_DEPTH``).
+
+        Args:
+            text (str): the body's text.
+
+        Returns:
+            str: the text as it was when nothing matched or it is not JSON; else the redacted value
+            as JSON with a 2-space indent.
+
+        Example:
+            >>> print(Redaction(("token",)).json_text('[{"token": "t", "id": 1}]'))
+            [
+              {
+                "token": "[redacted]",
+                "id": 1
+              }
+            ]
+        """
         if not self.names or not text.strip():
             return text
         try:
@@ -177,7 +308,18 @@ class Redaction:
         return holder[0]
 
     def form_text(self, text: str) -> str:
-        """An ``application/x-www-form-urlencoded`` body with matching fields' values replaced."""
+        """An ``application/x-www-form-urlencoded`` body with the values of matching fields replaced.
+
+        Args:
+            text (str): the body's text.
+
+        Returns:
+            str: the text as it was when nothing matched; else the fields encoded again.
+
+        Example:
+            >>> Redaction(("pass*",)).form_text("user=ann&password=hunter2")
+            'user=ann&password=%5Bredacted%5D'
+        """
         if not self.names or "=" not in text:
             return text
         pairs = tuple(parse_qsl(text, keep_blank_values=True))
@@ -185,7 +327,22 @@ class Redaction:
         return text if cleaned == pairs else urlencode(cleaned)
 
     def body(self, text: str, ctype: str) -> str:
-        """A text body of content type ``ctype`` with its secret fields replaced (JSON or form)."""
+        """A text body with its secret fields replaced, by its content type: JSON (or no type and text
+        that starts like JSON) or a form; any other text is kept as it is.
+
+        Args:
+            text (str): the body's text.
+            ctype (str): its ``Content-Type`` (lower-cased, as ``content_type`` returns it).
+
+        Returns:
+            str: the body to save.
+
+        Example:
+            >>> print(Redaction(("pin",)).body('{"pin": 1234}', "application/json"))
+            {
+              "pin": "[redacted]"
+            }
+        """
         language = preview_language(ctype)
         if language == "json" or (not ctype and text.lstrip()[:1] in ("{", "[")):
             return self.json_text(text)

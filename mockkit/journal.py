@@ -47,14 +47,26 @@ class Forwarded:
     """What happened to a call a proxying mock forwarded (issue 16): the facts; ``explaining``
     writes the sentences.
 
-    ``url``: where it was forwarded; ``reason``: why (``unmatched``: no example matched;
-    ``not-own``: an example matched but none is the request's own, and the record mode records
-    it; ``all``: record mode ``all`` forwards every call); ``mode``: the record mode; ``status``
-    and ``ms``: the upstream's status and the time it took (ms; 0 when it did not answer);
-    ``error`` and ``cause``: the failure's name (``proxy.UPSTREAM_ERRORS``) and sentence;
-    ``recorded_as`` (``folder / request / example``), ``example_id`` and ``refreshed``: the
-    example it became (refreshed: an existing example's answer replaced); ``not_recorded``: why
-    it did not become one; ``redacted``: secret values replaced in the recording.
+    Attributes:
+        url (str): where it was forwarded.
+        reason (str): why (``recording.FORWARD_REASONS``): ``unmatched`` (no example matched),
+            ``not-own`` (an example matched but none is the request's own, and the record mode
+            records it), ``all`` (record mode ``all`` forwards every call).
+        mode (str): the record mode.
+        status (int): the upstream's status (0: it did not answer).
+        ms (float): the time the upstream took (ms).
+        error (str): the failure's name (``proxy.UPSTREAM_ERRORS``; ``""``: it answered).
+        cause (str): the failure's sentence.
+        recorded_as (str): the example it became (``folder / request / example``).
+        example_id (str): that example's id.
+        refreshed (bool): an existing example's answer was replaced (record mode ``all``).
+        not_recorded (str): why it did not become an example.
+        redacted (int): secret values replaced in the recording.
+
+    Example:
+        ```python
+        mock.engine.journal.snapshot()[-1].forwarded.recorded_as    # 'users / GET /users/7 / 200 OK'
+        ```
     """
 
     url: str

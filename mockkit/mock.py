@@ -153,14 +153,35 @@ class MockServer(CallAssertions):
         self._app.engine = engine
 
     def save(self, dest: str | os.PathLike[str] | None = None) -> list[Path]:
-        """Write the examples recorded so far to the collection's files (issue 16;
-        ``mockkit.saving``): into a v2.x JSON file atomically (the previous file kept as
-        ``<file>.bak``), or as new ``*.example.yaml`` files in a v3 folder. ``dest``: another
-        file (``.json``: a v2.1 export) or a new folder (a v3 tree), e.g. for a collection that
-        was not read from a file. Returns the files written (none when nothing was recorded).
-        Afterwards the mock answers from the collection read back from those files. Raises
-        ``MockkitError`` when the mock does not record or has no file to write to, ``OSError``
-        when writing fails."""
+        """Write the examples recorded so far to the collection's files (issue 16).
+
+        Into a v2.x JSON file atomically (a temporary file renamed over it; the previous file
+        kept as ``<file>.bak``; everything else in the file kept), or as new ``*.example.yaml``
+        files in a v3 folder. Afterwards the mock answers from the collection read back from
+        those files (``load_collection``).
+
+        Args:
+            dest (str | os.PathLike[str] | None): another place: a ``.json`` file (a v2.1
+                export) or a folder that is absent or empty (a v3 tree), e.g. for a collection
+                that was not read from a file; None: the collection's own file or folder.
+
+        Returns:
+            list[Path]: the files written (a v2.x file's backup last); empty when nothing was
+            recorded since the last save.
+
+        Raises:
+            MockkitError: when the mock does not record, or has no file to write to.
+            OSError: when a file cannot be written.
+            CollectionError: when what was written cannot be read back (the ``.bak`` then holds
+                the previous file).
+
+        Example:
+            ```python
+            mock = mockkit.serve("api.json", proxy="http://127.0.0.1:8080", record="new_episodes")
+            mock.get("/users/7")      # forwarded and recorded
+            mock.save()               # [PosixPath('api.json'), PosixPath('api.json.bak')]
+            ```
+        """
         from .saving import save
 
         written = save(self.engine, dest)

@@ -61,8 +61,23 @@ _PRINTABLE = "".join(map(chr, range(33, 127)))
 
 @dataclass(frozen=True, slots=True)
 class Exchange:
-    """What the upstream answered: ``url`` called, ``status`` and ``reason``, ``headers`` as
-    passed on (``hygiene.answer_headers``), ``body`` decoded (bytes), ``ms`` the upstream took."""
+    """What the upstream answered to one forwarded request.
+
+    Attributes:
+        url (str): the URL called.
+        status (int): the upstream's status code.
+        reason (str): its reason phrase (``http.HTTPStatus``'s when it sent none).
+        headers (Pairs): its headers as passed on (``hygiene.answer_headers``: no hop-by-hop,
+            length or encoding headers).
+        body (bytes): the body, decoded (never compressed).
+        ms (float): milliseconds from sending to the body's last byte.
+
+    Example:
+        ```python
+        got = Upstream(MockOptions(proxy="http://127.0.0.1:8080")).exchange_sync(request)
+        (got.status, got.body, round(got.ms))        # (200, b'{"id": 7}', 3)
+        ```
+    """
 
     url: str
     status: int
@@ -74,8 +89,20 @@ class Exchange:
 
 @dataclass(frozen=True, slots=True)
 class UpstreamFailure:
-    """Why there is no answer: ``name`` (one of ``UPSTREAM_ERRORS``), ``cause`` (a sentence:
-    "connection refused by 127.0.0.1:9"), after ``ms`` milliseconds, calling ``url``."""
+    """Why a forwarded request got no answer.
+
+    Attributes:
+        url (str): the URL called.
+        name (str): one of ``UPSTREAM_ERRORS`` (the error name of the 502 answer).
+        cause (str): a sentence: ``"connection refused by 127.0.0.1:9 (nothing listens there?)"``.
+        ms (float): milliseconds until it failed.
+
+    Example:
+        ```python
+        got = Upstream(MockOptions(proxy="http://127.0.0.1:9")).exchange_sync(request)
+        got.name       # 'upstreamConnectionError'
+        ```
+    """
 
     url: str
     name: str
@@ -126,17 +153,28 @@ def _loopback(host: str) -> bool:
 
 
 class Upstream:
-    """The upstream of a proxying mock (``MockOptions.proxy`` and its timeouts and size limit).
+    """The upstream of a proxying mock: its URL, timeouts, size limit and TLS verification
+    (``MockOptions.proxy``, ``proxy_timeout``, ``proxy_connect_timeout``, ``proxy_max_size``,
+    ``proxy_verify``), and the httpx clients that talk to it (at most ``MAX_CONNECTIONS`` at once
+    per event loop).
 
-    Example::
-
+    Example:
+        ```python
         upstream = Upstream(MockOptions(proxy="http://127.0.0.1:8080"))
         got = await upstream.exchange(MockRequest.from_target("GET", "/users?page=2"))
-        got.status if isinstance(got, Exchange) else got.name      # 200, or "upstreamConnectionError"
+        got.status if isinstance(got, Exchange) else got.name   # 200, or 'upstreamConnectionError'
+        ```
     """
 
     def __init__(self, options: MockOptions) -> None:
-        """Raises ``ValueError`` when ``options.proxy`` is None (nothing to forward to)."""
+        """Take the upstream's settings from ``options``; no connection is made yet.
+
+        Args:
+            options (MockOptions): the mock's options, with ``proxy`` set.
+
+        Raises:
+            ValueError: when ``options.proxy`` is None (nothing to forward to).
+        """
         if options.proxy is None:
             raise ValueError("Upstream needs options.proxy")
         self.base = options.proxy
@@ -156,9 +194,23 @@ class Upstream:
     # ------------------------------------------------------------------------ the request
 
     def url_for(self, request: MockRequest, target: str | None = None) -> str:
-        """The upstream URL for ``request``: the base URL's path, then the request's path and
-        query. ``target`` (the request target as received, ``/a?b``) keeps the query exactly as
-        sent; without it the query is encoded from ``request.query``."""
+        """The upstream URL for ``request``: the base URL (with its path prefix), the request's path,
+        then its query.
+
+        Args:
+            request (MockRequest): the request received.
+            target (str | None): the request target as received (``/a?b=1``), to send the query
+                exactly as the client did; None encodes it from ``request.query``.
+
+        Returns:
+            str: the URL to call (a non-ASCII query percent-encoded).
+
+        Example:
+            ```python
+            Upstream(MockOptions(proxy="http://127.0.0.1:8080/v1")).url_for(
+                MockRequest.from_target("GET", "/users?page=2"))     # 'http://127.0.0.1:8080/v1/users?page=2'
+            ```
+        """
         query = target.partition("?")[2].partition("#")[0] if target is not None else \
             urlencode(request.query, quote_via=quote)
         if not query.isascii():
@@ -212,8 +264,23 @@ class Upstream:
         return client, False
 
     async def exchange(self, request: MockRequest, target: str | None = None) -> Exchange | UpstreamFailure:
-        """Forward ``request`` and read the whole answer, within ``proxy_timeout`` seconds.
-        Never raises for an upstream's fault: an ``UpstreamFailure`` says what went wrong."""
+        """Forward ``request`` on the running event loop (asyncio or trio, through anyio) and read the
+        whole answer, within ``proxy_timeout`` seconds and ``proxy_max_size`` bytes (decoded).
+
+        Args:
+            request (MockRequest): the request to forward (method, path, query, headers without
+                hop-by-hop ones: ``hygiene.upstream_headers``, body).
+            target (str | None): the request target as received (see ``url_for``).
+
+        Returns:
+            Exchange | UpstreamFailure: the answer, or why there is none. An upstream's fault never
+            raises.
+
+        Example:
+            ```python
+            got = await Upstream(MockOptions(proxy="http://127.0.0.1:8080")).exchange(request, "/users/7")
+            ```
+        """
         url, headers = self._outgoing(request, target)
         started = time.perf_counter()
         client, own = self._async_client()
@@ -233,7 +300,13 @@ class Upstream:
                 await client.aclose()
 
     async def aclose(self) -> None:
-        """Close the current asyncio loop's pooled client (a server that stops)."""
+        """Close the current asyncio loop's pooled client (a server that stops calls it on its loop).
+
+        Example:
+            ```python
+            await upstream.aclose()
+            ```
+        """
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -246,8 +319,23 @@ class Upstream:
     # -------------------------------------------------------------------------- sync
 
     def exchange_sync(self, request: MockRequest, target: str | None = None) -> Exchange | UpstreamFailure:
-        """``exchange`` for a caller without an event loop (the sync httpx transport); the whole
-        answer is bounded by ``proxy_timeout`` too (checked between chunks)."""
+        """``exchange`` for a caller without an event loop (the sync httpx transport), over one pooled
+        ``httpx.Client``; the whole answer is bounded by ``proxy_timeout`` too (checked between
+        chunks).
+
+        Args:
+            request (MockRequest): the request to forward.
+            target (str | None): the request target as received (see ``url_for``).
+
+        Returns:
+            Exchange | UpstreamFailure: the answer, or why there is none. An upstream's fault never
+            raises.
+
+        Example:
+            ```python
+            got = Upstream(MockOptions(proxy="http://127.0.0.1:8080")).exchange_sync(request)
+            ```
+        """
         url, headers = self._outgoing(request, target)
         started = time.perf_counter()
         with self._lock:
@@ -269,7 +357,13 @@ class Upstream:
             return self._failure(exc, url, started)
 
     def close(self) -> None:
-        """Close the sync client (a transport that is done)."""
+        """Close the sync client (a transport that is done); the next ``exchange_sync`` opens another.
+
+        Example:
+            ```python
+            upstream.close()
+            ```
+        """
         with self._lock:
             client, self._sync = self._sync, None
         if client is not None:
@@ -285,14 +379,45 @@ class Upstream:
 def forwarded_answer(exchange: Exchange, origin: str | None, *, cors: bool) -> MockResponse:
     """The answer a client gets for a forwarded call: the upstream's status, headers (without
     hop-by-hop and length headers: the server computes its own) and decoded body, plus the
-    automatic CORS headers when the mock's ``cors`` option is on and the upstream set none
-    (as for a saved example: spec 9.9)."""
+    automatic CORS headers when the mock's ``cors`` option is on and the upstream set none (as for
+    a saved example: spec 9.9).
+
+    Args:
+        exchange (Exchange): what the upstream answered.
+        origin (str | None): the request's ``Origin`` header.
+        cors (bool): the mock's ``cors`` option.
+
+    Returns:
+        MockResponse: the answer to send.
+
+    Example:
+        ```python
+        forwarded_answer(got, "http://front.test", cors=True).headers
+        # (..., ('Access-Control-Allow-Origin', 'http://front.test'), ...)
+        ```
+    """
     response = MockResponse(exchange.status, exchange.reason, exchange.headers, exchange.body)
     return answers.answer_with_cors(response, origin, cors=cors)
 
 
 def failure_answer(failure: UpstreamFailure, origin: str | None, *, cors: bool) -> MockResponse:
-    """The 502 in Postman's error shape for ``failure``: ``{"error": {"name":
-    "upstreamConnectionError", "message": "connection refused by ... while forwarding GET ..."}}``."""
+    """The 502 answer for ``failure``, in Postman's error shape (``{"error": {"name", "message"}}``,
+    as Postman's mock servers answer their own errors: spec §1.7), with CORS as for any answer.
+
+    Args:
+        failure (UpstreamFailure): why the upstream gave no answer.
+        origin (str | None): the request's ``Origin`` header.
+        cors (bool): the mock's ``cors`` option.
+
+    Returns:
+        MockResponse: status 502, a JSON body naming ``failure.name`` and its cause.
+
+    Example:
+        ```python
+        failure_answer(UpstreamFailure("http://127.0.0.1:9/a", "upstreamConnectionError",
+                                       "connection refused by 127.0.0.1:9", 1.2), None, cors=False).body
+        # b'{"error": {"name": "upstreamConnectionError", "message": "mockkit could not forward ...'
+        ```
+    """
     message = f"mockkit could not forward this request to {failure.url}: {failure.cause}."
     return answers.error_answer(502, failure.name, message, cors=cors, origin=origin)

@@ -33,11 +33,24 @@ _NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9a-z]+\Z")
 
 
 def upstream_url(value: object) -> str | None:
-    """``value`` as an upstream base URL (``None`` stays ``None``; ``""`` is ``None``).
+    """The ``proxy`` option as an upstream base URL: scheme and host lower-cased, the path kept as a
+    prefix without its trailing ``/``.
 
-    Example: ``upstream_url("https://API.example.com/v1/")`` -> ``"https://api.example.com/v1"``.
-    Raises ``ConfigError`` (option ``proxy``) for anything else than an http(s) URL with a host,
-    and for a URL with credentials, a query or a fragment."""
+    Args:
+        value (object): what the user gave (a string, or None).
+
+    Returns:
+        str | None: ``scheme://host[:port][/prefix]``, or None for None or ``""`` (no proxy).
+
+    Raises:
+        ConfigError: (option ``proxy``) for anything but an http(s) URL with a host, and for a URL
+            with a user name or password (it would be shown in every explanation), a query or a
+            fragment (the request's own query is forwarded).
+
+    Example:
+        >>> upstream_url("https://API.example.com/v1/")
+        'https://api.example.com/v1'
+    """
     if value is None or value == "":
         return None
     if not isinstance(value, str):
@@ -64,8 +77,22 @@ def upstream_url(value: object) -> str | None:
 
 
 def record_mode(value: object) -> str:
-    """A record mode from ``value`` (``"new-episodes"`` -> ``"new_episodes"``); raises
-    ``ConfigError`` (option ``record``) naming the modes for anything else."""
+    """The ``record`` option as one of ``RECORD_MODES`` (vcrpy's names; ``-`` and upper case
+    accepted).
+
+    Args:
+        value (object): what the user gave.
+
+    Returns:
+        str: ``none``, ``new_episodes``, ``all`` or ``once``.
+
+    Raises:
+        ConfigError: (option ``record``) naming the modes, for anything else.
+
+    Example:
+        >>> record_mode("New-Episodes")
+        'new_episodes'
+    """
     text = value.strip().lower().replace("-", "_") if isinstance(value, str) else value
     if text not in RECORD_MODES:
         raise ConfigError("record", f"must be one of {', '.join(RECORD_MODES)}, not {value!r}")
@@ -73,8 +100,23 @@ def record_mode(value: object) -> str:
 
 
 def redact_names(value: object) -> tuple[str, ...]:
-    """Names to redact, lower-cased (``"X-Token, session*"`` -> ``("x-token", "session*")``);
-    raises ``ConfigError`` (option ``redact``) for a value that is not names."""
+    """The ``redact`` option as names to redact, lower-cased, without duplicates.
+
+    Args:
+        value (object): a list of names, or one string split at commas; ``*`` matches any
+            characters.
+
+    Returns:
+        tuple[str, ...]: the names, in the order given.
+
+    Raises:
+        ConfigError: (option ``redact``) for a value that is not names, or a name with characters
+            no header name has (RFC 9110 §5.6.2 tokens, plus ``*``).
+
+    Example:
+        >>> redact_names("X-Token, session*, x-token")
+        ('x-token', 'session*')
+    """
     names = value.split(",") if isinstance(value, str) else value
     if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
         raise ConfigError("redact", f"must be names (a list, or one string split at commas), not {value!r}")
@@ -93,8 +135,24 @@ def _seconds(name: str, value: object) -> float:
 
 
 def check_proxy_options(options: MockOptions) -> None:
-    """Normalise the proxy fields of ``options`` in place (it is being made: ``__post_init__``).
-    Raises ``ConfigError`` naming the option."""
+    """Check and normalise the proxy fields of ``options`` in place, while it is being made
+    (``MockOptions.__post_init__``), so every door gets the same values and errors.
+
+    Args:
+        options (MockOptions): the options being made (frozen: fields set with
+            ``object.__setattr__``).
+
+    Raises:
+        ConfigError: naming the option: a bad ``proxy`` URL, ``record`` mode or ``redact`` name; a
+            timeout not above 0 or over ``MAX_TIMEOUT_S`` seconds; a record mode other than ``none``
+            without a ``proxy``.
+
+    Example:
+        ```python
+        MockOptions(proxy="http://127.0.0.1:8080/", record="new-episodes").record   # 'new_episodes'
+        MockOptions(record="all")      # ConfigError: record: all needs an upstream to record from ...
+        ```
+    """
     set_ = object.__setattr__
     set_(options, "proxy", upstream_url(options.proxy))
     set_(options, "record", record_mode(options.record))
@@ -106,10 +164,21 @@ def check_proxy_options(options: MockOptions) -> None:
 
 
 def refuse_for_hub(options: MockOptions | None) -> None:
-    """A hub's mocks do not proxy: forwarding to any URL its API callers name would let them
-    reach any address the hub can (request forgery), and its collections live in its database,
-    not in files to save recordings into. Raises ``ConfigError`` (option ``proxy``) when
-    ``options`` (a hub's defaults for every mock) ask for a proxy or a record mode."""
+    """Refuse proxy and record options for a hub: forwarding to any URL its API callers name would
+    let them reach any address the hub can (request forgery), and its collections live in its
+    database, not in files to save recordings into.
+
+    Args:
+        options (MockOptions | None): a hub's defaults for every mock (None: no defaults).
+
+    Raises:
+        ConfigError: (option ``proxy``) when ``options`` ask for a proxy or a record mode.
+
+    Example:
+        ```python
+        mockkit.serve_hub(options=MockOptions(proxy="http://127.0.0.1:8080"))   # ConfigError
+        ```
+    """
     if options is not None and (options.proxy is not None or options.record != "none"):
         raise ConfigError("proxy", "and record are not hub options: a hub's mocks do not forward or record; "
                                    "run mockkit.serve(collection, proxy=URL, record=MODE) (mockkit serve FILE "

@@ -40,11 +40,28 @@ MAX_NAME = 120
 
 @dataclass(frozen=True, slots=True)
 class Recording:
-    """One exchange, ready to be an example: everything already cleaned and redacted.
+    """One exchange, ready to be an example: everything already cleaned and redacted (``hygiene``).
 
-    ``path``: the request path as the mock compares it (percent-encoded, as received);
-    ``query``: its parameters; ``origin``: the upstream's ``scheme://host[:port]``; bodies are
-    text (``""`` when none); ``redacted``: how many values were replaced."""
+    Attributes:
+        method (str): the request method.
+        path (str): the request path as the mock compares it (percent-encoded, as received).
+        query (Pairs): its query parameters, decoded, secret values redacted.
+        request_headers (Pairs): the headers sent upstream, secret values redacted.
+        request_body (str): the request body as text (``""``: none).
+        status (int): the answer's status code.
+        reason (str): its reason phrase.
+        response_headers (Pairs): the answer's headers (no hop-by-hop or length headers).
+        response_body (str): the answer's decoded body as text.
+        origin (str): the upstream's ``scheme://host[:port]`` (the saved request's URL starts so).
+        redacted (int): how many values were replaced by ``[redacted]``.
+
+    Example:
+        ```python
+        made = recording_of(MockRequest.from_target("GET", "/users/7"), 200, "OK", (), b"{}",
+                            "http://127.0.0.1:8080", Redaction())
+        (made.path, made.status, made.response_body)        # ('/users/7', 200, '{}')
+        ```
+    """
 
     method: str
     path: str
@@ -60,15 +77,33 @@ class Recording:
 
     @property
     def key(self) -> tuple[str, str, tuple[tuple[str, str], ...], int]:
-        """(method, path, sorted query, status): two recordings with the same key are the same
-        example (a HAR import keeps the last)."""
+        """The identity of the example a recording is: two recordings with the same key are the same
+        example (a HAR import keeps the last).
+
+        Returns:
+            tuple[str, str, tuple[tuple[str, str], ...], int]: (method, path, sorted query, status).
+
+        Example:
+            ```python
+            made.key       # ('GET', '/users/7', (), 200)
+            ```
+        """
         return self.method, self.path, tuple(sorted(self.query)), self.status
 
 
 @dataclass(frozen=True, slots=True)
 class Placement:
-    """Where a recording goes: ``folder`` (top-level folder name, ``""``: the collection's
-    root), ``request`` (the request's name) and ``example`` (the example's name)."""
+    """Where a recording goes in the collection (``placement``'s naming rule: issue 16).
+
+    Attributes:
+        folder (str): the top-level folder's name; ``""``: the collection's root.
+        request (str): the request's name (``GET /users/42``).
+        example (str): the example's name (``200 OK``).
+
+    Example:
+        >>> Placement("users", "GET /users/42", "200 OK")
+        Placement(folder='users', request='GET /users/42', example='200 OK')
+    """
 
     folder: str
     request: str
@@ -81,11 +116,29 @@ def _cut(text: str) -> str:
 
 def recording_of(request: MockRequest, status: int, reason: str, headers: Pairs, body: bytes, origin: str,
                  redaction: Redaction) -> Recording | str:
-    """The recording of an exchange (``headers`` already without hop-by-hop ones, ``body``
-    decoded), or a sentence saying why it cannot be saved (a body that is not text).
+    """The recording of one exchange, or why it cannot be saved.
 
-    Example: ``recording_of(MockRequest.from_target("GET", "/a"), 200, "OK", (), b"{}", "http://h",
-    Redaction())`` -> ``Recording(method="GET", path="/a", ..., response_body="{}")``."""
+    Args:
+        request (MockRequest): the request the mock received (its headers are cleaned as
+            forwarded: ``hygiene.upstream_headers``).
+        status (int): the answer's status code.
+        reason (str): its reason phrase.
+        headers (Pairs): its headers, already without hop-by-hop ones (``hygiene.answer_headers``).
+        body (bytes): its body, decoded.
+        origin (str): the upstream's ``scheme://host[:port]``.
+        redaction (Redaction): what is secret; its count grows by the values replaced.
+
+    Returns:
+        Recording | str: the recording, or a sentence saying why there is none (a body that is not
+        UTF-8 text: a Postman example's body is text).
+
+    Example:
+        ```python
+        recording_of(MockRequest.from_target("GET", "/logo"), 200, "OK",
+                     (("Content-Type", "image/png"),), PNG, "http://h", Redaction())
+        # "the answer's body is not text (1,234 bytes, image/png): a Postman example holds text"
+        ```
+    """
     answer = body_text(body)
     if answer is None:
         kind = content_type(headers).split(";")[0] or "no Content-Type"
@@ -109,9 +162,22 @@ def recording_of(request: MockRequest, status: int, reason: str, headers: Pairs,
 
 
 def folder_for(path: str) -> str:
-    """The folder of a recorded path: its first segment, decoded, passing over an ``api`` or
-    version prefix (``/users/42`` and ``/api/v2/users/42`` -> ``users``; ``/api`` -> ``api``);
-    ``""`` (the collection's root) for ``/`` or a path of ids only (spec 9.1)."""
+    """The top-level folder of a recorded path (issue 16: "folder by path"): its first segment,
+    decoded, passing over an ``api``, ``rest`` or version (``v2``, ``v1.1``) prefix and id segments
+    (spec 9.1's ids).
+
+    Args:
+        path (str): the request path, percent-encoded.
+
+    Returns:
+        str: the folder's name (at most ``MAX_NAME`` characters), or ``""`` (the collection's root)
+        for ``/`` or a path of ids only. A path of prefixes only keeps its first (``/api`` ->
+        ``api``).
+
+    Example:
+        >>> [folder_for(p) for p in ("/users/42", "/api/v2/users/42", "/api", "/42", "/")]
+        ['users', 'users', 'api', '', '']
+    """
     segments = [unquote(s, errors="replace") for s in path.split("/") if s]
     named = [s for s in segments if not is_id(s)]
     meaningful = [s for s in named if not _PREFIX.match(s)]
@@ -120,13 +186,42 @@ def folder_for(path: str) -> str:
 
 
 def request_name(method: str, path: str) -> str:
-    """A recorded request's name: method and decoded path (``GET /users/42``)."""
+    """A recorded request's name: method and decoded path.
+
+    Args:
+        method (str): the request method.
+        path (str): the request path, percent-encoded.
+
+    Returns:
+        str: ``"<METHOD> <path>"``, cut to ``MAX_NAME`` characters with ``…``.
+
+    Example:
+        >>> request_name("GET", "/caf%C3%A9/42")
+        'GET /café/42'
+    """
     return _cut(f"{method} {unquote(path, errors='replace')}")
 
 
 def example_name(status: int, reason: str, query: Pairs, taken: Iterable[str]) -> str:
-    """An example name from the status (``200 OK``), unique among ``taken`` (compared without
-    case): ``200 OK ?page=2`` when the query tells it apart, else ``200 OK 2``, ``200 OK 3``..."""
+    """An example name from the status, unique among the names its request has already (compared
+    without case).
+
+    Args:
+        status (int): the answer's status code.
+        reason (str): its reason phrase.
+        query (Pairs): the request's query parameters (they tell two answers of one path apart).
+        taken (Iterable[str]): the names the request's examples have already.
+
+    Returns:
+        str: ``200 OK``; else ``200 OK ?page=2`` when the query tells it apart; else ``200 OK 2``,
+        ``200 OK 3``...
+
+    Example:
+        >>> example_name(200, "OK", (("page", "2"),), ["200 OK"])
+        '200 OK ?page=2'
+        >>> example_name(200, "OK", (), ["200 ok"])
+        '200 OK 2'
+    """
     used = {name.casefold() for name in taken}
     base = f"{status} {reason}".strip()
     candidates = [base] + ([_cut(f"{base} ?{urlencode(query)}")] if query else [])
@@ -140,7 +235,21 @@ def example_name(status: int, reason: str, query: Pairs, taken: Iterable[str]) -
 
 
 def placement(recording: Recording, taken: Iterable[str]) -> Placement:
-    """Where ``recording`` goes; ``taken``: the example names its request has already."""
+    """Where ``recording`` goes: folder by path (``folder_for``), request by method and path
+    (``request_name``), example by status (``example_name``).
+
+    Args:
+        recording (Recording): the recording to place.
+        taken (Iterable[str]): the example names its request has already.
+
+    Returns:
+        Placement: folder, request and example names.
+
+    Example:
+        ```python
+        placement(made, ["200 OK"])   # Placement(folder='users', request='GET /users/7', example='200 OK 2')
+        ```
+    """
     return Placement(folder_for(recording.path), request_name(recording.method, recording.path),
                      example_name(recording.status, recording.reason, recording.query, taken))
 
@@ -150,7 +259,21 @@ def _language(headers: Pairs) -> str:
 
 
 def saved_request(recording: Recording) -> SavedRequest:
-    """The example's saved request: the URL as one string (origin, path, query), headers, body."""
+    """A recording's saved request (the example's ``originalRequest``).
+
+    Args:
+        recording (Recording): the recording.
+
+    Returns:
+        SavedRequest: the method, the URL as one string (the upstream's origin, the path and the
+        query), the headers, and the body (``raw``, its language from the ``Content-Type``), or
+        no body.
+
+    Example:
+        ```python
+        saved_request(made).url.raw      # 'http://127.0.0.1:8080/users/7'
+        ```
+    """
     query = urlencode(recording.query, quote_via=quote)
     raw = recording.origin + recording.path + (f"?{query}" if query else "")
     language = _language(recording.request_headers)
@@ -160,15 +283,47 @@ def saved_request(recording: Recording) -> SavedRequest:
 
 
 def saved_response(recording: Recording) -> SavedResponse:
-    """The example's saved response: status, headers, decoded body, preview language."""
+    """A recording's saved response.
+
+    Args:
+        recording (Recording): the recording.
+
+    Returns:
+        SavedResponse: status, reason, headers, the decoded body, and the preview language from
+        the ``Content-Type`` (``hygiene.preview_language``).
+
+    Example:
+        ```python
+        saved_response(made).preview_language     # 'json'
+        ```
+    """
     return SavedResponse(recording.status, recording.reason, recording.response_headers, recording.response_body,
                          _language(recording.response_headers))
 
 
 def new_example(recording: Recording, where: Placement, position: int, item_id: str, serial: int) -> Example:
-    """A recorded example (a fresh id, so ties break the same way before and after saving: spec
-    9.3); its ``location`` says it is not saved yet, and its ``json_path`` (``recorded[n]``) is
-    unique until it is."""
+    """A recorded example, not saved yet.
+
+    It gets a fresh id (a UUID), so ties break the same way before and after saving (spec 9.3);
+    its ``location`` is ``NOT_SAVED`` and its ``json_path`` (``recorded[<serial>]``) is unique
+    until ``save`` writes it.
+
+    Args:
+        recording (Recording): what was recorded.
+        where (Placement): its folder, request and example names.
+        position (int): its place among the collection's examples (0-based).
+        item_id (str): the id of the request item it belongs to.
+        serial (int): a number unique within the recorder (its ``json_path``).
+
+    Returns:
+        Example: the example, ready for ``Recorder`` or a HAR import.
+
+    Example:
+        ```python
+        e = new_example(made, placement(made, ()), 3, "item-1", 1)
+        (e.name, e.location, e.json_path)        # ('200 OK', 'recorded, not saved yet', 'recorded[1]')
+        ```
+    """
     return Example(
         id=str(uuid.uuid4()),
         name=where.example,

@@ -1,7 +1,7 @@
-"""Record modes, and the one writer that turns forwarded exchanges into examples (issue 16).
+"""Record modes: what a proxying mock forwards and keeps, and the changes it records (issue 16).
 
 A mock with a ``proxy`` forwards what it cannot answer; its ``record`` mode (named as vcrpy's)
-says what else is forwarded and what is kept (``forward_reason``, ``Recorder.record``):
+says what else is forwarded and what is kept (``forward_reason``, ``recorder.Recorder.record``):
 
 ========================  ============================================  ==========================
 mode                      forwarded to the upstream                     recorded
@@ -23,53 +23,68 @@ parameter matches (none differs or is missing on either side), and it was chosen
 an ``x-mock-response-name``/``-id`` lookup). CORS pre-flights, a private mock's refusals and an
 active server response are answered by the mock in every mode.
 
-``Recorder.record`` runs under one lock (one writer): it decides, applies the change to the
-collection (``base`` as loaded, plus every change not saved yet) and builds the next engine
-generation before the answer is sent, so the next identical request is answered from the
-recording at once, and recordings of concurrent calls never lose one another. A reload of the
-files (``watch``) re-applies the changes not saved yet on top of what was read.
+The recordings themselves (``Change``, applied by ``layered``) are kept by one writer,
+``recorder.Recorder``.
 """
 
 from __future__ import annotations
 
-import itertools
 import os
-import threading
-import uuid
-from collections import OrderedDict
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from .hygiene import Redaction
 from .matching import Ranking
-from .model import Collection, Example, MockRequest, RequestItem
-from .recorded import Placement, Recording, new_example, placement, recording_of
+from .model import Collection, Example, RequestItem
+from .recorded import Placement
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .engine import MockEngine
-    from .proxy import Exchange
-
-__all__ = ["Recorder", "Change", "Outcome", "is_own", "forward_reason", "layered", "new_collection", "FORWARD_REASONS"]
+__all__ = ["Change", "Outcome", "is_own", "forward_reason", "layered", "same_example", "new_collection",
+           "FORWARD_REASONS"]
 
 FORWARD_REASONS = ("unmatched", "not-own", "all")
 """Why a call is forwarded (``journal.Forwarded.reason``); ``explaining`` says each in words."""
-KEPT_HISTORY = 1000
-"""Generations whose collection a recorder can rebuild for ``explain`` (the call log's default size)."""
 
 
 def is_own(ranking: Ranking) -> bool:
-    """Whether the ranking's winner is the request's own example: same path (rule a), every
-    query parameter matching, chosen by score."""
+    """Whether ``ranking``'s winner is the request's own example: the same path (rule a), every
+    query parameter matching (none differs or is missing on either side), chosen by score (not by
+    an ``x-mock-response-name``/``-id`` lookup). Record modes ``new_episodes`` and ``once``
+    forward a request without one (see the module's table).
+
+    Args:
+        ranking (Ranking): the request's ranking (``MockEngine.rank``).
+
+    Returns:
+        bool: True when the winner is the request's own example.
+
+    Example:
+        ```python
+        is_own(engine.rank(MockRequest.from_target("GET", "/users/1")))   # True: saved for /users/1
+        is_own(engine.rank(MockRequest.from_target("GET", "/users/9")))   # False: matched by rule f
+        ```
+    """
     w = ranking.winner
     return w is not None and ranking.decided_by == "score" and w.path_rule == "a" and w.query_counts[1:] == (0, 0)
 
 
 def forward_reason(mode: str, ranking: Ranking, *, empty_at_start: bool) -> str | None:
-    """Why ``ranking``'s request is forwarded in record mode ``mode`` (one of
-    ``FORWARD_REASONS``), or None when the mock answers it (see the module's table)."""
+    """Why a request is forwarded in record mode ``mode`` (the module's table), or None when the
+    mock answers it.
+
+    Args:
+        mode (str): the record mode (``RECORD_MODES``).
+        ranking (Ranking): the request's ranking.
+        empty_at_start (bool): the collection had no examples when the mock started (record mode
+            ``once`` records only then).
+
+    Returns:
+        str | None: ``"unmatched"`` (no example matches), ``"not-own"`` (no example is its own:
+        ``is_own``), ``"all"`` (record mode ``all``), or None.
+
+    Example:
+        ```python
+        forward_reason("new_episodes", engine.rank(request), empty_at_start=False)   # 'not-own'
+        ```
+    """
     if mode == "all":
         return "all"
     if mode == "once" and not empty_at_start:
@@ -82,11 +97,23 @@ def forward_reason(mode: str, ranking: Ranking, *, empty_at_start: bool) -> str 
 
 
 def new_collection(source: object, mode: str) -> Collection | None:
-    """An empty collection to record into, when ``mode`` records and ``source`` names a ``.json``
-    file (or a folder, for a v3 tree) that does not exist yet in a folder that does: ``save``
-    creates it. None otherwise (the collection is loaded as usual).
+    """An empty collection to record into, when ``source`` names a file (or folder) that does not
+    exist yet, in a folder that does; ``save`` then creates it.
 
-    Example: ``new_collection("shop.postman_collection.json", "once")`` -> ``Collection(name='shop', examples=0, ...)``."""
+    Args:
+        source (object): what the mock was given as its collection (a path, JSON text, a dict...).
+        mode (str): the record mode; ``none`` never makes one.
+
+    Returns:
+        Collection | None: the empty collection (named after the file, its ``source`` the path), or
+        None when the collection is loaded as usual.
+
+    Example:
+        ```python
+        new_collection("shop.postman_collection.json", "once")
+        # Collection(name='shop', examples=(), source='shop.postman_collection.json', ...)
+        ```
+    """
     if mode == "none" or not isinstance(source, (str, os.PathLike)) or str(source).lstrip()[:1] in ("{", "["):
         return None
     path = Path(source)
@@ -98,8 +125,19 @@ def new_collection(source: object, mode: str) -> Collection | None:
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One recorded change: an ``example`` added at ``where``, or (``replaces`` set) an existing
-    example whose response is replaced by ``example``'s (record mode ``all``)."""
+    """One recorded change, not saved yet.
+
+    Attributes:
+        example (Example): the example added, or (``replaces`` set) the one whose response
+            replaces ``replaces``'s (record mode ``all``).
+        where (Placement | None): where an added example goes (None for a refresh).
+        replaces (Example | None): the existing example a refresh replaces.
+
+    Example:
+        ```python
+        [c.example.name for c in mock.engine.recorder.changes]     # ['200 OK', '404 Not Found']
+        ```
+    """
 
     example: Example
     where: Placement | None = None
@@ -108,8 +146,20 @@ class Change:
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What ``Recorder.record`` did: the example (``recorded_as`` ``folder / request / example``,
-    its id, whether an existing one was ``refreshed``), or why nothing (``not_recorded``)."""
+    """What ``Recorder.record`` did with one exchange (the call log's ``Forwarded`` facts).
+
+    Attributes:
+        recorded_as (str): ``folder / request / example`` of the example made or refreshed.
+        example_id (str): its id.
+        refreshed (bool): an existing example's response was replaced (record mode ``all``).
+        not_recorded (str): why nothing was recorded (``""`` when something was).
+        redacted (int): values replaced by ``[redacted]``.
+
+    Example:
+        ```python
+        recorder.record(request, exchange).recorded_as     # 'users / GET /users/7 / 200 OK'
+        ```
+    """
 
     recorded_as: str = ""
     example_id: str = ""
@@ -118,25 +168,53 @@ class Outcome:
     redacted: int = 0
 
 
-def _same(a: Example, b: Example) -> bool:
+def same_example(a: Example, b: Example) -> bool:
+    """Whether ``a`` and ``b`` are the same example of a collection (JSON path, name and id agree),
+    across generations that rebuilt the ``Example`` objects.
+
+    Args:
+        a (Example): an example.
+        b (Example): another.
+
+    Returns:
+        bool: True when they name the same saved example.
+
+    Example:
+        ```python
+        same_example(change.replaces, engine.collection.examples[0])
+        ```
+    """
     return a.json_path == b.json_path and a.name == b.name and a.id == b.id
 
 
 def _find(examples: list[Example], target: Example) -> int | None:
     """Where ``target`` (an example of an earlier base) is in ``examples``: at its position, else
     by id, else by JSON path and name; None when it is gone."""
-    if target.position < len(examples) and _same(examples[target.position], target):
+    if target.position < len(examples) and same_example(examples[target.position], target):
         return target.position
     for i, e in enumerate(examples):
-        if (target.id and e.id == target.id) or _same(e, target):
+        if (target.id and e.id == target.id) or same_example(e, target):
             return i
     return None
 
 
 def layered(base: Collection, changes: list[Change] | tuple[Change, ...]) -> Collection:
-    """``base`` with ``changes`` applied: refreshed responses in place, added examples after
-    every example of ``base`` (so the examples already compiled keep their positions; ``save``
-    writes each in its folder and request)."""
+    """``base`` with ``changes`` applied: refreshed responses in place, added examples after every
+    example of ``base`` (so the examples already compiled keep their positions; ``save`` writes
+    each in its folder and request).
+
+    Args:
+        base (Collection): the collection as loaded or last saved.
+        changes (list[Change] | tuple[Change, ...]): the changes, in the order recorded.
+
+    Returns:
+        Collection: the collection the mock answers from.
+
+    Example:
+        ```python
+        layered(recorder.base, recorder.changes) == recorder.live()     # True
+        ```
+    """
     examples, requests = list(base.examples), list(base.requests)
     for change in changes:
         if change.replaces is not None:
@@ -152,142 +230,3 @@ def layered(base: Collection, changes: list[Change] | tuple[Change, ...]) -> Col
         else:
             requests.append(RequestItem(e.request_name, e.folder, e.request, "recorded", 1, e.item_id))
     return replace(base, examples=tuple(examples), requests=tuple(requests))
-
-
-def _own_with_status(engine: MockEngine, request: MockRequest, status: int) -> Example | None:
-    """The request's own example with ``status`` in ``engine``'s collection, if any."""
-    headers = tuple((k, v) for k, v in request.headers if not k.lower().startswith("x-mock-response-"))
-    ranking = engine.rank(replace(request, headers=(*headers, ("x-mock-response-code", str(status)))))
-    return ranking.winner.example if is_own(ranking) and ranking.winner is not None else None
-
-
-def _label(e: Example) -> str:
-    return " / ".join((*e.folder, e.request_name, e.name))
-
-
-class Recorder:
-    """The recordings of one mock (its engine generations share it): ``base`` (the collection
-    as loaded or last saved), ``changes`` not saved yet, the ``engine`` now answering.
-
-    Example::
-
-        mock = mockkit.serve("api.json", proxy="http://127.0.0.1:8080", record="new_episodes")
-        mock.get("/users/7")            # forwarded, recorded as 'users / GET /users/7 / 200 OK'
-        mock.engine.recorder.pending    # 1 example not saved yet
-        mock.save()                     # written into api.json (api.json.bak keeps the old file)
-    """
-
-    def __init__(self, mode: str, base: Collection, source: object, redact: tuple[str, ...] = ()) -> None:
-        """``mode``: a record mode; ``base``: the collection loaded from ``source`` (a path or
-        the object given); ``redact``: the ``redact`` option."""
-        self.mode = mode
-        self.base = base
-        self.source = source
-        self.redact = redact
-        self.empty_at_start = not base.examples
-        self.changes: list[Change] = []
-        self.engine: MockEngine | None = None
-        self._lock = threading.RLock()
-        self._listeners: list[Callable[[MockEngine], None]] = []
-        self._history: OrderedDict[int, tuple[Collection, tuple[Change, ...]]] = OrderedDict()
-        self._serial = itertools.count(1)
-
-    @property
-    def pending(self) -> int:
-        """Changes (examples added or refreshed) not saved yet."""
-        return len(self.changes)
-
-    def live(self) -> Collection:
-        """The collection the mock answers from: ``base`` with the changes not saved yet."""
-        return layered(self.base, self.changes)
-
-    # ---------------------------------------------------------------------- generations
-
-    def subscribe(self, listener: Callable[[MockEngine], None]) -> None:
-        """Call ``listener(engine)`` with every new engine generation (a door that holds the
-        engine swaps it: ``MockServer``, the CLI, the transport)."""
-        with self._lock:
-            self._listeners.append(listener)
-
-    def adopt(self, engine: MockEngine) -> None:
-        """``engine`` is the newest generation: remember what it serves, tell the listeners."""
-        with self._lock:
-            self.engine = engine
-            self._history[engine.generation] = (self.base, tuple(self.changes))
-            while len(self._history) > KEPT_HISTORY:
-                self._history.popitem(last=False)
-            listeners = list(self._listeners)
-        for listener in listeners:
-            listener(engine)
-
-    def collection_at(self, generation: int) -> Collection | None:
-        """The collection generation ``generation`` answered from (for explaining its calls once
-        the call log no longer keeps that engine), or None when unknown."""
-        with self._lock:
-            held = self._history.get(generation)
-        return layered(*held) if held is not None else None
-
-    def rebase(self, loaded: Collection) -> Collection:
-        """A reload read ``loaded`` from the files: it is the new base; returns it with the
-        changes not saved yet applied again."""
-        with self._lock:
-            self.base = loaded
-            return self.live()
-
-    # -------------------------------------------------------------------------- record
-
-    def record(self, request: MockRequest, exchange: Exchange) -> Outcome:
-        """Keep ``exchange`` (the upstream's answer to ``request``) as the record mode says, and
-        make the next engine generation answer from it. Called on a worker thread (it builds an
-        engine); one recording at a time."""
-        with self._lock:
-            origin = exchange.url.split("/", 3)
-            made = recording_of(request, exchange.status, exchange.reason, exchange.headers, exchange.body,
-                                "/".join(origin[:3]), Redaction(self.redact))
-            if isinstance(made, str):
-                return Outcome(not_recorded=made)
-            engine = self.engine
-            if engine is None:
-                return Outcome(not_recorded="the mock has no engine to record into")
-            own = _own_with_status(engine, request, made.status)
-            if own is not None and self.mode != "all":
-                return Outcome(not_recorded=f"'{own.name}' is this request's own example with status {made.status} "
-                                            f"already; record mode {self.mode} adds examples, never replaces them "
-                                            "(record mode all refreshes them)")
-            change = self._refresh(own, made) if own is not None else self._add(made)
-            engine._successor(self.live(), recorded=True)  # adopts it: the listeners swap it in
-            return Outcome(_label(change.example), change.example.id, own is not None, redacted=made.redacted)
-
-    def _refresh(self, own: Example, made: Recording) -> Change:
-        """Record mode ``all``: ``own``'s response becomes the recorded one."""
-        fresh = new_example(made, Placement("", own.request_name, own.name), own.position, own.item_id, 0)
-        refreshed = replace(own, response=fresh.response)
-        for i, change in enumerate(self.changes):
-            if own.id and change.example.id == own.id and change.replaces is None:  # recorded in this session
-                self.changes[i] = replace(change, example=replace(change.example, response=fresh.response))
-                return self.changes[i]
-        change = Change(refreshed, replaces=own)
-        self.changes = [c for c in self.changes if not (c.replaces is not None and _same(c.replaces, own))]
-        self.changes.append(change)
-        return change
-
-    def _add(self, made: Recording) -> Change:
-        live = self.live()
-        where = placement(made, ())
-        folder = (where.folder,) if where.folder else ()
-        mates = [e for e in live.examples if e.request_name == where.request and e.folder == folder]
-        where = placement(made, [e.name for e in mates])
-        item_id = mates[0].item_id if mates and mates[0].item_id else str(uuid.uuid4())
-        change = Change(new_example(made, where, len(live.examples), item_id, next(self._serial)), where)
-        self.changes.append(change)
-        return change
-
-    def writing(self) -> AbstractContextManager[bool]:
-        """The writer's lock, for ``saving.save`` (nothing is recorded while files are written)."""
-        return self._lock
-
-    def saved(self, base: Collection) -> None:
-        """``save`` wrote every change: ``base`` (read back from the files) holds them now."""
-        with self._lock:
-            self.base = base
-            self.changes = []

@@ -33,7 +33,8 @@ from . import safejson
 from .collection import load_collection
 from .errors import MockkitError
 from .recorded import Placement
-from .recording import Change, Recorder
+from .recorder import Recorder
+from .recording import Change
 from .v21write import collection_json, example_json, request_json
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,10 +48,26 @@ _STEP = re.compile(r"([A-Za-z_$][\w$]*)?((?:\[\d+\])*)")
 
 
 def atomic_write(path: Path, data: bytes, *, backup: bool = True) -> Path | None:
-    """Replace ``path`` with ``data`` atomically: a temporary file in the same folder, flushed
-    and ``fsync``-ed, then renamed over ``path`` (``os.replace``). With ``backup`` the previous
-    file is kept as ``<path>.bak`` first. Returns the backup's path (None: no previous file).
-    Raises ``OSError`` (and leaves ``path`` as it was) when writing fails."""
+    """Replace ``path`` with ``data`` atomically: a temporary file in the same folder, flushed and
+    ``fsync``-ed, then renamed over ``path`` (``os.replace``), so a reader never sees half a file.
+
+    Args:
+        path (Path): the file to write (its folder must exist).
+        data (bytes): the whole new content.
+        backup (bool): keep the previous file as ``<path>.bak`` first (replacing an older backup).
+
+    Returns:
+        Path | None: the backup's path, or None when there was no previous file (or no backup was
+        asked for).
+
+    Raises:
+        OSError: when writing fails; ``path`` is then as it was and no temporary file is left.
+
+    Example:
+        ```python
+        atomic_write(Path("api.json"), b"{...}")      # PosixPath('api.json.bak')
+        ```
+    """
     folder = path.parent
     fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -123,9 +140,21 @@ def _place(items: list[Any], change: Change) -> None:
 
 
 def apply_to_document(doc: dict[str, Any], changes: list[Change]) -> None:
-    """Apply ``changes`` to a parsed v2.x collection (plain or ``{"collection": ...}``-wrapped),
-    in place: refreshed examples replaced where their JSON path says (when it still names the
-    same example), recorded ones placed by ``recorded.placement``."""
+    """Apply ``changes`` to a parsed v2.x collection, in place: a refreshed example is replaced
+    where its JSON path says (when that still names the same example; else it is added), a
+    recorded one is placed by ``recorded.placement`` (the first top-level folder and the first
+    request of that name, made at the end when there is none). Everything else is kept.
+
+    Args:
+        doc (dict[str, Any]): the collection document, plain or ``{"collection": ...}``-wrapped.
+        changes (list[Change]): the changes, in the order recorded.
+
+    Example:
+        ```python
+        doc = json.loads(Path("api.json").read_text())
+        apply_to_document(doc, list(mock.engine.recorder.changes))
+        ```
+    """
     root = doc["collection"] if isinstance(doc.get("collection"), dict) and "item" not in doc else doc
     items = root.setdefault("item", [])
     for change in changes:
@@ -190,15 +219,31 @@ def _write_new(dest: Path, recorder: Recorder) -> list[Path]:
 
 
 def save(engine: MockEngine, dest: str | os.PathLike[str] | None = None) -> list[Path]:
-    """Write ``engine``'s recordings (see the module docstring); returns the files written (a
-    v2.x file's backup last). ``dest``: where, when not the collection's own file or folder.
+    """Write ``engine``'s recordings (see the module docstring) and make the collection read back
+    from the files the engine's next generation.
 
-    Example: ``save(mock.engine)`` -> ``[PosixPath('api.json'), PosixPath('api.json.bak')]``.
+    Args:
+        engine (MockEngine): a recording mock's engine (``MockOptions.record`` not ``none``).
+        dest (str | os.PathLike[str] | None): where, when not the collection's own file or
+            folder: a ``.json`` file (a whole v2.1 export) or a folder that is absent or empty (a
+            new v3 tree).
 
-    Raises ``MockkitError`` when the mock does not record, when the collection was not read from a
-    file and no ``dest`` is given, or when the file can no longer be read; ``OSError`` when it
-    cannot be written; ``CollectionError`` when what was written cannot be read back (a v2.x
-    file's ``.bak`` then holds the previous version)."""
+    Returns:
+        list[Path]: the files written (a v2.x file's backup last); empty when nothing was recorded
+        since the last save.
+
+    Raises:
+        MockkitError: when the mock does not record, when the collection was not read from a file
+            and no ``dest`` is given, or when its file is no longer a readable collection.
+        OSError: when a file cannot be written.
+        CollectionError: when what was written cannot be read back (a v2.x file's ``.bak`` then
+            holds the previous version).
+
+    Example:
+        ```python
+        save(mock.engine)       # [PosixPath('api.json'), PosixPath('api.json.bak')]
+        ```
+    """
     recorder = engine.recorder
     if recorder is None:
         raise MockkitError("nothing to save: this mock does not record (start it with proxy=URL and "

@@ -76,13 +76,38 @@ def _response(response: SavedResponse) -> dict[str, Any]:
 
 
 def request_json(request: SavedRequest) -> dict[str, Any]:
-    """A saved request as a v2.1 ``request`` object (method, header, url, body)."""
+    """A saved request as a v2.1 ``request`` object (Postman collection format v2.1.0).
+
+    Args:
+        request (SavedRequest): the saved request.
+
+    Returns:
+        dict[str, Any]: ``{"method", "header", "url", "body"}`` as a v2.1 export writes them.
+
+    Example:
+        ```python
+        request_json(example.request)["url"]["raw"]      # 'http://127.0.0.1:8080/users/7'
+        ```
+    """
     return _request(request)
 
 
 def example_json(e: Example) -> dict[str, Any]:
-    """An example as a v2.1 saved response (an item's ``response[]`` entry): name, id, uid,
-    ``originalRequest``, status, code, preview language, header, body."""
+    """An example as a v2.1 saved response (an item's ``response[]`` entry, Postman collection format
+    v2.1.0).
+
+    Args:
+        e (Example): the example.
+
+    Returns:
+        dict[str, Any]: name, id, uid, ``originalRequest``, status, code, preview language, header
+        and body.
+
+    Example:
+        ```python
+        example_json(example)["code"]      # 200
+        ```
+    """
     response: dict[str, Any] = {"name": e.name}
     if e.id:
         response["id"] = e.id

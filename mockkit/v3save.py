@@ -148,11 +148,28 @@ def _refresh(root: Path, change: Change, written: list[Path]) -> bool:
 
 
 def add_to_tree(root: Path, changes: list[Change]) -> list[Path]:
-    """Write ``changes`` into the v3 collection folder ``root``; returns the files written.
+    """Write ``changes`` into the v3 collection folder ``root`` (Postman's Git-native layout, as
+    ``v3write`` writes it): a new ``*.example.yaml`` file per recorded example, with a
+    ``*.request.yaml`` file and a folder (``.resources/definition.yaml``) made for a request or
+    folder that is not there yet; a refresh (record mode ``all``) rewrites only its example file.
+    The user's other files are not touched.
 
-    Example: ``add_to_tree(Path("postman/collections/Shop"), recorder.changes)`` ->
-    ``[.../users/.resources/definition.yaml, .../users/GET -users-7.request.yaml, ...]``.
-    Raises ``OSError`` when a file cannot be written."""
+    Args:
+        root (Path): the collection's folder.
+        changes (list[Change]): the changes, in the order recorded.
+
+    Returns:
+        list[Path]: the files written.
+
+    Raises:
+        OSError: when a file cannot be written.
+
+    Example:
+        ```python
+        add_to_tree(Path("postman/collections/Shop"), list(recorder.changes))
+        # [.../users/.resources/definition.yaml, .../users/GET -users-7.request.yaml, ...]
+        ```
+    """
     written: list[Path] = []
     for change in changes:
         if change.replaces is not None and _refresh(root, change, written):

@@ -170,12 +170,39 @@ def request_fields(request: SavedRequest) -> dict[str, Any]:
 
 
 def response_fields(response: SavedResponse) -> dict[str, Any]:
-    """A saved response as a v3 example's ``response`` (statusCode, statusText, headers, body)."""
+    """A saved response as a v3 example's ``response`` mapping (Postman's Git-native v3 YAML).
+
+    Args:
+        response (SavedResponse): the saved response.
+
+    Returns:
+        dict[str, Any]: statusCode, statusText, headers and body.
+
+    Example:
+        ```python
+        response_fields(example.response)["statusCode"]      # 200
+        ```
+    """
     return _response(response)
 
 
 def example_doc(e: Example, stem: str, order: int) -> dict[str, Any]:
-    """An example's ``.example.yaml`` document (``stem``: its file name without the suffix)."""
+    """An example's ``.example.yaml`` document (Postman's Git-native v3 YAML).
+
+    Args:
+        e (Example): the example.
+        stem (str): its file name without ``.example.yaml`` (the name is written only when it
+            differs).
+        order (int): its place among its request's examples (the ``order`` key).
+
+    Returns:
+        dict[str, Any]: ``$kind: http-example``, name, id, request, response and order.
+
+    Example:
+        ```python
+        example_doc(example, "200 OK", 1000)["$kind"]      # 'http-example'
+        ```
+    """
     ex: dict[str, Any] = {"$kind": "http-example"}
     if e.name != stem:
         ex["name"] = e.name

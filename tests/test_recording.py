@@ -115,19 +115,36 @@ def test_once_records_into_an_empty_collection_only(upstream):
 # ----------------------------------------------------------------------- replay, hygiene
 
 
-def test_recordings_are_answered_with_the_upstream_stopped():
+def test_recordings_are_answered_with_the_upstream_stopped(tmp_path):
     requests = [("GET", "/users/5", None), ("GET", "/items?page=3", None), ("GET", "/gzip", None),
                 ("POST", "/echo/orders", '{"qty": 2}'), ("GET", "/status/404", None)]
-    with Upstream() as up, mockkit.MockServer(coll(), proxy=up.url, record="new_episodes") as mock:
-        live = [mock.request(m, p, content=b, headers={"Content-Type": "application/json"} if b else None)
-                for m, p, b in requests]
-    with mockkit.MockServer(mock.engine.collection) as offline:  # no proxy at all
+
+    def replay(server: mockkit.MockServer, live: list[httpx.Response]) -> None:
         for (method, path, body), first in zip(requests, live):
-            again = offline.request(method, path, content=body,
-                                    headers={"Content-Type": "application/json"} if body else None)
+            again = server.request(method, path, content=body,
+                                   headers={"Content-Type": "application/json"} if body else None)
             assert (again.status_code, again.content) == (first.status_code, first.content), path
             assert again.headers["content-type"] == first.headers["content-type"]
             assert "content-encoding" not in again.headers
+
+    source = tmp_path / "recorded.postman_collection.json"
+    up = Upstream().start()
+    try:
+        with mockkit.MockServer(str(source), proxy=up.url, record="new_episodes") as mock:
+            live = [mock.request(m, p, content=b, headers={"Content-Type": "application/json"} if b else None)
+                    for m, p, b in requests]
+            hits = dict(up.hits)
+            up.stop()
+            replay(mock, live)  # the same recording mock, its upstream gone: every answer from a recording
+            assert mock.get("/users/6").json()["error"]["name"] == "upstreamConnectionError"  # not recorded: 502
+            mock.save()
+    finally:
+        up.stop()
+    assert dict(up.hits) == hits and set(hits) == {p.split("?")[0] for _, p, _ in requests}
+    with mockkit.MockServer(mock.engine.collection) as offline:  # no proxy at all
+        replay(offline, live)
+    with mockkit.MockServer(str(source)) as reread:  # what save() wrote, read back
+        replay(reread, live)
     gzip_example = next(e for e in mock.engine.collection.examples if e.request_name == "GET /gzip")
     assert json.loads(gzip_example.response.body)["compressed"] is True  # saved decoded
     assert {k.lower() for k, _ in gzip_example.response.headers}.isdisjoint({"content-encoding", "content-length"})
@@ -149,7 +166,9 @@ def test_secrets_never_land_in_a_recording(upstream):
         assert secret not in saved, secret
     example = next(e for e in mock.engine.collection.examples if e.request_name == "POST /secret")
     assert dict(example.request.headers)["Authorization"] == "[redacted]"
-    assert dict(example.request.headers)["X-Token"] == "[redacted]"
+    assert dict(example.request.headers)["X-Token"] == "[redacted]"  # the user's list, any case
+    assert dict(example.request.headers)["Cookie"] == "[redacted]"  # the value replaced, the header kept
+    assert dict(example.request.headers)["X-Api-Key"] == "[redacted]"
     assert json.loads(example.response.body) == {"access_token": "[redacted]",
                                                  "user": {"password": "[redacted]", "name": "ann"}}
     assert "sig=%5Bredacted%5D&page=1" in example.request.url.raw
