@@ -55,6 +55,11 @@ class Served:
     forwarded: Forwarded | None = None  # the call was forwarded: what happened
 
 
+FORWARD_PENDING = answers.error_answer(500, "serverError", "mockkit planned to forward this call, but it was not run",
+                                       cors=False)
+"""The response of a ``Served`` whose ``forward`` is set: the door runs the forward and sends its
+answer instead, so a client sees this only if a door forgets to (issue 16)."""
+
 JSON_BODY_NOTE = ("the response body is JSON with placeholders: values are JSON-escaped inside strings and "
                   "written as JSON values elsewhere, so it stays valid JSON (mockkit's rule, spec 9.18; Postman "
                   "inserts them verbatim)")
@@ -211,6 +216,9 @@ class MockEngine:
         else:
             ranking = self.rank(request)
             winner = ranking.winner
+            forward = self._forwarding(request, ranking, call_id, started)
+            if forward is not None:  # issue 16: the door runs it and sends the upstream's answer
+                return Served(FORWARD_PENDING, ranking, None, call_id, forward.delay_ms, forward=forward)
             if winner is not None:
                 compiled = self._responses[id(winner.target)]
                 with self._fake_lock:
@@ -223,14 +231,16 @@ class MockEngine:
             else:
                 response = answers.named_answer(answers.NOT_FOUND, cors=self.cors, origin=origin)
                 error = answers.NOT_FOUND.name
-        delay = parse_delay(request.header("x-mock-response-delay")) or self.delay
-        forward = self._forwarding(request, ranking, call_id, started, delay) if ranking is not None else None
-        if record and forward is None:
+        delay = self._delay(request)
+        if record:
             self._record(call_id, request, response.status, winner, ranking, started, error, response.headers)
-        return Served(response, ranking, winner, call_id, delay, problems, forward=forward)
+        return Served(response, ranking, winner, call_id, delay, problems)
 
-    def _forwarding(self, request: MockRequest, ranking: Ranking, call_id: str, started: float,
-                    delay: int | None) -> Forwarding | None:
+    def _delay(self, request: MockRequest) -> int | None:
+        """The call's delay in ms: its ``x-mock-response-delay`` header, else the mock's own."""
+        return parse_delay(request.header("x-mock-response-delay")) or self.delay
+
+    def _forwarding(self, request: MockRequest, ranking: Ranking, call_id: str, started: float) -> Forwarding | None:
         """The plan to forward this call upstream (issue 16: ``recording.forward_reason``), or
         None when the mock answers it (no proxy, a CORS pre-flight, the record mode says so)."""
         reason = self._forward_reason(request, ranking)
@@ -238,7 +248,7 @@ class MockEngine:
             return None
         from .forwarding import Forwarding
 
-        return Forwarding(self, request, ranking, call_id, started, delay, reason)
+        return Forwarding(self, request, ranking, call_id, started, self._delay(request), reason)
 
     def _forward_reason(self, request: MockRequest, ranking: Ranking) -> str | None:
         """Why this mock forwards ``request`` (``recording.FORWARD_REASONS``), or None."""

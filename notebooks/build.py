@@ -1651,6 +1651,7 @@ RECORD_AND_REPLAY = [
         session cookie on every answer, and compresses its answers with gzip when asked to.
     """),
     code("""
+        import atexit
         import gzip
         import json
         import os
@@ -1666,10 +1667,12 @@ RECORD_AND_REPLAY = [
         from mockkit.report import readable
 
         BOOKS = {1: "Dune", 2: "Emma", 3: "Ulysses"}
+        api_calls = []  # every request the API gets: (method, path)
 
 
         class Bookshop(BaseHTTPRequestHandler):
             def answer(self, status, value):
+                api_calls.append((self.command, self.path))
                 body = json.dumps(value).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -1703,7 +1706,8 @@ RECORD_AND_REPLAY = [
         api_thread = threading.Thread(target=api.serve_forever, daemon=True)
         api_thread.start()
         api_url = f"http://127.0.0.1:{api.server_port}"
-        httpx.get(api_url + "/books").json()
+        print(httpx.get(api_url + "/books").json())
+        api_calls.clear()  # count only what the mock sends from here on
     """),
     md("""
         ## 2. Record through a mock
@@ -1771,7 +1775,7 @@ RECORD_AND_REPLAY = [
     """),
     code("""
         again = mock.get("/books/2")
-        print(again.json(), "| API calls so far:", len(live))
+        print(again.json(), "| the API got", len(api_calls), "requests, for the", len(calls), "calls before this one")
         mock.explain(again)
     """),
     md("""
@@ -1796,6 +1800,16 @@ RECORD_AND_REPLAY = [
         print("saved response headers:", dict(book.response.headers))
         print("saved body:            ", book.response.body)
         print("the client got:        ", live[("GET", "/books/1")].headers["set-cookie"])
+    """),
+    md("""
+        The **Explorer** shows the same, interactively: pick a recorded example on the left to
+        see its saved request and response, build a request and press *Send*, and watch the
+        scores. Its call log marks a forwarded call with ⇢, and one that was recorded with ● and
+        the example it became.
+    """),
+    code("""
+        explorer = mock.explore()
+        explorer
     """),
     md("""
         ## 5. Save
@@ -1827,17 +1841,18 @@ RECORD_AND_REPLAY = [
         print(r.status_code, json.dumps(r.json(), indent=2))
     """),
     md("""
-        The saved file is an ordinary Postman collection: serve it with no proxy at all (this
-        replaces the recording mock, which served the same file), and every recorded request
-        gets the answer the API gave.
+        The saved file is an ordinary Postman collection: a second mock of it, with no proxy at
+        all, gives every recorded request the answer the API gave. (`mockkit.MockServer` in a
+        `with` block runs a server for the block only; the recording mock keeps running for the
+        Explorer above.)
     """),
     code("""
-        replay = mockkit.serve(path)
         rows = []
-        for (method, target), first in live.items():
-            r = replay.request(method, target, json={"title": "Middlemarch"} if method == "POST" else None)
-            rows.append({"request": f"{method} {target}", "recorded": first.status_code, "replayed": r.status_code,
-                         "same body": r.json() == first.json()})
+        with mockkit.MockServer(path) as replay:
+            for (method, target), first in live.items():
+                r = replay.request(method, target, json={"title": "Middlemarch"} if method == "POST" else None)
+                rows.append({"request": f"{method} {target}", "recorded": first.status_code,
+                             "replayed": r.status_code, "same body": r.json() == first.json()})
         readable(pd.DataFrame(rows))
     """),
     md("""
@@ -1853,11 +1868,14 @@ RECORD_AND_REPLAY = [
           record="new_episodes")` records from tests without a local port.
 
         ## Clean up
+
+        The recording mock keeps running while the Explorer above uses it. Run `mock.stop()` in
+        a new cell to stop it; the folder with the saved collection is deleted when this
+        notebook's kernel stops.
     """),
     code("""
-        replay.stop()
-        shutil.rmtree(folder)
-        replay
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        print("recorded into", path)
     """),
 ]
 

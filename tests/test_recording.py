@@ -237,12 +237,18 @@ def test_the_terminal_call_line_and_the_explorer_mark_forwarded_calls(upstream):
         try:
             explorer.refresh_calls()
             labels = [label for label, _ in explorer.widgets["calls"].options]
+            explorer.widgets["calls"].value = explorer.widgets["calls"].options[2][1]  # c1, forwarded and recorded
+            detail = explorer.widgets["call_detail"].value
         finally:
             explorer.close()
     assert "-> 200 forwarded, upstream 200 in" in lines[0] and "recorded as 'users / GET /users/8 / 200 OK'" in lines[0]
     assert "-> 200 forwarded, upstream 200 in" in lines[1] and "recorded" not in lines[1]
     assert "'healthy'" in lines[2]
     assert labels[0].startswith("c3") and labels[1].startswith("⇢ c2") and labels[2].startswith("● c1")
+    assert labels[1].endswith("GET /binary → 200, forwarded")
+    assert labels[2].endswith("GET /users/8 → 200, forwarded, recorded as 'users / GET /users/8 / 200 OK'")
+    assert f"forwarded to {upstream.url}/users/8: the upstream answered 200" in detail  # the verdict says so
+    assert "recorded as &#x27;users / GET /users/8 / 200 OK&#x27;" in detail
     assert labels[2].endswith("forwarded, recorded as 'users / GET /users/8 / 200 OK'")
 
 
