@@ -231,7 +231,7 @@ def _serve(args: argparse.Namespace) -> int:
         width = max((len(m) for m, _ in rows), default=3)
         for (method, path), codes in rows.items():
             out.write(f"  {printable(method):<{width}}  {printable(path)}  {' '.join(str(c) for c in codes)}\n")
-        if engine.upstream is not None:  # issue 16
+        if engine.options.proxy is not None:  # issue 16
             out.write(_proxy_banner(engine, args.file))
         out.write("Ctrl-C stops the server.\n")
         out.flush()

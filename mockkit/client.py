@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 import anyio
 import anyio.to_thread
@@ -38,6 +38,9 @@ from .errors import RequestError
 from .model import MockRequest, wire_headers
 from .options import MockOptions, OptionFields, resolve
 from .verify import CallAssertions, note_mock, settle_seed
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .forwarding import Forwarder
 
 __all__ = ["EngineTransport", "transport", "bound_client", "CALL_HEADER"]
 
@@ -77,11 +80,20 @@ class EngineTransport(CallAssertions, httpx.BaseTransport, httpx.AsyncBaseTransp
         self.engine = engine
         self.delays = delays
         self._warm = False
+        self._forwarding: Forwarder | None = None  # issue 16: made on the first call the engine forwards
         if engine.recorder is not None:  # recordings make new engine generations (issue 16)
             engine.recorder.subscribe(self._use)
 
     def _use(self, engine: MockEngine) -> None:
         self.engine = engine
+
+    def _forwarder(self) -> Forwarder:
+        """This transport's link to the upstream (issue 16), kept for every engine generation."""
+        if self._forwarding is None:
+            from .forwarding import Forwarder
+
+            self._forwarding = Forwarder()
+        return self._forwarding
 
     def save(self, dest: str | os.PathLike[str] | None = None) -> list[Path]:
         """Write the examples this transport recorded to the collection's files (issue 16), as
@@ -140,7 +152,7 @@ class EngineTransport(CallAssertions, httpx.BaseTransport, httpx.AsyncBaseTransp
             return mock_request
         served = self.engine.handle(mock_request)
         if served.forward is not None:  # issue 16: the upstream answers
-            served = served.forward.run_sync(request.url.raw_path.decode("ascii", "replace"))
+            served = self._forwarder().run_sync(served.forward, request.url.raw_path.decode("ascii", "replace"))
         self._observe(served)
         if self.delays and served.delay_ms:
             time.sleep(served.delay_ms / 1000)
@@ -155,7 +167,7 @@ class EngineTransport(CallAssertions, httpx.BaseTransport, httpx.AsyncBaseTransp
             self._warm = True
         served = self.engine.handle(mock_request)
         if served.forward is not None:  # issue 16: the upstream answers, awaited on this loop
-            served = await served.forward.run(request.url.raw_path.decode("ascii", "replace"))
+            served = await self._forwarder().run(served.forward, request.url.raw_path.decode("ascii", "replace"))
         self._observe(served)
         if self.delays and served.delay_ms:
             await anyio.sleep(served.delay_ms / 1000)
@@ -165,14 +177,14 @@ class EngineTransport(CallAssertions, httpx.BaseTransport, httpx.AsyncBaseTransp
         """Run ``verify()`` (raises ``AssertionError`` when a check fails); a proxying transport
         closes its upstream connections first."""
         __tracebackhide__ = True
-        if self.engine.upstream is not None:
-            self.engine.upstream.close()
+        if self._forwarding is not None:
+            self._forwarding.close()
         self.verify()
 
     async def aclose(self) -> None:
         __tracebackhide__ = True
-        if self.engine.upstream is not None:
-            await self.engine.upstream.aclose()
+        if self._forwarding is not None:
+            await self._forwarding.aclose()
         self.verify()
 
     def __exit__(self, exc_type: type[BaseException] | None = None, exc: BaseException | None = None,

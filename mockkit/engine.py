@@ -32,9 +32,8 @@ from .responses import compile_response, has_dynamic, render_response, server_re
 from .templating import TOKEN
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .forwarding import Forwarding
-    from .proxy import Upstream
     from .recorder import Recorder
+    from .recording import ForwardPlan
 
 __all__ = ["CALL_HEADER", "MockEngine", "Served", "engine_for"]
 
@@ -51,7 +50,7 @@ class Served:
     call_id: str | None  # None: not a mock call (a hub's management answer), so no call header
     delay_ms: int | None
     problems: tuple[str, ...] = ()
-    forward: Forwarding | None = None  # a call to forward upstream: the door runs it (issue 16)
+    forward: ForwardPlan | None = None  # a call to forward upstream: the door runs it (issue 16)
     forwarded: Forwarded | None = None  # the call was forwarded: what happened
 
 
@@ -108,16 +107,12 @@ class MockEngine:
             for t in self.index.targets
         }
         self._by_position = {t.example.position: self._responses[id(t)] for t in self.index.targets}
-        self.upstream: Upstream | None = None
         self.recorder: Recorder | None = None
-        if options.proxy is not None:  # issue 16; httpx is imported only for a proxying mock
-            from .proxy import Upstream
+        if options.record != "none":  # issue 16: the doors forward (forwarding.Forwarder), the recorder keeps
             from .recorder import Recorder
 
-            self.upstream = Upstream(options)
-            if options.record != "none":
-                self.recorder = Recorder(options.record, self.collection, collection, options.redact)
-                self.recorder.adopt(self)
+            self.recorder = Recorder(options.record, self.collection, collection, options.redact)
+            self.recorder.adopt(self)
         self._warmer: threading.Thread | None = None
         if any(has_dynamic(r) for r in self._responses.values()):
             # Faker takes ~0.2 s to start; do it now, off the caller's thread, not on the first call.
@@ -143,7 +138,6 @@ class MockEngine:
         engine = MockEngine(collection, self.environment if recorded else environment,
                             options=replace(self.options, seed=self.seed), journal=self.journal)
         engine.server_response = self.server_response
-        engine.upstream = self.upstream
         if recorded:
             engine.fake, engine._fake_lock = self.fake, self._fake_lock
         if self.recorder is not None:
@@ -177,13 +171,15 @@ class MockEngine:
         winner = ranking.winner
         json_body = winner is not None and self._responses[id(winner.target)].body.json_modes is not None
         explained = explain_ranking(ranking, (JSON_BODY_NOTE,) if json_body else ())
-        if self.upstream is None:
+        if self.options.proxy is None:
             return explained
         from .explaining import REPLAY_ONLY_NOTE, proxy_answer  # issue 16: what a proxying mock does with it
+        from .proxyconfig import forward_url
 
         reason = self._forward_reason(request, ranking)
         if reason is not None:
-            return explained.with_answer(*proxy_answer(self.upstream.url_for(request), self.options.record, reason))
+            url = forward_url(self.options.proxy, request)
+            return explained.with_answer(*proxy_answer(url, self.options.record, reason))
         replay_only = self.recorder is not None and not self.recorder.empty_at_start and self.options.record == "once"
         return explained.with_notes(after=(REPLAY_ONLY_NOTE,)) if replay_only and winner is None else explained
 
@@ -240,19 +236,19 @@ class MockEngine:
         """The call's delay in ms: its ``x-mock-response-delay`` header, else the mock's own."""
         return parse_delay(request.header("x-mock-response-delay")) or self.delay
 
-    def _forwarding(self, request: MockRequest, ranking: Ranking, call_id: str, started: float) -> Forwarding | None:
+    def _forwarding(self, request: MockRequest, ranking: Ranking, call_id: str, started: float) -> ForwardPlan | None:
         """The plan to forward this call upstream (issue 16: ``recording.forward_reason``), or
         None when the mock answers it (no proxy, a CORS pre-flight, the record mode says so)."""
         reason = self._forward_reason(request, ranking)
         if reason is None:
             return None
-        from .forwarding import Forwarding
+        from .recording import ForwardPlan
 
-        return Forwarding(self, request, ranking, call_id, started, self._delay(request), reason)
+        return ForwardPlan(self, request, ranking, call_id, started, self._delay(request), reason)
 
     def _forward_reason(self, request: MockRequest, ranking: Ranking) -> str | None:
         """Why this mock forwards ``request`` (``recording.FORWARD_REASONS``), or None."""
-        if self.upstream is None or (self.cors and answers.is_preflight(request)):
+        if self.options.proxy is None or (self.cors and answers.is_preflight(request)):
             return None
         from .recording import forward_reason
 
@@ -262,7 +258,7 @@ class MockEngine:
 
     def log_forwarded(self, call_id: str, request: MockRequest, ranking: Ranking, started: float, status: int,
                       error: str, headers: Pairs, forwarded: Forwarded) -> None:
-        """Log a forwarded call (``forwarding.Forwarding.finish``) with what happened upstream."""
+        """Log a forwarded call (``forwarding.Forwarder.finish``) with what happened upstream."""
         self._record(call_id, request, status, None, ranking, started, error, headers, forwarded)
 
     def _record(self, call_id: str, request: MockRequest, status: int, winner: Candidate | None,

@@ -231,7 +231,7 @@ def write_har_collection(har: str | os.PathLike[str], dest: str | os.PathLike[st
     if out.suffix.lower() == ".json":
         if out.exists() and (out.is_dir() or not force):
             raise MockkitError(f"{out}: already exists; choose another file name (or --force to replace it)")
-        from .saving import atomic_write
+        from .atomicfile import atomic_write
         from .v21write import collection_json, dumps
 
         out.parent.mkdir(parents=True, exist_ok=True)

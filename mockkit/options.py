@@ -27,6 +27,7 @@ from typing import Any, TypedDict
 from .errors import ConfigError
 from .headerclean import clean_name
 from .model import MockRequest
+from .proxyconfig import RECORD_MODES, check_proxy_options
 from .strictnum import parse_int
 
 __all__ = ["MockOptions", "OptionFields", "MATCHING", "CONFIG_KEYS", "POSTMAN_KEYS", "DELAY_PRESETS", "MAX_DELAY_MS", "MAX_BODY_SIZE",
@@ -47,8 +48,6 @@ MAX_PENDING_DELAYS = 1000
 MAX_PENDING_DELAY_BYTES = 64 * 1024 * 1024
 HUB_MAX_BODY_SIZE = 64 * 1024 * 1024
 """A hub's ``max_body_size`` (collection uploads are big: 50,000 examples are ~23 MB)."""
-RECORD_MODES = ("none", "new_episodes", "all", "once")
-"""The record modes (issue 16; named as vcrpy names them): see ``mockkit.recording``."""
 PROXY_TIMEOUT_S = 30.0
 """Seconds an upstream exchange may take in all (``proxy_timeout``); past it: 502 timeout."""
 PROXY_CONNECT_TIMEOUT_S = 5.0
@@ -166,9 +165,7 @@ class MockOptions:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < least:
                 raise ConfigError(name, f"must be a whole number of at least {least}, not {value!r}")
-        from .proxyconfig import check_proxy_options  # issue 16: proxy, record, redact, timeouts
-
-        check_proxy_options(self)
+        check_proxy_options(self)  # issue 16: proxy, record, redact, timeouts
 
     def for_request(self, request: MockRequest) -> MockOptions:
         """Apply ``x-mock-match-request-body`` / ``x-mock-match-request-headers`` (spec step 6.1)."""

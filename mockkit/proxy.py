@@ -35,7 +35,7 @@ import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import anyio
 import httpx
@@ -43,6 +43,7 @@ import httpx
 from . import answers
 from .hygiene import answer_headers, upstream_headers
 from .model import MockRequest, MockResponse, Pairs
+from .proxyconfig import forward_url
 
 if TYPE_CHECKING:  # pragma: no cover
     from .options import MockOptions
@@ -56,7 +57,6 @@ MAX_CONNECTIONS = 32
 """Upstream connections open at once per event loop (and for the sync client): with
 ``proxy_max_size`` this bounds the memory forwarded answers hold (32 x 10 MiB by default); more
 calls wait for a connection, within ``proxy_timeout``."""
-_PRINTABLE = "".join(map(chr, range(33, 127)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,8 +194,7 @@ class Upstream:
     # ------------------------------------------------------------------------ the request
 
     def url_for(self, request: MockRequest, target: str | None = None) -> str:
-        """The upstream URL for ``request``: the base URL (with its path prefix), the request's path,
-        then its query.
+        """The upstream URL for ``request`` (``proxyconfig.forward_url`` with this base URL).
 
         Args:
             request (MockRequest): the request received.
@@ -203,7 +202,7 @@ class Upstream:
                 exactly as the client did; None encodes it from ``request.query``.
 
         Returns:
-            str: the URL to call (a non-ASCII query percent-encoded).
+            str: the URL to call.
 
         Example:
             ```python
@@ -211,11 +210,7 @@ class Upstream:
                 MockRequest.from_target("GET", "/users?page=2"))     # 'http://127.0.0.1:8080/v1/users?page=2'
             ```
         """
-        query = target.partition("?")[2].partition("#")[0] if target is not None else \
-            urlencode(request.query, quote_via=quote)
-        if not query.isascii():
-            query = quote(query, safe=_PRINTABLE)
-        return f"{self.base}{request.path}" + (f"?{query}" if query else "")
+        return forward_url(self.base, request, target)
 
     def _outgoing(self, request: MockRequest, target: str | None) -> tuple[str, Pairs]:
         return self.url_for(request, target), upstream_headers(request.headers, private_key=self.private)

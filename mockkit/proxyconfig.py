@@ -17,19 +17,24 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from .errors import ConfigError
-from .options import RECORD_MODES
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .model import MockRequest
     from .options import MockOptions
 
-__all__ = ["check_proxy_options", "upstream_url", "record_mode", "redact_names", "refuse_for_hub", "MAX_TIMEOUT_S"]
+__all__ = ["check_proxy_options", "upstream_url", "forward_url", "record_mode", "redact_names", "refuse_for_hub",
+           "RECORD_MODES", "MAX_TIMEOUT_S"]
+
+RECORD_MODES = ("none", "new_episodes", "all", "once")
+"""The record modes (issue 16; named as vcrpy names them): see ``mockkit.recording``."""
 
 MAX_TIMEOUT_S = 3600.0
 """The longest proxy timeout, in seconds, an option may ask for."""
 _NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9a-z]+\Z")
+_PRINTABLE = "".join(map(chr, range(33, 127)))
 
 
 def upstream_url(value: object) -> str | None:
@@ -74,6 +79,32 @@ def upstream_url(value: object) -> str | None:
     host = f"[{host}]" if ":" in host else host
     netloc = host if port is None else f"{host}:{port}"
     return f"{parts.scheme.lower()}://{netloc}{parts.path.rstrip('/')}"
+
+
+def forward_url(base: str, request: MockRequest, target: str | None = None) -> str:
+    """The upstream URL a request is forwarded to: the base URL (with its path prefix), the
+    request's path, then its query.
+
+    Args:
+        base (str): the ``proxy`` option, as ``upstream_url`` returns it.
+        request (MockRequest): the request received.
+        target (str | None): the request target as received (``/a?b=1``), to send the query
+            exactly as the client did; None encodes it from ``request.query``.
+
+    Returns:
+        str: the URL to call (a query that is not ASCII percent-encoded).
+
+    Example:
+        ```python
+        forward_url("http://127.0.0.1:8080/v1", MockRequest.from_target("GET", "/users?page=2"))
+        # 'http://127.0.0.1:8080/v1/users?page=2'
+        ```
+    """
+    query = target.partition("?")[2].partition("#")[0] if target is not None else \
+        urlencode(request.query, quote_via=quote)
+    if not query.isascii():
+        query = quote(query, safe=_PRINTABLE)
+    return f"{base}{request.path}" + (f"?{query}" if query else "")
 
 
 def record_mode(value: object) -> str:

@@ -32,12 +32,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .matching import Ranking
-from .model import Collection, Example, RequestItem
+from .model import Collection, Example, MockRequest, RequestItem
 from .recorded import Placement
 
-__all__ = ["Change", "Outcome", "is_own", "forward_reason", "layered", "same_example", "new_collection",
+if TYPE_CHECKING:  # pragma: no cover
+    from .engine import MockEngine
+
+__all__ = ["ForwardPlan", "Change", "Outcome", "is_own", "forward_reason", "layered", "same_example", "new_collection",
            "FORWARD_REASONS"]
 
 FORWARD_REASONS = ("unmatched", "not-own", "all")
@@ -121,6 +125,38 @@ def new_collection(source: object, mode: str) -> Collection | None:
         return None
     name = path.name.removesuffix(".json").removesuffix(".postman_collection")
     return Collection(name=name or "Recorded", examples=(), source=str(path))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ForwardPlan:
+    """A call to forward: what ``MockEngine.handle`` returns in ``Served.forward`` when the
+    record mode says so (``forward_reason``). The door that received the call runs it with its
+    ``forwarding.Forwarder`` (the upstream's answer, or a 502) and sends that instead.
+
+    Attributes:
+        engine (MockEngine): the engine generation that decided.
+        request (MockRequest): the request.
+        ranking (Ranking): its ranking (explained later as a forwarded call).
+        call_id (str): its call-log id (``x-mockkit-call``).
+        started (float): when it started (``time.perf_counter()``, seconds).
+        delay_ms (int | None): the delay to apply after the upstream answered (ms).
+        reason (str): why it is forwarded (``FORWARD_REASONS``).
+
+    Example:
+        ```python
+        served = engine.handle(request)                     # what a door does
+        if served.forward is not None:
+            served = await forwarder.run(served.forward, target="/users/7?page=2")
+        ```
+    """
+
+    engine: MockEngine
+    request: MockRequest
+    ranking: Ranking
+    call_id: str
+    started: float
+    delay_ms: int | None
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,12 +24,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import safejson
+from .atomicfile import atomic_write
 from .collection import load_collection
 from .errors import MockkitError
 from .recorded import Placement
@@ -40,63 +39,9 @@ from .v21write import collection_json, example_json, request_json
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import MockEngine
 
-__all__ = ["save", "atomic_write", "apply_to_document", "BACKUP_SUFFIX"]
+__all__ = ["save", "apply_to_document"]
 
-BACKUP_SUFFIX = ".bak"
-"""The previous version of a saved v2.x file is kept as ``<file>.bak`` (one backup, replaced on each save)."""
 _STEP = re.compile(r"([A-Za-z_$][\w$]*)?((?:\[\d+\])*)")
-
-
-def atomic_write(path: Path, data: bytes, *, backup: bool = True) -> Path | None:
-    """Replace ``path`` with ``data`` atomically: a temporary file in the same folder, flushed and
-    ``fsync``-ed, then renamed over ``path`` (``os.replace``), so a reader never sees half a file.
-
-    Args:
-        path (Path): the file to write (its folder must exist).
-        data (bytes): the whole new content.
-        backup (bool): keep the previous file as ``<path>.bak`` first (replacing an older backup).
-
-    Returns:
-        Path | None: the backup's path, or None when there was no previous file (or no backup was
-        asked for).
-
-    Raises:
-        OSError: when writing fails; ``path`` is then as it was and no temporary file is left.
-
-    Example:
-        ```python
-        atomic_write(Path("api.json"), b"{...}")      # PosixPath('api.json.bak')
-        ```
-    """
-    folder = path.parent
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        kept = None
-        if path.exists():
-            shutil.copymode(path, temp)
-            if backup:
-                kept = path.with_name(path.name + BACKUP_SUFFIX)
-                shutil.copy2(path, temp + BACKUP_SUFFIX)
-                os.replace(temp + BACKUP_SUFFIX, kept)
-        os.replace(temp, path)
-    except BaseException:
-        for leftover in (temp, temp + BACKUP_SUFFIX):
-            if os.path.exists(leftover):
-                os.unlink(leftover)
-        raise
-    try:  # the rename itself reaches the disk (best effort: not every system can open a folder)
-        dir_fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except OSError:
-        pass
-    return kept
 
 
 # --------------------------------------------------------------------------- v2.x documents

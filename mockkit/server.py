@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote_from_bytes
 
 from tornado import httputil, iostream
@@ -35,6 +35,9 @@ from .limits import DelayBudget, Trimmer, offload
 from .errors import RequestError
 from .model import MockRequest, MockResponse, header_text, wire_headers
 from .options import MockOptions
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .forwarding import Forwarder
 
 __all__ = ["Handler", "MockApp", "CALL_HEADER", "request_from", "make_http_server"]
 
@@ -107,17 +110,26 @@ class MockApp(httputil.HTTPServerConnectionDelegate):
         self.max_body_size = options.max_body_size
         self.delays = DelayBudget(options.max_pending_delays, options.max_pending_delay_bytes)
         self.trimmer = Trimmer()  # returns the heap to the OS after bursts of big bodies
+        self._forwarder: Forwarder | None = None  # issue 16: made on the first call a proxying engine forwards
 
     def start_request(self, server_conn: object, request_conn: httputil.HTTPConnection) -> httputil.HTTPMessageDelegate:
         return _Exchange(self, request_conn)
 
+    def forwarder(self) -> Forwarder:
+        """This server's link to a proxying engine's upstream (issue 16), made on first use and
+        kept for every engine generation (its pooled connections live on this server's loop)."""
+        if self._forwarder is None:
+            from .forwarding import Forwarder  # httpx is imported only by a proxying mock
+
+            self._forwarder = Forwarder()
+        return self._forwarder
+
     async def aclose(self) -> None:
-        """Close what the engine holds on this loop (a proxy's pooled upstream connections)."""
-        upstream = getattr(self.engine, "upstream", None)
-        if upstream is not None:
+        """Close the upstream connections this server opened on its loop (a proxy's pool)."""
+        if self._forwarder is not None:
             try:
-                await upstream.aclose()
-            except Exception:
+                await self._forwarder.aclose()
+            except Exception:  # stopping: a connection that fails to close is gone anyway
                 pass
 
     def amend(self, call_id: str | None, status: int, error: str) -> None:
@@ -187,7 +199,7 @@ class _Exchange(httputil.HTTPMessageDelegate):
     def _later_or_now(self, request: MockRequest, result: "Served | Future[Served] | asyncio.Future[Served]",
                       started: float) -> None:
         if isinstance(result, Served) and result.forward is not None:  # issue 16: the upstream answers, on this loop
-            result = asyncio.ensure_future(result.forward.run(self.start_line.path))
+            result = asyncio.ensure_future(self.app.forwarder().run(result.forward, self.start_line.path))
         if isinstance(result, (Future, asyncio.Future)):  # the loop serves others meanwhile
             IOLoop.current().add_future(result, lambda done: self._done(request, done, started))
             return

@@ -7,7 +7,7 @@ does not exist yet gets its ``<name>.request.yaml`` (and a folder that does not 
 without case in their folder) and ``order`` continues after the folder's highest, so the new files
 read back after what was there. Only a refresh (record mode ``all``) rewrites a file: the example
 file it refreshes (its ``response``; the rest of the document is kept). Files are written through
-``saving.atomic_write``; no ``.bak`` files are left in the tree (it is under version control).
+``atomicfile.atomic_write``; no ``.bak`` files are left in the tree (it is under version control).
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def _claim(name: str, default: str, taken: set[str]) -> str:
 
 
 def _write(path: Path, doc: dict[str, Any], written: list[Path]) -> None:
-    from .saving import atomic_write
+    from .atomicfile import atomic_write
 
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, dump_yaml(doc).encode("utf-8"), backup=False)
