@@ -314,17 +314,16 @@ class Upstream:
     # -------------------------------------------------------------------------- sync
 
     def exchange_sync(self, request: MockRequest, target: str | None = None) -> Exchange | UpstreamFailure:
-        """``exchange`` for a caller without an event loop (the sync httpx transport), over one pooled
-        ``httpx.Client``; the whole answer is bounded by ``proxy_timeout`` too (checked between
-        chunks).
+        """``exchange`` for a caller without an event loop (the sync httpx transport), over one
+        pooled ``httpx.Client``; ``proxy_timeout`` bounds the whole answer here too (checked
+        between chunks).
 
         Args:
-            request (MockRequest): the request to forward.
-            target (str | None): the request target as received (see ``url_for``).
+            request (MockRequest): as ``exchange``.
+            target (str | None): as ``exchange``.
 
         Returns:
-            Exchange | UpstreamFailure: the answer, or why there is none. An upstream's fault never
-            raises.
+            Exchange | UpstreamFailure: as ``exchange``.
 
         Example:
             ```python

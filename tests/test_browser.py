@@ -22,6 +22,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -305,16 +306,21 @@ def test_record_and_replay_marks_forwarded_calls_in_light_and_dark(lab, browser)
         chosen = explorer.locator(".mk-calls select option", has_text="recorded as 'books / GET /books/2 / 200 OK'")
         explorer.locator(".mk-calls select").select_option(value=chosen.get_attribute("value"))
         expect(explorer.locator(".mk-call-detail")).to_contain_text("forwarded to")
-        for theme in ("JupyterLab Light", "JupyterLab Dark"):
-            set_theme(page, theme)
-            name = "light" if "Light" in theme else "dark"
+        for name in each_theme(page):
             check_explanations(page, f"07 {name}")
             check_outputs(page, f"07 {name}")
             explorer.evaluate("el => el.scrollIntoView({block: 'start'})")
             page.screenshot(path=str(ARTIFACTS / f"lab-{name}-7-call-log.png"))
             contrast = explorer.evaluate("el => mk.contrastOf(el)")
             assert contrast["min"] >= 4.5, f"07 explorer {name}: low contrast: {contrast}"
-        set_theme(page, "JupyterLab Light")
+
+
+def each_theme(page) -> Iterator[str]:
+    """Switch to JupyterLab Light, then Dark (yielding "light", "dark"), then back to Light."""
+    for theme in ("JupyterLab Light", "JupyterLab Dark"):
+        set_theme(page, theme)
+        yield "light" if "Light" in theme else "dark"
+    set_theme(page, "JupyterLab Light")
 
 
 def test_quickstart_in_notebook_7(lab, browser):
