@@ -58,7 +58,7 @@ class Forwarder:
             Upstream: the one upstream of this door.
 
         Raises:
-            ValueError: when ``options.proxy`` is None.
+            ConfigError: (a ``ValueError``) when ``options.proxy`` is None.
 
         Example:
             ```python

@@ -41,6 +41,7 @@ import anyio
 import httpx
 
 from . import answers
+from .errors import ConfigError
 from .hygiene import answer_headers, upstream_headers
 from .model import MockRequest, MockResponse, Pairs
 from .proxyconfig import forward_url
@@ -110,10 +111,6 @@ class UpstreamFailure:
     ms: float
 
 
-class _TooLarge(Exception):
-    pass
-
-
 def _chain(exc: BaseException) -> Iterator[BaseException]:
     seen: set[int] = set()
     current: BaseException | None = exc
@@ -173,10 +170,10 @@ class Upstream:
             options (MockOptions): the mock's options, with ``proxy`` set.
 
         Raises:
-            ValueError: when ``options.proxy`` is None (nothing to forward to).
+            ConfigError: (a ``ValueError``) when ``options.proxy`` is None (nothing to forward to).
         """
         if options.proxy is None:
-            raise ValueError("Upstream needs options.proxy")
+            raise ConfigError("proxy", "is needed to forward: give the upstream's URL")
         self.base = options.proxy
         parts = urlsplit(self.base)
         self.where = parts.netloc
@@ -220,9 +217,7 @@ class Upstream:
 
     def _failure(self, exc: BaseException, url: str, started: float) -> UpstreamFailure:
         ms = (time.perf_counter() - started) * 1000
-        if isinstance(exc, _TooLarge):
-            name, cause = "upstreamTooLargeError", f"the answer of {self.where} is larger than {self.max_size:,} bytes"
-        elif isinstance(exc, httpx.ConnectTimeout):
+        if isinstance(exc, httpx.ConnectTimeout):
             name, cause = "upstreamTimeoutError", f"could not connect to {self.where} within {self.connect_s:g} s"
         elif isinstance(exc, (httpx.TimeoutException, TimeoutError)):
             name, cause = "upstreamTimeoutError", f"{self.where} sent no whole answer within {self.timeout_s:g} s"
@@ -236,6 +231,11 @@ class Upstream:
         else:
             name, cause = _connect_failure(exc, self.where)
         return UpstreamFailure(url, name, cause, ms)
+
+    def _too_large(self, url: str, started: float) -> UpstreamFailure:
+        return UpstreamFailure(url, "upstreamTooLargeError",
+                               f"the answer of {self.where} is larger than {self.max_size:,} bytes",
+                               (time.perf_counter() - started) * 1000)
 
     def _client_options(self) -> dict[str, object]:
         return {"timeout": self._timeout(), "verify": self.verify, "trust_env": self._trust_env,
@@ -286,9 +286,9 @@ class Upstream:
                     async for chunk in got.aiter_bytes():
                         body += chunk
                         if len(body) > self.max_size:
-                            raise _TooLarge()
+                            return self._too_large(url, started)  # leaving the block closes the stream
             return self._exchange(url, got, bytes(body), started)
-        except (httpx.HTTPError, OSError, TimeoutError, _TooLarge, ssl.SSLError) as exc:
+        except (httpx.HTTPError, OSError, TimeoutError, ssl.SSLError) as exc:
             return self._failure(exc, url, started)
         finally:
             if own:
@@ -343,11 +343,11 @@ class Upstream:
                 for chunk in got.iter_bytes():
                     body += chunk
                     if len(body) > self.max_size:
-                        raise _TooLarge()
+                        return self._too_large(url, started)
                     if time.perf_counter() > deadline:
                         raise TimeoutError()
             return self._exchange(url, got, bytes(body), started)
-        except (httpx.HTTPError, OSError, TimeoutError, _TooLarge, ssl.SSLError) as exc:
+        except (httpx.HTTPError, OSError, TimeoutError, ssl.SSLError) as exc:
             return self._failure(exc, url, started)
 
     def close(self) -> None:
@@ -386,8 +386,8 @@ def forwarded_answer(exchange: Exchange, origin: str | None, *, cors: bool) -> M
 
     Example:
         ```python
-        forwarded_answer(got, "http://front.test", cors=True).headers
-        # (..., ('Access-Control-Allow-Origin', 'http://front.test'), ...)
+        forwarded_answer(got, "http://front.test", cors=True).status     # the upstream's status
+        # its headers, plus the automatic CORS headers echoing http://front.test (answers.py)
         ```
     """
     response = MockResponse(exchange.status, exchange.reason, exchange.headers, exchange.body)
