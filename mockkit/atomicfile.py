@@ -32,7 +32,7 @@ def atomic_write(path: Path, data: bytes, *, backup: bool = True) -> Path | None
     Raises:
         OSError: when writing fails; ``path`` is then as it was and no temporary file is left.
 
-    Example:
+    Examples:
         ```python
         atomic_write(Path("api.json"), b"{...}")      # PosixPath('api.json.bak')
         ```

@@ -111,7 +111,7 @@ class EngineTransport(CallAssertions, httpx.BaseTransport, httpx.AsyncBaseTransp
             MockkitError: when the transport does not record, or has no file to write to.
             OSError: when a file cannot be written.
 
-        Example:
+        Examples:
             ```python
             t = mockkit.transport("api.json", proxy="http://127.0.0.1:8080", record="new_episodes")
             httpx.Client(transport=t, base_url="http://mock").get("/users/7")

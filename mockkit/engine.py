@@ -258,7 +258,27 @@ class MockEngine:
 
     def log_forwarded(self, call_id: str, request: MockRequest, ranking: Ranking, started: float, status: int,
                       error: str, headers: Pairs, forwarded: Forwarded) -> None:
-        """Log a forwarded call (``forwarding.Forwarder.finish``) with what happened upstream."""
+        """Log a forwarded call in the call log, with what happened upstream (issue 16; called by
+        ``forwarding.finish`` once the upstream answered or failed).
+
+        Args:
+            call_id (str): the call's id (``x-mockkit-call``), from its ``ForwardPlan``.
+            request (MockRequest): the request.
+            ranking (Ranking): its ranking against this engine's collection.
+            started (float): when the call started (``time.perf_counter()``, seconds).
+            status (int): the status sent to the client (the upstream's, or 502).
+            error (str): the error name sent (``""`` for the upstream's own answer).
+            headers (Pairs): the answer's headers, secret values redacted.
+            forwarded (Forwarded): the facts: where it went, the upstream's status and time, the
+                example it became.
+
+        Examples:
+            ```python
+            engine.log_forwarded(plan.call_id, plan.request, plan.ranking, plan.started, 200, "",
+                                 (("Content-Type", "application/json"),), facts)
+            engine.journal.snapshot()[-1].forwarded.recorded_as
+            ```
+        """
         self._record(call_id, request, status, None, ranking, started, error, headers, forwarded)
 
     def _record(self, call_id: str, request: MockRequest, status: int, winner: Candidate | None,

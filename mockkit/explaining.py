@@ -259,9 +259,11 @@ def forwarded_answer(f: Forwarded) -> str:
         str: e.g. "forwarded to http://127.0.0.1:8080/users/7: the upstream answered 200 in 12 ms;
         recorded as 'users / GET /users/7 / 200 OK'".
 
-    Example:
-        >>> forwarded_answer(Forwarded(url="http://h/a", reason="unmatched", status=200, ms=12.0))
-        'forwarded to http://h/a: the upstream answered 200 in 12 ms; not recorded'
+    Examples:
+        ```python
+        said = forwarded_answer(Forwarded(url="http://h/a", reason="unmatched", status=200, ms=12.0))
+        assert said == "forwarded to http://h/a: the upstream answered 200 in 12 ms; not recorded"
+        ```
     """
     said = f"forwarded to {f.url}: {_upstream_result(f)}"
     if f.recorded_as:
@@ -278,9 +280,11 @@ def passed_over(f: Forwarded) -> str:
     Returns:
         str: the words put before that example's own reason.
 
-    Example:
-        >>> passed_over(Forwarded(url="http://h/a", reason="all", mode="all"))
-        'would answer, but record mode all forwards every request'
+    Examples:
+        ```python
+        said = passed_over(Forwarded(url="http://h/a", reason="all", mode="all"))
+        assert said == "would answer, but record mode all forwards every request"
+        ```
     """
     if f.reason == "all":
         return "would answer, but record mode all forwards every request"
@@ -305,9 +309,11 @@ def proxy_answer(url: str, mode: str, reason: str) -> tuple[str, str]:
     Returns:
         tuple[str, str]: the answer sentence and the passed-over words.
 
-    Example:
-        >>> proxy_answer("http://h/orders", "none", "unmatched")[0]
-        'no example matches it: this mock forwards it to http://h/orders'
+    Examples:
+        ```python
+        answer, _ = proxy_answer("http://h/orders", "none", "unmatched")
+        assert answer == "no example matches it: this mock forwards it to http://h/orders"
+        ```
     """
     records = " and records the answer" if mode != "none" else ""
     why = {"unmatched": "no example matches it", "not-own": "no example is its own (same path and query)",
@@ -326,7 +332,7 @@ def forwarded_notes(f: Forwarded, ranking: Ranking) -> list[str]:
         list[str]: sentences: why it was forwarded, then what was recorded (or why not), then how
         many secret values were redacted.
 
-    Example:
+    Examples:
         ```python
         forwarded_notes(call.forwarded, ranking)[0]
         # 'no example matched, so the mock forwarded the request to its upstream (proxy)'
@@ -366,9 +372,11 @@ def forwarded_line(f: Forwarded) -> str:
     Returns:
         str: e.g. "forwarded, upstream 200 in 12 ms, recorded as 'users / GET /users/7 / 200 OK'".
 
-    Example:
-        >>> forwarded_line(Forwarded(url="http://h/a", reason="unmatched", error="upstreamTimeoutError"))
-        'forwarded, upstreamTimeoutError'
+    Examples:
+        ```python
+        said = forwarded_line(Forwarded(url="http://h/a", reason="unmatched", error="upstreamTimeoutError"))
+        assert said == "forwarded, upstreamTimeoutError"
+        ```
     """
     head = f"forwarded, upstream {f.status} in {f.ms:,.0f} ms" if not f.error else f"forwarded, {f.error}"
     if f.recorded_as:

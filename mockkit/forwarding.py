@@ -34,7 +34,7 @@ class Forwarder:
     """A door's link to the upstream: one ``proxy.Upstream`` (made on first use, from the
     options of the engine that planned the call) for every engine generation the door serves.
 
-    Example:
+    Examples:
         ```python
         forwarder = Forwarder()                          # what MockApp and the transport hold
         served = engine.handle(request)
@@ -60,7 +60,7 @@ class Forwarder:
         Raises:
             ConfigError: (a ``ValueError``) when ``options.proxy`` is None.
 
-        Example:
+        Examples:
             ```python
             Forwarder().upstream(MockOptions(proxy="http://127.0.0.1:8080")).base
             ```
@@ -83,7 +83,7 @@ class Forwarder:
             Served: the upstream's answer, or a 502 naming why there is none; ``forwarded``
             holds the facts (``journal.Forwarded``).
 
-        Example:
+        Examples:
             ```python
             served = await forwarder.run(served.forward, target="/users/7?page=2")
             ```
@@ -104,7 +104,7 @@ class Forwarder:
         Returns:
             Served: as ``run``.
 
-        Example:
+        Examples:
             ```python
             served = forwarder.run_sync(served.forward, "/users/7")
             ```
@@ -116,7 +116,7 @@ class Forwarder:
     async def aclose(self) -> None:
         """Close the upstream's pooled connections of the running loop (a server that stops).
 
-        Example:
+        Examples:
             ```python
             await forwarder.aclose()
             ```
@@ -127,7 +127,7 @@ class Forwarder:
     def close(self) -> None:
         """Close the upstream's sync connections (a transport that is done).
 
-        Example:
+        Examples:
             ```python
             forwarder.close()
             ```
@@ -158,7 +158,7 @@ def finish(plan: ForwardPlan, got: Exchange | UpstreamFailure, outcome: Outcome 
     Returns:
         Served: the answer to send, with ``forwarded`` set.
 
-    Example:
+    Examples:
         ```python
         finish(plan, Forwarder().upstream(plan.engine.options).exchange_sync(plan.request), None)
         ```

@@ -101,7 +101,7 @@ def har_recordings(har: object, label: str, *, hosts: Iterable[str] = (), redact
         CollectionError: naming ``label`` and the key path (``log.entries[3].request``) for a
             malformed entry, and what was expected there.
 
-    Example:
+    Examples:
         ```python
         recordings, left = har_recordings(json.loads(Path("capture.har").read_text()), "capture.har")
         left      # {'not text': 1, 'no answer': 1}
@@ -168,7 +168,7 @@ def from_har(har: str | os.PathLike[str] | bytes | dict[str, Any], *, hosts: Seq
             expected), or that cannot be read.
         ConfigError: for a bad ``redact`` name.
 
-    Example:
+    Examples:
         ```python
         shop = mockkit.from_har("capture.har", hosts=["api.shop.test"], redact="token")
         mockkit.serve(shop).get("/v1/products/7").json()
@@ -221,7 +221,7 @@ def write_har_collection(har: str | os.PathLike[str], dest: str | os.PathLike[st
         CollectionError: as ``from_har``.
         ConfigError: as ``from_har``.
 
-    Example:
+    Examples:
         ```python
         write_har_collection("capture.har", "shop.postman_collection.json", hosts=["api.shop.test"])
         ```

@@ -69,9 +69,11 @@ def upstream_headers(headers: Pairs, *, private_key: bool = False) -> Pairs:
     Returns:
         Pairs: the headers to forward, names and values as received.
 
-    Example:
-        >>> upstream_headers((("Host", "mock"), ("Accept", "*/*"), ("x-mock-response-code", "404")))
-        (('Accept', '*/*'),)
+    Examples:
+        ```python
+        sent = (("Host", "mock"), ("Accept", "*/*"), ("x-mock-response-code", "404"))
+        assert upstream_headers(sent) == (("Accept", "*/*"),)
+        ```
     """
     drop = HOP_BY_HOP | _NOT_UPSTREAM | _connection_named(headers) | ({"x-api-key"} if private_key else set())
     return tuple((k, v) for k, v in headers
@@ -91,10 +93,11 @@ def answer_headers(headers: Pairs) -> Pairs:
     Returns:
         Pairs: the headers kept, in order.
 
-    Example:
-        >>> answer_headers((("Content-Type", "application/json"), ("Content-Encoding", "gzip"),
-        ...                 ("Transfer-Encoding", "chunked")))
-        (('Content-Type', 'application/json'),)
+    Examples:
+        ```python
+        got = (("Content-Type", "application/json"), ("Content-Encoding", "gzip"), ("Transfer-Encoding", "chunked"))
+        assert answer_headers(got) == (("Content-Type", "application/json"),)
+        ```
     """
     drop = HOP_BY_HOP | _NOT_DOWNSTREAM | _connection_named(headers) | {"x-mockkit-call"}
     return tuple((k, v) for k, v in headers if k.lower() not in drop)
@@ -110,9 +113,10 @@ def content_type(headers: Iterable[tuple[str, str]]) -> str:
         str: the content type with its parameters (``"application/json; charset=utf-8"``), or
         ``""`` when there is none.
 
-    Example:
-        >>> content_type((("X-A", "1"), ("content-type", "Text/HTML; charset=UTF-8")))
-        'text/html; charset=utf-8'
+    Examples:
+        ```python
+        assert content_type((("X-A", "1"), ("content-type", "Text/HTML; charset=UTF-8"))) == "text/html; charset=utf-8"
+        ```
     """
     return next((v.strip().lower() for k, v in headers if k.lower() == "content-type"), "")
 
@@ -128,9 +132,11 @@ def preview_language(ctype: str) -> str:
         str: ``json`` (also ``+json`` types), ``xml`` (also ``+xml``), ``html``, ``javascript``,
         ``text`` for any other type, ``""`` for no type.
 
-    Example:
-        >>> [preview_language(t) for t in ("application/problem+json", "text/html", "image/png", "")]
-        ['json', 'html', 'text', '']
+    Examples:
+        ```python
+        kinds = ("application/problem+json", "text/html", "image/png", "")
+        assert [preview_language(t) for t in kinds] == ["json", "html", "text", ""]
+        ```
     """
     kind = ctype.split(";", 1)[0].strip().lower()
     if not kind:
@@ -157,9 +163,11 @@ def body_text(body: bytes) -> str | None:
         str | None: the text (a byte-order mark kept as written), or None for bytes that are not
         UTF-8.
 
-    Example:
-        >>> body_text("héllo".encode()), body_text(bytes([0x89, 0x50, 0xFF]))
-        ('héllo', None)
+    Examples:
+        ```python
+        assert body_text("héllo".encode()) == "héllo"
+        assert body_text(bytes([0x89, 0x50, 0xFF])) is None
+        ```
     """
     try:
         return body.decode("utf-8")
@@ -177,25 +185,20 @@ class Redaction:
     was sent (issue 16's hygiene rule). Names are compared without case; ``*`` matches any
     characters (``fnmatch``).
 
-    Example:
-        >>> r = Redaction(("session*",))
-        >>> r.headers((("Cookie", "a=1"), ("Accept", "*/*")))
-        (('Cookie', '[redacted]'), ('Accept', '*/*'))
-        >>> print(r.json_text('{"session_id": "x", "n": 1}'))
-        {
-          "session_id": "[redacted]",
-          "n": 1
-        }
-        >>> r.redacted
-        2
+    Args:
+        names (Iterable[str]): the ``redact`` option: names or ``*`` patterns (lower-cased here).
+
+    Examples:
+        ```python
+        r = Redaction(("session*",))
+        assert r.headers((("Cookie", "a=1"), ("Accept", "*/*"))) == (("Cookie", "[redacted]"), ("Accept", "*/*"))
+        assert json.loads(r.json_text('{"session_id": "x", "n": 1}')) == {"session_id": "[redacted]", "n": 1}
+        assert r.redacted == 2
+        ```
     """
 
     def __init__(self, names: Iterable[str] = ()) -> None:
-        """Start a redaction with no value replaced yet.
-
-        Args:
-            names (Iterable[str]): the ``redact`` option: names or ``*`` patterns (lower-cased here).
-        """
+        """Start a redaction with no value replaced yet (see the class)."""
         self.names = tuple(n.lower() for n in names)
         self.redacted = 0  # values replaced so far (what the call log says)
 
@@ -209,9 +212,11 @@ class Redaction:
         Returns:
             bool: True when the value must be replaced.
 
-        Example:
-            >>> Redaction(("x-*",)).matches("X-Token"), Redaction().matches("cookie", header=True)
-            (True, True)
+        Examples:
+            ```python
+            assert Redaction(("x-*",)).matches("X-Token")
+            assert Redaction().matches("cookie", header=True) and not Redaction().matches("cookie")
+            ```
         """
         lname = name.strip().lower()
         if header and lname in ALWAYS_REDACTED:
@@ -237,9 +242,11 @@ class Redaction:
             Pairs: the same headers, secret values replaced by ``[redacted]`` (empty values left as
             they are).
 
-        Example:
-            >>> Redaction().headers((("Authorization", "Bearer t"), ("Accept", "*/*")))
-            (('Authorization', '[redacted]'), ('Accept', '*/*'))
+        Examples:
+            ```python
+            cleaned = Redaction().headers((("Authorization", "Bearer t"), ("Accept", "*/*")))
+            assert cleaned == (("Authorization", "[redacted]"), ("Accept", "*/*"))
+            ```
         """
         return self._pairs(headers, header=True)
 
@@ -253,9 +260,10 @@ class Redaction:
         Returns:
             Pairs: the same parameters, matching values replaced by ``[redacted]``.
 
-        Example:
-            >>> Redaction(("sig",)).query((("sig", "abc"), ("page", "2")))
-            (('sig', '[redacted]'), ('page', '2'))
+        Examples:
+            ```python
+            assert Redaction(("sig",)).query((("sig", "abc"), ("page", "2"))) == (("sig", "[redacted]"), ("page", "2"))
+            ```
         """
         return self._pairs(query, header=False) if self.names else query
 
@@ -270,14 +278,11 @@ class Redaction:
             str: the text as it was when nothing matched or it is not JSON; else the redacted value
             as JSON with a 2-space indent.
 
-        Example:
-            >>> print(Redaction(("token",)).json_text('[{"token": "t", "id": 1}]'))
-            [
-              {
-                "token": "[redacted]",
-                "id": 1
-              }
-            ]
+        Examples:
+            ```python
+            redacted = Redaction(("token",)).json_text('[{"token": "t", "id": 1}]')
+            assert json.loads(redacted) == [{"token": "[redacted]", "id": 1}]
+            ```
         """
         if not self.names or not text.strip():
             return text
@@ -316,9 +321,10 @@ class Redaction:
         Returns:
             str: the text as it was when nothing matched; else the fields encoded again.
 
-        Example:
-            >>> Redaction(("pass*",)).form_text("user=ann&password=hunter2")
-            'user=ann&password=%5Bredacted%5D'
+        Examples:
+            ```python
+            assert Redaction(("pass*",)).form_text("user=ann&password=hunter2") == "user=ann&password=%5Bredacted%5D"
+            ```
         """
         if not self.names or "=" not in text:
             return text
@@ -337,11 +343,10 @@ class Redaction:
         Returns:
             str: the body to save.
 
-        Example:
-            >>> print(Redaction(("pin",)).body('{"pin": 1234}', "application/json"))
-            {
-              "pin": "[redacted]"
-            }
+        Examples:
+            ```python
+            assert json.loads(Redaction(("pin",)).body('{"pin": 1234}', "application/json")) == {"pin": "[redacted]"}
+            ```
         """
         language = preview_language(ctype)
         if language == "json" or (not ctype and text.lstrip()[:1] in ("{", "[")):

@@ -63,7 +63,7 @@ class Forwarded:
         not_recorded (str): why it did not become an example.
         redacted (int): secret values replaced in the recording.
 
-    Example:
+    Examples:
         ```python
         mock.engine.journal.snapshot()[-1].forwarded.recorded_as    # 'users / GET /users/7 / 200 OK'
         ```

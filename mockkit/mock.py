@@ -175,7 +175,7 @@ class MockServer(CallAssertions):
             CollectionError: when what was written cannot be read back (the ``.bak`` then holds
                 the previous file).
 
-        Example:
+        Examples:
             ```python
             mock = mockkit.serve("api.json", proxy="http://127.0.0.1:8080", record="new_episodes")
             mock.get("/users/7")      # forwarded and recorded

@@ -73,7 +73,7 @@ class Exchange:
         body (bytes): the body, decoded (never compressed).
         ms (float): milliseconds from sending to the body's last byte.
 
-    Example:
+    Examples:
         ```python
         got = Upstream(MockOptions(proxy="http://127.0.0.1:8080")).exchange_sync(request)
         (got.status, got.body, round(got.ms))        # (200, b'{"id": 7}', 3)
@@ -98,7 +98,7 @@ class UpstreamFailure:
         cause (str): a sentence: ``"connection refused by 127.0.0.1:9 (nothing listens there?)"``.
         ms (float): milliseconds until it failed.
 
-    Example:
+    Examples:
         ```python
         got = Upstream(MockOptions(proxy="http://127.0.0.1:9")).exchange_sync(request)
         got.name       # 'upstreamConnectionError'
@@ -153,9 +153,15 @@ class Upstream:
     """The upstream of a proxying mock: its URL, timeouts, size limit and TLS verification
     (``MockOptions.proxy``, ``proxy_timeout``, ``proxy_connect_timeout``, ``proxy_max_size``,
     ``proxy_verify``), and the httpx clients that talk to it (at most ``MAX_CONNECTIONS`` at once
-    per event loop).
+    per event loop). No connection is made until the first exchange.
 
-    Example:
+    Args:
+        options (MockOptions): the mock's options, with ``proxy`` set.
+
+    Raises:
+        ConfigError: (a ``ValueError``) when ``options.proxy`` is None (nothing to forward to).
+
+    Examples:
         ```python
         upstream = Upstream(MockOptions(proxy="http://127.0.0.1:8080"))
         got = await upstream.exchange(MockRequest.from_target("GET", "/users?page=2"))
@@ -164,14 +170,7 @@ class Upstream:
     """
 
     def __init__(self, options: MockOptions) -> None:
-        """Take the upstream's settings from ``options``; no connection is made yet.
-
-        Args:
-            options (MockOptions): the mock's options, with ``proxy`` set.
-
-        Raises:
-            ConfigError: (a ``ValueError``) when ``options.proxy`` is None (nothing to forward to).
-        """
+        """Take the upstream's settings from ``options`` (see the class)."""
         if options.proxy is None:
             raise ConfigError("proxy", "is needed to forward: give the upstream's URL")
         self.base = options.proxy
@@ -201,7 +200,7 @@ class Upstream:
         Returns:
             str: the URL to call.
 
-        Example:
+        Examples:
             ```python
             Upstream(MockOptions(proxy="http://127.0.0.1:8080/v1")).url_for(
                 MockRequest.from_target("GET", "/users?page=2"))     # 'http://127.0.0.1:8080/v1/users?page=2'
@@ -271,7 +270,7 @@ class Upstream:
             Exchange | UpstreamFailure: the answer, or why there is none. An upstream's fault never
             raises.
 
-        Example:
+        Examples:
             ```python
             got = await Upstream(MockOptions(proxy="http://127.0.0.1:8080")).exchange(request, "/users/7")
             ```
@@ -297,7 +296,7 @@ class Upstream:
     async def aclose(self) -> None:
         """Close the current asyncio loop's pooled client (a server that stops calls it on its loop).
 
-        Example:
+        Examples:
             ```python
             await upstream.aclose()
             ```
@@ -325,7 +324,7 @@ class Upstream:
         Returns:
             Exchange | UpstreamFailure: as ``exchange``.
 
-        Example:
+        Examples:
             ```python
             got = Upstream(MockOptions(proxy="http://127.0.0.1:8080")).exchange_sync(request)
             ```
@@ -353,7 +352,7 @@ class Upstream:
     def close(self) -> None:
         """Close the sync client (a transport that is done); the next ``exchange_sync`` opens another.
 
-        Example:
+        Examples:
             ```python
             upstream.close()
             ```
@@ -384,7 +383,7 @@ def forwarded_answer(exchange: Exchange, origin: str | None, *, cors: bool) -> M
     Returns:
         MockResponse: the answer to send.
 
-    Example:
+    Examples:
         ```python
         forwarded_answer(got, "http://front.test", cors=True).status     # the upstream's status
         # its headers, plus the automatic CORS headers echoing http://front.test (answers.py)
@@ -406,7 +405,7 @@ def failure_answer(failure: UpstreamFailure, origin: str | None, *, cors: bool) 
     Returns:
         MockResponse: status 502, a JSON body naming ``failure.name`` and its cause.
 
-    Example:
+    Examples:
         ```python
         failure_answer(UpstreamFailure("http://127.0.0.1:9/a", "upstreamConnectionError",
                                        "connection refused by 127.0.0.1:9", 1.2), None, cors=False).body

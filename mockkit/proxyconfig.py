@@ -52,9 +52,10 @@ def upstream_url(value: object) -> str | None:
             with a user name or password (it would be shown in every explanation), a query or a
             fragment (the request's own query is forwarded).
 
-    Example:
-        >>> upstream_url("https://API.example.com/v1/")
-        'https://api.example.com/v1'
+    Examples:
+        ```python
+        assert upstream_url("https://API.example.com/v1/") == "https://api.example.com/v1"
+        ```
     """
     if value is None or value == "":
         return None
@@ -94,7 +95,7 @@ def forward_url(base: str, request: MockRequest, target: str | None = None) -> s
     Returns:
         str: the URL to call (a query that is not ASCII percent-encoded).
 
-    Example:
+    Examples:
         ```python
         forward_url("http://127.0.0.1:8080/v1", MockRequest.from_target("GET", "/users?page=2"))
         # 'http://127.0.0.1:8080/v1/users?page=2'
@@ -120,9 +121,10 @@ def record_mode(value: object) -> str:
     Raises:
         ConfigError: (option ``record``) naming the modes, for anything else.
 
-    Example:
-        >>> record_mode("New-Episodes")
-        'new_episodes'
+    Examples:
+        ```python
+        assert record_mode("New-Episodes") == "new_episodes"
+        ```
     """
     text = value.strip().lower().replace("-", "_") if isinstance(value, str) else value
     if text not in RECORD_MODES:
@@ -144,9 +146,10 @@ def redact_names(value: object) -> tuple[str, ...]:
         ConfigError: (option ``redact``) for a value that is not names, or a name with characters
             no header name has (RFC 9110 §5.6.2 tokens, plus ``*``).
 
-    Example:
-        >>> redact_names("X-Token, session*, x-token")
-        ('x-token', 'session*')
+    Examples:
+        ```python
+        assert redact_names("X-Token, session*, x-token") == ("x-token", "session*")
+        ```
     """
     names = value.split(",") if isinstance(value, str) else value
     if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
@@ -178,7 +181,7 @@ def check_proxy_options(options: MockOptions) -> None:
             timeout not above 0 or over ``MAX_TIMEOUT_S`` seconds; a record mode other than ``none``
             without a ``proxy``.
 
-    Example:
+    Examples:
         ```python
         MockOptions(proxy="http://127.0.0.1:8080/", record="new-episodes").record   # 'new_episodes'
         MockOptions(record="all")      # ConfigError: record: all needs an upstream to record from ...
@@ -205,7 +208,7 @@ def refuse_for_hub(options: MockOptions | None) -> None:
     Raises:
         ConfigError: (option ``proxy``) when ``options`` ask for a proxy or a record mode.
 
-    Example:
+    Examples:
         ```python
         mockkit.serve_hub(options=MockOptions(proxy="http://127.0.0.1:8080"))   # ConfigError
         ```

@@ -55,7 +55,7 @@ class Recording:
         origin (str): the upstream's ``scheme://host[:port]`` (the saved request's URL starts so).
         redacted (int): how many values were replaced by ``[redacted]``.
 
-    Example:
+    Examples:
         ```python
         made = recording_of(MockRequest.from_target("GET", "/users/7"), 200, "OK", (), b"{}",
                             "http://127.0.0.1:8080", Redaction())
@@ -83,7 +83,7 @@ class Recording:
         Returns:
             tuple[str, str, tuple[tuple[str, str], ...], int]: (method, path, sorted query, status).
 
-        Example:
+        Examples:
             ```python
             made.key       # ('GET', '/users/7', (), 200)
             ```
@@ -100,9 +100,11 @@ class Placement:
         request (str): the request's name (``GET /users/42``).
         example (str): the example's name (``200 OK``).
 
-    Example:
-        >>> Placement("users", "GET /users/42", "200 OK")
-        Placement(folder='users', request='GET /users/42', example='200 OK')
+    Examples:
+        ```python
+        where = Placement("users", "GET /users/42", "200 OK")
+        assert (where.folder, where.request, where.example) == ("users", "GET /users/42", "200 OK")
+        ```
     """
 
     folder: str
@@ -132,7 +134,7 @@ def recording_of(request: MockRequest, status: int, reason: str, headers: Pairs,
         Recording | str: the recording, or a sentence saying why there is none (a body that is not
         UTF-8 text: a Postman example's body is text).
 
-    Example:
+    Examples:
         ```python
         recording_of(MockRequest.from_target("GET", "/logo"), 200, "OK",
                      (("Content-Type", "image/png"),), PNG, "http://h", Redaction())
@@ -174,9 +176,11 @@ def folder_for(path: str) -> str:
         for ``/`` or a path of ids only. A path of prefixes only keeps its first (``/api`` ->
         ``api``).
 
-    Example:
-        >>> [folder_for(p) for p in ("/users/42", "/api/v2/users/42", "/api", "/42", "/")]
-        ['users', 'users', 'api', '', '']
+    Examples:
+        ```python
+        paths = ("/users/42", "/api/v2/users/42", "/api", "/42", "/")
+        assert [folder_for(p) for p in paths] == ["users", "users", "api", "", ""]
+        ```
     """
     segments = [unquote(s, errors="replace") for s in path.split("/") if s]
     named = [s for s in segments if not is_id(s)]
@@ -195,9 +199,10 @@ def request_name(method: str, path: str) -> str:
     Returns:
         str: ``"<METHOD> <path>"``, cut to ``MAX_NAME`` characters with ``…``.
 
-    Example:
-        >>> request_name("GET", "/caf%C3%A9/42")
-        'GET /café/42'
+    Examples:
+        ```python
+        assert request_name("GET", "/caf%C3%A9/42") == "GET /café/42"
+        ```
     """
     return _cut(f"{method} {unquote(path, errors='replace')}")
 
@@ -216,11 +221,11 @@ def example_name(status: int, reason: str, query: Pairs, taken: Iterable[str]) -
         str: ``200 OK``; else ``200 OK ?page=2`` when the query tells it apart; else ``200 OK 2``,
         ``200 OK 3``...
 
-    Example:
-        >>> example_name(200, "OK", (("page", "2"),), ["200 OK"])
-        '200 OK ?page=2'
-        >>> example_name(200, "OK", (), ["200 ok"])
-        '200 OK 2'
+    Examples:
+        ```python
+        assert example_name(200, "OK", (("page", "2"),), ["200 OK"]) == "200 OK ?page=2"
+        assert example_name(200, "OK", (), ["200 ok"]) == "200 OK 2"
+        ```
     """
     used = {name.casefold() for name in taken}
     base = f"{status} {reason}".strip()
@@ -245,7 +250,7 @@ def placement(recording: Recording, taken: Iterable[str]) -> Placement:
     Returns:
         Placement: folder, request and example names.
 
-    Example:
+    Examples:
         ```python
         placement(made, ["200 OK"])   # Placement(folder='users', request='GET /users/7', example='200 OK 2')
         ```
@@ -269,7 +274,7 @@ def saved_request(recording: Recording) -> SavedRequest:
         query), the headers, and the body (``raw``, its language from the ``Content-Type``), or
         no body.
 
-    Example:
+    Examples:
         ```python
         saved_request(made).url.raw      # 'http://127.0.0.1:8080/users/7'
         ```
@@ -292,7 +297,7 @@ def saved_response(recording: Recording) -> SavedResponse:
         SavedResponse: status, reason, headers, the decoded body, and the preview language from
         the ``Content-Type`` (``hygiene.preview_language``).
 
-    Example:
+    Examples:
         ```python
         saved_response(made).preview_language     # 'json'
         ```
@@ -318,7 +323,7 @@ def new_example(recording: Recording, where: Placement, position: int, item_id: 
     Returns:
         Example: the example, ready for ``Recorder`` or a HAR import.
 
-    Example:
+    Examples:
         ```python
         e = new_example(made, placement(made, ()), 3, "item-1", 1)
         (e.name, e.location, e.json_path)        # ('200 OK', 'recorded, not saved yet', 'recorded[1]')

@@ -50,7 +50,14 @@ class Recorder:
     loaded or last saved), ``changes`` not saved yet, and the ``engine`` now answering. One
     writer: recording, reloading and saving hold its lock.
 
-    Example:
+    Args:
+        mode (str): the record mode (``RECORD_MODES``, not ``none``).
+        base (Collection): the collection loaded from ``source`` (or ``new_collection``'s).
+        source (object): what the mock was given (a path, or the object itself): ``save``
+            writes back to it when it is a file or folder.
+        redact (tuple[str, ...]): the ``redact`` option.
+
+    Examples:
         ```python
         mock = mockkit.serve("api.json", proxy="http://127.0.0.1:8080", record="new_episodes")
         mock.get("/users/7")            # forwarded, recorded as 'users / GET /users/7 / 200 OK'
@@ -60,15 +67,7 @@ class Recorder:
     """
 
     def __init__(self, mode: str, base: Collection, source: object, redact: tuple[str, ...] = ()) -> None:
-        """Start recording on top of ``base``, with nothing recorded yet.
-
-        Args:
-            mode (str): the record mode (``RECORD_MODES``, not ``none``).
-            base (Collection): the collection loaded from ``source`` (or ``new_collection``'s).
-            source (object): what the mock was given (a path, or the object itself): ``save``
-                writes back to it when it is a file or folder.
-            redact (tuple[str, ...]): the ``redact`` option.
-        """
+        """Start recording on top of ``base``, with nothing recorded yet (see the class)."""
         self.mode = mode
         self.base = base
         self.source = source
@@ -88,7 +87,7 @@ class Recorder:
         Returns:
             int: their number.
 
-        Example:
+        Examples:
             ```python
             mock.engine.recorder.pending     # 2
             ```
@@ -101,7 +100,7 @@ class Recorder:
         Returns:
             Collection: ``base`` with the changes not saved yet (``layered``).
 
-        Example:
+        Examples:
             ```python
             len(mock.engine.recorder.live().examples)
             ```
@@ -117,7 +116,7 @@ class Recorder:
         Args:
             listener (Callable[[MockEngine], None]): called on the recording thread, outside the lock.
 
-        Example:
+        Examples:
             ```python
             recorder.subscribe(lambda engine: setattr(server, "engine", engine))
             ```
@@ -132,7 +131,7 @@ class Recorder:
         Args:
             engine (MockEngine): the new generation.
 
-        Example:
+        Examples:
             ```python
             recorder.adopt(engine._successor(recorder.live(), recorded=True))   # what _successor does
             ```
@@ -157,7 +156,7 @@ class Recorder:
             Collection | None: that collection, or None when it is older than the last
             ``KEPT_HISTORY`` generations.
 
-        Example:
+        Examples:
             ```python
             recorder.collection_at(call.generation)
             ```
@@ -176,7 +175,7 @@ class Recorder:
         Returns:
             Collection: ``loaded`` with the changes not saved yet.
 
-        Example:
+        Examples:
             ```python
             engine._successor(recorder.rebase(load_collection("api.json")))   # what a reload does
             ```
@@ -200,7 +199,7 @@ class Recorder:
             Outcome: the example made or refreshed, or why nothing was recorded (a body that is not
             text; an own example with that status already, in a mode that only adds).
 
-        Example:
+        Examples:
             ```python
             recorder.record(request, exchange)   # Outcome(recorded_as='users / GET /users/7 / 200 OK', ...)
             ```
@@ -253,7 +252,7 @@ class Recorder:
         Returns:
             AbstractContextManager[bool]: the lock (re-entrant).
 
-        Example:
+        Examples:
             ```python
             with recorder.writing():
                 ...
@@ -267,7 +266,7 @@ class Recorder:
         Args:
             base (Collection): the collection read back from what was written.
 
-        Example:
+        Examples:
             ```python
             recorder.saved(load_collection("api.json"))     # recorder.pending == 0
             ```

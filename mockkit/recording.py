@@ -60,7 +60,7 @@ def is_own(ranking: Ranking) -> bool:
     Returns:
         bool: True when the winner is the request's own example.
 
-    Example:
+    Examples:
         ```python
         is_own(engine.rank(MockRequest.from_target("GET", "/users/1")))   # True: saved for /users/1
         is_own(engine.rank(MockRequest.from_target("GET", "/users/9")))   # False: matched by rule f
@@ -84,7 +84,7 @@ def forward_reason(mode: str, ranking: Ranking, *, empty_at_start: bool) -> str 
         str | None: ``"unmatched"`` (no example matches), ``"not-own"`` (no example is its own:
         ``is_own``), ``"all"`` (record mode ``all``), or None.
 
-    Example:
+    Examples:
         ```python
         forward_reason("new_episodes", engine.rank(request), empty_at_start=False)   # 'not-own'
         ```
@@ -112,7 +112,7 @@ def new_collection(source: object, mode: str) -> Collection | None:
         Collection | None: the empty collection (named after the file, its ``source`` the path), or
         None when the collection is loaded as usual.
 
-    Example:
+    Examples:
         ```python
         new_collection("shop.postman_collection.json", "once")
         # Collection(name='shop', examples=(), source='shop.postman_collection.json', ...)
@@ -142,7 +142,7 @@ class ForwardPlan:
         delay_ms (int | None): the delay to apply after the upstream answered (ms).
         reason (str): why it is forwarded (``FORWARD_REASONS``).
 
-    Example:
+    Examples:
         ```python
         served = engine.handle(request)                     # what a door does
         if served.forward is not None:
@@ -169,7 +169,7 @@ class Change:
         where (Placement | None): where an added example goes (None for a refresh).
         replaces (Example | None): the existing example a refresh replaces.
 
-    Example:
+    Examples:
         ```python
         [c.example.name for c in mock.engine.recorder.changes]     # ['200 OK', '404 Not Found']
         ```
@@ -191,7 +191,7 @@ class Outcome:
         not_recorded (str): why nothing was recorded (``""`` when something was).
         redacted (int): values replaced by ``[redacted]``.
 
-    Example:
+    Examples:
         ```python
         recorder.record(request, exchange).recorded_as     # 'users / GET /users/7 / 200 OK'
         ```
@@ -215,7 +215,7 @@ def same_example(a: Example, b: Example) -> bool:
     Returns:
         bool: True when they name the same saved example.
 
-    Example:
+    Examples:
         ```python
         same_example(change.replaces, engine.collection.examples[0])
         ```
@@ -246,7 +246,7 @@ def layered(base: Collection, changes: list[Change] | tuple[Change, ...]) -> Col
     Returns:
         Collection: the collection the mock answers from.
 
-    Example:
+    Examples:
         ```python
         layered(recorder.base, recorder.changes) == recorder.live()     # True
         ```

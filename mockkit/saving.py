@@ -94,7 +94,7 @@ def apply_to_document(doc: dict[str, Any], changes: list[Change]) -> None:
         doc (dict[str, Any]): the collection document, plain or ``{"collection": ...}``-wrapped.
         changes (list[Change]): the changes, in the order recorded.
 
-    Example:
+    Examples:
         ```python
         doc = json.loads(Path("api.json").read_text())
         apply_to_document(doc, list(mock.engine.recorder.changes))
@@ -184,7 +184,7 @@ def save(engine: MockEngine, dest: str | os.PathLike[str] | None = None) -> list
         CollectionError: when what was written cannot be read back (a v2.x file's ``.bak`` then
             holds the previous version).
 
-    Example:
+    Examples:
         ```python
         save(mock.engine)       # [PosixPath('api.json'), PosixPath('api.json.bak')]
         ```

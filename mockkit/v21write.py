@@ -84,7 +84,7 @@ def request_json(request: SavedRequest) -> dict[str, Any]:
     Returns:
         dict[str, Any]: ``{"method", "header", "url", "body"}`` as a v2.1 export writes them.
 
-    Example:
+    Examples:
         ```python
         request_json(example.request)["url"]["raw"]      # 'http://127.0.0.1:8080/users/7'
         ```
@@ -103,7 +103,7 @@ def example_json(e: Example) -> dict[str, Any]:
         dict[str, Any]: name, id, uid, ``originalRequest``, status, code, preview language, header
         and body.
 
-    Example:
+    Examples:
         ```python
         example_json(example)["code"]      # 200
         ```

@@ -164,7 +164,7 @@ def add_to_tree(root: Path, changes: list[Change]) -> list[Path]:
     Raises:
         OSError: when a file cannot be written.
 
-    Example:
+    Examples:
         ```python
         add_to_tree(Path("postman/collections/Shop"), list(recorder.changes))
         # [.../users/.resources/definition.yaml, .../users/GET -users-7.request.yaml, ...]

@@ -178,7 +178,7 @@ def response_fields(response: SavedResponse) -> dict[str, Any]:
     Returns:
         dict[str, Any]: statusCode, statusText, headers and body.
 
-    Example:
+    Examples:
         ```python
         response_fields(example.response)["statusCode"]      # 200
         ```
@@ -198,7 +198,7 @@ def example_doc(e: Example, stem: str, order: int) -> dict[str, Any]:
     Returns:
         dict[str, Any]: ``$kind: http-example``, name, id, request, response and order.
 
-    Example:
+    Examples:
         ```python
         example_doc(example, "200 OK", 1000)["$kind"]      # 'http-example'
         ```
