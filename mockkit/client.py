@@ -6,7 +6,7 @@
 
 The transport works for ``httpx.Client`` and ``httpx.AsyncClient`` alike and answers exactly as
 the server would (same engine, same journal, same call-id header). It has the call assertions
-of ``MockServer`` (``assert_called``, ``assert_all_matched``, ``reset``...: ``mockkit.verify``);
+of ``MockServer`` (``assert_called``, ``assert_all_matched``, ``reset``...: ``mockkit.testing.verify``);
 in a pytest session it is strict by default: closing its client (``with`` block or ``close``)
 raises ``AssertionError`` when a request got no example. The async side never blocks the event
 loop: delays are awaited (asyncio or trio, through anyio) and the first request waits for
@@ -30,7 +30,7 @@ from .engine import CALL_HEADER, MockEngine, Served, engine_for
 from .errors import RequestError
 from .model import MockRequest, wire_headers
 from .options import MockOptions, OptionFields, resolve
-from .verify import CallAssertions, note_mock, settle_seed
+from .testing.verify import CallAssertions, note_mock, settle_seed
 
 __all__ = ["EngineTransport", "transport", "bound_client", "CALL_HEADER"]
 
@@ -60,7 +60,7 @@ def _response(served: Served, request: httpx.Request) -> httpx.Response:
 
 class EngineTransport(CallAssertions, httpx.BaseTransport, httpx.AsyncBaseTransport):
     """An httpx transport answered by a ``MockEngine`` (sync and async), with the call
-    assertions of ``mockkit.verify.CallAssertions``. Closing it (its client's ``close`` or the
+    assertions of ``mockkit.testing.verify.CallAssertions``. Closing it (its client's ``close`` or the
     end of a ``with`` block that raised nothing) runs ``verify()``: the checks chosen with
     ``set_checks`` (``transport(strict=..., expect=...)``)."""
 

@@ -18,7 +18,7 @@ Each also derives from the built-in exception in brackets, so ``except ValueErro
 working. Two kinds of error are Python's own on purpose: calling a function with the wrong kinds
 of arguments (an unknown keyword, a missing method) raises ``TypeError``, as everywhere in
 Python; and a failed call assertion or end-of-test check (``assert_called``, a request that got
-no example, an ``expect=`` example never served: ``mockkit.verify``) raises ``AssertionError``,
+no example, an ``expect=`` example never served: ``mockkit.testing.verify``) raises ``AssertionError``,
 which pytest reports as ``AssertionError: expected GET /books/{{id}} to be called 3 times...``
 like any failed ``assert``. A request sent to a running mock never raises: the server answers
 it (``answers.ERROR_NAMES``).

@@ -19,7 +19,7 @@ from __future__ import annotations
 from .findings import Finding
 from .engine import MockEngine
 from .model import Example, SavedRequest
-from .outline import _requests
+from .formats.outline import _requests
 
 __all__ = ["file_findings"]
 

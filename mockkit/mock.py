@@ -26,7 +26,7 @@ from .hosting import FileWatcher, Registry, ServerThread, url_for, watched_files
 from .model import Collection, MockRequest
 from .options import MockOptions, OptionFields, resolve
 from .server import MockApp
-from .verify import CallAssertions, note_mock, settle_seed
+from .testing.verify import CallAssertions, note_mock, settle_seed
 
 if TYPE_CHECKING:  # pragma: no cover
     import httpx
@@ -51,7 +51,7 @@ def _source_key(collection: Any) -> str:
 class MockServer(CallAssertions):
     """A mock server for one collection, running in a daemon thread of this process.
 
-    Besides calling and explaining, it has the call assertions of ``mockkit.verify``
+    Besides calling and explaining, it has the call assertions of ``mockkit.testing.verify``
     (``assert_called``, ``assert_not_called``, ``calls_to``, ``assert_all_matched``, ``reset``).
     Without ``seed`` it picks one (the running pytest test's, or a fresh one): ``mock.seed``.
     """

@@ -16,8 +16,8 @@ from typing import Any
 
 import httpx
 
-from ..collection import _is_yaml_source, read_json
 from ..errors import HubError
+from ..formats.sources import is_v3_source, read_json
 from ..model import Collection
 
 __all__ = ["Hub", "HubError"]
@@ -34,11 +34,11 @@ def _hub_error(response: httpx.Response) -> HubError:
 
 def _export(source: Any, key: str) -> dict[str, Any]:
     """``{key: export}`` from a dict, JSON text or a file path (already-wrapped dicts pass).
-    Files are read by ``collection.read_json`` (UTF-8/16, BOMs, clear errors); a v3 collection
+    Files are read by ``formats.sources.read_json`` (UTF-8/16, BOMs, clear errors); a v3 collection
     folder or a ``.environment.yaml`` file is loaded and sent as its v2.1 export (issue 14)."""
-    if _is_yaml_source(source):
-        from ..convert import load_any
-        from ..v21write import collection_json, environment_json
+    if is_v3_source(source):
+        from ..formats.convert import load_any
+        from ..formats.v21write import collection_json, environment_json
 
         item = load_any(source)
         source = collection_json(item) if isinstance(item, Collection) else environment_json(item)

@@ -13,8 +13,8 @@ import json
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
 
-from . import safejson
-from .model import Body, Pairs, SavedRequest, Url
+from .. import safejson
+from ..model import Body, Pairs, SavedRequest, Url
 
 __all__ = ["Invalid", "guard", "fail", "join_path", "as_text", "as_object", "as_list", "is_off", "enabled_entries",
            "read_headers", "read_fields", "read_variables", "read_url", "read_method", "read_body", "read_request",

@@ -1,4 +1,4 @@
-"""Postman Collection v2.0/v2.1 and environment JSON -> model, once ``collection`` has read the
+"""Postman Collection v2.0/v2.1 and environment JSON -> model, once ``sources`` has read the
 file: the item tree flattened into ``Collection.examples`` and ``Collection.requests`` (an
 explicit stack, at most ``MAX_DEPTH`` folders deep), the API's ``{"collection": {...}}`` wrapper
 removed, v1 files refused with a way to convert them. Values are read by ``v2fields``.
@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from http import HTTPStatus
 
-from .model import Collection, Environment, Example, RequestItem, SavedResponse, Variable
+from ..model import Collection, Environment, Example, RequestItem, SavedResponse, Variable
+from .sources import MAX_DEPTH
 from .v2fields import (
     Invalid,
     as_list,
@@ -25,9 +26,6 @@ from .v2fields import (
 
 __all__ = ["parse_collection", "parse_environment", "unwrap", "is_environment", "MAX_DEPTH", "V1_MESSAGE",
            "ENV_AS_COLLECTION", "COLLECTION_AS_ENV"]
-
-MAX_DEPTH = 100
-"""Folders nested deeper than this are refused (real collections rarely go past 5)."""
 
 V1_MESSAGE = (
     "this is a Postman Collection v1 file; mockkit reads Collection v2.0 and v2.1. Convert it: in "

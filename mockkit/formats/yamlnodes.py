@@ -25,7 +25,7 @@ from typing import NoReturn
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .errors import CollectionError
+from ..errors import CollectionError
 
 __all__ = ["YamlInvalid", "Value", "parse_yaml", "key_path"]
 

@@ -26,14 +26,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..errors import ConfigError
+from ..journal import Call
+from ..model import Example
 from .callmatch import CallPattern, Verdict, printable
-from .errors import ConfigError
-from .journal import Call
-from .model import Example
 from .strictness import call_number, failure_kind, failures_message, select_examples, unused_message
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .engine import MockEngine, Served
+    from ..engine import MockEngine, Served
 
 __all__ = ["CallAssertions", "CallWatch", "TestDefaults", "pick_seed", "settle_seed", "default_strict",
            "push_defaults", "pop_defaults", "current_defaults"]
@@ -175,7 +175,7 @@ class CallAssertions:
 
         ``path`` may hold ``{{name}}``, ``:name`` or ``*`` segments and a query string; ``params``
         and ``headers`` must be sent as given, others are not compared; ``json`` must equal the
-        parsed body (rules: ``mockkit.callmatch``). A call whose body the log kept only in part
+        parsed body (rules: ``mockkit.testing.callmatch``). A call whose body the log kept only in part
         is left out when ``json`` is given (``assert_called`` says so)."""
         pattern = CallPattern.of(method, path, params=params, headers=headers, json=json)
         return [c for c in self.engine.journal.snapshot() if pattern.verdict(c).matches]
