@@ -18,6 +18,7 @@ from .errors import (
     CollectionError,
     ConfigError,
     HubError,
+    MockAssertionError,
     MockkitError,
     MockLookupError,
     RequestError,
@@ -65,6 +66,7 @@ __all__ = [
     "MockLookupError",
     "ServerError",
     "HubError",
+    "MockAssertionError",
 ]
 
 

@@ -8,7 +8,7 @@ The transport works for ``httpx.Client`` and ``httpx.AsyncClient`` alike and ans
 the server would (same engine, same journal, same call-id header). It has the call assertions
 of ``MockServer`` (``assert_called``, ``assert_all_matched``, ``reset``...: ``mockkit.testing.verify``);
 in a pytest session it is strict by default: closing its client (``with`` block or ``close``)
-raises ``AssertionError`` when a request got no example. The async side never blocks the event
+raises ``MockAssertionError`` when a request got no example. The async side never blocks the event
 loop: delays are awaited (asyncio or trio, through anyio) and the first request waits for
 Faker's warm-up in a worker thread.
 """
@@ -119,7 +119,7 @@ class EngineTransport(CallAssertions, httpx.BaseTransport, httpx.AsyncBaseTransp
         return _response(served, request)
 
     def close(self) -> None:
-        """Run ``verify()`` (raises ``AssertionError`` when a check fails)."""
+        """Run ``verify()`` (raises ``MockAssertionError`` when a check fails)."""
         __tracebackhide__ = True
         self.verify()
 
@@ -158,7 +158,7 @@ def transport(
     test's seed is used, or a fresh one: ``transport.seed`` says which. ``delays=False`` answers
     at once whatever delay is asked for. ``strict`` (default: on in a pytest session unless the
     ini says ``mockkit_strict = false``; off elsewhere) makes closing the client raise
-    ``AssertionError`` when a request got no example; ``expect`` / ``assert_all_used`` as
+    ``MockAssertionError`` when a request got no example; ``expect`` / ``assert_all_used`` as
     ``CallAssertions.set_checks``. Raises ``CollectionError`` for a collection that cannot be
     loaded, ``ConfigError`` for a bad option and ``MockLookupError`` for an ``expect`` name no
     example has.

@@ -12,22 +12,24 @@
     │   (LookupError)            not have (a call the call log no longer keeps, an unknown name)
     ├── ServerError              a mock server or hub that cannot start or stop (port taken)
     │   (RuntimeError)
-    └── HubError                 a hub management call that failed (status, Postman's error name)
+    ├── HubError                 a hub management call that failed (status, Postman's error name)
+    └── MockAssertionError       a call assertion or end-of-test check that failed: a request
+        (AssertionError)         that got no example, a call made too often or never, an
+                                 ``expect=`` example never served (``mockkit.testing.verify``)
 
 Each also derives from the built-in exception in brackets, so ``except ValueError`` keeps
-working. Two kinds of error are Python's own on purpose: calling a function with the wrong kinds
-of arguments (an unknown keyword, a missing method) raises ``TypeError``, as everywhere in
-Python; and a failed call assertion or end-of-test check (``assert_called``, a request that got
-no example, an ``expect=`` example never served: ``mockkit.testing.verify``) raises ``AssertionError``,
-which pytest reports as ``AssertionError: expected GET /books/{{id}} to be called 3 times...``
-like any failed ``assert``. A request sent to a running mock never raises: the server answers
-it (``answers.ERROR_NAMES``).
+working, and pytest reports a ``MockAssertionError`` as a failed assertion (``E
+mockkit.errors.MockAssertionError: expected GET /books/{{id}} to be called 3 times...``), like
+any failed ``assert``. One kind of error is Python's own on purpose: calling a function with the
+wrong kinds of arguments (an unknown keyword, a missing method) raises ``TypeError``, as
+everywhere in Python. A request sent to a running mock never raises: the server answers it
+(``answers.ERROR_NAMES``).
 """
 
 from __future__ import annotations
 
 __all__ = ["MockkitError", "CollectionError", "ConfigError", "RequestError", "MockLookupError", "ServerError",
-           "HubError"]
+           "HubError", "MockAssertionError"]
 
 
 class MockkitError(Exception):
@@ -97,3 +99,13 @@ class HubError(MockkitError):
         self.status, self.name, self.message = status, name, message
         super().__init__(f"{status} {name}: {message}")
 
+
+class MockAssertionError(MockkitError, AssertionError):
+    """A call assertion or end-of-test check that failed; the message says what was expected,
+    what happened and, for each call that came closest, why it did not count.
+
+    Raised by ``assert_called``, ``assert_called_once``, ``assert_not_called``,
+    ``assert_all_matched``, ``assert_all_used`` and ``verify`` (``mockkit.testing.verify``) of a
+    ``MockServer`` or an httpx transport; the pytest fixtures report the end-of-test checks as the
+    test's failure. It is an ``AssertionError``, so pytest shows it as a failed assertion and
+    ``except AssertionError`` catches it."""

@@ -1,6 +1,6 @@
 """Call assertions and strict checks, shared by ``MockServer`` and the httpx transport.
 
-    mock.assert_called("GET", "/users/{{id}}", times=2)       # the calls, or AssertionError
+    mock.assert_called("GET", "/users/{{id}}", times=2)       # the calls, or MockAssertionError
     mock.assert_not_called("DELETE", "/users/*")
     mock.calls_to("POST", "/users")                            # [journal.Call, ...]
     mock.assert_all_matched()                                  # every request got an example
@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, MockAssertionError
 from ..journal import Call
 from ..model import Example
 from .callmatch import CallPattern, Verdict, printable
@@ -184,7 +184,7 @@ class CallAssertions:
                       params: Mapping[str, Any] | None = None, headers: Mapping[str, Any] | None = None,
                       json: Any = None) -> list[Call]:
         """Assert that calls fitting the pattern (as ``calls_to``) were made: at least once, or
-        exactly ``times`` times. Returns them; raises ``AssertionError`` listing the calls that
+        exactly ``times`` times. Returns them; raises ``MockAssertionError`` listing the calls that
         came closest and why each did not count."""
         __tracebackhide__ = True
         if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 0):
@@ -195,17 +195,17 @@ class CallAssertions:
         unknown = [v for v in verdicts if v.matches is None]
         if (times is None and matched) or (times is not None and len(matched) == times and not unknown):
             return matched
-        raise AssertionError(self._called_message(pattern, times, verdicts))
+        raise MockAssertionError(self._called_message(pattern, times, verdicts))
 
     def assert_called_once(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
                            headers: Mapping[str, Any] | None = None, json: Any = None) -> Call:
-        """Assert exactly one call fits the pattern; returns it (``AssertionError`` otherwise)."""
+        """Assert exactly one call fits the pattern; returns it (``MockAssertionError`` otherwise)."""
         __tracebackhide__ = True
         return self.assert_called(method, path, times=1, params=params, headers=headers, json=json)[0]
 
     def assert_not_called(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
                           headers: Mapping[str, Any] | None = None, json: Any = None) -> None:
-        """Assert no call fits the pattern (``AssertionError`` listing those that do)."""
+        """Assert no call fits the pattern (``MockAssertionError`` listing those that do)."""
         __tracebackhide__ = True
         self.assert_called(method, path, times=0, params=params, headers=headers, json=json)
 
@@ -248,12 +248,12 @@ class CallAssertions:
         return sorted(found.values(), key=call_number)
 
     def assert_all_matched(self) -> None:
-        """Assert every request got an example; the ``AssertionError`` lists each one that did
+        """Assert every request got an example; the ``MockAssertionError`` lists each one that did
         not with the nearest examples and why they lost, and this mock's seed."""
         __tracebackhide__ = True
         failed = self.unmatched_calls()
         if failed:
-            raise AssertionError(self._failures_message(failed))
+            raise MockAssertionError(self._failures_message(failed))
 
     def _failures_message(self, failed: Sequence[Call]) -> str:
         message = failures_message(self.engine, failed, seed=self.seed, where=self._where(),
@@ -264,11 +264,11 @@ class CallAssertions:
     def assert_all_used(self, examples: Iterable[str] | None = None) -> None:
         """Assert the examples named (an id, uid, name or ``Request / Example`` each; default:
         every example of the collection) were each served at least once since the last reset.
-        Raises ``LookupError`` for a name no example has, ``AssertionError`` for unused ones."""
+        Raises ``MockLookupError`` for a name no example has, ``MockAssertionError`` for unused ones."""
         __tracebackhide__ = True
         message = self._unused(self._select(examples))
         if message:
-            raise AssertionError(message)
+            raise MockAssertionError(message)
 
     def _select(self, examples: Iterable[str] | None) -> dict[str, list[Example]]:
         every = self.engine.collection.examples
@@ -293,7 +293,7 @@ class CallAssertions:
         """Choose what ``verify()`` checks: ``strict`` (default: the pytest project's default,
         off outside pytest) fails on unmatched requests; ``expect`` names examples the test means
         to use, and ``assert_all_used`` (default: on when ``expect`` names any; True alone means
-        every example) fails when one was never served. Raises ``LookupError`` for an unknown
+        every example) fails when one was never served. Raises ``MockLookupError`` for an unknown
         example name, at once."""
         if isinstance(expect, str):
             expect = (expect,)
@@ -304,7 +304,7 @@ class CallAssertions:
 
     def verify(self) -> None:
         """Run the checks chosen with ``set_checks``; each failed call or unused example is
-        reported once (a later ``verify`` does not repeat it). Raises ``AssertionError``."""
+        reported once (a later ``verify`` does not repeat it). Raises ``MockAssertionError``."""
         __tracebackhide__ = True
         watch = self.watch
         problems = []
@@ -319,7 +319,7 @@ class CallAssertions:
                 watch.unused_reported = True
                 problems.append(message)
         if problems:
-            raise AssertionError("\n\n".join(problems))
+            raise MockAssertionError("\n\n".join(problems))
 
     # ------------------------------------------------------------------------------- resetting
 
