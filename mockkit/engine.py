@@ -224,7 +224,7 @@ class MockEngine:
     def set_server_response(
         self,
         status: int = 500,
-        body: str | bytes | dict | list = "",
+        body: str | bytes | dict[str, Any] | list[Any] = "",
         headers: dict[str, str] | None = None,
         *,
         language: str | None = None,

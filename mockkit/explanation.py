@@ -93,7 +93,8 @@ class Explanation(pd.DataFrame):
     def _repr_html_(self) -> str | None:
         if not self._readable():
             with pd.option_context("display.float_format", number):
-                return pd.DataFrame(self)._repr_html_()
+                html: str | None = getattr(pd.DataFrame(self), "_repr_html_")()  # not in pandas-stubs
+                return html
         return explanation_html(self)
 
     def __repr__(self) -> str:

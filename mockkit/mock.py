@@ -301,7 +301,7 @@ class MockServer(CallAssertions):
 
 def _call_id_of(response: Any) -> str:
     headers = getattr(response, "headers", None)
-    call_id = headers.get(CALL_HEADER) if headers is not None else None
+    call_id: str | None = headers.get(CALL_HEADER) if headers is not None else None
     if not call_id:
         raise RequestError(
             f"this response has no {CALL_HEADER} header: pass a response this mock server sent, "

@@ -51,13 +51,15 @@ def header_text(raw: bytes | str) -> str:
         if raw.isascii():
             return raw
         try:
-            raw = raw.encode("latin-1")
+            data = raw.encode("latin-1")
         except UnicodeEncodeError:  # not a Latin-1 decoding of bytes: already text
             return raw
+    else:
+        data = raw
     try:
-        return raw.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
-        return raw.decode("latin-1")
+        return data.decode("latin-1")
 
 Pairs = tuple[tuple[str, str], ...]
 """Ordered (key, value) pairs: headers, query parameters, form fields. Keys may repeat."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from http import HTTPStatus
+from typing import Any
 
 from ..model import Collection, Environment, Example, RequestItem, SavedResponse, Variable
 from .sources import MAX_DEPTH
@@ -68,7 +69,7 @@ def _status(code: object, status: object, path: str) -> tuple[int, str]:
         return number, ""
 
 
-def _response(entry: dict, path: str) -> SavedResponse:
+def _response(entry: dict[str, Any], path: str) -> SavedResponse:
     code, status = _status(entry.get("code"), entry.get("status"), path)
     body = entry.get("body") if "body" in entry else entry.get("data")  # "data": legacy exports
     return SavedResponse(
@@ -80,7 +81,7 @@ def _response(entry: dict, path: str) -> SavedResponse:
     )
 
 
-def _request_item(entry: dict, path: str, folder: tuple[str, ...], first: int
+def _request_item(entry: dict[str, Any], path: str, folder: tuple[str, ...], first: int
                   ) -> tuple[RequestItem, list[Example]]:
     """A request item and its examples (``response`` may be a list or a single object)."""
     name = as_text(entry.get("name"), path + ".name")
@@ -153,12 +154,12 @@ def unwrap(data: object, key: str) -> tuple[object, str]:
     return data, ""
 
 
-def _is_v1(data: dict) -> bool:
+def _is_v1(data: dict[str, Any]) -> bool:
     v1_keys = {"requests", "folders", "order"}
     return "info" not in data and "item" not in data and bool(v1_keys & data.keys())
 
 
-def is_environment(data: dict) -> bool:
+def is_environment(data: dict[str, Any]) -> bool:
     return "item" not in data and "info" not in data and ("values" in data or "environment" in data)
 
 

@@ -62,7 +62,7 @@ class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[mi
     (libyaml's emitter when installed: the same text, six times faster)."""
 
 
-def _represent_str(dumper: Any, value: str) -> yaml.ScalarNode:
+def _represent_str(dumper: yaml.representer.SafeRepresenter, value: str) -> yaml.ScalarNode:
     value = _LONE_SURROGATE.sub("\ufffd", value)  # not text: no YAML or UTF-8 file can hold one
     style = "|" if "\n" in value else ('"' if _TYPED.match(value) else None)
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)

@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ConfigError, MockAssertionError
 from ..journal import Call
 from ..model import Example
-from .callmatch import CallPattern, Verdict, printable
+from ..terminal import printable
+from .callmatch import CallPattern, Verdict
 from .strictness import call_number, failure_kind, failures_message, select_examples, unused_message
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -155,7 +156,7 @@ class CallAssertions:
         if served.winner is not None:
             self.watch.used.add(served.winner.example.position)
             return
-        call = self.engine.journal.get(served.call_id)
+        call = self.engine.journal.get(served.call_id) if served.call_id is not None else None
         if call is not None and failure_kind(call):
             self.watch.add_failed(call)
 
