@@ -32,9 +32,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .explanation import Explanation
 
-    from .client import transport
+    from .client import EngineTransport, transport
     from .hub.client import Hub
-    from .hub.runner import serve_hub
+    from .hub.runner import HubServer, serve_hub
     from .mock import MockServer, serve, stop_all
 
 __version__ = "0.1.0"
@@ -48,6 +48,9 @@ __all__ = [
     "transport",
     "Hub",
     "serve_hub",
+    "HubServer",
+    "EngineTransport",
+    "Explanation",
     "load_collection",
     "load_environment",
     "explain",
@@ -77,6 +80,9 @@ _LAZY = {
     "transport": ("client", "transport"),
     "Hub": ("hub.client", "Hub"),
     "serve_hub": ("hub.runner", "serve_hub"),
+    "HubServer": ("hub.runner", "HubServer"),
+    "EngineTransport": ("client", "EngineTransport"),
+    "Explanation": ("explanation", "Explanation"),
 }
 
 
@@ -117,18 +123,50 @@ def explain(
 ) -> "Explanation | pd.DataFrame":
     """Rank every example of ``collection`` for one request (sent nowhere) and say why.
 
-    Returns an ``Explanation`` (``mockkit.explanation``): a pandas DataFrame with one row per
-    example, best first, the winner first (columns and dtypes: ``report.RANKING_COLUMNS``:
-    the stage that kept or dropped it, the path rule, points per step, the score, ``selected``,
-    ``reason``, ``reach`` ...). A notebook or terminal shows it as a readable table; filter,
-    sort and plot it like any DataFrame; ``.steps`` is the long form (one row per example and
-    comparison made; ``detail=True`` returns that instead). ``json=`` sends a JSON body (with
-    its Content-Type). ``options`` / the keyword ``overrides`` are ``MockOptions`` (the matching
-    fields change the ranking: ``match_body=True``, ``colon_wildcards=True``...). Raises
-    ``CollectionError`` for a file that is not a usable collection, ``ConfigError`` for a bad
-    option and ``RequestError`` for a path that is not percent-encoded UTF-8 (a server answers
-    it 400). The rules are Postman's (spec §1.2) with mockkit's decisions where Postman is
-    silent (§9).
+    The rules are Postman's mock-server matching algorithm (spec §1.2: method, response code,
+    response id/name, path steps a–h, query, headers and body) with mockkit's decisions where
+    Postman is silent (§9); every reason says which rule applied.
+
+    Args:
+        collection: the Postman collection (a path to a v2.x JSON file or a v3 folder, JSON
+            text, bytes, a dict, a ``Collection``), or a ``MockEngine`` to rank against.
+        method: the HTTP method (any case).
+        path: the request target: a path with an optional query string (``"/users?page=2"``) or
+            a full URL (its host is never compared, spec §1.1).
+        headers: request headers, ``{name: value}``, including Postman's ``x-mock-*`` control
+            headers (``x-mock-response-code``, ``x-mock-response-name``, ``x-mock-match-request-body``...).
+        params: query parameters, appended to the query of ``path``.
+        body: the request body, text (UTF-8) or bytes.
+        json: a JSON-serialisable value sent as the body, with ``Content-Type: application/json``
+            (unless ``headers`` has one).
+        environment: a Postman environment (path, JSON text, dict, ``Environment``) whose
+            values fill ``{{variables}}``.
+        options: how it matches (``MockOptions``; the matching fields change the ranking).
+        detail: return the long form (``Explanation.steps``: one row per example and comparison
+            made) instead.
+        **overrides: fields of ``MockOptions`` as keywords (``match_body=True``,
+            ``colon_wildcards=True``...), applied over ``options``.
+
+    Returns:
+        An ``Explanation``: a pandas DataFrame, one row per example, the winner first, then the
+        other scored examples by score, then those dropped, in collection order (columns and
+        dtypes: ``Explanation``). A notebook or terminal shows it as a readable table; filter,
+        sort and plot it like any DataFrame. With ``detail=True``, the long form.
+
+    Raises:
+        CollectionError: the collection or environment cannot be loaded.
+        ConfigError: an option has a value it cannot take.
+        RequestError: the path's percent-encoding is not UTF-8 (a server answers that 400, so
+            there is no winner to explain).
+        TypeError: a keyword that is not an option, or options given with a ``MockEngine``.
+
+    Examples:
+        ```python
+        why = mockkit.explain("api.json", "GET", "/users/42", headers={"x-mock-response-code": "404"})
+        why.winner["example"]                                   # the example a mock serves
+        why[why["kept"]][["example", "score", "reason"]]        # still a DataFrame
+        mockkit.explain("api.json", "POST", "/users", json={"name": "Ada"}, match_body=True)
+        ```
     """
     if json is not None:
         import json as _json
@@ -148,10 +186,46 @@ def explain(
 
 def check(collection: Any, environment: Any = None, options: MockOptions | None = None,
           **overrides: Unpack[OptionFields]) -> "pd.DataFrame":
-    """Problems users hit with a collection, one row each (what ``mockkit check`` prints):
-    unreachable (shadowed) examples, duplicate names, wildcards, broken templates, bad JSON,
-    skipped v3 items, and request fields examples lack when the options (``MockOptions``, or
-    its fields as keywords) match headers or bodies."""
+    """Problems users hit with a collection, one row each: what ``mockkit check`` prints.
+
+    It finds examples no request can reach without a control header (shadowed), duplicate
+    names, ``{{wildcard}}`` and ``:name`` segments, templates that will not resolve (unknown
+    variables, misspelt ``{{$random...}}`` names), JSON bodies that do not parse, requests
+    without a URL, skipped v3 items, and request fields the examples lack when the options match
+    headers or bodies.
+
+    | column | dtype | meaning |
+    | --- | --- | --- |
+    | `severity` | str | ``error``, ``warning`` (both make ``mockkit check`` exit 1) or ``info`` |
+    | `kind` | str | ``shadowed``, ``duplicate-name``, ``wildcard``, ``template``, ``invalid-json``, ``no-url``, ``path-variable``, ``missing-header``, ``missing-body``... |
+    | `where` | str | the example's JSON path in a v2.x file, or its file in a v3 folder |
+    | `example` | str | the example's name |
+    | `message` | str | what is wrong and what to do |
+
+    Args:
+        collection: the Postman collection (a path, JSON text, bytes, a dict, a ``Collection``)
+            or a ``MockEngine``.
+        environment: a Postman environment whose values fill ``{{variables}}``.
+        options: how the mock would match (``MockOptions``): ``match_headers`` and
+            ``match_body`` add the checks of the request fields examples lack.
+        **overrides: fields of ``MockOptions`` as keywords, applied over ``options``.
+
+    Returns:
+        A pandas DataFrame with the columns above, errors first, then warnings, then notes;
+        empty when nothing is found.
+
+    Raises:
+        CollectionError: the collection or environment cannot be loaded.
+        ConfigError: an option has a value it cannot take.
+        TypeError: a keyword that is not an option, or options given with a ``MockEngine``.
+
+    Examples:
+        ```python
+        problems = mockkit.check("api.json")
+        problems[problems["severity"] != "info"]
+        mockkit.check("api.json", match_headers=["x-tenant"])      # + examples lacking the header
+        ```
+    """
     from .checks import check as run_checks
     from .report import findings_frame
 
@@ -160,13 +234,44 @@ def check(collection: Any, environment: Any = None, options: MockOptions | None 
 
 def examples(collection: Any, environment: Any = None, *, options: MockOptions | None = None,
              **overrides: Unpack[OptionFields]) -> "pd.DataFrame":
-    """Every saved example of ``collection`` (a path, v3 folder, JSON text, dict, ``Collection`` or
-    ``MockEngine``), one row each (``report.EXAMPLE_COLUMNS``): folder, request, name, method,
-    the ``path`` and ``query`` the mock answers (variables of ``environment`` and the collection
-    resolved, ``:name`` values filled in, a host variable's base path included), status, id,
-    the saved ``url`` as written, and ``location`` (the JSON path in a v2.x file, or the example's
-    file in a v3 folder). Of the options only ``colon_wildcards`` changes what is listed (the
-    ``path`` of ``:name`` segments). Raises ``CollectionError`` for an unusable file."""
+    """Every saved example of a collection, one row each, in collection order.
+
+    | column | dtype | meaning |
+    | --- | --- | --- |
+    | `folder` | str | its folder path (``A / B``; ``""`` at the top) |
+    | `request` | str | its request's name |
+    | `name` | str | the example's name |
+    | `method` | str | the saved request's method |
+    | `path` | str | the path the mock answers: variables resolved, ``:name`` values filled in, a host variable's base path included; ``{{name}}`` segments left are wildcards |
+    | `query` | str | the saved query string, variables resolved |
+    | `status` | int64 | the response code |
+    | `id` | str | the example's id (``""`` when it has none) |
+    | `url` | str | the saved URL exactly as written |
+    | `position` | int64 | its place in the collection (0-based) |
+    | `location` | str | where to open it: its JSON path in a v2.x file, its file in a v3 folder |
+
+    Args:
+        collection: the Postman collection (a path to a v2.x JSON file or a v3 folder, JSON
+            text, bytes, a dict, a ``Collection``), or a ``MockEngine``.
+        environment: a Postman environment whose values fill ``{{variables}}``.
+        options: ``MockOptions``; only ``colon_wildcards`` changes what is listed (the ``path``
+            of ``:name`` segments without a value).
+        **overrides: fields of ``MockOptions`` as keywords, applied over ``options``.
+
+    Returns:
+        A pandas DataFrame with the columns above.
+
+    Raises:
+        CollectionError: the collection or environment cannot be loaded.
+        ConfigError: an option has a value it cannot take.
+        TypeError: a keyword that is not an option, or options given with a ``MockEngine``.
+
+    Examples:
+        ```python
+        listed = mockkit.examples("api.json", environment="dev.postman_environment.json")
+        listed[listed["status"] >= 400][["request", "name", "path"]]
+        ```
+    """
     from .index import Index
     from .report import examples_frame
 

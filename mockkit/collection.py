@@ -32,8 +32,34 @@ T = TypeVar("T")
 
 
 def load_collection(source: Source | Collection) -> Collection:
-    """Load a Postman collection into a ``Collection``: v2.0/v2.1 JSON (plain or API-wrapped; a
-    path, JSON text, bytes or a dict), or a v3 collection folder (``mockkit.formats.v3read``)."""
+    """Load a Postman collection into a ``Collection``, the model every door uses.
+
+    Reads Collection v2.0/v2.1 JSON (Postman's export, or the Postman API's
+    ``{"collection": {...}}`` wrapper) and Postman's Git-native v3 YAML collection folders. Files
+    may be UTF-8 or UTF-16, with or without a BOM. Strings are kept as written: ``{{variables}}``
+    and ``:name`` segments are resolved when an engine is built, with an environment.
+
+    Args:
+        source: a path to a v2.x ``.json`` file or a v3 collection folder (or a file in it), JSON
+            text, UTF-8 bytes, a parsed dict, or a ``Collection`` (returned as it is).
+
+    Returns:
+        The ``Collection``: every saved example in collection order (``examples``), every request
+        item (``requests``), the collection's variables, and what was read but is not served
+        (``skipped``).
+
+    Raises:
+        CollectionError: the source is not a usable collection; the message names the file, the
+            JSON path (``item[3].response[0].code``) or ``file:line:column`` in a YAML file, and
+            what was expected there (an environment given as a collection says so).
+
+    Examples:
+        ```python
+        api = mockkit.load_collection("api.postman_collection.json")
+        len(api.examples), api.schema                    # (42, 'v2.1.0')
+        mockkit.load_collection("postman/collections/Shop")          # a v3 folder
+        ```
+    """
     if isinstance(source, Collection):
         return source
     if isinstance(source, Environment):
@@ -47,8 +73,28 @@ def load_collection(source: Source | Collection) -> Collection:
 
 
 def load_environment(source: Source | Environment) -> Environment:
-    """Load a Postman environment (enabled values only; the last duplicate wins): a JSON export,
-    or a ``*.environment.yaml`` file (``mockkit.formats.v3read``)."""
+    """Load a Postman environment: enabled values only; of duplicated keys the last wins.
+
+    Args:
+        source: a path to an environment export (``.postman_environment.json``) or a
+            ``*.environment.yaml`` file, JSON text, UTF-8 bytes, a parsed dict (also the Postman
+            API's ``{"environment": {...}}`` wrapper), or an ``Environment`` (returned as it is).
+
+    Returns:
+        The ``Environment``: its name and its variables, in file order.
+
+    Raises:
+        CollectionError: the source is not a usable environment (the message names the file,
+            the JSON path or ``file:line:column``, and what was expected; a collection given as
+            an environment says so).
+
+    Examples:
+        ```python
+        env = mockkit.load_environment("dev.postman_environment.json")
+        {v.key: v.value for v in env.variables}
+        mock = mockkit.serve("api.json", environment=env)
+        ```
+    """
     if isinstance(source, Environment):
         return source
     if isinstance(source, Collection):
