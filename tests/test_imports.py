@@ -195,7 +195,8 @@ def test_the_reader_sees_every_kind_of_import():
     hub = {(i.target, i.where) for i in imports_of("mockkit.hub")}
     assert ("mockkit.hub.client", "typing") in hub  # under TYPE_CHECKING: never runs
     assert ("mockkit.errors", "module") in hub  # from ..errors import HubError
-    assert ("pandas", "typing") in {(i.target, i.where) for i in imports_of("mockkit")}
+    assert ("pandas", "typing") in {(i.target, i.where) for i in imports_of("mockkit.offline")}
+    assert ("mockkit.hub.runner", "typing") in {(i.target, i.where) for i in imports_of("mockkit")}  # _typing.TYPE_CHECKING
     assert graph()["mockkit.collection"] >= {"mockkit.formats", "mockkit.formats.v2read", "mockkit.formats.v3read"}
 
 
