@@ -30,7 +30,8 @@ from .engine import CALL_HEADER, MockEngine, Served, engine_for
 from .errors import RequestError
 from .model import MockRequest, wire_headers
 from .options import MockOptions, OptionFields, resolve
-from .testing.verify import CallAssertions, note_mock, settle_seed
+from .testing.session import note_mock, settle_seed
+from .testing.verify import CallAssertions
 
 __all__ = ["EngineTransport", "transport", "bound_client", "CALL_HEADER"]
 

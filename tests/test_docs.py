@@ -212,7 +212,8 @@ def _check_examples(sections: dict[str, Any], problems: list[str]) -> None:
     text = "\n".join(part[1] for part in sections.get("examples", []) if isinstance(part, tuple))
     blocks = CODE_BLOCK.findall(text)
     if not blocks:
-        problems.append("no Examples: section with a ```python block")
+        problems.append("no Examples: section with a ```python block (a singular ``Example:`` is read as an "
+                        "admonition: write ``Examples:``)")
     for block in blocks:
         try:
             tree = ast.parse(textwrap.dedent(block))

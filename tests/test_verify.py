@@ -272,9 +272,9 @@ def test_a_transport_without_seed_picks_one_that_replays():
 
 
 def test_outside_pytest_defaults_nothing_is_strict(monkeypatch):
-    from mockkit.testing import verify
+    from mockkit.testing import session
 
-    monkeypatch.setattr(verify, "_defaults", [])
+    monkeypatch.setattr(session, "_defaults", [])
     with client(mockkit.transport(LIBRARY)) as c:
         assert c.get("/nothing").status_code == 404  # no AssertionError on close
 

@@ -39,7 +39,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from ..errors import ConfigError
-from .verify import CallAssertions, TestDefaults, note_mock, pick_seed, pop_defaults, push_defaults
+from .session import TestDefaults, note_mock, pick_seed, pop_defaults, push_defaults
+from .verify import CallAssertions
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..client import EngineTransport

@@ -13,17 +13,14 @@ The checks a test wants at its end (``set_checks``: strict, expected examples) r
 client closes. Failed calls are remembered apart from the call log (``CallWatch``), so clearing
 the log or a log that drops old calls does not hide them; ``reset()`` forgets everything.
 
-Tests set the defaults through ``TestDefaults`` (the pytest plugin pushes one per session and
-sets the running test's seed): outside pytest nothing is strict unless asked, and a mock with no
-seed picks one, so every mock's fake data can be replayed (``mock.seed``).
+What a pytest session asks of mocks made without explicit settings (strictness, the running
+test's seed) is ``session``'s.
 """
 
 from __future__ import annotations
 
-import secrets
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, MockAssertionError
@@ -31,71 +28,16 @@ from ..journal import Call
 from ..model import Example
 from ..terminal import printable
 from .callmatch import CallPattern, Verdict
+from .session import default_strict
 from .strictness import call_number, failure_kind, failures_message, select_examples, unused_message
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import MockEngine, Served
 
-__all__ = ["CallAssertions", "CallWatch", "TestDefaults", "pick_seed", "settle_seed", "default_strict",
-           "push_defaults", "pop_defaults", "current_defaults"]
+__all__ = ["CallAssertions", "CallWatch"]
 
 MAX_REMEMBERED = 100
 """Failed calls a ``CallWatch`` keeps (all are counted)."""
-
-
-def pick_seed() -> int:
-    """A fresh seed for fake data (8 digits: short enough to type into a rerun)."""
-    return secrets.randbelow(90_000_000) + 10_000_000
-
-
-@dataclass
-class TestDefaults:
-    """What the running pytest session (and test) asks of mocks created without explicit options.
-
-    ``strict``: the project default (ini ``mockkit_strict``); ``seed``: the running test's seed,
-    given to every mock it creates without one; ``mocks``: (what, seed) of each mock created
-    during the running test, for the failure report."""
-
-    strict: bool = True
-    seed: int | None = None
-    mocks: list[tuple[str, int]] = field(default_factory=list)
-
-
-_defaults: list[TestDefaults] = []  # a stack: pytest's own pytester nests sessions in one process
-
-
-def push_defaults(defaults: TestDefaults) -> None:
-    _defaults.append(defaults)
-
-
-def pop_defaults(defaults: TestDefaults) -> None:
-    if defaults in _defaults:
-        _defaults.remove(defaults)
-
-
-def current_defaults() -> TestDefaults | None:
-    return _defaults[-1] if _defaults else None
-
-
-def settle_seed(seed: int | None) -> int:
-    """``seed``, or the running test's seed, or a fresh one."""
-    if seed is not None:
-        return int(seed)
-    defaults = current_defaults()
-    return defaults.seed if defaults is not None and defaults.seed is not None else pick_seed()
-
-
-def note_mock(what: str, seed: int | None) -> None:
-    """Tell the running test (if any) that a mock with this seed was created."""
-    defaults = current_defaults()
-    if defaults is not None and seed is not None:
-        defaults.mocks.append((what, seed))
-
-
-def default_strict() -> bool:
-    """Strict in a pytest session (unless its ini says ``mockkit_strict = false``), not elsewhere."""
-    defaults = current_defaults()
-    return defaults.strict if defaults is not None else False
 
 
 class CallWatch:
