@@ -386,3 +386,14 @@ def test_every_exported_name_has_a_reference_entry():
                 obj = getattr(importlib.import_module(module), name)
             rendered.update(getattr(obj, "__all__", ()) if inspect.ismodule(obj) else (obj.__name__,))
     assert sorted(set(mockkit.__all__) - rendered) == []
+
+
+def test_readme_layout_names_every_module():
+    """README's layout table names each module and subpackage of ``mockkit/`` (so it keeps
+    matching the code as modules are added, split or moved)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    layout = readme[readme.index("## Layout"):]
+    package = ROOT / "mockkit"
+    names = [f"`{p.name}`" for p in package.glob("*.py") if p.name not in ("__init__.py", "__main__.py")]
+    names += [f"`{p.name}/`" for p in package.iterdir() if (p / "__init__.py").is_file()]
+    assert [n for n in sorted(names) if n not in layout] == []
