@@ -25,9 +25,9 @@ from dataclasses import MISSING, fields
 from typing import Any, TextIO
 
 from . import __version__
-from .collection import COLLECTION_AS_ENV, ENV_AS_COLLECTION
 from .engine import MockEngine, Served
 from .errors import CollectionError, ConfigError, MockkitError
+from .formats.v2read import COLLECTION_AS_ENV, ENV_AS_COLLECTION
 from .model import MockRequest
 from .options import HUB_MAX_BODY_SIZE, MockOptions
 from .terminal import printable
@@ -192,7 +192,7 @@ def _log_line(out: TextIO) -> Callable[[MockRequest, Served | None, float], None
 def _sources(args: argparse.Namespace, *, discover: bool = False) -> None:
     """Issue 14: no FILE -> the one collection in ./postman/collections (else the demo);
     ``--env NAME`` -> postman/environments/NAME.environment.yaml."""
-    from .repo import find_environment, find_postman_dir, pick_collection
+    from .formats.repo import find_environment, find_postman_dir, pick_collection
 
     postman = find_postman_dir()
     if discover and not args.file and postman is not None:
@@ -384,8 +384,8 @@ def _import_har(args: argparse.Namespace) -> int:
 
 
 def _convert(args: argparse.Namespace) -> int:
-    """``mockkit convert SOURCE --to v3 DIR | --to v2.1 FILE`` (see ``mockkit.convert``)."""
-    from .convert import convert, load_any
+    """``mockkit convert SOURCE --to v3 DIR | --to v2.1 FILE`` (see ``mockkit.formats.convert``)."""
+    from .formats.convert import convert, load_any
     from .model import Collection
 
     item = load_any(args.source)

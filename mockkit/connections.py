@@ -129,10 +129,10 @@ class AcceptLoop:
         """Stop accepting (the socket itself is left open)."""
         self._removed = True
         if self._recovery_timer is not None:
-            self.io_loop.remove_timeout(self._recovery_timer)  # type: ignore[arg-type]
+            self.io_loop.remove_timeout(self._recovery_timer)
             self._recovery_timer = None
         if self._timer is not None:
-            self.io_loop.remove_timeout(self._timer)  # type: ignore[arg-type]
+            self.io_loop.remove_timeout(self._timer)
             self._timer = None
         else:
             self.io_loop.remove_handler(self.sock)
@@ -198,7 +198,7 @@ class MockHTTPServer(HTTPServer):
             self._sockets[sock.fileno()] = sock
             self._handlers[sock.fileno()] = loop.remove
 
-    def handle_stream(self, stream: iostream.IOStream, address: tuple) -> None:
+    def handle_stream(self, stream: iostream.IOStream, address: tuple[Any, ...]) -> None:
         context = _HTTPServerRequestContext(stream, address, self.protocol, self.trusted_downstream)
         conn = _Connection(stream, self.conn_params, context)
         self._connections.add(conn)

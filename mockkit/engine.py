@@ -65,7 +65,35 @@ JSON_BODY_NOTE = ("the response body is JSON with placeholders: values are JSON-
 
 
 class MockEngine:
-    """A loaded collection, ready to answer requests and to explain each answer."""
+    """A loaded collection, ready to answer requests and to explain each answer: no sockets.
+
+    The Tornado server, the httpx transport, ``explain``, the CLI and the Explorer all use one;
+    use it directly to answer requests from your own server or framework. Everything that can be
+    done once is done when it is made: variables resolved, paths indexed, response templates
+    compiled. ``handle`` is safe to call from several threads.
+
+    Args:
+        collection: the Postman collection: a path (a v2.x JSON file or a v3 folder), JSON text,
+            bytes, a dict, or a loaded ``Collection``.
+        environment: a Postman environment (path, JSON text, bytes, dict, ``Environment``).
+        options: how it matches and answers (``MockOptions``).
+        clock: what dynamic variables such as ``{{$timestamp}}`` and ``{{$isoTimestamp}}`` take
+            as the time (a function returning an aware ``datetime``); default: the real time.
+        journal: a call log to share (a reload adds a new generation to the old one's).
+        **overrides: fields of ``MockOptions`` as keywords, applied over ``options``.
+
+    Raises:
+        CollectionError: the collection or environment cannot be loaded.
+        ConfigError: an option has a value it cannot take.
+        TypeError: a keyword that is not an option.
+
+    Examples:
+        ```python
+        engine = mockkit.MockEngine("api.json", seed=1, match_body=True)
+        served = engine.handle(mockkit.MockRequest.from_target("GET", "/users/42"))
+        served.response.status, served.response.body
+        ```
+    """
 
     @gcpause.building(lambda engine: len(engine.index))  # no stop-the-world collections while building
     def __init__(
@@ -78,11 +106,6 @@ class MockEngine:
         journal: Journal | None = None,
         **overrides: Unpack[OptionFields],
     ) -> None:
-        """``collection``: a path (v2.x JSON file or v3 folder), JSON text, a dict or a loaded
-        ``Collection``; ``environment`` likewise. ``options`` and the keyword ``overrides`` (the
-        fields of ``MockOptions``: ``match_body=True``, ``seed=1``...) say how it answers;
-        ``clock`` fixes the time dynamic variables see; ``journal`` shares a call log (a reload).
-        Raises ``CollectionError`` for an unusable file and ``ConfigError`` for a bad option."""
         self.options = options = resolve(options, overrides)
         self.collection = _recording_into(collection, options.record) or load_collection(collection)
         self.environment = load_environment(environment) if environment is not None else None
@@ -124,8 +147,23 @@ class MockEngine:
                 environment: Environment | str | bytes | dict[str, Any] | None = None) -> MockEngine:
         """A new engine for ``collection`` (a reload of the files) with this one's options, its
         current seed, its call log (a new generation in it) and its active server response.
-        Raises ``CollectionError`` (and changes nothing) for a broken file. A recording mock
-        applies its recordings not saved yet to what it read (``Recorder.rebase``)."""
+        A recording mock applies its recordings not saved yet to what it read (``Recorder.rebase``).
+
+        Args:
+            collection: the collection to load (usually the same path again).
+            environment: the environment to load, or ``None``.
+
+        Returns:
+            The new engine; this one is unchanged and keeps answering until it is swapped out.
+
+        Raises:
+            CollectionError: the file is broken; nothing changes.
+
+        Examples:
+            ```python
+            engine = engine.rebuilt("api.json")
+            ```
+        """
         loaded = load_collection(collection)
         if self.recorder is None:
             return self._successor(loaded, environment)
@@ -150,23 +188,61 @@ class MockEngine:
             self.fake.faker  # noqa: B018 - creates it
 
     def wait_ready(self, timeout: float = 30.0) -> None:
-        """Wait for background warm-up. Call before ``os.fork``: a child must not inherit a lock
-        held by a thread that does not exist in it."""
+        """Wait for the background warm-up (Faker takes about 0.2 s to start). Call it before
+        ``os.fork``: a child must not inherit a lock held by a thread that does not exist in it.
+
+        Args:
+            timeout: seconds to wait at most.
+
+        Examples:
+            ```python
+            engine.wait_ready(timeout=5)
+            ```
+        """
         if self._warmer is not None:
             self._warmer.join(timeout)
 
     # ------------------------------------------------------------------ matching and answers
 
     def rank(self, request: MockRequest) -> Ranking:
-        """The ranking of ``request`` against this engine's collection (``matching.rank``, with
-        its winner): what ``handle`` serves, without the full explanation."""
+        """Rank ``request`` against this engine's collection: what ``handle`` serves, without
+        the sentences of ``explain`` (Postman's algorithm, spec §1.2; pure, no call logged).
+
+        Args:
+            request: the request to rank.
+
+        Returns:
+            An immutable ``matching.Ranking``: ``winner`` (the ``Candidate`` a mock serves, or
+            ``None``), ``decided_by`` (``score``, ``response-id``, ``response-name`` or
+            ``none``), and the candidates it scored.
+
+        Examples:
+            ```python
+            ranking = engine.rank(mockkit.MockRequest.from_target("GET", "/users/42"))
+            ranking.winner.example.name if ranking.winner else None
+            ```
+        """
         return rank(request, self.index, self.options)
 
     def explain(self, request: MockRequest) -> ExplainedRanking:
         """The full explanation for ``request``, sent or not: every example, best first, each with
-        its reason, and the notes (``explaining.explain``; plus, when the winner's body is JSON
-        with placeholders, how they are filled: spec 9.18). ``report.ranking_frame`` makes the
-        ``Explanation`` DataFrame from it."""
+        its reason, and the notes (plus, when the winner's body is JSON with placeholders, how
+        they are filled: spec 9.18). No call is logged.
+
+        Args:
+            request: the request to explain.
+
+        Returns:
+            An ``explaining.ExplainedRanking`` (``candidates`` best first, each with its
+            ``reason``; ``notes``); ``report.ranking_frame`` makes the ``Explanation`` DataFrame
+            from it, and ``mockkit.explain`` does both.
+
+        Examples:
+            ```python
+            explained = engine.explain(mockkit.MockRequest.from_target("GET", "/users?page=2"))
+            [c.reason for c in explained.candidates[:3]]
+            ```
+        """
         ranking = self.rank(request)
         winner = ranking.winner
         json_body = winner is not None and self._responses[id(winner.target)].body.json_modes is not None
@@ -184,12 +260,30 @@ class MockEngine:
         return explained.with_notes(after=(REPLAY_ONLY_NOTE,)) if replay_only and winner is None else explained
 
     def handle(self, request: MockRequest, *, record: bool = True) -> Served:
-        """Answer ``request``: rank, choose, render, and record the call in the journal.
+        """Answer ``request``: rank, choose, render, and record the call in the call log.
 
         Before matching: a private mock refuses calls without the right ``x-api-key`` (401,
         spec 9.10) but a CORS pre-flight (browsers send those without custom headers), and an
         active server response answers every call (spec 9.7). An unmatched CORS pre-flight gets a
-        permissive 204 (spec 9.8). Error bodies and CORS headers: ``answers``.
+        permissive 204 (spec 9.8); a request no example matches gets Postman's 404
+        ``mockRequestNotFoundError`` body. It never raises for what a request sends.
+
+        Args:
+            request: the request to answer.
+            record: log the call (``False``: answer without a trace, as the Explorer's preview does).
+
+        Returns:
+            A ``Served``: ``response`` (a ``MockResponse``), ``ranking`` and ``winner`` (``None``
+            when the answer came before matching), ``call_id`` (its id in the call log, sent as
+            the ``x-mockkit-call`` header), ``delay_ms`` (the delay to wait before answering, ms,
+            or ``None``) and ``problems`` (what rendering left unresolved).
+
+        Examples:
+            ```python
+            served = engine.handle(mockkit.MockRequest.from_target(
+                "GET", "/users/42", headers={"x-mock-response-code": "404"}))
+            served.response.status, served.winner.example.name
+            ```
         """
         started = time.perf_counter()
         call_id = self.journal.next_id()
@@ -302,12 +396,39 @@ class MockEngine:
         ))
 
     def record_failure(self, request: MockRequest, exc: BaseException, started: float) -> None:
-        """Log a call the engine failed to answer (the server answers it with a 500)."""
+        """Log a call the engine failed to answer (a bug: the server answers it with a 500 and
+        logs the traceback), so the call log and the strict checks see it.
+
+        Args:
+            request: the request it failed on.
+            exc: the exception raised.
+            started: when the call started, a ``time.perf_counter()`` value (s).
+
+        Examples:
+            ```python
+            started = time.perf_counter()
+            try:
+                engine.handle(request)
+            except Exception as exc:
+                engine.record_failure(request, exc, started)
+            ```
+        """
         self._record(self.journal.next_id(), request, 500, None, None, started, f"{type(exc).__name__}: {exc}")
 
     def amend_call(self, call_id: str, status: int, error: str) -> None:
         """Correct a logged call with what the server really sent (a 503 past the delayed-answer
-        caps, a 500 when the answer could not be written, nothing when the client left)."""
+        caps, a 500 when the answer could not be written, nothing when the client left).
+
+        Args:
+            call_id: the call's id (``Served.call_id``).
+            status: the status really sent (0: none, the client left).
+            error: why, as Postman's error name or a short text.
+
+        Examples:
+            ```python
+            engine.amend_call(served.call_id, 503, "serviceUnavailableError")
+            ```
+        """
         self.journal.amend(call_id, status=status, error=error)
 
     def _authorized(self, request: MockRequest) -> bool:
@@ -321,13 +442,32 @@ class MockEngine:
     def set_server_response(
         self,
         status: int = 500,
-        body: str | bytes | dict | list = "",
+        body: str | bytes | dict[str, Any] | list[Any] = "",
         headers: dict[str, str] | None = None,
         *,
         language: str | None = None,
     ) -> MockResponse:
-        """Answer every call with this response until ``clear_server_response`` (spec C5); raises
-        ``ConfigError`` for a status that is not 5xx."""
+        """Answer every call with this response until ``clear_server_response`` (Postman's
+        server responses, spec C5).
+
+        Args:
+            status: the status code, 500 to 599.
+            body: the body: text, bytes, or a dict/list sent as JSON.
+            headers: response headers, ``{name: value}`` (cleaned of characters a header cannot hold).
+            language: Postman's body language (``json``, ``text``, ``html``, ``xml``,
+                ``javascript``); sets the Content-Type when ``headers`` has none.
+
+        Returns:
+            The ``MockResponse`` that will answer (CORS headers are added per call).
+
+        Raises:
+            ConfigError: a status outside 500..599.
+
+        Examples:
+            ```python
+            engine.set_server_response(503, {"error": "maintenance"})
+            ```
+        """
         if not 500 <= int(status) <= 599:
             raise ConfigError("status", f"of a server response must be 5xx (500 to 599), not {status}")
         # CORS headers are added per call (they depend on the request's Origin: spec 9.9)
@@ -335,10 +475,26 @@ class MockEngine:
         return self.server_response
 
     def clear_server_response(self) -> None:
+        """Stop answering with the server response: examples answer again.
+
+        Examples:
+            ```python
+            engine.clear_server_response()
+            ```
+        """
         self.server_response = None
 
     def reseed(self, seed: int | None) -> None:
-        """Restart fake data from ``seed`` (``None``: fresh entropy), as a new engine would."""
+        """Restart fake data from ``seed``, as a new engine with that seed would.
+
+        Args:
+            seed: the seed; ``None``: fresh entropy (answers cannot be replayed).
+
+        Examples:
+            ```python
+            engine.reseed(7)
+            ```
+        """
         with self._fake_lock:
             self.fake.reseed(seed)
             self.seed = seed
@@ -346,7 +502,18 @@ class MockEngine:
     # --------------------------------------------------------------------------- inspection
 
     def problems(self) -> dict[str, tuple[str, ...]]:
-        """Template problems per example (unresolved variables, unknown dynamic variables)."""
+        """Template problems per example: variables that do not resolve, unknown dynamic
+        variables (``{{$randomNme}}``), helpers used wrongly.
+
+        Returns:
+            ``{example JSON path: (problem, ...)}`` for the examples that have any.
+
+        Examples:
+            ```python
+            for where, problems in engine.problems().items():
+                print(where, "; ".join(problems))
+            ```
+        """
         return {
             t.example.json_path: self._responses[id(t)].problems
             for t in self.index.targets
@@ -354,15 +521,42 @@ class MockEngine:
         }
 
     def problems_for(self, example: Example) -> tuple[str, ...]:
-        """What rendering ``example``'s response leaves unresolved (empty when all is well)."""
+        """What rendering ``example``'s response leaves unresolved.
+
+        Args:
+            example: one of this engine's examples (``collection.examples``).
+
+        Returns:
+            The problems, as sentences; empty when all is well (or the example is not this
+            engine's).
+
+        Examples:
+            ```python
+            engine.problems_for(engine.collection.examples[0])
+            ```
+        """
         compiled = self._by_position.get(example.position)
         return compiled.problems if compiled is not None else ()
 
     def answered_by(self, call: Call) -> "MockEngine":
-        """The engine generation that answered ``call`` (this one, or one before a reload).
+        """The engine generation that answered ``call``: this one, or one before a reload.
 
-        Raises ``MockLookupError`` (a ``LookupError``) when that generation is no longer kept (the
-        journal keeps the last ``Journal.kept_generations``)."""
+        Args:
+            call: a call of this engine's call log.
+
+        Returns:
+            The engine that answered it.
+
+        Raises:
+            MockLookupError: that generation is no longer kept (the call log keeps the last
+                ``Journal.kept_generations``).
+
+        Examples:
+            ```python
+            call = engine.journal.snapshot()[-1]
+            engine.answered_by(call).collection.name
+            ```
+        """
         if call.generation in (0, self.generation):
             return self
         engine = self.journal.generation(call.generation)
@@ -380,12 +574,26 @@ class MockEngine:
     def replay(self, call_id: str) -> ExplainedRanking | None:
         """Re-rank a recorded call with the full explanation, against the engine generation that
         answered it (ranking is deterministic; a reload may have changed the collection since).
-        None when the call is no longer in the call log; ``MockLookupError`` (a ``LookupError``)
-        when its generation is gone (``answered_by``).
 
-        When the call log kept only a prefix of the request body (``Journal.max_body``), the
+        When the call log kept only a prefix of the request body (``journal_body_bytes``), the
         re-ranking compares that prefix, and the explanation's notes say so (and whether the
-        example it picks differs from the one that answered)."""
+        example it picks differs from the one that answered).
+
+        Args:
+            call_id: the call's id (the ``x-mockkit-call`` header of its response).
+
+        Returns:
+            The ``explaining.ExplainedRanking``, or ``None`` when the call is no longer in the
+            call log.
+
+        Raises:
+            MockLookupError: the generation that answered it is gone (``answered_by``).
+
+        Examples:
+            ```python
+            explained = engine.replay(response.headers["x-mockkit-call"])
+            ```
+        """
         call = self.journal.get(call_id)
         if call is None:
             return None

@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .collection import load_collection, read_json
+from .collection import load_collection
+from .formats.sources import read_json
 from .errors import CollectionError, MockkitError
 from .hygiene import Redaction, answer_headers
 from .model import Collection, MockRequest, Pairs
@@ -232,11 +233,11 @@ def write_har_collection(har: str | os.PathLike[str], dest: str | os.PathLike[st
         if out.exists() and (out.is_dir() or not force):
             raise MockkitError(f"{out}: already exists; choose another file name (or --force to replace it)")
         from .atomicfile import atomic_write
-        from .v21write import collection_json, dumps
+        from .formats.v21write import collection_json, dumps
 
         out.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(out, dumps(collection_json(collection)), backup=False)
         return collection, [out]
-    from .v3write import write_tree
+    from .formats.v3write import write_tree
 
     return collection, write_tree(collection, out)

@@ -31,8 +31,8 @@ from typing import Generic, Protocol, TypeVar
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 
-from .collection import file_stamps
 from .errors import MockkitError, ServerError
+from .formats.repo import file_stamps
 from .server import MockApp, make_http_server
 
 __all__ = ["url_for", "bind", "ServerThread", "run_until_signal", "FileWatcher", "watched_files", "Registry"]

@@ -34,7 +34,7 @@ from .errors import MockkitError
 from .recorded import Placement
 from .recorder import Recorder
 from .recording import Change
-from .v21write import collection_json, example_json, request_json
+from .formats.v21write import collection_json, example_json, request_json
 
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import MockEngine
@@ -158,7 +158,7 @@ def _write_new(dest: Path, recorder: Recorder) -> list[Path]:
         data = (json.dumps(doc, ensure_ascii=False, indent="\t") + "\n").encode("utf-8", "backslashreplace")
         backup = atomic_write(dest, data)
         return [dest] + ([backup] if backup is not None else [])
-    from .v3write import write_tree
+    from .formats.v3write import write_tree
 
     return write_tree(load_collection(doc), dest)  # refuses a folder that is not empty
 

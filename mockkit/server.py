@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import replace
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 from urllib.parse import quote_from_bytes
 
 from tornado import httputil, iostream
@@ -148,11 +148,11 @@ class _Exchange(httputil.HTTPMessageDelegate):
 
     def __init__(self, app: MockApp, connection: httputil.HTTPConnection) -> None:
         self.app = app
-        self.connection = connection
+        self.connection = cast(HTTP1Connection, connection)  # what an HTTP/1 server connection hands over
         self.chunks: list[bytes] = []
         self.closed = False
         self.refusal: MockResponse | None = None
-        self.pending: tuple | None = None  # a delayed answer: (request, served, ms, size)
+        self.pending: tuple[MockRequest, Served, float, int] | None = None  # a delayed answer: (request, served, ms, size)
         self.timer: object | None = None
 
     def headers_received(self, start_line: httputil.RequestStartLine | httputil.ResponseStartLine,
@@ -205,7 +205,7 @@ class _Exchange(httputil.HTTPMessageDelegate):
             return
         self._served(request, result, started)
 
-    def _done(self, request: MockRequest, done: "Future[Served] | asyncio.Future[Served]", started: float) -> None:
+    def _done(self, request: MockRequest, done: Future[Served] | asyncio.Future[Served], started: float) -> None:
         try:
             result = done.result()
         except Exception as exc:
@@ -264,7 +264,7 @@ class _Exchange(httputil.HTTPMessageDelegate):
         pending, self.pending = self.pending, None
         self.closed = True
         if self.timer is not None:
-            IOLoop.current().remove_timeout(self.timer)  # type: ignore[arg-type]
+            IOLoop.current().remove_timeout(self.timer)
             self.timer = None
         if pending is not None:
             request, served, ms, size = pending
@@ -305,7 +305,7 @@ class _Exchange(httputil.HTTPMessageDelegate):
                 return failed
             except Exception:
                 self.closed = True
-                self.connection.close()  # type: ignore[attr-defined]
+                self.connection.close()
                 return None
 
     def _error(self, status: int, name: str, message: str, extra: tuple[tuple[str, str], ...] = ()) -> MockResponse:

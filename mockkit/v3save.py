@@ -20,7 +20,7 @@ import yaml
 from .model import Example
 from .recorded import Placement
 from .recording import Change
-from .v3write import dump_yaml, example_doc, file_stem, request_fields, response_fields
+from .formats.v3write import dump_yaml, example_doc, file_stem, request_fields, response_fields
 
 __all__ = ["add_to_tree", "ORDER_STEP"]
 

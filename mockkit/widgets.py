@@ -400,7 +400,7 @@ class Explorer:
         self.widgets["call_detail"].value = self._table(frame, verdict=True)  # what answered: an example, or upstream
 
     def _poll_calls(self, interval: float) -> None:
-        seen = -1
+        seen: tuple[int, str] | None = None
         while not self._stop.wait(interval):
             if not self.server.running:
                 self._guard(self._show_state)()
@@ -408,5 +408,5 @@ class Explorer:
             calls = self.server.engine.journal.snapshot()
             marker = calls[-1].id if calls else ""
             if (len(calls), marker) != seen:
-                seen = (len(calls), marker)  # type: ignore[assignment]
+                seen = (len(calls), marker)
                 self._guard(self.refresh_calls)()

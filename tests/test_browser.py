@@ -9,7 +9,8 @@ person would. Debian's chromium runs headless under Playwright; screenshots go t
 ``test-artifacts/`` (not committed).
 
 Skipped, with the reason, when chromium, playwright, jupyterlab or voila is missing; ``.ci/run``
-installs them. One JupyterLab server per module, stopped by its PID.
+installs them. One JupyterLab server per module (with pytest-xdist's ``--dist loadfile``, one per
+worker that runs this module: the module's tests stay on one worker), stopped by its PID.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -74,6 +75,10 @@ def write_settings(folder: Path, theme: str) -> None:
         path.write_text(json.dumps(value), encoding="utf-8")
 
 
+class PortTaken(Exception):
+    """The server could not listen on the port it was given (another process took it first)."""
+
+
 def start(argv: list[str], env: dict[str, str], cwd: Path, ready_url: str) -> subprocess.Popen:
     """Start a server process in its own session and wait (bounded) until ``ready_url`` answers."""
     import httpx
@@ -84,7 +89,10 @@ def start(argv: list[str], env: dict[str, str], cwd: Path, ready_url: str) -> su
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             log.close()
-            pytest.fail(f"{argv[0]} exited: {(cwd / log.name).read_text(errors='replace')[-3000:]}")
+            output = (cwd / log.name).read_text(errors="replace")
+            if "already in use" in output:
+                raise PortTaken(output[-500:])
+            pytest.fail(f"{argv[0]} exited: {output[-3000:]}")
         try:
             if httpx.get(ready_url, timeout=2, trust_env=False).status_code < 500:
                 return proc
@@ -93,6 +101,21 @@ def start(argv: list[str], env: dict[str, str], cwd: Path, ready_url: str) -> su
         time.sleep(0.3)
     stop(proc)
     pytest.fail(f"{argv[0]} did not answer within 90 s")
+
+
+def start_on_free_port(argv_for: Callable[[int], list[str]], env: dict[str, str],
+                       cwd: Path) -> tuple[subprocess.Popen, str]:
+    """``start`` on a free loopback port; another port if a process (say, another pytest-xdist
+    worker's server) took it between ``free_port`` and the server's bind (3 tries)."""
+    for attempt in range(3):
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        try:
+            return start(argv_for(port), env, cwd, f"{url}/api/status?token={TOKEN}"), url
+        except PortTaken as taken:
+            if attempt == 2:
+                pytest.fail(f"{argv_for(port)[0]}: no free port in 3 tries: {taken}")
+    raise AssertionError("unreachable")
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -136,15 +159,13 @@ def lab(workdir, tmp_path_factory):
     settings = tmp / "settings"
     write_settings(settings, "JupyterLab Light")
     env = {**jupyter_env(tmp), "JUPYTERLAB_SETTINGS_DIR": str(settings)}
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    proc = start([str(BIN / "jupyter-lab"), "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
-                  f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={TOKEN}",
-                  f"--ServerApp.root_dir={workdir}", "--LabApp.expose_app_in_browser=True",
-                  "--JupyterNotebookApp.expose_app_in_browser=True",
-                  f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
-                  "--ServerApp.disable_check_xsrf=False"],
-                 env, tmp, f"{url}/api/status?token={TOKEN}")
+    proc, url = start_on_free_port(lambda port: [
+        str(BIN / "jupyter-lab"), "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={TOKEN}",
+        f"--ServerApp.root_dir={workdir}", "--LabApp.expose_app_in_browser=True",
+        "--JupyterNotebookApp.expose_app_in_browser=True",
+        f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
+        "--ServerApp.disable_check_xsrf=False"], env, tmp)
     yield url
     stop(proc)
 
@@ -336,11 +357,9 @@ def test_quickstart_in_notebook_7(lab, browser):
 @pytest.fixture(scope="module")
 def voila(workdir, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("voila")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    proc = start([str(BIN / "voila"), str(workdir / "01-quickstart.ipynb"), "--no-browser", "--Voila.ip=127.0.0.1",
-                  f"--port={port}", f"--token={TOKEN}", "--Voila.tornado_settings={'headers':{}}"],
-                 jupyter_env(tmp), workdir, f"{url}/api/status?token={TOKEN}")
+    proc, url = start_on_free_port(lambda port: [
+        str(BIN / "voila"), str(workdir / "01-quickstart.ipynb"), "--no-browser", "--Voila.ip=127.0.0.1",
+        f"--port={port}", f"--token={TOKEN}", "--Voila.tornado_settings={'headers':{}}"], jupyter_env(tmp), workdir)
     yield f"{url}/?token={TOKEN}"
     stop(proc)
 

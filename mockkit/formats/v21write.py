@@ -15,8 +15,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .errors import MockkitError
-from .model import Body, Collection, Environment, Example, Pairs, SavedRequest, SavedResponse, Url
+from ..errors import MockkitError
+from ..model import Body, Collection, Environment, Example, Pairs, SavedRequest, SavedResponse, Url
 from .outline import Folder, Request, outline
 
 __all__ = ["collection_json", "environment_json", "dumps", "write_json", "SCHEMA", "request_json", "example_json"]

@@ -16,7 +16,7 @@ writes, and ``postman collection lint`` accepts it:
 * ``order`` is 1000, 2000, ... per folder, requests and sub-folders together, so the tree reads
   back in the same order (and ties break the same way).
 
-Lossless for everything mockkit reads (``mockkit.v3read`` gives back the same answers); auth,
+Lossless for everything mockkit reads (``mockkit.formats.v3read`` gives back the same answers); auth,
 scripts and descriptions of requests are not in mockkit's model and are not written. Where v3 has
 no spelling for a v2.x value: a raw body without a language is ``type: text`` (compared the same
 way); a GraphQL body is ``type: json`` holding the JSON a GraphQL POST sends, with the query and
@@ -36,8 +36,8 @@ from typing import Any
 
 import yaml
 
-from .errors import MockkitError
-from .model import Body, Collection, Environment, Example, Pairs, SavedRequest, SavedResponse, Url
+from ..errors import MockkitError
+from ..model import Body, Collection, Environment, Example, Pairs, SavedRequest, SavedResponse, Url
 from .outline import Folder, Request, outline
 from .v3fields import GRAPHQL_KEY, LANGUAGE_KEY, RESPONSE_TYPES
 
@@ -63,7 +63,7 @@ class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[mi
     (libyaml's emitter when installed: the same text, six times faster)."""
 
 
-def _represent_str(dumper: Any, value: str) -> yaml.ScalarNode:
+def _represent_str(dumper: yaml.representer.SafeRepresenter, value: str) -> yaml.ScalarNode:
     value = _LONE_SURROGATE.sub("\ufffd", value)  # not text: no YAML or UTF-8 file can hold one
     style = "|" if "\n" in value else ('"' if _TYPED.match(value) else None)
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
