@@ -37,6 +37,7 @@ if _typing.TYPE_CHECKING:  # pragma: no cover
     from .client import EngineTransport, transport
     from .explanation import Explanation
     from .hub.client import Hub
+    from .har import from_har
     from .hub.runner import HubServer, serve_hub
     from .mock import MockServer, serve, stop_all
 
@@ -52,6 +53,7 @@ __all__ = [
     "examples",
     "explain",
     "Explanation",
+    "from_har",
     "Hub",
     "HubError",
     "HubServer",
@@ -83,6 +85,7 @@ _LAZY = {
     "Hub": ("hub.client", "Hub"),
     "HubServer": ("hub.runner", "HubServer"),
     "serve_hub": ("hub.runner", "serve_hub"),
+    "from_har": ("har", "from_har"),
 }
 
 

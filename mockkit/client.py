@@ -11,15 +11,22 @@ in a pytest session it is strict by default: closing its client (``with`` block 
 raises ``MockAssertionError`` when a request got no example. The async side never blocks the event
 loop: delays are awaited (asyncio or trio, through anyio) and the first request waits for
 Faker's warm-up in a worker thread.
+
+With ``proxy=`` (issue 16) a call the mock does not answer goes to the upstream over a real
+socket: an ``httpx.Client`` for a sync client, an ``httpx.AsyncClient`` awaited on the caller's
+loop for an async one (nothing blocks it); recording and ``transport.save()`` work as for a
+server. The transport itself is the mock, so nothing local needs a port.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 from types import TracebackType
-from typing import Any, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 import anyio
 import anyio.to_thread
@@ -32,6 +39,9 @@ from .model import MockRequest, wire_headers
 from .options import MockOptions, OptionFields, resolve
 from .testing.session import note_mock, settle_seed
 from .testing.verify import CallAssertions
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .forwarding import Forwarder
 
 __all__ = ["EngineTransport", "transport", "bound_client", "CALL_HEADER"]
 
@@ -87,6 +97,47 @@ class EngineTransport(CallAssertions, httpx.BaseTransport, httpx.AsyncBaseTransp
         self.engine = engine
         self.delays = delays
         self._warm = False
+        self._forwarding: Forwarder | None = None  # issue 16: made on the first call the engine forwards
+        if engine.recorder is not None:  # recordings make new engine generations (issue 16)
+            engine.recorder.subscribe(self._use)
+
+    def _use(self, engine: MockEngine) -> None:
+        self.engine = engine
+
+    def _forwarder(self) -> Forwarder:
+        """This transport's link to the upstream (issue 16), kept for every engine generation."""
+        if self._forwarding is None:
+            from .forwarding import Forwarder
+
+            self._forwarding = Forwarder()
+        return self._forwarding
+
+    def save(self, dest: str | os.PathLike[str] | None = None) -> list[Path]:
+        """Write the examples this transport recorded to the collection's files (issue 16), as
+        ``MockServer.save`` does.
+
+        Args:
+            dest (str | os.PathLike[str] | None): another place: a ``.json`` file (a v2.1
+                export) or a folder that is absent or empty (a v3 tree); None: the collection's
+                own file or folder.
+
+        Returns:
+            list[Path]: the files written (a v2.x file's ``.bak`` backup last).
+
+        Raises:
+            MockkitError: when the transport does not record, or has no file to write to.
+            OSError: when a file cannot be written.
+
+        Examples:
+            ```python
+            t = mockkit.transport("api.json", proxy="http://127.0.0.1:8080", record="new_episodes")
+            httpx.Client(transport=t, base_url="http://mock").get("/users/7")
+            t.save()          # [PosixPath('api.json'), PosixPath('api.json.bak')]
+            ```
+        """
+        from .saving import save
+
+        return save(self.engine, dest)
 
     def _where(self) -> str:
         return "the httpx transport"
@@ -131,6 +182,8 @@ class EngineTransport(CallAssertions, httpx.BaseTransport, httpx.AsyncBaseTransp
         if isinstance(mock_request, httpx.Response):
             return mock_request
         served = self.engine.handle(mock_request)
+        if served.forward is not None:  # issue 16: the upstream answers
+            served = self._forwarder().run_sync(served.forward, request.url.raw_path.decode("ascii", "replace"))
         self._observe(served)
         if self.delays and served.delay_ms:
             time.sleep(served.delay_ms / 1000)
@@ -160,13 +213,16 @@ class EngineTransport(CallAssertions, httpx.BaseTransport, httpx.AsyncBaseTransp
             await anyio.to_thread.run_sync(self.engine.wait_ready)
             self._warm = True
         served = self.engine.handle(mock_request)
+        if served.forward is not None:  # issue 16: the upstream answers, awaited on this loop
+            served = await self._forwarder().run(served.forward, request.url.raw_path.decode("ascii", "replace"))
         self._observe(served)
         if self.delays and served.delay_ms:
             await anyio.sleep(served.delay_ms / 1000)
         return _response(served, request)
 
     def close(self) -> None:
-        """Run ``verify()``: httpx calls this when its ``Client`` closes.
+        """Run ``verify()``: httpx calls this when its ``Client`` closes; a proxying transport
+        closes its upstream connections first.
 
         Raises:
             MockAssertionError: a check chosen with ``set_checks`` failed (strict: a request got
@@ -181,6 +237,8 @@ class EngineTransport(CallAssertions, httpx.BaseTransport, httpx.AsyncBaseTransp
             ```
         """
         __tracebackhide__ = True
+        if self._forwarding is not None:
+            self._forwarding.close()
         self.verify()
 
     async def aclose(self) -> None:
@@ -196,6 +254,8 @@ class EngineTransport(CallAssertions, httpx.BaseTransport, httpx.AsyncBaseTransp
             ```
         """
         __tracebackhide__ = True
+        if self._forwarding is not None:
+            await self._forwarding.aclose()
         self.verify()
 
     def __exit__(self, exc_type: type[BaseException] | None = None, exc: BaseException | None = None,

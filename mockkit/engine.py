@@ -17,19 +17,23 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from typing import Any, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 from . import answers, fakes, gcpause
 from .collection import load_collection, load_environment
 from .explaining import ExplainedRanking, explain as explain_ranking
 from .errors import ConfigError, MockLookupError
-from .journal import Call, Journal
+from .journal import Call, Forwarded, Journal
 from .matching import Candidate, Index, Ranking, rank
 from .model import Collection, Environment, Example, MockRequest, MockResponse, Pairs
 from .options import MockOptions, OptionFields, parse_delay, resolve
 from .redact import Redactor
 from .responses import compile_response, has_dynamic, render_response, server_response, uncaptured_note
 from .templating import TOKEN
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .recorder import Recorder
+    from .recording import ForwardPlan
 
 __all__ = ["CALL_HEADER", "MockEngine", "Served", "engine_for"]
 
@@ -46,7 +50,14 @@ class Served:
     call_id: str | None  # None: not a mock call (a hub's management answer), so no call header
     delay_ms: int | None
     problems: tuple[str, ...] = ()
+    forward: ForwardPlan | None = None  # a call to forward upstream: the door runs it (issue 16)
+    forwarded: Forwarded | None = None  # the call was forwarded: what happened
 
+
+FORWARD_PENDING = answers.error_answer(500, "serverError", "mockkit planned to forward this call, but it was not run",
+                                       cors=False)
+"""The response of a ``Served`` whose ``forward`` is set: the door runs the forward and sends its
+answer instead, so a client sees this only if a door forgets to (issue 16)."""
 
 JSON_BODY_NOTE = ("the response body is JSON with placeholders: values are JSON-escaped inside strings and "
                   "written as JSON values elsewhere, so it stays valid JSON (mockkit's rule, spec 9.18; Postman "
@@ -96,7 +107,7 @@ class MockEngine:
         **overrides: Unpack[OptionFields],
     ) -> None:
         self.options = options = resolve(options, overrides)
-        self.collection = load_collection(collection)
+        self.collection = _recording_into(collection, options.record) or load_collection(collection)
         self.environment = load_environment(environment) if environment is not None else None
         self.cors = options.cors
         self.api_key = options.api_key
@@ -119,6 +130,12 @@ class MockEngine:
             for t in self.index.targets
         }
         self._by_position = {t.example.position: self._responses[id(t)] for t in self.index.targets}
+        self.recorder: Recorder | None = None
+        if options.record != "none":  # issue 16: the doors forward (forwarding.Forwarder), the recorder keeps
+            from .recorder import Recorder
+
+            self.recorder = Recorder(options.record, self.collection, collection, options.redact)
+            self.recorder.adopt(self)
         self._warmer: threading.Thread | None = None
         if any(has_dynamic(r) for r in self._responses.values()):
             # Faker takes ~0.2 s to start; do it now, off the caller's thread, not on the first call.
@@ -130,6 +147,7 @@ class MockEngine:
                 environment: Environment | str | bytes | dict[str, Any] | None = None) -> MockEngine:
         """A new engine for ``collection`` (a reload of the files) with this one's options, its
         current seed, its call log (a new generation in it) and its active server response.
+        A recording mock applies its recordings not saved yet to what it read (``Recorder.rebase``).
 
         Args:
             collection: the collection to load (usually the same path again).
@@ -146,9 +164,23 @@ class MockEngine:
             engine = engine.rebuilt("api.json")
             ```
         """
-        engine = MockEngine(collection, environment, options=replace(self.options, seed=self.seed),
-                            journal=self.journal)
+        loaded = load_collection(collection)
+        if self.recorder is None:
+            return self._successor(loaded, environment)
+        with self.recorder.writing():  # no recording slips in between reading and swapping
+            return self._successor(self.recorder.rebase(loaded), environment)
+
+    def _successor(self, collection: Collection, environment: Any = None, *, recorded: bool = False) -> MockEngine:
+        """The next generation for ``collection``, sharing what a reload keeps; ``recorded``: the
+        same environment and fake-data sequence (a recording, not a reload)."""
+        engine = MockEngine(collection, self.environment if recorded else environment,
+                            options=replace(self.options, seed=self.seed), journal=self.journal)
         engine.server_response = self.server_response
+        if recorded:
+            engine.fake, engine._fake_lock = self.fake, self._fake_lock
+        if self.recorder is not None:
+            engine.recorder = self.recorder
+            self.recorder.adopt(engine)
         return engine
 
     def _warm_fakes(self) -> None:
@@ -214,7 +246,18 @@ class MockEngine:
         ranking = self.rank(request)
         winner = ranking.winner
         json_body = winner is not None and self._responses[id(winner.target)].body.json_modes is not None
-        return explain_ranking(ranking, (JSON_BODY_NOTE,) if json_body else ())
+        explained = explain_ranking(ranking, (JSON_BODY_NOTE,) if json_body else ())
+        if self.options.proxy is None:
+            return explained
+        from .explaining import REPLAY_ONLY_NOTE, proxy_answer  # issue 16: what a proxying mock does with it
+        from .proxyconfig import forward_url
+
+        reason = self._forward_reason(request, ranking)
+        if reason is not None:
+            url = forward_url(self.options.proxy, request)
+            return explained.with_answer(*proxy_answer(url, self.options.record, reason))
+        replay_only = self.recorder is not None and not self.recorder.empty_at_start and self.options.record == "once"
+        return explained.with_notes(after=(REPLAY_ONLY_NOTE,)) if replay_only and winner is None else explained
 
     def handle(self, request: MockRequest, *, record: bool = True) -> Served:
         """Answer ``request``: rank, choose, render, and record the call in the call log.
@@ -263,6 +306,9 @@ class MockEngine:
         else:
             ranking = self.rank(request)
             winner = ranking.winner
+            forward = self._forwarding(request, ranking, call_id, started)
+            if forward is not None:  # issue 16: the door runs it and sends the upstream's answer
+                return Served(FORWARD_PENDING, ranking, None, call_id, forward.delay_ms, forward=forward)
             if winner is not None:
                 compiled = self._responses[id(winner.target)]
                 with self._fake_lock:
@@ -275,13 +321,63 @@ class MockEngine:
             else:
                 response = answers.named_answer(answers.NOT_FOUND, cors=self.cors, origin=origin)
                 error = answers.NOT_FOUND.name
-        delay = parse_delay(request.header("x-mock-response-delay")) or self.delay
+        delay = self._delay(request)
         if record:
             self._record(call_id, request, response.status, winner, ranking, started, error, response.headers)
         return Served(response, ranking, winner, call_id, delay, problems)
 
+    def _delay(self, request: MockRequest) -> int | None:
+        """The call's delay in ms: its ``x-mock-response-delay`` header, else the mock's own."""
+        return parse_delay(request.header("x-mock-response-delay")) or self.delay
+
+    def _forwarding(self, request: MockRequest, ranking: Ranking, call_id: str, started: float) -> ForwardPlan | None:
+        """The plan to forward this call upstream (issue 16: ``recording.forward_reason``), or
+        None when the mock answers it (no proxy, a CORS pre-flight, the record mode says so)."""
+        reason = self._forward_reason(request, ranking)
+        if reason is None:
+            return None
+        from .recording import ForwardPlan
+
+        return ForwardPlan(self, request, ranking, call_id, started, self._delay(request), reason)
+
+    def _forward_reason(self, request: MockRequest, ranking: Ranking) -> str | None:
+        """Why this mock forwards ``request`` (``recording.FORWARD_REASONS``), or None."""
+        if self.options.proxy is None or (self.cors and answers.is_preflight(request)):
+            return None
+        from .recording import forward_reason
+
+        recorder = self.recorder
+        return forward_reason(self.options.record, ranking,
+                              empty_at_start=recorder.empty_at_start if recorder is not None else True)
+
+    def log_forwarded(self, call_id: str, request: MockRequest, ranking: Ranking, started: float, status: int,
+                      error: str, headers: Pairs, forwarded: Forwarded) -> None:
+        """Log a forwarded call in the call log, with what happened upstream (issue 16; called by
+        ``forwarding.finish`` once the upstream answered or failed).
+
+        Args:
+            call_id (str): the call's id (``x-mockkit-call``), from its ``ForwardPlan``.
+            request (MockRequest): the request.
+            ranking (Ranking): its ranking against this engine's collection.
+            started (float): when the call started (``time.perf_counter()``, seconds).
+            status (int): the status sent to the client (the upstream's, or 502).
+            error (str): the error name sent (``""`` for the upstream's own answer).
+            headers (Pairs): the answer's headers, secret values redacted.
+            forwarded (Forwarded): the facts: where it went, the upstream's status and time, the
+                example it became.
+
+        Examples:
+            ```python
+            engine.log_forwarded(plan.call_id, plan.request, plan.ranking, plan.started, 200, "",
+                                 (("Content-Type", "application/json"),), facts)
+            engine.journal.snapshot()[-1].forwarded.recorded_as
+            ```
+        """
+        self._record(call_id, request, status, None, ranking, started, error, headers, forwarded)
+
     def _record(self, call_id: str, request: MockRequest, status: int, winner: Candidate | None,
-                ranking: Ranking | None, started: float, error: str, headers: Pairs = ()) -> None:
+                ranking: Ranking | None, started: float, error: str, headers: Pairs = (),
+                forwarded: Forwarded | None = None) -> None:
         self.journal.record(Call(
             id=call_id,
             time=datetime.now(timezone.utc),
@@ -296,6 +392,7 @@ class MockEngine:
             error=error,
             generation=self.generation,
             response_headers=headers,
+            forwarded=forwarded,
         ))
 
     def record_failure(self, request: MockRequest, exc: BaseException, started: float) -> None:
@@ -463,6 +560,9 @@ class MockEngine:
         if call.generation in (0, self.generation):
             return self
         engine = self.journal.generation(call.generation)
+        recorded = self.recorder.collection_at(call.generation) if self.recorder is not None and engine is None else None
+        if recorded is not None:  # a generation made by recording: rebuilt for the explanation (issue 16)
+            engine = MockEngine(recorded, self.environment, options=self.options)
         if not isinstance(engine, MockEngine):
             raise MockLookupError(
                 f"call {call.id} was answered by generation {call.generation} of this mock's collection, which "
@@ -501,9 +601,15 @@ class MockEngine:
         explained = engine.explain(call.request)
         before, after = [], []
         if engine is not self:
+            since = "examples were recorded" if self.recorder is not None else "it has been reloaded"
             before.append(f"explained against the collection as it was when call {call.id} was answered "
-                          f"(generation {call.generation}); it has been reloaded since (now generation "
+                          f"(generation {call.generation}); {since} since (now generation "
                           f"{self.generation})")
+        if call.forwarded is not None:  # issue 16: what happened upstream, in explaining's words
+            from .explaining import forwarded_answer, forwarded_notes, passed_over
+
+            after.extend(forwarded_notes(call.forwarded, explained.ranking))
+            explained = explained.with_answer(forwarded_answer(call.forwarded), passed_over(call.forwarded))
         if call.body_truncated:
             after.append(
                 f"the request body was {call.body_size:,} bytes; the call log keeps the first "
@@ -515,6 +621,15 @@ class MockEngine:
                     f"the call was answered by '{call.example or 'no example'}'; with the kept prefix the "
                     f"ranking picks '{winner.example.name if winner else 'no example'}'")
         return explained.with_notes(before, after)
+
+
+def _recording_into(source: object, mode: str) -> Collection | None:
+    """An empty collection when a recording mock names a file that does not exist yet (issue 16)."""
+    if mode == "none":
+        return None
+    from .recording import new_collection
+
+    return new_collection(source, mode)
 
 
 def engine_for(collection: MockEngine | Collection | str | os.PathLike[str] | bytes | dict[str, Any],

@@ -125,6 +125,7 @@ class ServerThread:
                     await asyncio.wait_for(self._server.close_all_connections(), timeout=timeout / 2)
                 except (asyncio.TimeoutError, Exception):
                     pass
+            await self.app.aclose()
             loop.stop()
 
         if not loop.is_closed():
@@ -154,6 +155,7 @@ def run_until_signal(app: MockApp, sockets: Sequence[socket.socket], *, grace: f
             await asyncio.wait_for(server.close_all_connections(), grace)
         except asyncio.TimeoutError:
             pass
+        await app.aclose()
 
     asyncio.run(run())
 

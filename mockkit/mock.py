@@ -110,6 +110,8 @@ class MockServer(HttpCalls, CallAssertions):
         self._environment = environment
         self.engine = MockEngine(collection, environment, options=options)
         self._app = MockApp(self.engine, on_call, options=options)
+        if self.engine.recorder is not None:  # issue 16: each recording is a new engine generation
+            self.engine.recorder.subscribe(self._use)
         self._app.on_call = self._observing(on_call)  # the strict checks see every answer
         note_mock(f"mock server for '{self.engine.collection.name}'", options.seed)
         self._thread = ServerThread(self._app, host, port)
@@ -215,9 +217,49 @@ class MockServer(HttpCalls, CallAssertions):
             mock.reload()
             ```
         """
-        engine = self.engine.rebuilt(self._source, self._environment)
+        self._use(self.engine.rebuilt(self._source, self._environment))
+
+    def _use(self, engine: MockEngine) -> None:
+        """Answer with ``engine`` from now on (a reload, or a recording: issue 16)."""
         self.engine = engine
         self._app.engine = engine
+
+    def save(self, dest: str | os.PathLike[str] | None = None) -> list[Path]:
+        """Write the examples recorded so far to the collection's files (issue 16).
+
+        Into a v2.x JSON file atomically (a temporary file renamed over it; the previous file
+        kept as ``<file>.bak``; everything else in the file kept), or as new ``*.example.yaml``
+        files in a v3 folder. Afterwards the mock answers from the collection read back from
+        those files (``load_collection``).
+
+        Args:
+            dest (str | os.PathLike[str] | None): another place: a ``.json`` file (a v2.1
+                export) or a folder that is absent or empty (a v3 tree), e.g. for a collection
+                that was not read from a file; None: the collection's own file or folder.
+
+        Returns:
+            list[Path]: the files written (a v2.x file's backup last); empty when nothing was
+            recorded since the last save.
+
+        Raises:
+            MockkitError: when the mock does not record, or has no file to write to.
+            OSError: when a file cannot be written.
+            CollectionError: when what was written cannot be read back (the ``.bak`` then holds
+                the previous file).
+
+        Examples:
+            ```python
+            mock = mockkit.serve("api.json", proxy="http://127.0.0.1:8080", record="new_episodes")
+            mock.get("/users/7")      # forwarded and recorded
+            mock.save()               # [PosixPath('api.json'), PosixPath('api.json.bak')]
+            ```
+        """
+        from .saving import save
+
+        written = save(self.engine, dest)
+        if self.engine.recorder is not None:  # a reload reads what was saved
+            self._source = self.engine.recorder.source
+        return written
 
     def _http(self) -> "httpx.Client":
         """The httpx client bound to this server (made on first use; ``HttpCalls`` sends with it)."""
@@ -327,6 +369,9 @@ class MockServer(HttpCalls, CallAssertions):
         | `decided_by` | str | ``score``, ``response-id``, ``response-name`` or ``none`` |
         | `duration_ms` | float64 | time to match and render, in ms (not the delay, not the network) |
         | `error` | str | Postman's error name for an error answer (``mockRequestNotFoundError``...), ``""`` |
+        | `forwarded` | str | the upstream URL a proxying mock forwarded the call to, ``""`` when an example or the mock answered |
+        | `upstream_ms` | float64 | the time the upstream took, in ms (NaN when not forwarded or it did not answer) |
+        | `recorded_as` | str | the example the exchange became (``folder / request / example``), ``""`` when not recorded |
         """
         from .report import calls_frame
 
@@ -421,10 +466,22 @@ class MockServer(HttpCalls, CallAssertions):
             f"{len(self.engine.index)} examples · {len(self.engine.journal)} calls logged"
             f"{' · <b>private</b>' if self.engine.api_key else ''}"
             f"{' · <b>server response active</b>' if self.engine.server_response else ''}"
+            f"{self._proxy_html()}"
             f"<table><thead><tr><th style='text-align:left'>method</th><th style='text-align:left'>path</th>"
             f"<th>examples</th></tr></thead>"
             f"<tbody>{rows}</tbody></table></div>"
         )
+
+    def _proxy_html(self) -> str:
+        """Where a proxying mock forwards, and what it has recorded (issue 16)."""
+        proxy = self.engine.options.proxy
+        if proxy is None:
+            return ""
+        recorder = self.engine.recorder
+        said = f"<br>forwards to <code>{html.escape(proxy)}</code>"
+        if recorder is not None:
+            said += f" · records (mode {recorder.mode}; {recorder.pending} not saved)"
+        return said
 
     def endpoints(self) -> list[tuple[str, str, int]]:
         """Every distinct endpoint the collection's examples are saved for, in collection order.

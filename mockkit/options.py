@@ -27,11 +27,13 @@ from typing import Any, TypedDict
 from .errors import ConfigError
 from .headerclean import clean_name
 from .model import MockRequest
+from .proxyconfig import RECORD_MODES, check_proxy_options
 from .strictnum import parse_int
 
 __all__ = ["MockOptions", "OptionFields", "MATCHING", "CONFIG_KEYS", "POSTMAN_KEYS", "DELAY_PRESETS", "MAX_DELAY_MS", "MAX_BODY_SIZE",
            "JOURNAL_SIZE", "JOURNAL_BYTES", "JOURNAL_BODY_BYTES", "MAX_PENDING_DELAYS", "MAX_PENDING_DELAY_BYTES",
-           "HUB_MAX_BODY_SIZE", "parse_delay", "resolve"]
+           "HUB_MAX_BODY_SIZE", "RECORD_MODES", "PROXY_TIMEOUT_S", "PROXY_CONNECT_TIMEOUT_S", "PROXY_MAX_SIZE",
+           "parse_delay", "resolve"]
 
 MAX_DELAY_MS = 180_000
 """The longest delay, in ms, Postman allows (``x-mock-response-delay``: 1–180000, spec C3)."""
@@ -46,6 +48,12 @@ MAX_PENDING_DELAYS = 1000
 MAX_PENDING_DELAY_BYTES = 64 * 1024 * 1024
 HUB_MAX_BODY_SIZE = 64 * 1024 * 1024
 """A hub's ``max_body_size`` (collection uploads are big: 50,000 examples are ~23 MB)."""
+PROXY_TIMEOUT_S = 30.0
+"""Seconds an upstream exchange may take in all (``proxy_timeout``); past it: 502 timeout."""
+PROXY_CONNECT_TIMEOUT_S = 5.0
+"""Seconds to open a connection to the upstream (``proxy_connect_timeout``)."""
+PROXY_MAX_SIZE = 10 * 1024 * 1024
+"""Bytes of an upstream answer's body, decoded (``proxy_max_size``); past it: 502."""
 
 
 def parse_delay(value: object) -> int | None:
@@ -105,6 +113,20 @@ class MockOptions:
             prefix, their size and SHA-256); 0 keeps none.
         max_pending_delays: answers waiting out a delay at once; past it a call gets a 503.
         max_pending_delay_bytes: bytes held by answers waiting out a delay; past it a call gets a 503.
+        proxy: an upstream base URL (http or https; a path is a prefix): a request that no example
+            matches is forwarded there and its answer returned; upstream failures answer 502 with
+            a Postman-shaped error (``upstreamConnectionError``, ``upstreamTimeoutError``...).
+        record: the record mode, named as vcrpy's: ``"none"`` (never record), ``"new_episodes"``
+            (forward and record what no example matches), ``"all"`` (forward everything and
+            refresh the examples it touches), ``"once"`` (record only into an empty collection);
+            needs ``proxy``.
+        redact: more header, query parameter and JSON field names whose values become
+            ``[redacted]`` in recordings (``Authorization``, ``Cookie``, ``Set-Cookie`` and
+            ``x-api-key`` always are); a string is split at commas, ``*`` matches any characters.
+        proxy_timeout: seconds an upstream exchange may take in all; past it, a 502.
+        proxy_connect_timeout: seconds to open a connection to the upstream.
+        proxy_max_size: bytes an upstream answer's body may have, decoded; past it, a 502.
+        proxy_verify: verify the upstream's TLS certificate (off for a self-signed test server).
 
     Raises:
         ConfigError: a value the option cannot take (the message names the option and what is
@@ -153,9 +175,27 @@ class MockOptions:
                                       "gets a 503", "limits", metavar="N")
     max_pending_delay_bytes: int = _option(MAX_PENDING_DELAY_BYTES, "bytes held by answers waiting out a delay; "
                                            "past it a call gets a 503", "limits", metavar="BYTES")
+    # proxy and record (issue 16: mockkit.proxy, mockkit.recording)
+    proxy: str | None = _option(None, "forward requests no example matches to this upstream URL (http or https; "
+                                "a path is a prefix); upstream failures answer 502", "proxy", metavar="URL")
+    record: str = _option("none", "record mode: none (never record), new_episodes (forward and record what has "
+                          "no example of its own), all (forward everything, refresh the examples it touches), "
+                          "once (record only into an empty collection); needs proxy", "proxy", metavar="MODE")
+    redact: tuple[str, ...] = _option((), "more header, query parameter and JSON field names whose values are "
+                                      "replaced by [redacted] in recordings (comma-separated; * matches any "
+                                      "characters); Authorization, Cookie, Set-Cookie, x-api-key always are",
+                                      "proxy", metavar="NAMES")
+    proxy_timeout: float = _option(PROXY_TIMEOUT_S, "seconds an upstream exchange may take in all "
+                                   "(502 upstreamTimeoutError past it)", "proxy", metavar="SECONDS")
+    proxy_connect_timeout: float = _option(PROXY_CONNECT_TIMEOUT_S, "seconds to connect to the upstream",
+                                           "proxy", metavar="SECONDS")
+    proxy_max_size: int = _option(PROXY_MAX_SIZE, "bytes an upstream answer's body may have, decoded "
+                                  "(502 upstreamTooLargeError past it)", "proxy", metavar="BYTES")
+    proxy_verify: bool = _option(True, "verify the upstream's TLS certificate (--no-proxy-verify for a "
+                                 "self-signed test server)", "proxy")
 
     def __post_init__(self) -> None:
-        for name in ("match_body", "match_query_params", "match_wildcards", "colon_wildcards", "cors"):
+        for name in ("match_body", "match_query_params", "match_wildcards", "colon_wildcards", "cors", "proxy_verify"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(name, f"must be True or False, not {getattr(self, name)!r}")
         object.__setattr__(self, "match_headers", _header_names(self.match_headers))
@@ -177,6 +217,7 @@ class MockOptions:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < least:
                 raise ConfigError(name, f"must be a whole number of at least {least}, not {value!r}")
+        check_proxy_options(self)  # issue 16: proxy, record, redact, timeouts
 
     def for_request(self, request: MockRequest) -> MockOptions:
         """These options as one request asks for them: Postman's ``x-mock-match-request-body``
@@ -282,7 +323,7 @@ def _config_delay(value: object) -> object:
 
 
 _SIZES = {"max_body_size": 1, "journal_size": 1, "journal_bytes": 1, "journal_body_bytes": 0,
-          "max_pending_delays": 1, "max_pending_delay_bytes": 1}
+          "max_pending_delays": 1, "max_pending_delay_bytes": 1, "proxy_max_size": 1}
 
 MATCHING = tuple(f.name for f in fields(MockOptions) if f.metadata["group"] == "matching")
 """The fields the matching core reads."""
@@ -312,6 +353,13 @@ class OptionFields(TypedDict, total=False):
     journal_body_bytes: int
     max_pending_delays: int
     max_pending_delay_bytes: int
+    proxy: str | None
+    record: str
+    redact: Sequence[str] | str
+    proxy_timeout: float
+    proxy_connect_timeout: float
+    proxy_max_size: int
+    proxy_verify: bool
 
 
 def resolve(options: MockOptions | None = None, overrides: Mapping[str, Any] | None = None) -> MockOptions:

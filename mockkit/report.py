@@ -131,7 +131,15 @@ CALL_COLUMNS = {
     "decided_by": "str",
     "duration_ms": "float64",
     "error": "str",
+    "forwarded": "str",
+    "upstream_ms": "float64",
+    "recorded_as": "str",
 }
+"""``calls_frame`` / ``mock.calls``: one row per call, oldest first. ``forwarded``: the upstream
+URL a proxying mock forwarded the call to (``""`` when an example or the mock answered);
+``upstream_ms``: the time the upstream took (NaN when not forwarded or it did not answer);
+``recorded_as``: the example the exchange became (``folder / request / example``), ``""`` when
+none (issue 16)."""
 
 
 def _nan(value: float | None) -> float:
@@ -186,12 +194,18 @@ def ranking_frame(ranking: ExplainedRanking | Ranking, problems: Problems | None
         ranking = explain(ranking)
     winner = ranking.winner
     rows = [_row(c, winner, problems) for c in ranking.candidates]
-    _fill_reach(ranking, rows)
+    if ranking.answer:  # a forwarded call (issue 16): no example answered, none was out-ranked
+        for row in rows:
+            row["shadowed"] = False
+    else:
+        _fill_reach(ranking, rows)
     frame = Explanation(typed_frame(rows, RANKING_COLUMNS))
     frame._ranking = ranking
     frame.attrs["request"] = f"{ranking.request.method} {ranking.request.target}"
     frame.attrs["decided_by"] = ranking.decided_by
     frame.attrs["notes"] = list(ranking.notes)
+    if ranking.answer:  # a forwarded call (issue 16): what answered it
+        frame.attrs["answered"] = ranking.answer
     return frame
 
 
@@ -271,6 +285,9 @@ def calls_frame(calls: list[Call]) -> pd.DataFrame:
             "decided_by": c.decided_by,
             "duration_ms": c.duration_ms,
             "error": c.error,
+            "forwarded": c.forwarded.url if c.forwarded else "",
+            "upstream_ms": c.forwarded.ms if c.forwarded and not c.forwarded.error else float("nan"),
+            "recorded_as": c.forwarded.recorded_as if c.forwarded else "",
         }
         for c in calls
     ]

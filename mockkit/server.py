@@ -13,6 +13,7 @@ declared here, once). ``hosting`` runs a ``MockApp`` in a background thread or i
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import time
 from collections.abc import Callable
@@ -36,7 +37,7 @@ from .model import MockRequest, MockResponse, header_text, wire_headers
 from .options import MockOptions
 
 if TYPE_CHECKING:  # pragma: no cover
-    import asyncio
+    from .forwarding import Forwarder
 
 __all__ = ["Handler", "MockApp", "CALL_HEADER", "request_from", "make_http_server"]
 
@@ -109,9 +110,27 @@ class MockApp(httputil.HTTPServerConnectionDelegate):
         self.max_body_size = options.max_body_size
         self.delays = DelayBudget(options.max_pending_delays, options.max_pending_delay_bytes)
         self.trimmer = Trimmer()  # returns the heap to the OS after bursts of big bodies
+        self._forwarder: Forwarder | None = None  # issue 16: made on the first call a proxying engine forwards
 
     def start_request(self, server_conn: object, request_conn: httputil.HTTPConnection) -> httputil.HTTPMessageDelegate:
         return _Exchange(self, request_conn)
+
+    def forwarder(self) -> Forwarder:
+        """This server's link to a proxying engine's upstream (issue 16), made on first use and
+        kept for every engine generation (its pooled connections live on this server's loop)."""
+        if self._forwarder is None:
+            from .forwarding import Forwarder  # httpx is imported only by a proxying mock
+
+            self._forwarder = Forwarder()
+        return self._forwarder
+
+    async def aclose(self) -> None:
+        """Close the upstream connections this server opened on its loop (a proxy's pool)."""
+        if self._forwarder is not None:
+            try:
+                await self._forwarder.aclose()
+            except Exception:  # stopping: a connection that fails to close is gone anyway
+                pass
 
     def amend(self, call_id: str | None, status: int, error: str) -> None:
         """Tell the engine's call log what was really sent (never raises)."""
@@ -177,8 +196,11 @@ class _Exchange(httputil.HTTPMessageDelegate):
             return
         self._later_or_now(request, result, started)
 
-    def _later_or_now(self, request: MockRequest, result: "Served | Future[Served]", started: float) -> None:
-        if isinstance(result, Future):  # handled on another thread: the loop serves others meanwhile
+    def _later_or_now(self, request: MockRequest, result: "Served | Future[Served] | asyncio.Future[Served]",
+                      started: float) -> None:
+        if isinstance(result, Served) and result.forward is not None:  # issue 16: the upstream answers, on this loop
+            result = asyncio.ensure_future(self.app.forwarder().run(result.forward, self.start_line.path))
+        if isinstance(result, (Future, asyncio.Future)):  # the loop serves others meanwhile
             IOLoop.current().add_future(result, lambda done: self._done(request, done, started))
             return
         self._served(request, result, started)

@@ -23,7 +23,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -307,6 +307,41 @@ def test_other_tutorials_fit_at_1440(lab, browser, name):
         run_all(page, f"{lab}/lab/tree/{name}.ipynb?reset&token={TOKEN}")
         check_outputs(page, name)
         page.screenshot(path=str(ARTIFACTS / f"lab-light-{name}.png"))
+
+
+def test_record_and_replay_marks_forwarded_calls_in_light_and_dark(lab, browser):
+    """Tutorial 07 (issue 16): its outputs fit, and the Explorer's call log marks the forwarded
+    calls (⇢) and the recorded ones (● and the example each became)."""
+    with new_page(browser) as page:
+        run_all(page, f"{lab}/lab/tree/07-record-and-replay.ipynb?reset&token={TOKEN}")
+        explorer = page.locator(".mk-explorer").last
+        explorer.scroll_into_view_if_needed()
+        explorer.locator(".lm-TabBar-tab", has_text="Call log").click()
+        explorer.locator(".mk-refresh-calls").click()  # the calls made after the Explorer opened
+        calls = explorer.locator(".mk-calls select option")
+        expect(calls.first).to_contain_text("502")  # the newest: forwarded after the API stopped
+        labels = [t.replace("\xa0", " ") for t in calls.all_inner_texts()]
+        recorded = [t for t in labels if t.startswith("●")]
+        assert any("recorded as 'books / GET /books/2 / 200 OK'" in t for t in recorded), labels
+        assert labels[0].startswith("⇢") and labels[0].endswith("GET /books/3 → 502 upstreamConnectionError, forwarded")
+        chosen = explorer.locator(".mk-calls select option", has_text="recorded as 'books / GET /books/2 / 200 OK'")
+        explorer.locator(".mk-calls select").select_option(value=chosen.get_attribute("value"))
+        expect(explorer.locator(".mk-call-detail")).to_contain_text("forwarded to")
+        for name in each_theme(page):
+            check_explanations(page, f"07 {name}")
+            check_outputs(page, f"07 {name}")
+            explorer.evaluate("el => el.scrollIntoView({block: 'start'})")
+            page.screenshot(path=str(ARTIFACTS / f"lab-{name}-7-call-log.png"))
+            contrast = explorer.evaluate("el => mk.contrastOf(el)")
+            assert contrast["min"] >= 4.5, f"07 explorer {name}: low contrast: {contrast}"
+
+
+def each_theme(page) -> Iterator[str]:
+    """Switch to JupyterLab Light, then Dark (yielding "light", "dark"), then back to Light."""
+    for theme in ("JupyterLab Light", "JupyterLab Dark"):
+        set_theme(page, theme)
+        yield "light" if "Light" in theme else "dark"
+    set_theme(page, "JupyterLab Light")
 
 
 def test_quickstart_in_notebook_7(lab, browser):

@@ -13,6 +13,7 @@ from typing import TextIO
 from ..errors import ConfigError
 from ..hosting import Registry, ServerThread, bind, run_until_signal, url_for
 from ..options import HUB_MAX_BODY_SIZE, MockOptions
+from ..proxyconfig import refuse_for_hub
 from ..server import MockApp
 from ..terminal import printable
 from .app import HubApp
@@ -69,6 +70,7 @@ class HubServer:
         self._call_log_size = call_log_size
         self._call_log_timeout = call_log_timeout  # s a call-log write waits for the database lock
         self._max_body_size = max_body_size
+        refuse_for_hub(options)  # issue 16: a hub's mocks do not proxy
         self.options = options or MockOptions()  # every mock's defaults; a mock's config overrides them
         self.api_key = ""
         self.key_created = False
@@ -230,6 +232,7 @@ def run_hub(data_dir: str | None, host: str, port: int, api_key: str | None,
             out: TextIO = sys.stdout, err: TextIO = sys.stderr, *, max_body_size: int = HUB_MAX_BODY,
             options: MockOptions | None = None) -> int:
     """``mockkit hub``: serve in the foreground until SIGINT/SIGTERM."""
+    refuse_for_hub(options)
     if api_key is not None and not api_key.strip():
         raise ConfigError("api_key", "must not be empty")
     directory = Path(data_dir) if data_dir else default_data_dir()

@@ -58,6 +58,8 @@ def failure_kind(call: Call) -> str | None:
     """``"unmatched"``, ``"refused"``, ``"error"``, or None when the call was answered as meant."""
     if call.error == "serverResponse":
         return None
+    if call.forwarded is not None:  # the upstream answered it (issue 16); its failures are errors
+        return "error" if call.error else None
     if call.error == "unauthorizedError":
         return "refused"
     if call.error == "mockRequestNotFoundError":
