@@ -45,7 +45,9 @@ def atomic_write(path: Path, data: bytes, *, backup: bool = True) -> Path | None
             out.flush()
             os.fsync(out.fileno())
         kept = None
-        if path.exists():
+        if not path.exists():  # a new file gets the usual permissions, not mkstemp's 0600
+            os.chmod(temp, 0o666 & ~_umask())
+        else:
             shutil.copymode(path, temp)
             if backup:
                 kept = path.with_name(path.name + BACKUP_SUFFIX)
@@ -66,3 +68,19 @@ def atomic_write(path: Path, data: bytes, *, backup: bool = True) -> Path | None
     except OSError:
         pass
     return kept
+
+
+def _umask() -> int:
+    """The process's file-creation mask: from ``/proc/self/status`` where there is one (Linux;
+    reading it changes nothing), else by setting and restoring it (``os.umask`` can only be read
+    that way)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -204,3 +204,25 @@ def test_the_cli_refuses_workers_with_record(tmp_path, capsys):
     assert main(["serve", str(tmp_path / "a.json"), "--port", "0", "--workers", "2", "--proxy",
                  "http://127.0.0.1:9", "--record", "all"]) == 2
     assert "--workers must be 1 with --record" in capsys.readouterr().err
+
+
+def test_saved_files_get_the_usual_permissions(tmp_path):
+    """A new file gets 0666 less the umask (not the temporary file's 0600); a replaced file keeps
+    the mode it had."""
+    import os
+    import stat
+
+    from mockkit.atomicfile import atomic_write
+
+    new = tmp_path / "new.json"
+    old_mask = os.umask(0o027)
+    try:
+        atomic_write(new, b"{}")
+    finally:
+        os.umask(old_mask)
+    assert stat.S_IMODE(new.stat().st_mode) == 0o640
+    kept = tmp_path / "kept.json"
+    kept.write_bytes(b"{}")
+    kept.chmod(0o604)
+    atomic_write(kept, b"{ }")
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o604 and kept.read_bytes() == b"{ }"
