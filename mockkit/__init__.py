@@ -1,87 +1,98 @@
 """mockkit: mock an API from a Postman collection, locally, and see why each example was chosen.
 
     import mockkit
+    mock = mockkit.serve("api.json")                     # a mock server in a background thread
     mockkit.explain("api.json", "GET", "/users/42")      # DataFrame: every example, its points, why
     mockkit.examples("api.json")                         # DataFrame: every saved example
 
-``import mockkit`` stays light: pandas (and later the widgets) are imported only when a function
-that returns a DataFrame is called.
+``import mockkit`` stays light: Tornado and httpx load when a server, transport or hub is asked
+for, pandas (and the widgets) when a function that returns a DataFrame is called (PEP 562
+``__getattr__`` below).
+
+``__all__`` is every public name of this namespace, sorted (``tests/test_init.py`` checks it,
+as httpx does): what the API reference documents. ``__version__`` is deliberately left out of
+it, as a module dunder rather than API (``from mockkit import *`` does not bind it), and
+``MatchOptions`` too (the deprecated old name of ``MockOptions``).
 """
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, Any, Unpack
+import typing as _typing
 
 from .collection import load_collection, load_environment
-from . import reuse
 from .engine import MockEngine
 from .errors import (
     CollectionError,
     ConfigError,
     HubError,
+    MockAssertionError,
     MockkitError,
     MockLookupError,
     RequestError,
     ServerError,
 )
 from .model import Collection, Environment, MockRequest, MockResponse
-from .options import MockOptions, OptionFields
+from .offline import check, examples, explain
+from .options import MockOptions
 
-if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
-
+if _typing.TYPE_CHECKING:  # pragma: no cover
+    from .client import EngineTransport, transport
     from .explanation import Explanation
-
-    from .client import transport
     from .hub.client import Hub
-    from .hub.runner import serve_hub
+    from .har import from_har
+    from .hub.runner import HubServer, serve_hub
     from .mock import MockServer, serve, stop_all
 
 __version__ = "0.1.0"
 
-# At most 24 names (tests/test_init.py): ``mockkit.__version__`` stays without being listed, to
-# make room for the error tree.
 __all__ = [
-    "serve",
-    "stop_all",
-    "MockServer",
-    "transport",
-    "Hub",
-    "serve_hub",
-    "load_collection",
-    "load_environment",
-    "explain",
-    "examples",
     "check",
-    "MockEngine",
-    "MockOptions",
     "Collection",
-    "Environment",
-    "MockRequest",
-    "MockResponse",
-    "MockkitError",
     "CollectionError",
     "ConfigError",
-    "RequestError",
-    "MockLookupError",
-    "ServerError",
+    "EngineTransport",
+    "Environment",
+    "examples",
+    "explain",
+    "Explanation",
+    "from_har",
+    "Hub",
     "HubError",
+    "HubServer",
+    "load_collection",
+    "load_environment",
+    "MockAssertionError",
+    "MockEngine",
+    "MockkitError",
+    "MockLookupError",
+    "MockOptions",
+    "MockRequest",
+    "MockResponse",
+    "MockServer",
+    "RequestError",
+    "serve",
+    "serve_hub",
+    "ServerError",
+    "stop_all",
+    "transport",
 ]
-
 
 _LAZY = {
     "serve": ("mock", "serve"),
     "stop_all": ("mock", "stop_all"),
     "MockServer": ("mock", "MockServer"),
     "transport": ("client", "transport"),
+    "EngineTransport": ("client", "EngineTransport"),
+    "Explanation": ("explanation", "Explanation"),
     "Hub": ("hub.client", "Hub"),
+    "HubServer": ("hub.runner", "HubServer"),
     "serve_hub": ("hub.runner", "serve_hub"),
+    "from_har": ("har", "from_har"),
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Tornado and httpx load only when a server or transport is asked for (PEP 562).
-    ``MatchOptions`` is the old name of ``MockOptions`` (deprecated, warns; one release)."""
+def __getattr__(name: str) -> _typing.Any:
+    """Tornado, httpx and pandas load only when a server, transport, hub or explanation is
+    asked for (PEP 562). ``MatchOptions`` is the old name of ``MockOptions`` (deprecated,
+    warns; one release)."""
     if name == "MatchOptions":
         from .options import deprecated_alias
 
@@ -98,74 +109,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
-
-
-def explain(
-    collection: Any,
-    method: str,
-    path: str,
-    *,
-    headers: dict[str, str] | None = None,
-    params: dict[str, str] | None = None,
-    body: bytes | str | None = None,
-    json: Any = None,
-    environment: Any = None,
-    options: MockOptions | None = None,
-    detail: bool = False,
-    **overrides: Unpack[OptionFields],
-) -> "Explanation | pd.DataFrame":
-    """Rank every example of ``collection`` for one request (sent nowhere) and say why.
-
-    Returns an ``Explanation`` (``mockkit.explanation``): a pandas DataFrame with one row per
-    example, best first, the winner first (columns and dtypes: ``report.RANKING_COLUMNS``:
-    the stage that kept or dropped it, the path rule, points per step, the score, ``selected``,
-    ``reason``, ``reach`` ...). A notebook or terminal shows it as a readable table; filter,
-    sort and plot it like any DataFrame; ``.steps`` is the long form (one row per example and
-    comparison made; ``detail=True`` returns that instead). ``json=`` sends a JSON body (with
-    its Content-Type). ``options`` / the keyword ``overrides`` are ``MockOptions`` (the matching
-    fields change the ranking: ``match_body=True``, ``colon_wildcards=True``...). Raises
-    ``CollectionError`` for a file that is not a usable collection, ``ConfigError`` for a bad
-    option and ``RequestError`` for a path that is not percent-encoded UTF-8 (a server answers
-    it 400). The rules are Postman's (spec §1.2) with mockkit's decisions where Postman is
-    silent (§9).
-    """
-    if json is not None:
-        import json as _json
-
-        body = _json.dumps(json)
-        headers = {"content-type": "application/json", **(headers or {})}
-    engine = reuse.engine(collection, environment, options, overrides)  # a file loaded once while unchanged
-    request = MockRequest.from_target(method, path, headers=headers, body=body, params=params)
-    if detail:
-        from .report import checks_frame
-
-        return checks_frame(engine.explain(request))
-    from .report import explain_request
-
-    return explain_request(engine, request)
-
-
-def check(collection: Any, environment: Any = None, options: MockOptions | None = None,
-          **overrides: Unpack[OptionFields]) -> "pd.DataFrame":
-    """Problems users hit with a collection, one row each (what ``mockkit check`` prints):
-    unreachable (shadowed) examples, duplicate names, wildcards, broken templates, bad JSON,
-    skipped v3 items, and request fields examples lack when the options (``MockOptions``, or
-    its fields as keywords) match headers or bodies."""
-    from .checks import check as run_checks
-    from .report import findings_frame
-
-    return findings_frame(run_checks(reuse.engine(collection, environment, options, overrides)))
-
-
-def examples(collection: Any, environment: Any = None, *, options: MockOptions | None = None,
-             **overrides: Unpack[OptionFields]) -> "pd.DataFrame":
-    """Every saved example of ``collection`` (a path, v3 folder, JSON text, dict, ``Collection`` or
-    ``MockEngine``), one row each (``report.EXAMPLE_COLUMNS``): folder, request, name, method,
-    the ``path`` and ``query`` the mock answers (variables of ``environment`` and the collection
-    resolved, ``:name`` values filled in, a host variable's base path included), status, id,
-    the saved ``url`` as written, and ``location`` (the JSON path in a v2.x file, or the example's
-    file in a v3 folder). Of the options only ``colon_wildcards`` changes what is listed (the
-    ``path`` of ``:name`` segments). Raises ``CollectionError`` for an unusable file."""
-    from .report import examples_frame
-
-    return examples_frame(reuse.engine(collection, environment, options, overrides).index)

@@ -69,6 +69,11 @@ ERROR_NAMES: dict[str, str] = {
     "instanceNotFoundError": "hub: no collection, environment, mock or server response with this id (404)",
     "notFound": "hub: no such management route (404)",
     "methodNotAllowedError": "hub: a management route called with another method (405)",
+    "upstreamConnectionError": "proxy: the upstream could not be reached: connection refused, unknown host (502)",
+    "upstreamTimeoutError": "proxy: the upstream did not connect or answer within the proxy timeouts (502)",
+    "upstreamTLSError": "proxy: the TLS handshake with the upstream failed (502)",
+    "upstreamTooLargeError": "proxy: the upstream's answer is larger than proxy_max_size (502)",
+    "upstreamProtocolError": "proxy: the upstream closed the connection or did not answer in HTTP (502)",
 }
 """Every error name mockkit sends, and when (Postman's names where Postman has one)."""
 

@@ -148,7 +148,8 @@ class RequestBody:
     def text(self) -> str:
         if "text" not in self._cache:
             self._cache["text"] = self.data.decode("utf-8", errors="replace")
-        return self._cache["text"]
+        text: str = self._cache["text"]
+        return text
 
     def json(self) -> tuple[bool, Any]:
         if "json" not in self._cache:
@@ -156,23 +157,27 @@ class RequestBody:
                 self._cache["json"] = (True, safejson.loads(self.text))  # too deep: not JSON
             except ValueError:
                 self._cache["json"] = (False, None)
-        return self._cache["json"]
+        parsed: tuple[bool, Any] = self._cache["json"]
+        return parsed
 
     def xml(self) -> str | None:
         """The body as canonical XML, or None when it is not XML (``xml_canonical``)."""
         if "xml" not in self._cache:
             self._cache["xml"] = xml_canonical(self.text)
-        return self._cache["xml"]
+        canonical: str | None = self._cache["xml"]
+        return canonical
 
     def form(self) -> Counter[tuple[str, str]]:
         if "form" not in self._cache:
             self._cache["form"] = Counter(parse_qsl(self.text, keep_blank_values=True))
-        return self._cache["form"]
+        fields: Counter[tuple[str, str]] = self._cache["form"]
+        return fields
 
     def multipart(self) -> Counter[tuple[str, str]]:
         if "multipart" not in self._cache:
             self._cache["multipart"] = _multipart_fields(self.data, self.content_type)
-        return self._cache["multipart"]
+        fields: Counter[tuple[str, str]] = self._cache["multipart"]
+        return fields
 
 
 def _multipart_fields(data: bytes, content_type: str) -> Counter[tuple[str, str]]:
@@ -188,9 +193,10 @@ def _multipart_fields(data: bytes, content_type: str) -> Counter[tuple[str, str]
             if part.get_filename() is not None:
                 continue
             name = part.get_param("name", header="content-disposition")
-            payload = part.get_payload(decode=True) or b""
+            payload = part.get_payload(decode=True)  # bytes, or None for a nested multipart
             if name is not None:
-                fields[(str(name), payload.decode("utf-8", "replace"))] += 1
+                text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
+                fields[(str(name), text)] += 1
         return fields
     except Exception:  # a malformed multipart body compares unequal, never crashes
         return Counter()
@@ -265,7 +271,7 @@ def _xml_difference(expected: str, got: str) -> str:
     return f"the request has `{excerpt(got)}` where the example has `{excerpt(expected)}`"
 
 
-def _fields(expected: Counter, got: Counter, what: str) -> tuple[bool, str]:
+def _fields(expected: Counter[tuple[str, str]], got: Counter[tuple[str, str]], what: str) -> tuple[bool, str]:
     """Compare two multisets of (key, value) fields; a key on both sides with other values is
     named once, with both values (not as both missing and added)."""
     if expected == got:

@@ -15,6 +15,8 @@ does not), the example's place in the file, and a sentence that says what to do.
 
 from __future__ import annotations
 
+import json
+
 from . import safejson
 from .engine import MockEngine
 from .findings import Finding
@@ -148,10 +150,11 @@ def check(engine: MockEngine) -> list[Finding]:
             if body is not None and body.strip():
                 try:
                     safejson.loads(body)
-                except ValueError as exc:
+                except ValueError as exc:  # JSONDecodeError, or e.g. an integer past Python's digit limit
+                    why = (f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+                           if isinstance(exc, json.JSONDecodeError) else str(exc))
                     findings.append(Finding("warning", "invalid-json", e.json_path, e.name,
-                        f"the body is labelled JSON but does not parse after rendering ({exc.msg} at "
-                        f"line {exc.lineno} column {exc.colno}); it is served verbatim"))
+                        f"the body is labelled JSON but does not parse after rendering ({why}); it is served verbatim"))
     findings.extend(file_findings(engine))  # issue 14: skipped v3 kinds, request fields examples lack
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(findings, key=lambda f: order[f.severity])

@@ -4,6 +4,7 @@
     mockkit explain FILE METHOD PATH [-H 'k: v'] [-d BODY] [--env FILE|NAME] [--rows N | --all]
     mockkit check FILE [--env FILE|NAME]
     mockkit convert SOURCE --to v3|v2.1 OUT
+    mockkit import-har CAPTURE.har --to api.postman_collection.json|FOLDER [--host HOST] [--redact NAMES]
 
 FILE is a v2.0/v2.1 JSON export or a v3 collection folder. ``serve`` with no FILE, in a
 repository with ``postman/collections/``, serves the collection there; ``--env NAME`` then finds
@@ -24,9 +25,9 @@ from dataclasses import MISSING, fields
 from typing import Any, TextIO
 
 from . import __version__
-from .collection import COLLECTION_AS_ENV, ENV_AS_COLLECTION
 from .engine import MockEngine, Served
 from .errors import CollectionError, ConfigError, MockkitError
+from .formats.v2read import COLLECTION_AS_ENV, ENV_AS_COLLECTION
 from .model import MockRequest
 from .options import HUB_MAX_BODY_SIZE, MockOptions
 from .terminal import printable
@@ -76,6 +77,17 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("--to", required=True, metavar="FORMAT", help="v3 (a folder tree) or v2.1 (one JSON file)")
     convert.add_argument("out", help="folder to create (--to v3) or file to write (--to v2.1)")
     convert.add_argument("--force", action="store_true", help="replace an existing output file")
+
+    har = sub.add_parser("import-har", help="turn a browser's HAR export into a collection with saved examples")
+    har.add_argument("har", help="the .har file (browser devtools: Network → Export HAR)")
+    har.add_argument("--to", required=True, metavar="OUT",
+                     help="a .json file (a v2.1 collection) or a new folder (a v3 collection tree)")
+    har.add_argument("--host", action="append", default=[], metavar="HOST",
+                     help="keep only calls to this host (repeatable; default: every host)")
+    har.add_argument("--redact", default="", metavar="NAMES", help="more header, query and JSON field names whose "
+                     "values are replaced by [redacted] (Authorization, Cookie, Set-Cookie, x-api-key always are)")
+    har.add_argument("--name", help="the collection's name (default: the HAR file's name)")
+    har.add_argument("--force", action="store_true", help="replace an existing .json file")
 
     # --- hub (issue 5) -------------------------------------------------------------------
     hub = sub.add_parser("hub", help="host many mocks behind a Postman-shaped management API")
@@ -130,6 +142,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _hub(args)
         if args.command == "convert":
             return _convert(args)
+        if args.command == "import-har":
+            return _import_har(args)
         return _check(args)
     except MockkitError as exc:
         print(f"mockkit: {printable(_for_the_shell(exc, args.command))}", file=sys.stderr)
@@ -201,7 +215,7 @@ def _log_line(out: TextIO) -> Callable[[MockRequest, Served | None, float], None
 def _sources(args: argparse.Namespace, *, discover: bool = False) -> None:
     """Issue 14: no FILE -> the one collection in ./postman/collections (else the demo);
     ``--env NAME`` -> postman/environments/NAME.environment.yaml."""
-    from .repo import find_environment, find_postman_dir, pick_collection
+    from .formats.repo import find_environment, find_postman_dir, pick_collection
 
     postman = find_postman_dir()
     if discover and not args.file and postman is not None:
@@ -224,6 +238,9 @@ def _serve(args: argparse.Namespace) -> int:
               "this address can call the mock", file=sys.stderr)
     if args.workers < 1:
         raise ConfigError("--workers", "must be at least 1")
+    if args.workers > 1 and engine.recorder is not None:
+        raise ConfigError("--workers", "must be 1 with --record: each process would record on its own and the "
+                                       "saves would overwrite one another")
     sockets = bind(args.host, args.port, reuse_port=args.workers > 1)
     url = url_for(args.host, sockets[0].getsockname()[1])
 
@@ -237,6 +254,8 @@ def _serve(args: argparse.Namespace) -> int:
         width = max((len(m) for m, _ in rows), default=3)
         for (method, path), codes in rows.items():
             out.write(f"  {printable(method):<{width}}  {printable(path)}  {' '.join(str(c) for c in codes)}\n")
+        if engine.options.proxy is not None:  # issue 16
+            out.write(_proxy_banner(engine, args.file))
         out.write("Ctrl-C stops the server.\n")
         out.flush()
 
@@ -256,6 +275,8 @@ def _run(args: argparse.Namespace, sockets: list[socket.socket], engine: MockEng
     from .server import MockApp
 
     app = MockApp(engine, None if args.quiet else _log_line(sys.stdout), options=engine.options)
+    if engine.recorder is not None:  # issue 16: each recording is a new engine generation
+        engine.recorder.subscribe(lambda newer: setattr(app, "engine", newer))
 
     def reload() -> None:
         nonlocal engine
@@ -273,8 +294,41 @@ def _run(args: argparse.Namespace, sockets: list[socket.socket], engine: MockEng
         run_until_signal(app, sockets)
     finally:
         watcher.stop()
+        _save_on_stop(app.engine if isinstance(app.engine, MockEngine) else engine)
     sys.stdout.write("mockkit stopped.\n")
     return 0
+
+
+def _proxy_banner(engine: MockEngine, file: str | None) -> str:
+    """The banner's lines about forwarding and recording (issue 16)."""
+    options = engine.options
+    what = {"none": "requests no example matches", "new_episodes": "requests without an example of their own",
+            "all": "every request", "once": "requests without an example of their own"
+            if engine.recorder is not None and engine.recorder.empty_at_start
+            else "nothing (record mode once: the collection has examples)"}[options.record]
+    lines = f"Forwarding {what} to {printable(str(options.proxy))}"
+    if engine.recorder is None:
+        return lines + " (not recorded).\n"
+    where = printable(file) if file else "nowhere (the bundled demo is not a file: give a collection file)"
+    return lines + f"; recording them (record mode {options.record}); saved to {where} when the server stops.\n"
+
+
+def _save_on_stop(engine: MockEngine) -> None:
+    """Write what was recorded (issue 16): the CLI saves on stop; a failure is said, not raised."""
+    recorder = engine.recorder
+    if recorder is None or not recorder.pending:
+        return
+    from .saving import save
+
+    count = recorder.pending
+    try:
+        written = save(engine)
+    except (MockkitError, OSError) as exc:
+        print(f"mockkit: {count} recorded example(s) not saved: {printable(str(exc))}", file=sys.stderr)
+        return
+    backup = next((p for p in written if p.name.endswith(".bak")), None)
+    kept = f" (the previous version is {printable(str(backup))})" if backup is not None else ""
+    print(f"saved {count} recorded example(s) to {printable(str(recorder.source))}{kept}", flush=True)
 
 
 # ---------------------------------------------------------------------------------------- hub
@@ -334,12 +388,27 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if serious else 0
 
 
+# ----------------------------------------------------------------------------- import-har
+
+
+def _import_har(args: argparse.Namespace) -> int:
+    """``mockkit import-har capture.har --to api.postman_collection.json`` (``mockkit.har``)."""
+    from .har import write_har_collection
+
+    collection, written = write_har_collection(args.har, args.to, hosts=args.host, redact=args.redact,
+                                               name=args.name, force=args.force)
+    where = args.to if len(written) > 1 else written[0]
+    print(f"wrote collection '{printable(collection.name)}' ({len(collection.examples)} examples from "
+          f"{printable(args.har)}) to {printable(str(where))}")
+    return 0
+
+
 # ------------------------------------------------------------------------------------ convert
 
 
 def _convert(args: argparse.Namespace) -> int:
-    """``mockkit convert SOURCE --to v3 DIR | --to v2.1 FILE`` (see ``mockkit.convert``)."""
-    from .convert import convert, load_any
+    """``mockkit convert SOURCE --to v3 DIR | --to v2.1 FILE`` (see ``mockkit.formats.convert``)."""
+    from .formats.convert import convert, load_any
     from .model import Collection
 
     item = load_any(args.source)

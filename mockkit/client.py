@@ -6,20 +6,27 @@
 
 The transport works for ``httpx.Client`` and ``httpx.AsyncClient`` alike and answers exactly as
 the server would (same engine, same journal, same call-id header). It has the call assertions
-of ``MockServer`` (``assert_called``, ``assert_all_matched``, ``reset``...: ``mockkit.verify``);
+of ``MockServer`` (``assert_called``, ``assert_all_matched``, ``reset``...: ``mockkit.testing.verify``);
 in a pytest session it is strict by default: closing its client (``with`` block or ``close``)
-raises ``AssertionError`` when a request got no example. The async side never blocks the event
+raises ``MockAssertionError`` when a request got no example. The async side never blocks the event
 loop: delays are awaited (asyncio or trio, through anyio) and the first request waits for
 Faker's warm-up in a worker thread.
+
+With ``proxy=`` (issue 16) a call the mock does not answer goes to the upstream over a real
+socket: an ``httpx.Client`` for a sync client, an ``httpx.AsyncClient`` awaited on the caller's
+loop for an async one (nothing blocks it); recording and ``transport.save()`` work as for a
+server. The transport itself is the mock, so nothing local needs a port.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 from types import TracebackType
-from typing import Any, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 import anyio
 import anyio.to_thread
@@ -30,7 +37,11 @@ from .engine import CALL_HEADER, MockEngine, Served, engine_for
 from .errors import RequestError
 from .model import MockRequest, wire_headers
 from .options import MockOptions, OptionFields, resolve
-from .verify import CallAssertions, note_mock, settle_seed
+from .testing.session import note_mock, settle_seed
+from .testing.verify import CallAssertions
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .forwarding import Forwarder
 
 __all__ = ["EngineTransport", "transport", "bound_client", "CALL_HEADER"]
 
@@ -59,10 +70,26 @@ def _response(served: Served, request: httpx.Request) -> httpx.Response:
 
 
 class EngineTransport(CallAssertions, httpx.BaseTransport, httpx.AsyncBaseTransport):
-    """An httpx transport answered by a ``MockEngine`` (sync and async), with the call
-    assertions of ``mockkit.verify.CallAssertions``. Closing it (its client's ``close`` or the
-    end of a ``with`` block that raised nothing) runs ``verify()``: the checks chosen with
-    ``set_checks`` (``transport(strict=..., expect=...)``)."""
+    """An httpx transport answered in process by a ``MockEngine``, for ``httpx.Client`` and
+    ``httpx.AsyncClient`` alike: what ``mockkit.transport`` returns.
+
+    It answers exactly as a server would (the same engine, call log, ``x-mockkit-call`` header,
+    413 for a body over ``max_body_size``, 400 for a path that is not UTF-8), and has the call
+    assertions of ``CallAssertions``. Closing it (its client's ``close`` or the end of a
+    ``with`` block that raised nothing) runs ``verify()``: the checks chosen with ``set_checks``
+    (``transport(strict=..., expect=...)``). The async side never blocks the event loop.
+
+    Args:
+        engine: the engine that answers.
+        delays: wait out the delays asked for (``delay``, ``x-mock-response-delay``); False
+            answers at once.
+
+    Examples:
+        ```python
+        engine = mockkit.MockEngine("api.json", seed=1)
+        client = httpx.Client(transport=EngineTransport(engine, delays=False), base_url="http://mock")
+        ```
+    """
 
     _explain_hint = "mockkit.explain(transport.engine, "
 
@@ -70,13 +97,55 @@ class EngineTransport(CallAssertions, httpx.BaseTransport, httpx.AsyncBaseTransp
         self.engine = engine
         self.delays = delays
         self._warm = False
+        self._forwarding: Forwarder | None = None  # issue 16: made on the first call the engine forwards
+        if engine.recorder is not None:  # recordings make new engine generations (issue 16)
+            engine.recorder.subscribe(self._use)
+
+    def _use(self, engine: MockEngine) -> None:
+        self.engine = engine
+
+    def _forwarder(self) -> Forwarder:
+        """This transport's link to the upstream (issue 16), kept for every engine generation."""
+        if self._forwarding is None:
+            from .forwarding import Forwarder
+
+            self._forwarding = Forwarder()
+        return self._forwarding
+
+    def save(self, dest: str | os.PathLike[str] | None = None) -> list[Path]:
+        """Write the examples this transport recorded to the collection's files (issue 16), as
+        ``MockServer.save`` does.
+
+        Args:
+            dest (str | os.PathLike[str] | None): another place: a ``.json`` file (a v2.1
+                export) or a folder that is absent or empty (a v3 tree); None: the collection's
+                own file or folder.
+
+        Returns:
+            list[Path]: the files written (a v2.x file's ``.bak`` backup last).
+
+        Raises:
+            MockkitError: when the transport does not record, or has no file to write to.
+            OSError: when a file cannot be written.
+
+        Examples:
+            ```python
+            t = mockkit.transport("api.json", proxy="http://127.0.0.1:8080", record="new_episodes")
+            httpx.Client(transport=t, base_url="http://mock").get("/users/7")
+            t.save()          # [PosixPath('api.json'), PosixPath('api.json.bak')]
+            ```
+        """
+        from .saving import save
+
+        return save(self.engine, dest)
 
     def _where(self) -> str:
         return "the httpx transport"
 
     @property
     def calls(self) -> Any:
-        """The call log of this transport's engine, as a DataFrame (like ``MockServer.calls``)."""
+        """The call log of this transport's engine as a DataFrame, oldest first: the columns of
+        ``MockServer.calls``."""
         from .report import calls_frame
 
         return calls_frame(self.engine.journal.snapshot())
@@ -96,16 +165,47 @@ class EngineTransport(CallAssertions, httpx.BaseTransport, httpx.AsyncBaseTransp
             return _response(Served(answer, None, None, None, None), request)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Answer one request of an ``httpx.Client`` (httpx calls this; you do not).
+
+        Args:
+            request: the request httpx built.
+
+        Returns:
+            The engine's answer as an ``httpx.Response``, after the delay asked for (``time.sleep``).
+
+        Examples:
+            ```python
+            httpx.Client(transport=mockkit.transport("api.json")).get("http://mock/users/42")
+            ```
+        """
         mock_request = self._refusal(request, request.read())
         if isinstance(mock_request, httpx.Response):
             return mock_request
         served = self.engine.handle(mock_request)
+        if served.forward is not None:  # issue 16: the upstream answers
+            served = self._forwarder().run_sync(served.forward, request.url.raw_path.decode("ascii", "replace"))
         self._observe(served)
         if self.delays and served.delay_ms:
             time.sleep(served.delay_ms / 1000)
         return _response(served, request)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Answer one request of an ``httpx.AsyncClient`` (httpx calls this; you do not). Delays
+        are awaited (asyncio or trio, through anyio); the first call waits for Faker's warm-up in
+        a worker thread, never on the event loop.
+
+        Args:
+            request: the request httpx built.
+
+        Returns:
+            The engine's answer as an ``httpx.Response``.
+
+        Examples:
+            ```python
+            async with httpx.AsyncClient(transport=mockkit.transport("api.json")) as client:
+                await client.get("http://mock/users/42")
+            ```
+        """
         mock_request = self._refusal(request, await request.aread())
         if isinstance(mock_request, httpx.Response):
             return mock_request
@@ -113,18 +213,49 @@ class EngineTransport(CallAssertions, httpx.BaseTransport, httpx.AsyncBaseTransp
             await anyio.to_thread.run_sync(self.engine.wait_ready)
             self._warm = True
         served = self.engine.handle(mock_request)
+        if served.forward is not None:  # issue 16: the upstream answers, awaited on this loop
+            served = await self._forwarder().run(served.forward, request.url.raw_path.decode("ascii", "replace"))
         self._observe(served)
         if self.delays and served.delay_ms:
             await anyio.sleep(served.delay_ms / 1000)
         return _response(served, request)
 
     def close(self) -> None:
-        """Run ``verify()`` (raises ``AssertionError`` when a check fails)."""
+        """Run ``verify()``: httpx calls this when its ``Client`` closes; a proxying transport
+        closes its upstream connections first.
+
+        Raises:
+            MockAssertionError: a check chosen with ``set_checks`` failed (strict: a request got
+                no example; ``expect``: an example was never served).
+
+        Examples:
+            ```python
+            t = mockkit.transport("api.json", strict=True)
+            with httpx.Client(transport=t, base_url="http://mock") as client:
+                client.get("/users/42")
+            # leaving the block closed the client, which ran t.close()
+            ```
+        """
         __tracebackhide__ = True
+        if self._forwarding is not None:
+            self._forwarding.close()
         self.verify()
 
     async def aclose(self) -> None:
+        """Run ``verify()``: httpx calls this when its ``AsyncClient`` closes.
+
+        Raises:
+            MockAssertionError: a check chosen with ``set_checks`` failed.
+
+        Examples:
+            ```python
+            async with httpx.AsyncClient(transport=mockkit.transport("api.json")) as client:
+                await client.get("http://mock/users/42")
+            ```
+        """
         __tracebackhide__ = True
+        if self._forwarding is not None:
+            await self._forwarding.aclose()
         self.verify()
 
     def __exit__(self, exc_type: type[BaseException] | None = None, exc: BaseException | None = None,
@@ -151,17 +282,48 @@ def transport(
     options: MockOptions | None = None,
     **overrides: Unpack[OptionFields],
 ) -> EngineTransport:
-    """An httpx transport over a new engine for ``collection`` (or over a ``MockEngine``).
+    """An httpx transport that answers from ``collection`` in process: no socket, no thread.
 
-    ``options`` and the keyword ``overrides`` are ``MockOptions``, as for ``serve`` (a request
-    body over ``max_body_size`` gets the server's 413). Without ``seed`` the running pytest
-    test's seed is used, or a fresh one: ``transport.seed`` says which. ``delays=False`` answers
-    at once whatever delay is asked for. ``strict`` (default: on in a pytest session unless the
-    ini says ``mockkit_strict = false``; off elsewhere) makes closing the client raise
-    ``AssertionError`` when a request got no example; ``expect`` / ``assert_all_used`` as
-    ``CallAssertions.set_checks``. Raises ``CollectionError`` for a collection that cannot be
-    loaded, ``ConfigError`` for a bad option and ``MockLookupError`` for an ``expect`` name no
-    example has.
+    It answers exactly as ``serve`` would (the same engine, call log and answers; a body over
+    ``max_body_size`` gets the server's 413) and has the call assertions (``assert_called``...).
+    Without ``seed`` the running pytest test's seed is used, or a fresh one: ``transport.seed``
+    says which.
+
+    Args:
+        collection: the Postman collection (a path, JSON text, bytes, a dict, a ``Collection``),
+            or a ``MockEngine`` to share, used as it is (giving options or an environment too
+            raises ``TypeError``).
+        environment: a Postman environment, as for ``serve``.
+        delays: wait out the delays asked for; False answers at once whatever delay is asked for.
+        strict: make closing the client raise ``MockAssertionError`` when a request got no
+            example. ``None``: on in a pytest session unless its ini says
+            ``mockkit_strict = false``, off elsewhere.
+        expect: examples the test means to use (ids, names or ``"Request / Example"``).
+        assert_all_used: fail on close when an expected example was never served (``None``: on
+            when ``expect`` names any; ``True`` alone: every example).
+        options: how it matches and answers (``MockOptions``).
+        **overrides: fields of ``MockOptions`` as keywords, applied over ``options``.
+
+    Returns:
+        An ``EngineTransport``: pass it as ``httpx.Client(transport=...)`` or
+        ``httpx.AsyncClient(transport=...)``.
+
+    Raises:
+        CollectionError: the collection or environment cannot be loaded.
+        ConfigError: an option has a value it cannot take.
+        MockLookupError: an ``expect`` name that no example has.
+        TypeError: a keyword that is not an option, or options given with a ``MockEngine``.
+
+    Examples:
+        ```python
+        t = mockkit.transport("api.json", match_body=True)
+        with httpx.Client(transport=t, base_url="http://mock") as client:
+            client.post("/users", json={"name": "Ada"})
+        t.assert_called_once("POST", "/users")
+
+        async with httpx.AsyncClient(transport=mockkit.transport("api.json"), base_url="http://mock") as ac:
+            await ac.get("/users/42")
+        ```
     """
     if isinstance(collection, MockEngine):
         engine = engine_for(collection, environment, options, overrides)

@@ -132,10 +132,10 @@ class AcceptLoop:
         """Stop accepting (the socket itself is left open)."""
         self._removed = True
         if self._recovery_timer is not None:
-            self.io_loop.remove_timeout(self._recovery_timer)  # type: ignore[arg-type]
+            self.io_loop.remove_timeout(self._recovery_timer)
             self._recovery_timer = None
         if self._timer is not None:
-            self.io_loop.remove_timeout(self._timer)  # type: ignore[arg-type]
+            self.io_loop.remove_timeout(self._timer)
             self._timer = None
         else:
             self.io_loop.remove_handler(self.sock)

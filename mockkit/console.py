@@ -26,7 +26,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .explaining import lookup_miss_note
+from .explaining import forwarded_line, lookup_miss_note
 from .scoring import evaluate
 from .sentences import drop_sentence
 from .terminal import printable
@@ -121,6 +121,8 @@ def call_line(request: "MockRequest", served: "Served | None", ms: float) -> str
     head = f"{printable(request.method)} {printable(request.target)}"
     if served is None:
         return f"{head} -> 500 (engine error) ({ms:.1f} ms)"
+    if served.forwarded is not None:  # issue 16
+        return f"{head} -> {served.response.status} {printable(forwarded_line(served.forwarded))} ({ms:.1f} ms)"
     w = served.winner
     if w is not None:
         return f"{head} -> {served.response.status} '{printable(w.example.name)}' score {number(w.score)} ({ms:.1f} ms)"

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from .index import Index
+from .journal import Forwarded
 from .matching import Candidate, Check, Ranking, every_candidate
 from .model import MockRequest
 from .options import MockOptions
@@ -24,7 +25,8 @@ from .sentences import check_sentence, fmt, lookup_miss, near_miss, signed, tie_
 from .templating import TOKEN
 from .urls import levenshtein
 
-__all__ = ["ExplainedRanking", "explain", "uncaptured", "lookup_miss_note"]
+__all__ = ["ExplainedRanking", "explain", "uncaptured", "lookup_miss_note", "forwarded_answer", "forwarded_notes",
+           "forwarded_line", "passed_over", "proxy_answer", "REPLAY_ONLY_NOTE"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,14 +36,17 @@ class ExplainedRanking:
     ``candidates``: every example of the collection, best first (the winner, the other scored
     examples by score, examples a lookup picked, then dropped ones in collection order), each
     with its ``reason`` and every ``Check.sentence`` written; ``winner``: the first of them when
-    an example is served, else None; ``notes``: sentences about the request as a whole.
-    ``request``, ``options``, ``index`` and ``decided_by`` are the ranking's.
+    an example is served, else None; ``notes``: sentences about the request as a whole;
+    ``answer``: what answered instead of the winner, when something else did (a forwarded call:
+    ``forwarded_answer``), else ``""``. ``request``, ``options``, ``index`` and ``decided_by``
+    are the ranking's.
     """
 
     ranking: Ranking
     candidates: tuple[Candidate, ...]
     winner: Candidate | None
     notes: tuple[str, ...] = ()
+    answer: str = ""
 
     @property
     def request(self) -> MockRequest:
@@ -62,6 +67,18 @@ class ExplainedRanking:
     def with_notes(self, before: Iterable[str] = (), after: Iterable[str] = ()) -> "ExplainedRanking":
         """The same explanation with more notes, ``before`` and ``after`` its own."""
         return replace(self, notes=(*before, *self.notes, *after))
+
+    def with_answer(self, answer: str, passed_over: str = "") -> "ExplainedRanking":
+        """The same ranking for a call that something else answered (``answer`` says what: a
+        forwarded call): no example is the winner, and the example that would have answered
+        gets ``passed_over`` before its reason (why it did not)."""
+        winner = self.winner
+        if winner is None:
+            return replace(self, answer=answer)
+        reason = winner.reason.removeprefix("chosen, ")
+        moved = winner.with_words(winner.checks, f"{passed_over}: {reason}" if passed_over else reason)
+        candidates = tuple(moved if c is winner else c for c in self.candidates)
+        return replace(self, candidates=candidates, winner=None, answer=answer)
 
     def __iter__(self) -> Iterator[Candidate]:
         return iter(self.candidates)
@@ -226,3 +243,147 @@ def _uncaptured_note(c: Candidate) -> list[str]:
     return [f"the response's {', '.join(f'{{{{{n}}}}}' for n in missing)} stays as written: the request "
             "path did not fill that wildcard (spec 9.13)"]
 
+
+
+# ------------------------------------------------------------------------- forwarded calls
+
+
+def _upstream_result(f: Forwarded) -> str:
+    if f.error:
+        return f"no answer ({f.error}: {f.cause}), so the mock answered 502 after {f.ms:,.0f} ms"
+    return f"the upstream answered {f.status} in {f.ms:,.0f} ms"
+
+
+def forwarded_answer(f: Forwarded) -> str:
+    """What answered a forwarded call, for an explanation's verdict line (issue 16).
+
+    Args:
+        f (Forwarded): the call's facts.
+
+    Returns:
+        str: e.g. "forwarded to http://127.0.0.1:8080/users/7: the upstream answered 200 in 12 ms;
+        recorded as 'users / GET /users/7 / 200 OK'".
+
+    Examples:
+        ```python
+        said = forwarded_answer(Forwarded(url="http://h/a", reason="unmatched", status=200, ms=12.0))
+        assert said == "forwarded to http://h/a: the upstream answered 200 in 12 ms; not recorded"
+        ```
+    """
+    said = f"forwarded to {f.url}: {_upstream_result(f)}"
+    if f.recorded_as:
+        return f"{said}; {'refreshed' if f.refreshed else 'recorded as'} '{f.recorded_as}'"
+    return said + ("; not recorded" if not f.error else "")
+
+
+def passed_over(f: Forwarded) -> str:
+    """Why the example that matched best did not answer a forwarded call (the start of its reason).
+
+    Args:
+        f (Forwarded): the call's facts (its ``reason`` and ``mode``).
+
+    Returns:
+        str: the words put before that example's own reason.
+
+    Examples:
+        ```python
+        said = passed_over(Forwarded(url="http://h/a", reason="all", mode="all"))
+        assert said == "would answer, but record mode all forwards every request"
+        ```
+    """
+    if f.reason == "all":
+        return "would answer, but record mode all forwards every request"
+    return f"the best match, but not this request's own example: record mode {f.mode} forwards such requests"
+
+
+REPLAY_ONLY_NOTE = ("not forwarded: record mode once replays only, because the collection had examples when the "
+                    "mock started (no match is a 404, as without a proxy)")
+"""Said of a request no example matches, by a mock in record mode once that started with examples."""
+
+
+def proxy_answer(url: str, mode: str, reason: str) -> tuple[str, str]:
+    """For a request a proxying mock would forward, explained without being sent: what the mock does
+    with it, and why the best example does not answer it (``ExplainedRanking.with_answer``'s
+    arguments).
+
+    Args:
+        url (str): the upstream URL the request would go to.
+        mode (str): the record mode.
+        reason (str): one of ``recording.FORWARD_REASONS``.
+
+    Returns:
+        tuple[str, str]: the answer sentence and the passed-over words.
+
+    Examples:
+        ```python
+        answer, _ = proxy_answer("http://h/orders", "none", "unmatched")
+        assert answer == "no example matches it: this mock forwards it to http://h/orders"
+        ```
+    """
+    records = " and records the answer" if mode != "none" else ""
+    why = {"unmatched": "no example matches it", "not-own": "no example is its own (same path and query)",
+           "all": "record mode all forwards every request"}[reason]
+    return f"{why}: this mock forwards it to {url}{records}", passed_over(Forwarded(url=url, reason=reason, mode=mode))
+
+
+def forwarded_notes(f: Forwarded, ranking: Ranking) -> list[str]:
+    """Why a call was forwarded and what became of the exchange, as an explanation's notes.
+
+    Args:
+        f (Forwarded): the call's facts.
+        ranking (Ranking): the call's ranking (names the example that matched best).
+
+    Returns:
+        list[str]: sentences: why it was forwarded, then what was recorded (or why not), then how
+        many secret values were redacted.
+
+    Examples:
+        ```python
+        forwarded_notes(call.forwarded, ranking)[0]
+        # 'no example matched, so the mock forwarded the request to its upstream (proxy)'
+        ```
+    """
+    winner = ranking.winner
+    if f.reason == "unmatched":
+        why = "no example matched, so the mock forwarded the request to its upstream (proxy)"
+    elif f.reason == "not-own":
+        w = f"'{winner.example.name}' (path rule {winner.path_rule}" if winner is not None else "an example ("
+        why = (f"{w}, saved for {winner.target.path if winner else 'another request'}) matched, but no example is "
+               f"this request's own (same path, every query parameter matching), so record mode {f.mode} "
+               "forwarded it")
+    else:
+        why = "record mode all forwards every request" + (
+            f"; without it, '{winner.example.name}' would have answered" if winner is not None else "")
+    notes = [why]
+    if f.recorded_as:
+        verb = "refreshed the saved answer of" if f.refreshed else "recorded as"
+        notes.append(f"{verb} example '{f.recorded_as}' at once: the next identical request gets it, offline; "
+                     "mock.save() writes it to the collection's files")
+    elif f.not_recorded:
+        notes.append(f"not recorded: {f.not_recorded}")
+    elif not f.error:
+        notes.append(f"not recorded: record mode {f.mode} (record='new_episodes' or 'all' records)")
+    if f.redacted:
+        notes.append(f"{f.redacted} secret value(s) were replaced by [redacted] in the recording")
+    return notes
+
+
+def forwarded_line(f: Forwarded) -> str:
+    """A short line for a call log (``mockkit serve``, the Explorer).
+
+    Args:
+        f (Forwarded): the call's facts.
+
+    Returns:
+        str: e.g. "forwarded, upstream 200 in 12 ms, recorded as 'users / GET /users/7 / 200 OK'".
+
+    Examples:
+        ```python
+        said = forwarded_line(Forwarded(url="http://h/a", reason="unmatched", error="upstreamTimeoutError"))
+        assert said == "forwarded, upstreamTimeoutError"
+        ```
+    """
+    head = f"forwarded, upstream {f.status} in {f.ms:,.0f} ms" if not f.error else f"forwarded, {f.error}"
+    if f.recorded_as:
+        return f"{head}, {'refreshed' if f.refreshed else 'recorded as'} '{f.recorded_as}'"
+    return head

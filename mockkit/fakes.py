@@ -33,7 +33,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 from urllib.parse import quote
 
 from . import fakewords as words
@@ -191,7 +191,7 @@ def _lorem(c: FakeContext, n: int) -> list[str]:
     """``n`` Latin lorem-ipsum words (faker.js's lorem is Latin; Faker's en_US lorem is English)."""
     from faker.providers.lorem.la import Provider
 
-    return c.faker.words(n, ext_word_list=Provider.word_list)
+    return c.faker.words(n, ext_word_list=cast(list[str], Provider.word_list))  # a tuple: Faker reads any sequence
 
 
 def _sentence(c: FakeContext) -> str:
@@ -383,7 +383,7 @@ DYNAMIC: Mapping[str, Dynamic] = MappingProxyType({e.name: e for e in _ENTRIES})
 MULTILINE = frozenset({"$randomLoremLines", "$randomLoremParagraphs", "$randomLoremText"})
 """The only names whose values may contain line breaks (see the module docstring)."""
 
-_LOREM_TEXT_KINDS = ("Word", "Words", "Sentence", "Sentences", "Paragraph", "Paragraphs", "Lines")
+_LOREM_TEXT_KINDS: tuple[str, ...] = ("Word", "Words", "Sentence", "Sentences", "Paragraph", "Paragraphs", "Lines")
 _BY_LOWER: dict[str, str] = {name.lower(): name for name in DYNAMIC}
 _LONGEST = max(map(len, _BY_LOWER))
 

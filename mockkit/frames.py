@@ -9,12 +9,17 @@ dtypes), and the long form of an explanation, ``checks_frame`` (``CHECK_COLUMNS`
 from __future__ import annotations
 
 import itertools
+from collections.abc import Hashable
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .explaining import ExplainedRanking, explain
 from .matching import Ranking
 from .views import number
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pandas.io.formats.style import Styler
 
 __all__ = ["ReadableFrame", "typed_frame", "readable", "CHECK_COLUMNS", "checks_frame", "style_id"]
 
@@ -56,14 +61,15 @@ def typed_frame(rows: list[dict[str, object]], columns: dict[str, str]) -> Reada
     return frame.astype(columns)
 
 
-def readable(frame: pd.DataFrame, uuid: str | None = None):  # -> pandas Styler
+def readable(frame: pd.DataFrame, uuid: str | None = None) -> Styler:
     """Any DataFrame shown the way mockkit shows explanations: text left-aligned and wrapped
     (long text at least 20em wide), whole numbers without decimals, no index column. Use it for
     tables with sentences in them (``Explanation.steps``, ``mockkit.check``, ``mock.calls``)."""
     frame = pd.DataFrame(frame).reset_index(drop=True)  # the index is hidden; it need not be unique
-    text = [c for c in frame.columns if frame[c].dtype.kind == "O" or isinstance(frame[c].dtype, pd.StringDtype)]
-    long = [c for c in text if len(frame) and frame[c].astype(str).str.len().max() > 60]
-    floats = [c for c in frame.columns if frame[c].dtype.kind == "f"]
+    text: list[Hashable] = [c for c in frame.columns
+                            if frame[c].dtype.kind == "O" or isinstance(frame[c].dtype, pd.StringDtype)]
+    long: list[Hashable] = [c for c in text if len(frame) and frame[c].astype(str).str.len().max() > 60]
+    floats: list[Hashable] = [c for c in frame.columns if frame[c].dtype.kind == "f"]
     styler = frame.style.hide(axis="index").format(number, subset=floats, na_rep="—")
     styler = styler.set_properties(subset=text, **{"text-align": "left", "white-space": "normal",
                                                    "overflow-wrap": "anywhere"})

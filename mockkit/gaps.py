@@ -19,7 +19,7 @@ from __future__ import annotations
 from .findings import Finding
 from .engine import MockEngine
 from .model import Example, SavedRequest
-from .outline import _requests
+from .formats.outline import _requests
 
 __all__ = ["file_findings"]
 
@@ -53,8 +53,8 @@ def file_findings(engine: MockEngine) -> list[Finding]:
                 lacking["missing-header"].append((e, ", ".join(names)))
             if _body(parent) and not _body(e.request):
                 lacking["missing-body"].append((e, ""))
-    for e, names in lacking["missing-header"]:
-        wanted = [n for n in names.split(", ") if n.lower() in options.match_headers]
+    for e, joined in lacking["missing-header"]:
+        wanted = [n for n in joined.split(", ") if n.lower() in options.match_headers]
         if wanted:
             out.append(Finding("info", "missing-header", e.location, e.name,
                                f"header matching compares {', '.join(wanted)}, which its request sends but the "

@@ -31,8 +31,8 @@ from typing import Generic, Protocol, TypeVar
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 
-from .collection import file_stamps
 from .errors import MockkitError, ServerError
+from .formats.repo import file_stamps
 from .server import MockApp, make_http_server
 
 __all__ = ["url_for", "bind", "ServerThread", "run_until_signal", "FileWatcher", "watched_files", "Registry",
@@ -152,6 +152,7 @@ class ServerThread:
                     await asyncio.wait_for(self._server.close_all_connections(), timeout=timeout / 2)
                 except (asyncio.TimeoutError, Exception):
                     pass
+            await self.app.aclose()
             loop.stop()
 
         if not loop.is_closed():
@@ -181,6 +182,7 @@ def run_until_signal(app: MockApp, sockets: Sequence[socket.socket], *, grace: f
             await asyncio.wait_for(server.close_all_connections(), grace)
         except asyncio.TimeoutError:
             pass
+        await app.aclose()
 
     with asyncio.Runner(loop_factory=new_loop) as runner:
         runner.run(run())

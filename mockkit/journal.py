@@ -34,12 +34,53 @@ from .errors import ConfigError
 from .model import MockRequest, Pairs
 from .options import JOURNAL_BODY_BYTES, JOURNAL_BYTES, JOURNAL_SIZE  # the limits' one table
 
-__all__ = ["Call", "Journal", "JOURNAL_SIZE", "JOURNAL_BYTES", "JOURNAL_BODY_BYTES", "KEPT_GENERATIONS"]
+__all__ = ["Call", "Forwarded", "Journal", "JOURNAL_SIZE", "JOURNAL_BYTES", "JOURNAL_BODY_BYTES", "KEPT_GENERATIONS"]
 
 _ENTRY_OVERHEAD = 400  # bytes per entry besides its strings (objects, dict slot): an estimate
 KEPT_GENERATIONS = 3
 """How many engine generations (the current one and the ones before it) a journal keeps, so a
 call answered before a reload can still be explained against the collection that answered it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Forwarded:
+    """What happened to a call a proxying mock forwarded (issue 16): the facts; ``explaining``
+    writes the sentences.
+
+    Attributes:
+        url (str): where it was forwarded.
+        reason (str): why (``recording.FORWARD_REASONS``): ``unmatched`` (no example matched),
+            ``not-own`` (an example matched but none is the request's own, and the record mode
+            records it), ``all`` (record mode ``all`` forwards every call).
+        mode (str): the record mode.
+        status (int): the upstream's status (0: it did not answer).
+        ms (float): the time the upstream took (ms).
+        error (str): the failure's name (``proxy.UPSTREAM_ERRORS``; ``""``: it answered).
+        cause (str): the failure's sentence.
+        recorded_as (str): the example it became (``folder / request / example``).
+        example_id (str): that example's id.
+        refreshed (bool): an existing example's answer was replaced (record mode ``all``).
+        not_recorded (str): why it did not become an example.
+        redacted (int): secret values replaced in the recording.
+
+    Examples:
+        ```python
+        mock.engine.journal.snapshot()[-1].forwarded.recorded_as    # 'users / GET /users/7 / 200 OK'
+        ```
+    """
+
+    url: str
+    reason: str
+    mode: str = "none"
+    status: int = 0
+    ms: float = 0.0
+    error: str = ""
+    cause: str = ""
+    recorded_as: str = ""
+    example_id: str = ""
+    refreshed: bool = False
+    not_recorded: str = ""
+    redacted: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +107,7 @@ class Call:
     body_size: int = -1  # bytes of the whole request body; -1: the same as len(request.body)
     body_sha256: str = ""
     generation: int = 0  # the engine generation that answered (Journal.register); 0: unknown
+    forwarded: Forwarded | None = None  # set when the call was forwarded upstream (issue 16)
 
     @property
     def time(self) -> datetime:

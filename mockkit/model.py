@@ -51,13 +51,15 @@ def header_text(raw: bytes | str) -> str:
         if raw.isascii():
             return raw
         try:
-            raw = raw.encode("latin-1")
+            data = raw.encode("latin-1")
         except UnicodeEncodeError:  # not a Latin-1 decoding of bytes: already text
             return raw
+    else:
+        data = raw
     try:
-        return raw.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
-        return raw.decode("latin-1")
+        return data.decode("latin-1")
 
 Pairs = tuple[tuple[str, str], ...]
 """Ordered (key, value) pairs: headers, query parameters, form fields. Keys may repeat."""
@@ -187,9 +189,30 @@ class SkippedItem:
 
 @dataclass(frozen=True, slots=True)
 class Collection:
-    """A loaded Postman collection: v2.0/v2.1 JSON or a v3 folder tree (``schema`` says which;
-    ``source`` is the file or folder). Nothing else differs: matching, rendering and explanations
-    see the same model whatever the format. ``skipped`` lists what was read but is not served."""
+    """A loaded Postman collection (``load_collection`` makes one): v2.0/v2.1 JSON or a v3 folder
+    tree. Nothing but ``schema`` and ``source`` differs between the formats: matching, rendering
+    and explanations see the same model. Frozen; strings are kept as written.
+
+    Attributes:
+        name: the collection's name (``info.name``).
+        examples: every saved example (``item.response[n]``), in collection order: the unit the
+            matching algorithm ranks (``Example``: ``name``, ``request``, ``response``, ``id``,
+            ``json_path``, ``location``...).
+        requests: every request item, with or without examples (``RequestItem``).
+        variables: the collection's variables (``Variable``: ``key``, ``value``), disabled ones left out.
+        id: ``info._postman_id`` (``""`` when absent).
+        schema: the format read: ``"v2.0.0"``, ``"v2.1.0"`` or ``"v3"``.
+        description: the collection's description, as written.
+        source: the file or folder it was read from (``"<dict>"``/``"<string>"`` otherwise).
+        skipped: what was read but is not served (``SkippedItem``: a v3 request of another
+            protocol, examples whose request file is missing); ``check`` lists them.
+
+    Examples:
+        ```python
+        api = mockkit.load_collection("api.postman_collection.json")
+        [(e.request_name, e.name, e.response.code) for e in api.examples[:3]]
+        ```
+    """
 
     name: str
     examples: tuple[Example, ...]
@@ -210,7 +233,21 @@ class Collection:
 
 @dataclass(frozen=True, slots=True)
 class Environment:
-    """A loaded Postman environment (enabled values only; the last of duplicated keys wins)."""
+    """A loaded Postman environment (``load_environment`` makes one). Frozen.
+
+    Attributes:
+        name: the environment's name.
+        variables: its enabled values (``Variable``: ``key``, ``value``), in file order; of
+            duplicated keys only the last is kept.
+        id: its id (``""`` when absent).
+        source: the file it was read from (``"<dict>"``/``"<string>"`` otherwise).
+
+    Examples:
+        ```python
+        env = mockkit.load_environment("dev.postman_environment.json")
+        env.name, len(env.variables)
+        ```
+    """
 
     name: str
     variables: tuple[Variable, ...]
@@ -220,10 +257,22 @@ class Environment:
 
 @dataclass(frozen=True, slots=True)
 class MockRequest:
-    """An incoming call, independent of the server that received it.
+    """An incoming call, independent of the server that received it: what the engine ranks and
+    answers. Frozen; ``from_target`` reads one from a method and a request target.
 
-    ``path`` is the request path as received (still percent-encoded, no query string);
-    ``query`` the decoded query pairs in order; ``headers`` the headers as received.
+    Attributes:
+        method: the method, upper-case.
+        path: the path as received: still percent-encoded, no query string, starting with ``/``.
+        query: the decoded query parameters, ``((name, value), ...)`` in order; names may repeat.
+        headers: the headers as received, ``((name, value), ...)`` in order (any case; values
+            trimmed and read as UTF-8, else Latin-1: spec 9.19).
+        body: the body, bytes.
+
+    Examples:
+        ```python
+        request = mockkit.MockRequest("GET", "/users/42", query=(("expand", "orders"),))
+        request.header("Accept", "*/*")
+        ```
     """
 
     method: str
@@ -243,13 +292,34 @@ class MockRequest:
     ) -> "MockRequest":
         """Build a request from a request target such as ``/users/42?page=2``: the one reading of
         a target, for the server (the request line), the httpx transport (the URL), ``explain``,
-        the CLI and the Explorer. A full URL (absolute form, ``http://localhost:3000/users?page=2``)
-        gives its path and query: the host is never compared (spec §1.1 R2); ``*`` (``OPTIONS *``)
-        is ``/``; a fragment (``#...``) is dropped; a missing leading ``/`` is added. ``params``
-        are appended to the query, ``headers`` taken as given (``wire_headers`` reads a server's).
+        the CLI and the Explorer.
 
-        Raises ``RequestError`` (``badRequestError``, 400) when the path's percent-encoding is not
-        UTF-8: a server answers such a request 400, so nothing can explain a winner for it."""
+        A full URL (absolute form, ``http://localhost:3000/users?page=2``) gives its path and
+        query: the host is never compared (spec §1.1 R2); ``*`` (``OPTIONS *``) is ``/``; a
+        fragment (``#...``) is dropped; a missing leading ``/`` is added.
+
+        Args:
+            method: the HTTP method (any case; stored upper-case).
+            target: a path with an optional query string, or a full URL.
+            headers: ``{name: value}`` or ``((name, value), ...)``, taken as given
+                (``wire_headers`` reads a server's raw headers).
+            body: the body: text (encoded as UTF-8) or bytes.
+            params: query parameters, ``{name: value}`` or pairs, appended to the target's query.
+
+        Returns:
+            The ``MockRequest``.
+
+        Raises:
+            RequestError: the path's percent-encoding is not UTF-8 (``badRequestError``, 400): a
+                server answers such a request 400, so nothing can explain a winner for it.
+
+        Examples:
+            ```python
+            r = mockkit.MockRequest.from_target("get", "http://localhost:3000/users?page=2#top",
+                                                headers={"accept": "application/json"})
+            r.method, r.path, r.query                   # ('GET', '/users', (('page', '2'),))
+            ```
+        """
         target = target.split("#", 1)[0]
         if _SCHEME.match(target):
             parts = urlsplit(target)
@@ -275,7 +345,20 @@ class MockRequest:
         return cls(method.upper(), path, query, tuple(headers or ()), body or b"")
 
     def header(self, name: str, default: str | None = None) -> str | None:
-        """The first value of header ``name`` (case-insensitive), or ``default``."""
+        """The first value of a header.
+
+        Args:
+            name: the header's name (any case).
+            default: what to return when the request has no such header.
+
+        Returns:
+            The value (trimmed), or ``default``.
+
+        Examples:
+            ```python
+            request.header("X-Mock-Response-Code")      # '404' or None
+            ```
+        """
         lname = name.lower()
         for key, value in self.headers:
             if key.lower() == lname:
@@ -284,7 +367,8 @@ class MockRequest:
 
     @property
     def decoded_path(self) -> str:
-        """The path percent-decoded; raises ``UnicodeDecodeError`` on bytes that are not UTF-8."""
+        """The path percent-decoded; raises ``UnicodeDecodeError`` for bytes that are not UTF-8
+        (``from_target`` refuses such paths, so requests it builds never do)."""
         return unquote(self.path, errors="strict")
 
     @property
@@ -304,7 +388,22 @@ class MockRequest:
 
 @dataclass(frozen=True, slots=True)
 class MockResponse:
-    """An answer ready to be written by any server or transport."""
+    """An answer ready to be written by any server or transport (what ``MockEngine.handle``
+    returns in ``Served.response``). Frozen.
+
+    Attributes:
+        status: the status code.
+        reason: the reason phrase (the example's, else ``http.HTTPStatus``'s).
+        headers: the headers to send, ``((name, value), ...)`` in order, cleaned of characters a
+            header cannot hold (no header injection).
+        body: the body, bytes (rendered: variables, fake data and templates filled in).
+
+    Examples:
+        ```python
+        answer = engine.handle(mockkit.MockRequest.from_target("GET", "/users/42")).response
+        answer.status, dict(answer.headers).get("Content-Type"), answer.body[:80]
+        ```
+    """
 
     status: int
     reason: str

@@ -27,11 +27,13 @@ from typing import Any, TypedDict
 from .errors import ConfigError
 from .headerclean import clean_name
 from .model import MockRequest
+from .proxyconfig import RECORD_MODES, check_proxy_options
 from .strictnum import parse_int
 
 __all__ = ["MockOptions", "OptionFields", "MATCHING", "CONFIG_KEYS", "POSTMAN_KEYS", "DELAY_PRESETS", "MAX_DELAY_MS", "MAX_BODY_SIZE",
            "JOURNAL_SIZE", "JOURNAL_BYTES", "JOURNAL_BODY_BYTES", "MAX_PENDING_DELAYS", "MAX_PENDING_DELAY_BYTES",
-           "HUB_MAX_BODY_SIZE", "parse_delay", "resolve"]
+           "HUB_MAX_BODY_SIZE", "RECORD_MODES", "PROXY_TIMEOUT_S", "PROXY_CONNECT_TIMEOUT_S", "PROXY_MAX_SIZE",
+           "parse_delay", "resolve"]
 
 MAX_DELAY_MS = 180_000
 """The longest delay, in ms, Postman allows (``x-mock-response-delay``: 1–180000, spec C3)."""
@@ -46,6 +48,12 @@ MAX_PENDING_DELAYS = 1000
 MAX_PENDING_DELAY_BYTES = 64 * 1024 * 1024
 HUB_MAX_BODY_SIZE = 64 * 1024 * 1024
 """A hub's ``max_body_size`` (collection uploads are big: 50,000 examples are ~23 MB)."""
+PROXY_TIMEOUT_S = 30.0
+"""Seconds an upstream exchange may take in all (``proxy_timeout``); past it: 502 timeout."""
+PROXY_CONNECT_TIMEOUT_S = 5.0
+"""Seconds to open a connection to the upstream (``proxy_connect_timeout``)."""
+PROXY_MAX_SIZE = 10 * 1024 * 1024
+"""Bytes of an upstream answer's body, decoded (``proxy_max_size``); past it: 502."""
 
 
 def parse_delay(value: object) -> int | None:
@@ -73,11 +81,63 @@ def _option(default: Any, help: str, group: str, *, config: str | None = None, f
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MockOptions:
-    """Every option that shapes how a mock answers (see the module docstring for the doors).
+    """Every option that shapes how a mock matches and answers: one frozen object for every
+    door (``serve``, ``MockServer``, ``transport``, ``explain``, ``check``, ``examples``, the
+    hub's mock ``config``, each ``mockkit`` command, whose flags are made from these fields).
 
     Values are checked and normalised when the object is made: header names stripped and
     lower-cased (a string is split at commas), a delay preset turned into ms, sizes checked to be
-    whole numbers of at least 1. Raises ``ConfigError`` naming the option and what is allowed.
+    whole numbers. Every field is keyword-only; ``dataclasses.replace`` makes a changed copy.
+
+    Attributes:
+        match_body: drop examples whose saved body differs from the request's (Postman's
+            ``matchBody``, spec C4), compared by the example's body mode (spec §1.5).
+        match_headers: header names (lower-cased) whose values must equal the example's
+            (Postman's ``headers``, spec C4, 9.5); a string is split at commas.
+        match_query_params: score query parameters (spec C4, step 5); off: the query is ignored.
+        match_wildcards: let ``{{variable}}`` path segments match any segment (path step e, spec C4).
+        distance_threshold: largest relative edit distance per segment for path step h, 0 to 1;
+            0 turns the step off (mockkit's decision where Postman is silent, spec 9.2).
+        colon_wildcards: let ``:name`` path segments without a value match any segment (spec 9.20).
+        cors: add the automatic CORS headers and answer pre-flights (spec 9.8, 9.9); off: no CORS
+            header anywhere, not even on error answers.
+        delay: delay every answer, in ms (1 to 180000), or a preset: ``"2G"`` (300 ms), ``"3G"``
+            (100 ms); ``None``: no delay (spec C3). ``x-mock-response-delay`` overrides it per call.
+        seed: seed for dynamic variables and Faker (``{{$randomFullName}}``...): the same seed and
+            calls give the same answers; ``None``: a fresh seed (the doors pick and show one).
+        api_key: make the mock private: calls need this ``x-api-key`` header, else 401 (spec 9.10).
+        max_body_size: bytes a request body may have; larger ones get a 413 JSON error.
+        journal_size: calls the call log keeps (older ones are dropped first).
+        journal_bytes: bytes the call log may hold in all.
+        journal_body_bytes: bytes of each request body the call log keeps (longer ones keep that
+            prefix, their size and SHA-256); 0 keeps none.
+        max_pending_delays: answers waiting out a delay at once; past it a call gets a 503.
+        max_pending_delay_bytes: bytes held by answers waiting out a delay; past it a call gets a 503.
+        proxy: an upstream base URL (http or https; a path is a prefix): a request that no example
+            matches is forwarded there and its answer returned; upstream failures answer 502 with
+            a Postman-shaped error (``upstreamConnectionError``, ``upstreamTimeoutError``...).
+        record: the record mode, named as vcrpy's: ``"none"`` (never record), ``"new_episodes"``
+            (forward and record what no example matches), ``"all"`` (forward everything and
+            refresh the examples it touches), ``"once"`` (record only into an empty collection);
+            needs ``proxy``.
+        redact: more header, query parameter and JSON field names whose values become
+            ``[redacted]`` in recordings (``Authorization``, ``Cookie``, ``Set-Cookie`` and
+            ``x-api-key`` always are); a string is split at commas, ``*`` matches any characters.
+        proxy_timeout: seconds an upstream exchange may take in all; past it, a 502.
+        proxy_connect_timeout: seconds to open a connection to the upstream.
+        proxy_max_size: bytes an upstream answer's body may have, decoded; past it, a 502.
+        proxy_verify: verify the upstream's TLS certificate (off for a self-signed test server).
+
+    Raises:
+        ConfigError: a value the option cannot take (the message names the option and what is
+            allowed).
+
+    Examples:
+        ```python
+        strict = mockkit.MockOptions(match_body=True, match_headers="x-tenant, accept", delay="3G")
+        strict.match_headers, strict.delay                       # (('x-tenant', 'accept'), 100)
+        mock = mockkit.serve("api.json", options=strict, seed=7)  # keywords override fields
+        ```
     """
 
     # matching (Postman's mock config, spec C4; §9 where Postman is silent)
@@ -115,9 +175,27 @@ class MockOptions:
                                       "gets a 503", "limits", metavar="N")
     max_pending_delay_bytes: int = _option(MAX_PENDING_DELAY_BYTES, "bytes held by answers waiting out a delay; "
                                            "past it a call gets a 503", "limits", metavar="BYTES")
+    # proxy and record (issue 16: mockkit.proxy, mockkit.recording)
+    proxy: str | None = _option(None, "forward requests no example matches to this upstream URL (http or https; "
+                                "a path is a prefix); upstream failures answer 502", "proxy", metavar="URL")
+    record: str = _option("none", "record mode: none (never record), new_episodes (forward and record what has "
+                          "no example of its own), all (forward everything, refresh the examples it touches), "
+                          "once (record only into an empty collection); needs proxy", "proxy", metavar="MODE")
+    redact: tuple[str, ...] = _option((), "more header, query parameter and JSON field names whose values are "
+                                      "replaced by [redacted] in recordings (comma-separated; * matches any "
+                                      "characters); Authorization, Cookie, Set-Cookie, x-api-key always are",
+                                      "proxy", metavar="NAMES")
+    proxy_timeout: float = _option(PROXY_TIMEOUT_S, "seconds an upstream exchange may take in all "
+                                   "(502 upstreamTimeoutError past it)", "proxy", metavar="SECONDS")
+    proxy_connect_timeout: float = _option(PROXY_CONNECT_TIMEOUT_S, "seconds to connect to the upstream",
+                                           "proxy", metavar="SECONDS")
+    proxy_max_size: int = _option(PROXY_MAX_SIZE, "bytes an upstream answer's body may have, decoded "
+                                  "(502 upstreamTooLargeError past it)", "proxy", metavar="BYTES")
+    proxy_verify: bool = _option(True, "verify the upstream's TLS certificate (--no-proxy-verify for a "
+                                 "self-signed test server)", "proxy")
 
     def __post_init__(self) -> None:
-        for name in ("match_body", "match_query_params", "match_wildcards", "colon_wildcards", "cors"):
+        for name in ("match_body", "match_query_params", "match_wildcards", "colon_wildcards", "cors", "proxy_verify"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(name, f"must be True or False, not {getattr(self, name)!r}")
         object.__setattr__(self, "match_headers", _header_names(self.match_headers))
@@ -139,9 +217,26 @@ class MockOptions:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < least:
                 raise ConfigError(name, f"must be a whole number of at least {least}, not {value!r}")
+        check_proxy_options(self)  # issue 16: proxy, record, redact, timeouts
 
     def for_request(self, request: MockRequest) -> MockOptions:
-        """Apply ``x-mock-match-request-body`` / ``x-mock-match-request-headers`` (spec step 6.1)."""
+        """These options as one request asks for them: Postman's ``x-mock-match-request-body``
+        (``true``/``false``) and ``x-mock-match-request-headers`` (comma-separated names; the
+        ``x-mock-*`` ones are left out) override ``match_body`` and ``match_headers`` (spec 6.1).
+
+        Args:
+            request: the request whose control headers apply.
+
+        Returns:
+            The options for this request (``self`` when it has neither header).
+
+        Examples:
+            ```python
+            request = mockkit.MockRequest.from_target("POST", "/users",
+                                                      headers={"x-mock-match-request-body": "true"})
+            mockkit.MockOptions().for_request(request).match_body          # True
+            ```
+        """
         body = request.header("x-mock-match-request-body")
         headers = request.header("x-mock-match-request-headers")
         if body is None and headers is None:
@@ -156,11 +251,28 @@ class MockOptions:
 
     @classmethod
     def from_postman_config(cls, config: Mapping[str, Any], base: MockOptions | None = None) -> MockOptions:
-        """The options a hub mock's ``config`` asks for, over ``base`` (the hub's defaults):
-        Postman's keys (``matchBody``, ``headers``, ``matchQueryParams``, ``matchWildcards``,
-        ``delay`` as ``{type, preset | duration}``, spec C3/C4) and mockkit's (``distanceThreshold``,
-        ``colonWildcards``, ``cors``, ``seed``). Other keys are ignored (the hub's validation
-        refuses unknown ones); ``ConfigError`` names the option for a bad value."""
+        """The options a hub mock's ``config`` asks for, over ``base`` (the hub's defaults).
+
+        Args:
+            config: a Postman mock config: Postman's keys (``matchBody``, ``headers``,
+                ``matchQueryParams``, ``matchWildcards``, ``delay`` as ``{"type": "fixed",
+                "duration": ms}`` or ``{"type": "preset", "preset": "1" | "2"}``, spec C3/C4) and
+                mockkit's (``distanceThreshold``, ``colonWildcards``, ``cors``, ``seed``). Other
+                keys are ignored (the hub's validation refuses unknown ones); ``None`` values
+                leave the base's.
+            base: the options to start from; ``None``: the defaults.
+
+        Returns:
+            The options.
+
+        Raises:
+            ConfigError: a value the option cannot take (the message names the field).
+
+        Examples:
+            ```python
+            mockkit.MockOptions.from_postman_config({"matchBody": True, "delay": {"type": "preset", "preset": "2"}})
+            ```
+        """
         changes: dict[str, Any] = {}
         for key, name in CONFIG_KEYS.items():
             if key not in config or (config[key] is None and key != "delay"):
@@ -172,9 +284,18 @@ class MockOptions:
         return replace(base or cls(), **changes)
 
     def postman_config(self) -> dict[str, Any]:
-        """Postman's keys of a mock ``config`` for these options (spec C3, C4): ``headers``,
-        ``matchBody``, ``matchQueryParams``, ``matchWildcards`` and ``delay`` (``null`` or
-        ``{type: "fixed", duration: ms}``); what a hub mock created without them gets."""
+        """Postman's keys of a mock ``config`` for these options (spec C3, C4): what a hub mock
+        created without them gets.
+
+        Returns:
+            ``{"headers": [names], "matchBody": bool, "matchQueryParams": bool,
+            "matchWildcards": bool, "delay": None | {"type": "fixed", "duration": ms}}``.
+
+        Examples:
+            ```python
+            mockkit.MockOptions(delay=250).postman_config()["delay"]   # {'type': 'fixed', 'duration': 250}
+            ```
+        """
         delay = {"type": "fixed", "duration": self.delay} if self.delay is not None else None
         return {"headers": list(self.match_headers), "matchBody": self.match_body,
                 "matchQueryParams": self.match_query_params, "matchWildcards": self.match_wildcards, "delay": delay}
@@ -202,7 +323,7 @@ def _config_delay(value: object) -> object:
 
 
 _SIZES = {"max_body_size": 1, "journal_size": 1, "journal_bytes": 1, "journal_body_bytes": 0,
-          "max_pending_delays": 1, "max_pending_delay_bytes": 1}
+          "max_pending_delays": 1, "max_pending_delay_bytes": 1, "proxy_max_size": 1}
 
 MATCHING = tuple(f.name for f in fields(MockOptions) if f.metadata["group"] == "matching")
 """The fields the matching core reads."""
@@ -232,6 +353,13 @@ class OptionFields(TypedDict, total=False):
     journal_body_bytes: int
     max_pending_delays: int
     max_pending_delay_bytes: int
+    proxy: str | None
+    record: str
+    redact: Sequence[str] | str
+    proxy_timeout: float
+    proxy_connect_timeout: float
+    proxy_max_size: int
+    proxy_verify: bool
 
 
 def resolve(options: MockOptions | None = None, overrides: Mapping[str, Any] | None = None) -> MockOptions:

@@ -7,7 +7,7 @@ columns that displays as a readable table in notebooks and terminals.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -22,7 +22,10 @@ from .model import Collection, Example, MockRequest
 from .views import bar_scale, number, theme
 
 if TYPE_CHECKING:  # pragma: no cover
+    from pandas.io.formats.style import Styler
+
     from .engine import MockEngine
+    from .findings import Finding
 
 __all__ = [
     "RANKING_COLUMNS",
@@ -128,7 +131,15 @@ CALL_COLUMNS = {
     "decided_by": "str",
     "duration_ms": "float64",
     "error": "str",
+    "forwarded": "str",
+    "upstream_ms": "float64",
+    "recorded_as": "str",
 }
+"""``calls_frame`` / ``mock.calls``: one row per call, oldest first. ``forwarded``: the upstream
+URL a proxying mock forwarded the call to (``""`` when an example or the mock answered);
+``upstream_ms``: the time the upstream took (NaN when not forwarded or it did not answer);
+``recorded_as``: the example the exchange became (``folder / request / example``), ``""`` when
+none (issue 16)."""
 
 
 def _nan(value: float | None) -> float:
@@ -183,12 +194,18 @@ def ranking_frame(ranking: ExplainedRanking | Ranking, problems: Problems | None
         ranking = explain(ranking)
     winner = ranking.winner
     rows = [_row(c, winner, problems) for c in ranking.candidates]
-    _fill_reach(ranking, rows)
+    if ranking.answer:  # a forwarded call (issue 16): no example answered, none was out-ranked
+        for row in rows:
+            row["shadowed"] = False
+    else:
+        _fill_reach(ranking, rows)
     frame = Explanation(typed_frame(rows, RANKING_COLUMNS))
     frame._ranking = ranking
     frame.attrs["request"] = f"{ranking.request.method} {ranking.request.target}"
     frame.attrs["decided_by"] = ranking.decided_by
     frame.attrs["notes"] = list(ranking.notes)
+    if ranking.answer:  # a forwarded call (issue 16): what answered it
+        frame.attrs["answered"] = ranking.answer
     return frame
 
 
@@ -268,13 +285,16 @@ def calls_frame(calls: list[Call]) -> pd.DataFrame:
             "decided_by": c.decided_by,
             "duration_ms": c.duration_ms,
             "error": c.error,
+            "forwarded": c.forwarded.url if c.forwarded else "",
+            "upstream_ms": c.forwarded.ms if c.forwarded and not c.forwarded.error else float("nan"),
+            "recorded_as": c.forwarded.recorded_as if c.forwarded else "",
         }
         for c in calls
     ]
     return typed_frame(rows, CALL_COLUMNS)
 
 
-def style_ranking(frame: pd.DataFrame, uuid: str | None = None):  # -> pandas Styler (jinja2 lazily)
+def style_ranking(frame: pd.DataFrame, uuid: str | None = None) -> Styler:  # jinja2 loads lazily
     """A pandas ``Styler`` of a ranking (any subset of its columns): winner highlighted, score
     bars scaled to the best score shown, whole numbers without decimals, reasons left-aligned.
 
@@ -297,18 +317,18 @@ def style_ranking(frame: pd.DataFrame, uuid: str | None = None):  # -> pandas St
         if len(scores):
             low, high = bar_scale(scores.max())
             styler = styler.bar(subset=["score"], color=colours["bar"], vmin=low, vmax=high, width=100)
-    left = [c for c in ("reason", "example", "reach", "problems") if c in shown]
+    left: list[Hashable] = [c for c in ("reason", "example", "reach", "problems") if c in shown]
     styler = styler.set_properties(subset=left, **{"text-align": "left"})
     if "reason" in shown:
         styler = styler.set_properties(subset=["reason"], **{"min-width": "24em", "white-space": "normal"})
-    floats = [c for c in shown.columns if shown[c].dtype.kind == "f"]
+    floats: list[Hashable] = [c for c in shown.columns if shown[c].dtype.kind == "f"]
     return styler.format(number, subset=floats, na_rep="—").set_uuid(uuid or style_id("mockkit-ranking"))
 
 
 FINDING_COLUMNS = {"severity": "str", "kind": "str", "where": "str", "example": "str", "message": "str"}
 
 
-def findings_frame(findings: list) -> pd.DataFrame:
+def findings_frame(findings: list[Finding]) -> pd.DataFrame:
     """``checks.check`` findings as a table: severity, kind, where (JSON path), example, message."""
     rows = [{k: getattr(f, k) for k in FINDING_COLUMNS} for f in findings]
     return typed_frame(rows, FINDING_COLUMNS)

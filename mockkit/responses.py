@@ -11,6 +11,7 @@ builds an active server response (spec C5).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,7 +100,7 @@ def compile_response(example: Example, variables: dict[str, str], captures: list
     )
 
 
-def render_response(compiled: CompiledResponse, captures: dict[str, str], request: MockRequest, fake: FakeContext,
+def render_response(compiled: CompiledResponse, captures: Mapping[str, str], request: MockRequest, fake: FakeContext,
                     *, cors: bool) -> tuple[MockResponse, list[str]]:
     """The example's response filled for ``request`` (``captures``: the path wildcards' values),
     and the wildcards it could not fill. The caller holds the fake-data lock."""

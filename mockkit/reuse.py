@@ -31,10 +31,9 @@ import time
 from collections import OrderedDict
 from typing import Any
 
-from .collection import Stamp, file_stamps
+from .formats.repo import MAX_STAMP_ENTRIES, Stamp, file_stamps
 from .engine import MockEngine, engine_for
 from .options import MockOptions, OptionFields, resolve
-from .repo import MAX_STAMP_ENTRIES
 
 __all__ = ["engine", "clear", "MAX_ENGINES", "MAX_EXAMPLES", "SETTLE_NS"]
 

@@ -29,11 +29,12 @@ load time of 50,000 examples). ``dumps`` is the same idea for writing
 from __future__ import annotations
 
 import json
+import json.decoder
 import re
 import threading
-from json.decoder import scanstring
+from collections.abc import Callable
 from json.scanner import NUMBER_RE
-from typing import Any
+from typing import Any, cast
 
 from . import gcpause
 
@@ -62,7 +63,7 @@ class TooDeep(json.JSONDecodeError):
         self.path = path
         self.max_depth = max_depth
 
-    def __reduce__(self) -> tuple:  # picklable (the hub may hand errors across threads)
+    def __reduce__(self) -> tuple[type[TooDeep], tuple[str, int, str, int]]:  # picklable (the hub may hand errors across threads)
         return (TooDeep, (self.doc, self.pos, self.path, self.max_depth))
 
 
@@ -155,14 +156,20 @@ def dumps(value: Any, *, separators: tuple[str, str] | None = None) -> str:
 
 
 _WS = re.compile(r"[ \t\n\r]*")
+_skip_ws = cast(Callable[[str, int], "re.Match[str]"], _WS.match)
+"""``_WS.match``: never None, since the pattern matches the empty string."""
+scanstring = cast(Callable[[str, int, bool], tuple[str, int]], getattr(json.decoder, "scanstring"))
+"""``json``'s string scanner (C when available): the string starting after the quote at ``idx``,
+and the index after its closing quote. Public in ``json.decoder``, missing from its type stubs."""
 _CONSTANTS = (("null", None), ("true", True), ("false", False), ("NaN", float("nan")),
               ("Infinity", float("inf")), ("-Infinity", float("-inf")))
 
 
 def _parse_interruptible(s: str, max_depth: int) -> Any:
     """``json.loads(s)`` as a loop over tokens, with an explicit stack (see the module docstring)."""
-    ws, number, err = _WS.match, NUMBER_RE.match, json.JSONDecodeError
+    ws, number, err = _skip_ws, NUMBER_RE.match, json.JSONDecodeError
     stack: list[list[Any]] = []  # [container, key (None in an array)]
+    value: Any
     idx, end = ws(s, 0).end(), len(s)
     while True:
         ch = s[idx:idx + 1]
@@ -225,7 +232,7 @@ def _key(s: str, idx: int) -> tuple[str, int]:
     if s[idx:idx + 1] != '"':
         raise json.JSONDecodeError("Expecting property name enclosed in double quotes", s, idx)
     key, idx = scanstring(s, idx + 1, True)
-    idx = _WS.match(s, idx).end()
+    idx = _skip_ws(s, idx).end()
     if s[idx:idx + 1] != ":":
         raise json.JSONDecodeError("Expecting ':' delimiter", s, idx)
-    return key, _WS.match(s, idx + 1).end()
+    return key, _skip_ws(s, idx + 1).end()

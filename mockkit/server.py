@@ -13,12 +13,13 @@ declared here, once). ``hosting`` runs a ``MockApp`` in a background thread or i
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 from urllib.parse import quote_from_bytes
 
 from tornado import httputil, iostream
@@ -35,6 +36,9 @@ from .limits import DelayBudget, Trimmer, offload
 from .errors import RequestError
 from .model import MockRequest, MockResponse, header_text, wire_headers
 from .options import MockOptions
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .forwarding import Forwarder
 
 __all__ = ["Handler", "MockApp", "CALL_HEADER", "request_from", "make_http_server"]
 
@@ -111,9 +115,27 @@ class MockApp(httputil.HTTPServerConnectionDelegate):
         self.max_body_size = options.max_body_size
         self.delays = DelayBudget(options.max_pending_delays, options.max_pending_delay_bytes)
         self.trimmer = Trimmer()  # returns the heap to the OS after bursts of big bodies
+        self._forwarder: Forwarder | None = None  # issue 16: made on the first call a proxying engine forwards
 
     def start_request(self, server_conn: object, request_conn: httputil.HTTPConnection) -> httputil.HTTPMessageDelegate:
         return _Exchange(self, request_conn, getattr(server_conn, "headers_arrived", None))
+
+    def forwarder(self) -> Forwarder:
+        """This server's link to a proxying engine's upstream (issue 16), made on first use and
+        kept for every engine generation (its pooled connections live on this server's loop)."""
+        if self._forwarder is None:
+            from .forwarding import Forwarder  # httpx is imported only by a proxying mock
+
+            self._forwarder = Forwarder()
+        return self._forwarder
+
+    async def aclose(self) -> None:
+        """Close the upstream connections this server opened on its loop (a proxy's pool)."""
+        if self._forwarder is not None:
+            try:
+                await self._forwarder.aclose()
+            except Exception:  # stopping: a connection that fails to close is gone anyway
+                pass
 
     def amend(self, call_id: str | None, status: int, error: str) -> None:
         """Tell the engine's call log what was really sent (never raises)."""
@@ -133,12 +155,12 @@ class _Exchange(httputil.HTTPMessageDelegate):
     def __init__(self, app: MockApp, connection: httputil.HTTPConnection,
                  arrived: Callable[[], None] | None = None) -> None:
         self.app = app
-        self.connection = connection
+        self.connection = cast(HTTP1Connection, connection)  # what an HTTP/1 server connection hands over
         self.arrived = arrived  # tells the connection its header timeout is over (connections.py)
         self.chunks: list[bytes] = []
         self.closed = False
         self.refusal: MockResponse | None = None
-        self.pending: tuple | None = None  # a delayed answer: (request, served, ms, size)
+        self.pending: tuple[MockRequest, Served, float, int] | None = None  # a delayed answer: (request, served, ms, size)
         self.timer: object | None = None
 
     def headers_received(self, start_line: httputil.RequestStartLine | httputil.ResponseStartLine,
@@ -184,13 +206,16 @@ class _Exchange(httputil.HTTPMessageDelegate):
             return
         self._later_or_now(request, result, started)
 
-    def _later_or_now(self, request: MockRequest, result: "Served | Future[Served]", started: float) -> None:
-        if isinstance(result, Future):  # handled on another thread: the loop serves others meanwhile
+    def _later_or_now(self, request: MockRequest, result: "Served | Future[Served] | asyncio.Future[Served]",
+                      started: float) -> None:
+        if isinstance(result, Served) and result.forward is not None:  # issue 16: the upstream answers, on this loop
+            result = asyncio.ensure_future(self.app.forwarder().run(result.forward, self.start_line.path))
+        if isinstance(result, (Future, asyncio.Future)):  # the loop serves others meanwhile
             IOLoop.current().add_future(result, lambda done: self._done(request, done, started))
             return
         self._served(request, result, started)
 
-    def _done(self, request: MockRequest, done: "Future[Served]", started: float) -> None:
+    def _done(self, request: MockRequest, done: Future[Served] | asyncio.Future[Served], started: float) -> None:
         try:
             result = done.result()
         except Exception as exc:
@@ -249,7 +274,7 @@ class _Exchange(httputil.HTTPMessageDelegate):
         pending, self.pending = self.pending, None
         self.closed = True
         if self.timer is not None:
-            IOLoop.current().remove_timeout(self.timer)  # type: ignore[arg-type]
+            IOLoop.current().remove_timeout(self.timer)
             self.timer = None
         if pending is not None:
             request, served, ms, size = pending
@@ -290,7 +315,7 @@ class _Exchange(httputil.HTTPMessageDelegate):
                 return failed
             except Exception:
                 self.closed = True
-                self.connection.close()  # type: ignore[attr-defined]
+                self.connection.close()
                 return None
 
     def _error(self, status: int, name: str, message: str, extra: tuple[tuple[str, str], ...] = ()) -> MockResponse:

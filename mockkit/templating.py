@@ -303,8 +303,8 @@ def _helper(token: Token, ctx: RenderContext) -> str:
     # $headers
     if not args:
         return json.dumps(dict(ctx.request.headers), ensure_ascii=False)
-    value = ctx.request.header(args[0])
-    return default if value is None else value.strip(HTTP_WHITESPACE)
+    sent = ctx.request.header(args[0])
+    return default if sent is None else sent.strip(HTTP_WHITESPACE)
 
 
 _MISSING = object()

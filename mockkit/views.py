@@ -102,6 +102,8 @@ def verdict(frame: pd.DataFrame) -> str:
     request = frame.attrs.get("request", "the request")
     chosen = frame[frame["selected"]] if "selected" in frame else frame.iloc[0:0]
     notes = "; ".join(frame.attrs.get("notes", []))
+    if frame.attrs.get("answered"):  # a forwarded call (issue 16)
+        return f"{request} → {frame.attrs['answered']}" + (f". Note: {notes}" if notes else "")
     if len(chosen):
         row = chosen.iloc[0]
         how = step_text(row)

@@ -343,9 +343,10 @@ class Explorer:
         self.widgets["live"].value = self._table(frame)
 
     @classmethod
-    def _table(cls, frame: "pd.DataFrame", rows: int | None = None) -> str:
-        """The ranking as the readable view (verdict, bars, full reasons), ``TABLE_ROWS`` rows."""
-        return f"<div class='mk-table'>{explanation_html(frame, rows or cls.TABLE_ROWS, with_verdict=False)}</div>"
+    def _table(cls, frame: "pd.DataFrame", rows: int | None = None, *, verdict: bool = False) -> str:
+        """The ranking as the readable view (bars, full reasons; the verdict line with
+        ``verdict``), ``TABLE_ROWS`` rows."""
+        return f"<div class='mk-table'>{explanation_html(frame, rows or cls.TABLE_ROWS, with_verdict=verdict)}</div>"
 
     def send(self) -> "httpx.Response":
         """Fire the builder's request at the running server and show the answer and its ranking."""
@@ -377,6 +378,9 @@ class Explorer:
             query = f"?{row['query']}" if row["query"] else ""
             label = (f"{row['call']}  {row['time']:%H:%M:%S}  {row['method']} {row['path']}{query} → "
                      f"{row['status']} {row['example'] or row['error']}{score}")
+            if row["forwarded"]:  # issue 16: forwarded (⇢) and recorded (●) calls are marked
+                label = (f"{'●' if row['recorded_as'] else '⇢'} {label.rstrip()}, forwarded"
+                         + (f", recorded as '{row['recorded_as']}'" if row["recorded_as"] else ""))
             options.append((label, row["call"]))
         current = self.widgets["calls"].value
         self.widgets["calls"].options = options
@@ -393,10 +397,10 @@ class Explorer:
             self.widgets["call_detail"].value = "<i>this call is no longer in the call log</i>"
             return
         frame = ranking_frame(ranking, self.server.engine.problems_for)
-        self.widgets["call_detail"].value = self._table(frame)
+        self.widgets["call_detail"].value = self._table(frame, verdict=True)  # what answered: an example, or upstream
 
     def _poll_calls(self, interval: float) -> None:
-        seen = -1
+        seen: tuple[int, str] | None = None
         while not self._stop.wait(interval):
             if not self.server.running:
                 self._guard(self._show_state)()
@@ -404,5 +408,5 @@ class Explorer:
             calls = self.server.engine.journal.snapshot()
             marker = calls[-1].id if calls else ""
             if (len(calls), marker) != seen:
-                seen = (len(calls), marker)  # type: ignore[assignment]
+                seen = (len(calls), marker)
                 self._guard(self.refresh_calls)()

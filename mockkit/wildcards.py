@@ -53,7 +53,7 @@ def _fold_char(code: int) -> int:
     return _CANONICAL.get(ord(lower[0]), ord(lower[0]))
 
 
-class _FoldTable(dict):
+class _FoldTable(dict[int, int]):
     """``str.translate`` table computed on first sight of each character (bounded cache)."""
 
     def __missing__(self, code: int) -> int:

@@ -209,6 +209,7 @@ QUICKSTART = [
         * **05-your-own-collection**: load your own export, check it, fix what the checker finds,
           and write examples of your own.
         * **06-hub**: many mocks behind a Postman-shaped API, private mocks, call logs.
+        * **07-record-and-replay**: record a real API through a mock, save the examples, replay.
 
         ## When you are done
 
@@ -1625,6 +1626,259 @@ HUB = [
     """),
 ]
 
+# ============================================================================ 07 · record and replay
+
+RECORD_AND_REPLAY = [
+    md("""
+        # From a real API to saved examples: record, then replay
+
+        Writing examples by hand is slow when the API already exists. A **recording mock** does it
+        for you: it stands between your code and the real API, answers what its collection
+        already knows, **forwards** (proxies) everything else to the real API, and **records**
+        each answer it forwards as a new saved example. Later, with the real API switched off,
+        the same requests get the same answers, from the examples: a **replay**.
+
+        In this notebook you will start a small "real" API on this machine, record a few calls
+        through a mock, look at what was recorded and why each call went where it went, save the
+        examples to a Postman collection file, stop the API, and replay.
+    """),
+    md("""
+        ## 1. A real API to record
+
+        Any HTTP API will do. To keep this notebook self-contained (it runs offline), here is a
+        tiny bookshop written with Python's own `http.server`, started in a background thread on
+        `127.0.0.1`. It lists books, returns one book (or a 404), accepts new ones, sets a
+        session cookie on every answer, and compresses its answers with gzip when asked to.
+    """),
+    code("""
+        import atexit
+        import gzip
+        import json
+        import os
+        import shutil
+        import tempfile
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        import httpx
+        import pandas as pd
+
+        import mockkit
+        from mockkit.report import readable
+
+        BOOKS = {1: "Dune", 2: "Emma", 3: "Ulysses"}
+        api_calls = []  # every request the API gets: (method, path)
+
+
+        class Bookshop(BaseHTTPRequestHandler):
+            def answer(self, status, value):
+                api_calls.append((self.command, self.path))
+                body = json.dumps(value).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Set-Cookie", "session=a1b2c3; HttpOnly")
+                if "gzip" in self.headers.get("Accept-Encoding", ""):
+                    body = gzip.compress(body)
+                    self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self):
+                path, _, query = self.path.partition("?")
+                if path == "/books":
+                    page = int(query.partition("page=")[2] or 1)
+                    self.answer(200, {"page": page, "books": sorted(BOOKS.values())[(page - 1) * 2:page * 2]})
+                elif path.startswith("/books/") and path[7:].isdigit() and int(path[7:]) in BOOKS:
+                    self.answer(200, {"id": int(path[7:]), "title": BOOKS[int(path[7:])]})
+                else:
+                    self.answer(404, {"error": "no such book"})
+
+            def do_POST(self):
+                sent = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                self.answer(201, {"id": len(BOOKS) + 1, **sent})
+
+            def log_message(self, *args):  # quiet
+                pass
+
+
+        api = ThreadingHTTPServer(("127.0.0.1", 0), Bookshop)
+        api_thread = threading.Thread(target=api.serve_forever, daemon=True)
+        api_thread.start()
+        api_url = f"http://127.0.0.1:{api.server_port}"
+        print(httpx.get(api_url + "/books").json())
+        api_calls.clear()  # count only what the mock sends from here on
+    """),
+    md("""
+        ## 2. Record through a mock
+
+        `proxy=` names the real API; `record=` says what to keep. The names are those of vcrpy's
+        record modes, which many Python developers know already:
+
+        | record mode | forwarded to the real API | recorded |
+        |---|---|---|
+        | `none` (the default) | requests no example matches | nothing |
+        | `new_episodes` | requests without an example of their own | each new answer |
+        | `all` | every request | every answer: it refreshes the example it touches |
+        | `once` | as `new_episodes`, but only if the collection was empty at the start | as `new_episodes` |
+
+        An example is a request's **own** when it was saved for the same path with the same query
+        parameters. The collection here is a file that does not exist yet: the mock starts empty
+        and `save()` will create it. `redact=` adds names of secrets to hide in what is saved
+        (`Authorization`, `Cookie`, `Set-Cookie` and `x-api-key` always are).
+    """),
+    code("""
+        folder = tempfile.mkdtemp(prefix="mockkit-recording-")
+        path = os.path.join(folder, "bookshop.postman_collection.json")
+
+        mock = mockkit.serve(path, proxy=api_url, record="new_episodes", redact="x-session-token")
+        mock
+    """),
+    md("""
+        Now the calls your code would make, sent through the mock instead of to the API:
+    """),
+    code("""
+        calls = [("GET", "/books"), ("GET", "/books?page=2"), ("GET", "/books/1"), ("GET", "/books/2"),
+                 ("GET", "/books/9"), ("POST", "/books")]
+        live = {}
+        for method, target in calls:
+            r = mock.request(method, target, json={"title": "Middlemarch"} if method == "POST" else None,
+                             headers={"Authorization": "Bearer my-real-token", "Accept-Encoding": "gzip"})
+            live[(method, target)] = r
+            print(method, target, "→", r.status_code, r.text)
+    """),
+    md("""
+        The answers are the real API's, passed on as they came (uncompressed: the mock decodes
+        gzip). The **call log** says where each call went: `forwarded` is the URL it was sent
+        to, `upstream_ms` how long the API took, and `recorded_as` the example it became
+        (folder / request / example).
+    """),
+    code("""
+        readable(mock.calls[["call", "method", "path", "query", "status", "forwarded", "upstream_ms", "recorded_as"]])
+    """),
+    md("""
+        ## 3. Why was that call forwarded?
+
+        `mock.explain(response)` works for forwarded calls too. Take `GET /books/2`: when it
+        came, the example recorded for `/books/1` already existed, and by Postman's rules it
+        matches `/books/2` (rule f: ids set aside). But it was saved for another path, so it is
+        not this request's own, and `new_episodes` forwarded the call and recorded the answer.
+        The first line says where the call went, how long the API took and what it became; the
+        table ranks the request against the collection as it was when the call came.
+    """),
+    code("""
+        mock.explain(live[("GET", "/books/2")])
+    """),
+    md("""
+        Ask again, and the recording answers at once, without asking the API: the example
+        saved for exactly this request wins by rule a.
+    """),
+    code("""
+        again = mock.get("/books/2")
+        print(again.json(), "| the API got", len(api_calls), "requests, for the", len(calls), "calls before this one")
+        mock.explain(again)
+    """),
+    md("""
+        ## 4. What was recorded
+
+        Every recording is an ordinary saved example: in a folder named after the path's first
+        segment, in a request named by method and path, with a name made from its status.
+        `location` says it is not saved yet.
+    """),
+    code("""
+        readable(mock.examples[["folder", "request", "name", "status", "query", "location"]])
+    """),
+    md("""
+        Secrets never land in an example: the token the client sent and the cookie the API set
+        are replaced by `[redacted]` (the client itself got the real cookie). Bodies are saved
+        decoded, and headers that only concern one connection (`Content-Length`,
+        `Content-Encoding`, `Connection`...) are dropped, as a mock computes its own.
+    """),
+    code("""
+        book = next(e for e in mock.collection.examples if e.request_name == "GET /books/1")
+        print("saved request headers: ", dict(book.request.headers))
+        print("saved response headers:", dict(book.response.headers))
+        print("saved body:            ", book.response.body)
+        print("the client got:        ", live[("GET", "/books/1")].headers["set-cookie"])
+    """),
+    md("""
+        The **Explorer** shows the same, interactively: pick a recorded example on the left to
+        see its saved request and response, build a request and press *Send*, and watch the
+        scores. Its call log marks a forwarded call with ⇢, and one that was recorded with ● and
+        the example it became.
+    """),
+    code("""
+        explorer = mock.explore()
+        explorer
+    """),
+    md("""
+        ## 5. Save
+
+        `mock.save()` writes the recordings into the collection file (here it creates it). For
+        an existing file it writes a new version next to it and swaps it in at once, keeping the
+        previous one as `<file>.bak`; for a Postman v3 collection folder it adds new
+        `.example.yaml` files. From a shell, `mockkit serve api.json --proxy URL --record
+        new_episodes` saves when you stop it with Ctrl-C.
+    """),
+    code("""
+        print(mock.save())
+        readable(mockkit.examples(path)[["folder", "request", "name", "status", "location"]])
+    """),
+    md("""
+        ## 6. Replay with the real API stopped
+
+        Switch the API off. The recording mock still answers everything it recorded, from the
+        examples. A request it never recorded it would forward, but the API is gone: it answers
+        `502` with an error that says why, in Postman's error shape.
+    """),
+    code("""
+        api.shutdown()
+        api.server_close()
+        api_thread.join(10)
+
+        print(mock.get("/books/2").json())
+        r = mock.get("/books/3")
+        print(r.status_code, json.dumps(r.json(), indent=2))
+    """),
+    md("""
+        The saved file is an ordinary Postman collection: a second mock of it, with no proxy at
+        all, gives every recorded request the answer the API gave. (`mockkit.MockServer` in a
+        `with` block runs a server for the block only; the recording mock keeps running for the
+        Explorer above.)
+    """),
+    code("""
+        rows = []
+        with mockkit.MockServer(path) as replay:
+            for (method, target), first in live.items():
+                r = replay.request(method, target, json={"title": "Middlemarch"} if method == "POST" else None)
+                rows.append({"request": f"{method} {target}", "recorded": first.status_code,
+                             "replayed": r.status_code, "same body": r.json() == first.json()})
+        readable(pd.DataFrame(rows))
+    """),
+    md("""
+        ## Where next
+
+        * Refresh recordings later with `record="all"`: every call goes to the API, and each
+          answer replaces the example it touches.
+        * A browser already recorded your API? Export a HAR file from its developer tools
+          (Network → Export HAR) and turn it into a collection:
+          `mockkit import-har capture.har --to api.postman_collection.json`, or
+          `mockkit.from_har("capture.har")` in Python. The same naming and redaction rules apply.
+        * The httpx transport takes `proxy=` too: `mockkit.transport("api.json", proxy=url,
+          record="new_episodes")` records from tests without a local port.
+
+        ## Clean up
+
+        The recording mock keeps running while the Explorer above uses it. Run `mock.stop()` in
+        a new cell to stop it; the folder with the saved collection is deleted when this
+        notebook's kernel stops.
+    """),
+    code("""
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        print("recorded into", path)
+    """),
+]
+
 NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
     "01-quickstart.ipynb": QUICKSTART,
     "02-why-this-example.ipynb": WHY_THIS_EXAMPLE,
@@ -1632,6 +1886,7 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
     "04-mock-in-your-tests.ipynb": MOCK_IN_YOUR_TESTS,
     "05-your-own-collection.ipynb": YOUR_OWN_COLLECTION,
     "06-hub.ipynb": HUB,
+    "07-record-and-replay.ipynb": RECORD_AND_REPLAY,
 }
 
 

@@ -116,7 +116,7 @@ def test_the_package_is_installed_not_borrowed(binder_venv: str) -> None:
     assert supported == "True"
     assert Path(binder_venv).parent.parent in Path(location).parents, location
     assert demo == "True"
-    assert plugin == "['mockkit.pytest_plugin']"
+    assert plugin == "['mockkit.testing.pytest_plugin']"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])

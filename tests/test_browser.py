@@ -9,7 +9,8 @@ person would. Debian's chromium runs headless under Playwright; screenshots go t
 ``test-artifacts/`` (not committed).
 
 Skipped, with the reason, when chromium, playwright, jupyterlab or voila is missing; ``.ci/run``
-installs them. One JupyterLab server per module, stopped by its PID.
+installs them. One JupyterLab server per module (with pytest-xdist's ``--dist loadfile``, one per
+worker that runs this module: the module's tests stay on one worker), stopped by its PID.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -73,6 +75,10 @@ def write_settings(folder: Path, theme: str) -> None:
         path.write_text(json.dumps(value), encoding="utf-8")
 
 
+class PortTaken(Exception):
+    """The server could not listen on the port it was given (another process took it first)."""
+
+
 def start(argv: list[str], env: dict[str, str], cwd: Path, ready_url: str) -> subprocess.Popen:
     """Start a server process in its own session and wait (bounded) until ``ready_url`` answers."""
     import httpx
@@ -83,7 +89,10 @@ def start(argv: list[str], env: dict[str, str], cwd: Path, ready_url: str) -> su
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             log.close()
-            pytest.fail(f"{argv[0]} exited: {(cwd / log.name).read_text(errors='replace')[-3000:]}")
+            output = (cwd / log.name).read_text(errors="replace")
+            if "already in use" in output:
+                raise PortTaken(output[-500:])
+            pytest.fail(f"{argv[0]} exited: {output[-3000:]}")
         try:
             if httpx.get(ready_url, timeout=2, trust_env=False).status_code < 500:
                 return proc
@@ -92,6 +101,21 @@ def start(argv: list[str], env: dict[str, str], cwd: Path, ready_url: str) -> su
         time.sleep(0.3)
     stop(proc)
     pytest.fail(f"{argv[0]} did not answer within 90 s")
+
+
+def start_on_free_port(argv_for: Callable[[int], list[str]], env: dict[str, str],
+                       cwd: Path) -> tuple[subprocess.Popen, str]:
+    """``start`` on a free loopback port; another port if a process (say, another pytest-xdist
+    worker's server) took it between ``free_port`` and the server's bind (3 tries)."""
+    for attempt in range(3):
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        try:
+            return start(argv_for(port), env, cwd, f"{url}/api/status?token={TOKEN}"), url
+        except PortTaken as taken:
+            if attempt == 2:
+                pytest.fail(f"{argv_for(port)[0]}: no free port in 3 tries: {taken}")
+    raise AssertionError("unreachable")
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -135,15 +159,13 @@ def lab(workdir, tmp_path_factory):
     settings = tmp / "settings"
     write_settings(settings, "JupyterLab Light")
     env = {**jupyter_env(tmp), "JUPYTERLAB_SETTINGS_DIR": str(settings)}
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    proc = start([str(BIN / "jupyter-lab"), "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
-                  f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={TOKEN}",
-                  f"--ServerApp.root_dir={workdir}", "--LabApp.expose_app_in_browser=True",
-                  "--JupyterNotebookApp.expose_app_in_browser=True",
-                  f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
-                  "--ServerApp.disable_check_xsrf=False"],
-                 env, tmp, f"{url}/api/status?token={TOKEN}")
+    proc, url = start_on_free_port(lambda port: [
+        str(BIN / "jupyter-lab"), "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={TOKEN}",
+        f"--ServerApp.root_dir={workdir}", "--LabApp.expose_app_in_browser=True",
+        "--JupyterNotebookApp.expose_app_in_browser=True",
+        f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
+        "--ServerApp.disable_check_xsrf=False"], env, tmp)
     yield url
     stop(proc)
 
@@ -287,6 +309,41 @@ def test_other_tutorials_fit_at_1440(lab, browser, name):
         page.screenshot(path=str(ARTIFACTS / f"lab-light-{name}.png"))
 
 
+def test_record_and_replay_marks_forwarded_calls_in_light_and_dark(lab, browser):
+    """Tutorial 07 (issue 16): its outputs fit, and the Explorer's call log marks the forwarded
+    calls (⇢) and the recorded ones (● and the example each became)."""
+    with new_page(browser) as page:
+        run_all(page, f"{lab}/lab/tree/07-record-and-replay.ipynb?reset&token={TOKEN}")
+        explorer = page.locator(".mk-explorer").last
+        explorer.scroll_into_view_if_needed()
+        explorer.locator(".lm-TabBar-tab", has_text="Call log").click()
+        explorer.locator(".mk-refresh-calls").click()  # the calls made after the Explorer opened
+        calls = explorer.locator(".mk-calls select option")
+        expect(calls.first).to_contain_text("502")  # the newest: forwarded after the API stopped
+        labels = [t.replace("\xa0", " ") for t in calls.all_inner_texts()]
+        recorded = [t for t in labels if t.startswith("●")]
+        assert any("recorded as 'books / GET /books/2 / 200 OK'" in t for t in recorded), labels
+        assert labels[0].startswith("⇢") and labels[0].endswith("GET /books/3 → 502 upstreamConnectionError, forwarded")
+        chosen = explorer.locator(".mk-calls select option", has_text="recorded as 'books / GET /books/2 / 200 OK'")
+        explorer.locator(".mk-calls select").select_option(value=chosen.get_attribute("value"))
+        expect(explorer.locator(".mk-call-detail")).to_contain_text("forwarded to")
+        for name in each_theme(page):
+            check_explanations(page, f"07 {name}")
+            check_outputs(page, f"07 {name}")
+            explorer.evaluate("el => el.scrollIntoView({block: 'start'})")
+            page.screenshot(path=str(ARTIFACTS / f"lab-{name}-7-call-log.png"))
+            contrast = explorer.evaluate("el => mk.contrastOf(el)")
+            assert contrast["min"] >= 4.5, f"07 explorer {name}: low contrast: {contrast}"
+
+
+def each_theme(page) -> Iterator[str]:
+    """Switch to JupyterLab Light, then Dark (yielding "light", "dark"), then back to Light."""
+    for theme in ("JupyterLab Light", "JupyterLab Dark"):
+        set_theme(page, theme)
+        yield "light" if "Light" in theme else "dark"
+    set_theme(page, "JupyterLab Light")
+
+
 def test_quickstart_in_notebook_7(lab, browser):
     with new_page(browser) as page:
         run_all(page, f"{lab}/notebooks/01-quickstart.ipynb?token={TOKEN}")
@@ -300,11 +357,9 @@ def test_quickstart_in_notebook_7(lab, browser):
 @pytest.fixture(scope="module")
 def voila(workdir, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("voila")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    proc = start([str(BIN / "voila"), str(workdir / "01-quickstart.ipynb"), "--no-browser", "--Voila.ip=127.0.0.1",
-                  f"--port={port}", f"--token={TOKEN}", "--Voila.tornado_settings={'headers':{}}"],
-                 jupyter_env(tmp), workdir, f"{url}/api/status?token={TOKEN}")
+    proc, url = start_on_free_port(lambda port: [
+        str(BIN / "voila"), str(workdir / "01-quickstart.ipynb"), "--no-browser", "--Voila.ip=127.0.0.1",
+        f"--port={port}", f"--token={TOKEN}", "--Voila.tornado_settings={'headers':{}}"], jupyter_env(tmp), workdir)
     yield f"{url}/?token={TOKEN}"
     stop(proc)
 

@@ -53,3 +53,14 @@ def test_empty_colon_is_not_reported_as_an_undefined_wildcard():
     collection = coll(ex("/shops/:shopId", name="shop", url_variables={"shopId": ""}), ex("/u/{{uid}}", name="u"))
     wildcards = findings(collection, "wildcard")
     assert [("{{uid}}" in f.message) for f in wildcards] == [True]
+
+
+@pytest.mark.parametrize("body, says", [
+    ('{"n": ' + "7" * 5000 + "}", "digit"),          # a ValueError that is not a JSONDecodeError
+    ('{"n": 1,}', "line 1 column"),                   # a JSONDecodeError: where it stops parsing
+])
+def test_a_body_labelled_json_that_does_not_parse_is_a_finding(body, says):
+    collection = coll(ex("/n", name="labelled", response_headers={"Content-Type": "application/json"},
+                         response_body=body))
+    found = findings(collection, "invalid-json")
+    assert [f.example for f in found] == ["labelled"] and says in found[0].message, found

@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import CORPUS_DIR, FIXTURES_DIR, corpus_files, fixture_files
-from mockkit.collection import MAX_DEPTH, load_collection, load_environment, read_json
+from mockkit.collection import load_collection, load_environment
+from mockkit.formats.sources import MAX_DEPTH, read_json
 from mockkit.errors import CollectionError
 from mockkit.model import Body, Collection, Environment, SavedRequest, Url
 

@@ -5,9 +5,7 @@ explaining one way; rankings immutable.
 * the score bounds it computes are reached by real rankings;
 * no module but ``ladder.py`` writes a score of the scale as a number (the detector is tested on
   code that does);
-* the core's imports run one way (nothing below ``explaining`` imports it, nothing imports a
-  private name of another core module, no import cycle runs through the core or the modules
-  that show it, no pandas in the engine);
+* (the core's imports running one way, no cycle, no pandas in the engine: ``test_imports.py``);
 * ``rank`` returns a frozen ranking with its winner, and explaining it writes nothing into it.
 """
 
@@ -17,8 +15,6 @@ import ast
 import dataclasses
 import io
 import re
-import subprocess
-import sys
 import tokenize
 from pathlib import Path
 
@@ -144,93 +140,6 @@ def test_no_module_but_the_ladder_writes_a_score_as_a_number():
             if places:
                 found[str(path.relative_to(PACKAGE))] = places
     assert not found, f"scores written as numbers outside mockkit/ladder.py (read them from the ladder): {found}"
-
-
-# --- imports run one way -------------------------------------------------------------------------
-
-BELOW_EXPLAINING = ("ladder", "urls", "wildcards", "index", "pathsteps", "scoring", "lookups", "matching")
-WORDS = ("explaining", "sentences", "report", "explanation", "console", "widgets", "widget_parts")
-CORE = (*BELOW_EXPLAINING, "sentences", "explaining")
-
-
-def imports_of(module: str) -> list[tuple[str, tuple[str, ...]]]:
-    """(module imported, names imported) for every import in ``mockkit/<module>.py``, anywhere in
-    it (inside functions and ``TYPE_CHECKING`` blocks too)."""
-    tree = ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
-    out = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                base = base if base else ""
-            names = tuple(a.name for a in node.names)
-            if node.level and not node.module:  # from . import x
-                out.extend((n, ()) for n in names)
-            else:
-                out.append((base, names))
-        elif isinstance(node, ast.Import):
-            out.extend((a.name, ()) for a in node.names)
-    return out
-
-
-@pytest.mark.parametrize("module", BELOW_EXPLAINING)
-def test_matching_never_reaches_up_to_the_words(module):
-    reached = {m.split(".")[-1] for m, _ in imports_of(module)}
-    assert not reached & set(WORDS), f"{module} imports {sorted(reached & set(WORDS))}"
-    assert not reached & {"pandas", "ipywidgets", "tornado", "httpx", "rich", "engine"}, module
-
-
-@pytest.mark.parametrize("module", CORE)
-def test_no_core_module_imports_a_private_name(module):
-    private = [(m, n) for m, names in imports_of(module) for n in names if n.startswith("_")]
-    assert not private, f"{module} imports private names: {private}"
-
-
-OWN = (*CORE, "views", "frames", "report", "explanation", "console", "widgets", "widget_parts", "checks",
-       "strictness", "findings", "engine")
-
-
-def runtime_graph() -> dict[str, set[str]]:
-    """Which package module imports which when it runs: every ``from . import`` / ``from .x
-    import``, inside functions too, but not under ``if TYPE_CHECKING:`` (annotations only)."""
-    modules = {p.stem for p in PACKAGE.glob("*.py")}
-    graph: dict[str, set[str]] = {}
-
-    def visit(node: ast.AST, out: set[str]) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
-                continue
-            if isinstance(child, ast.ImportFrom) and child.level == 1:
-                out.update([child.module.split(".")[0]] if child.module else [a.name for a in child.names])
-            visit(child, out)
-
-    for name in modules:
-        out: set[str] = set()
-        visit(ast.parse((PACKAGE / f"{name}.py").read_text(encoding="utf-8")), out)
-        graph[name] = out & modules - {name}
-    return graph
-
-
-def test_no_import_cycle_runs_through_the_core_or_its_views():
-    graph = runtime_graph()
-    for start in OWN:
-        seen, todo = set(), list(graph[start])
-        while todo:
-            module = todo.pop()
-            if module == start:
-                pytest.fail(f"{start} imports itself through {sorted(seen)}")
-            if module not in seen:
-                seen.add(module)
-                todo.extend(graph[module])
-
-
-def test_the_engine_runs_without_pandas():
-    code = ("import sys, mockkit.engine as e; m = e.MockEngine({'info': {'name': 'x', 'schema': "
-            "'https://schema.getpostman.com/json/collection/v2.1.0/collection.json'}, 'item': []}); "
-            "m.explain(e.MockRequest('GET', '/', (), (), b'')); "
-            "print(sorted(n for n in ('pandas', 'ipywidgets', 'mockkit.report') if n in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
-    assert out.stdout.strip() == "[]", out.stdout + out.stderr
 
 
 # --- rankings are values -------------------------------------------------------------------------

@@ -32,6 +32,7 @@ EXPECTED = [
     "04-mock-in-your-tests.ipynb",
     "05-your-own-collection.ipynb",
     "06-hub.ipynb",
+    "07-record-and-replay.ipynb",
 ]
 
 # Appended to every notebook when it runs here: Run All must leave every Explorer working (its

@@ -73,7 +73,21 @@ EVERY = {
     "journal_body_bytes": (10, ["--journal-body-bytes", "10"], 10),
     "max_pending_delays": (1, ["--max-pending-delays", "1"], 1),
     "max_pending_delay_bytes": (1, ["--max-pending-delay-bytes", "1"], 1),
+    "proxy": ("HTTP://127.0.0.1:9/v1/", ["--proxy", "HTTP://127.0.0.1:9/v1/"], "http://127.0.0.1:9/v1"),
+    "record": ("new-episodes", ["--record", "new-episodes", "--proxy", "http://127.0.0.1:9"], "new_episodes"),
+    "redact": ("X-Token, session*", ["--redact", "X-Token, session*"], ("x-token", "session*")),
+    "proxy_timeout": (2.5, ["--proxy-timeout", "2.5"], 2.5),
+    "proxy_connect_timeout": (1, ["--proxy-connect-timeout", "1"], 1.0),
+    "proxy_max_size": (100, ["--proxy-max-size", "100"], 100),
+    "proxy_verify": (False, ["--no-proxy-verify"], False),
 }
+NEEDS = {"record": {"proxy": "http://127.0.0.1:9"}}
+"""What an option needs besides itself (a record mode records from a proxy)."""
+
+
+def alone(name: str, value: Any) -> dict[str, Any]:
+    """``{name: value}`` and what it needs to be valid on its own."""
+    return {**NEEDS.get(name, {}), name: value}
 HUB_CONFIG = {"match_body": True, "match_headers": ["x-team"], "match_query_params": False, "match_wildcards": False,
               "distance_threshold": 0, "colon_wildcards": True, "cors": False, "delay": {"type": "fixed", "duration": 300},
               "seed": 7}
@@ -87,7 +101,7 @@ def test_typed_keywords_and_fields_are_the_same_set():
     assert set(MATCHING) == {row[0] for row in MATCHING_ROWS}
     assert set(CONFIG_KEYS.values()) == set(HUB_CONFIG)
     for f in fields(MockOptions):
-        assert f.metadata["help"] and f.metadata["group"] in ("matching", "answers", "limits"), f.name
+        assert f.metadata["help"] and f.metadata["group"] in ("matching", "answers", "limits", "proxy"), f.name
 
 
 def test_values_are_normalised():
@@ -106,6 +120,11 @@ def test_values_are_normalised():
     ("match_headers", ["a b"], "not one"), ("match_headers", 3, "header names"), ("seed", "7", "whole number"),
     ("api_key", 1, "string"), ("max_body_size", 0, "at least 1"), ("journal_body_bytes", -1, "at least 0"),
     ("journal_size", 2.5, "whole number"), ("max_pending_delays", False, "whole number"),
+    ("proxy", "ftp://h", "http or https"), ("proxy", "http://", "with a host"), ("proxy", "http://u:p@h", "password"),
+    ("proxy", "http://h/?q=1", "query"), ("proxy", 8080, "URL"), ("record", "sometimes", "new_episodes, all, once"),
+    ("record", "all", "needs an upstream"), ("redact", ["a b"], "names of letters"), ("redact", 3, "names"),
+    ("proxy_timeout", 0, "above 0"), ("proxy_timeout", float("nan"), "above 0"), ("proxy_connect_timeout", True, "seconds"),
+    ("proxy_max_size", 0, "at least 1"), ("proxy_verify", "no", "True or False"),
 ])
 def test_bad_values_raise_one_config_error(name, value, says):
     with pytest.raises(ConfigError, match=says) as raised:
@@ -155,7 +174,7 @@ def test_every_cli_subcommand_has_every_option_flag(command):
             continue
         args = _parser().parse_args([command, *positional[command], *words])
         assert getattr(_options(args), name) == kept, (command, name)
-        assert _options(args) == MockOptions(**{name: kept})
+        assert _options(args) == MockOptions(**alone(name, kept))
 
 
 def test_a_bad_flag_value_names_the_flag(capsys):
@@ -264,8 +283,8 @@ def test_check_reads_the_same_matching_options(tmp_path, capsys):
         out = capsys.readouterr().out
         assert all(message in out for _, message in found), (found, out)
     for name, (value, _, _) in EVERY.items():  # every option is accepted
-        mockkit.check(PROBE, **{name: value})
-        mockkit.examples(PROBE, **{name: value})
+        mockkit.check(PROBE, **alone(name, value))
+        mockkit.examples(PROBE, **alone(name, value))
 
 
 # ------------------------------------------------------------------------- answers, limits
@@ -439,3 +458,62 @@ def test_a_hub_refuses_a_bad_mockkit_config_value_naming_the_key(tmp_path):
             with pytest.raises(mockkit.HubError, match=re.escape(says)) as refused:
                 hub.client.create_mock(uid, config=config)
             assert refused.value.status == 400 and refused.value.name == "malformedRequestError"
+
+
+# ------------------------------------------------------------------ proxy and record (issue 16)
+
+
+PROXIED = {"record": "new_episodes", "redact": "x-token", "proxy_max_size": 2000}
+
+
+def proxied_answers(get) -> tuple:
+    """What a proxying, recording door answers: forwarded, then from the recording, then a 502."""
+    first = get("/users/5", {"X-Token": "t0k"})
+    again = get("/users/5", {})
+    big = get("/big?bytes=5000", {})
+    return (first.status_code, first.json()["id"], again.json()["id"], big.status_code, big.json()["error"]["name"])
+
+
+def test_proxy_options_mean_the_same_at_every_door(tmp_path):
+    import anyio
+
+    from upstream import Upstream
+
+    expected = (200, 5, 5, 502, "upstreamTooLargeError")
+    with Upstream() as up:
+        options = {"proxy": up.url, **PROXIED}
+        with mockkit.MockServer(PROBE, **options) as server:
+            assert proxied_answers(lambda p, h: server.get(p, headers=h)) == expected
+            recorded = server.engine.collection.examples[-1]
+        served = mockkit.serve(PROBE, **options)
+        try:
+            assert proxied_answers(lambda p, h: served.get(p, headers=h)) == expected
+        finally:
+            served.stop()
+        with httpx.Client(transport=mockkit.transport(PROBE, strict=False, **options), base_url="http://m") as client:
+            assert proxied_answers(lambda p, h: client.get(p, headers=h)) == expected
+
+        async def through_async() -> tuple:
+            transport = mockkit.transport(PROBE, strict=False, options=MockOptions(**options))
+            async with httpx.AsyncClient(transport=transport, base_url="http://m") as client:
+                got = [await client.get(p, headers=h) for p, h in (("/users/5", {"X-Token": "t0k"}), ("/users/5", {}),
+                                                                     ("/big?bytes=5000", {}))]
+            return (got[0].status_code, got[0].json()["id"], got[1].json()["id"], got[2].status_code,
+                    got[2].json()["error"]["name"])
+
+        assert anyio.run(through_async) == expected
+        source = tmp_path / "probe.json"
+        source.write_text(json.dumps(PROBE))
+        proc, url = started("serve", str(source), "--quiet", "--proxy", up.url, "--record", "new_episodes",
+                            "--redact", "x-token", "--proxy-max-size", "2000")
+        try:
+            with httpx.Client(base_url=url, trust_env=False) as client:
+                assert proxied_answers(lambda p, h: client.get(p, headers=h)) == expected
+        finally:
+            stop(proc)
+        assert up.hits == {"/users/5": 5, "/big": 5}  # once per door: the second call is the recording's
+    assert dict(recorded.request.headers)["X-Token"] == "[redacted]"
+    saved = mockkit.load_collection(str(source)).examples[-1]  # mockkit serve saved on stop
+    assert saved.request_name == "GET /users/5" and dict(saved.request.headers)["X-Token"] == "[redacted]"
+    with pytest.raises(ConfigError, match="not hub options"):
+        mockkit.serve_hub(tmp_path / "hub", options=MockOptions(**options))

@@ -115,7 +115,7 @@ def test_assert_called_times_passes_and_fails_with_the_closest_calls(project):
     result = run(project)
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines([
-        "E       AssertionError: expected GET /books/{{id}} to be called 3 times; it was called 2 times.",
+        "E       mockkit.errors.MockAssertionError: expected GET /books/{{id}} to be called 3 times; it was called 2 times.",
         "E       calls that count:",
         "E         - c1 GET /books/1 → 200 'Book found'",
         "E         - c2 GET /books/2?page=2 → 200 'Book found'",

@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 
 import mockkit
 from mockkit import CollectionError, MockEngine, MockOptions
-from mockkit.convert import convert
+from mockkit.formats.convert import convert
 from mockkit.model import Collection, Example, RequestItem, SavedRequest, SavedResponse, Url
-from mockkit.v21write import collection_json
-from mockkit.v3write import file_stem, tree_files, write_tree
+from mockkit.formats.v21write import collection_json
+from mockkit.formats.v3write import file_stem, tree_files, write_tree
 
 FIXTURES = Path(__file__).parent / "fixtures" / "v3"
 BOOKS = FIXTURES / "Bookstore API"

@@ -24,9 +24,9 @@ from conftest import CORPUS_DIR, CORPUS_MISSING, corpus_files
 from mockkit import MockEngine, load_collection
 from mockkit.index import compile_target
 from mockkit.model import SavedResponse
-from mockkit.v3fields import RESPONSE_TYPES
-from mockkit.v21write import collection_json
-from mockkit.v3write import write_tree
+from mockkit.formats.v3fields import RESPONSE_TYPES
+from mockkit.formats.v21write import collection_json
+from mockkit.formats.v3write import write_tree
 
 pytestmark = pytest.mark.corpus
 

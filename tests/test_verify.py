@@ -11,10 +11,10 @@ import httpx
 import pytest
 
 import mockkit
-from mockkit.callmatch import CallPattern, json_difference
+from mockkit.testing.callmatch import CallPattern, json_difference
 from mockkit.journal import Call
 from mockkit.model import MockRequest
-from mockkit.strictness import failure_kind, select_examples
+from mockkit.testing.strictness import failure_kind, select_examples
 
 from builders import coll, env, ex, raw_json
 
@@ -272,9 +272,9 @@ def test_a_transport_without_seed_picks_one_that_replays():
 
 
 def test_outside_pytest_defaults_nothing_is_strict(monkeypatch):
-    from mockkit import verify
+    from mockkit.testing import session
 
-    monkeypatch.setattr(verify, "_defaults", [])
+    monkeypatch.setattr(session, "_defaults", [])
     with client(mockkit.transport(LIBRARY)) as c:
         assert c.get("/nothing").status_code == 404  # no AssertionError on close
 

@@ -103,7 +103,8 @@ class AdminAPI:
                 error = ApiError(405, "methodNotAllowedError", f"{method} is not allowed here; use {', '.join(methods)}")
                 return error.status, error.body()
             try:
-                return getattr(self, methods[method])(Call(query, body, base_url), *match.groups())
+                answer: tuple[int, Any] = getattr(self, methods[method])(Call(query, body, base_url), *match.groups())
+                return answer
             except ApiError as exc:
                 return exc.status, exc.body()
             except RecursionError:

@@ -13,6 +13,7 @@ from typing import TextIO
 from ..errors import ConfigError
 from ..hosting import Registry, ServerThread, bind, run_until_signal, url_for
 from ..options import HUB_MAX_BODY_SIZE, MockOptions
+from ..proxyconfig import refuse_for_hub
 from ..server import MockApp
 from ..terminal import printable
 from .app import HubApp
@@ -30,7 +31,34 @@ HUB_MAX_BODY = HUB_MAX_BODY_SIZE
 
 
 class HubServer:
-    """A hub running in a daemon thread of this process (what ``serve_hub`` returns)."""
+    """A hub: many mocks behind a management API shaped like Postman's mock API, served from a
+    daemon thread of this process (what ``serve_hub`` returns; ``mockkit hub`` runs one in the
+    foreground).
+
+    Its state (collections, environments, mocks, call logs, server responses) lives in SQLite in
+    ``data_dir`` and survives restarts; only one hub may hold a folder at a time. Mocks answer
+    at ``<url>/m/<mockId>/...``; management calls need ``x-api-key``.
+
+    Args:
+        data_dir: the data folder; ``None``: ``mockkit/hub`` in the user data folder
+            (platformdirs). Created private (0700) when missing.
+        host: the address to listen on (a warning when it is not loopback: anyone who can reach
+            it can call public mocks).
+        port: the TCP port; 0 picks a free one.
+        api_key: the management key; ``None``: the key stored in ``data_dir`` (generated and
+            stored, mode 0600, on first start: ``key_created``).
+        call_log_size: calls kept per mock in the call log.
+        call_log_timeout: seconds a call-log write waits for the database lock before the row is
+            counted as dropped.
+        max_body_size: bytes a request body may have (413 above); collection uploads are big.
+        options: every mock's defaults (``MockOptions``), which a mock's ``config`` overrides.
+
+    Examples:
+        ```python
+        with mockkit.HubServer("./hub-data").start() as hub:
+            hub.client.list_mocks()
+        ```
+    """
 
     def __init__(self, data_dir: str | os.PathLike[str] | None = None, host: str = "127.0.0.1", port: int = 0,
                  api_key: str | None = None, *, call_log_size: int = 1000, call_log_timeout: float = 5.0,
@@ -42,6 +70,7 @@ class HubServer:
         self._call_log_size = call_log_size
         self._call_log_timeout = call_log_timeout  # s a call-log write waits for the database lock
         self._max_body_size = max_body_size
+        refuse_for_hub(options)  # issue 16: a hub's mocks do not proxy
         self.options = options or MockOptions()  # every mock's defaults; a mock's config overrides them
         self.api_key = ""
         self.key_created = False
@@ -51,8 +80,22 @@ class HubServer:
         self._client: Hub | None = None
 
     def start(self) -> "HubServer":
-        """Open the data folder and listen; returns once the socket listens. Raises
-        ``ServerError`` (address or data folder in use) or ``MockkitError`` (a newer schema)."""
+        """Open the data folder and listen; returns once the socket listens.
+
+        Returns:
+            This hub (``.url``, ``.api_key``, ``.client``).
+
+        Raises:
+            ServerError: the address is in use, another hub holds the data folder, the folder or
+                its database cannot be opened, or the database was written by a newer mockkit.
+            ConfigError: an empty ``api_key``.
+
+        Examples:
+            ```python
+            hub = mockkit.HubServer("./hub-data", port=3100).start()
+            print(hub.url, hub.api_key)
+            ```
+        """
         if self.host not in LOOPBACK and self.host.strip("[]") not in LOOPBACK:
             warnings.warn(f"the hub listens on {self.host}: anyone who can reach it can call public mocks",
                           stacklevel=3)
@@ -77,14 +120,17 @@ class HubServer:
 
     @property
     def running(self) -> bool:
+        """Whether the hub is listening."""
         return self._thread is not None and self._thread.running
 
     @property
     def port(self) -> int | None:
+        """The TCP port it listens on; ``None`` when stopped."""
         return self._thread.port if self._thread is not None else None
 
     @property
     def url(self) -> str:
+        """Its base URL, ``http://host:port``; mocks answer at ``<url>/m/<mockId>``."""
         return url_for(self.host, self.port)
 
     @property
@@ -96,7 +142,14 @@ class HubServer:
 
     def stop(self) -> None:
         """Stop serving, write the queued call logs, close the database (releasing the data
-        folder) and the client."""
+        folder) and the client. Stopping a stopped hub does nothing.
+
+        Examples:
+            ```python
+            hub = mockkit.serve_hub("./hub-data")
+            hub.stop()
+            ```
+        """
         if self._thread is not None:
             self._thread.stop()
             self._thread = None
@@ -129,16 +182,42 @@ atexit.register(_hubs.stop_all)  # call logs still queued are written
 def serve_hub(data_dir: str | os.PathLike[str] | None = None, host: str = "127.0.0.1", port: int = 0,
               api_key: str | None = None, *, call_log_size: int = 1000, call_log_timeout: float = 5.0,
               max_body_size: int = HUB_MAX_BODY, options: MockOptions | None = None) -> HubServer:
-    """Start a hub in a background thread; returns once it listens (``.url``, ``.api_key``,
-    ``.client``, ``.stop()``; usable as a context manager). ``data_dir`` defaults to the user data
-    folder; ``api_key`` to the key stored there (generated on first start). ``call_log_size``:
-    calls kept per mock; ``call_log_timeout``: seconds a call-log write waits for the database;
-    ``max_body_size``: bytes a request body may have (413 above). ``options``: every mock's
-    defaults (``MockOptions``), which a mock's ``config`` overrides (``matchBody``,
-    ``distanceThreshold``...: ``MockOptions.from_postman_config``).
+    """Start a hub (many mocks behind Postman's mock API) in a background thread; returns once
+    it listens.
 
     Like ``serve``, re-running the notebook cell replaces the hub this process already runs on the
     same folder (only one hub may hold a folder) and, when no port is asked for, keeps its port.
+
+    Args:
+        data_dir: the data folder (SQLite); ``None``: ``mockkit/hub`` in the user data folder.
+        host: the address to listen on (loopback by default).
+        port: the TCP port; 0 picks a free one.
+        api_key: the management key; ``None``: the key stored in ``data_dir`` (generated on
+            first start and stored with mode 0600).
+        call_log_size: calls kept per mock.
+        call_log_timeout: seconds a call-log write waits for the database lock.
+        max_body_size: bytes a request body may have (413 above; default 64 MiB, since
+            collection uploads are big).
+        options: every mock's defaults (``MockOptions``), which a mock's ``config`` overrides
+            (``matchBody``, ``distanceThreshold``...: ``MockOptions.from_postman_config``).
+
+    Returns:
+        The running ``HubServer`` (``.url``, ``.api_key``, ``.client``, ``.stop()``; a context
+        manager).
+
+    Raises:
+        ServerError: the address is in use, another hub holds the folder, or its database cannot
+            be opened.
+        ConfigError: an empty ``api_key``.
+
+    Examples:
+        ```python
+        hub = mockkit.serve_hub("./hub-data")
+        uid = hub.client.create_collection("api.postman_collection.json")["collection"]["uid"]
+        mock = hub.client.create_mock(uid, name="staging")["mock"]
+        httpx.get(mock["mockUrl"] + "/users/42")
+        hub.stop()
+        ```
     """
     folder = (Path(data_dir) if data_dir is not None else default_data_dir()).resolve()
 
@@ -153,6 +232,7 @@ def run_hub(data_dir: str | None, host: str, port: int, api_key: str | None,
             out: TextIO = sys.stdout, err: TextIO = sys.stderr, *, max_body_size: int = HUB_MAX_BODY,
             options: MockOptions | None = None) -> int:
     """``mockkit hub``: serve in the foreground until SIGINT/SIGTERM."""
+    refuse_for_hub(options)
     if api_key is not None and not api_key.strip():
         raise ConfigError("api_key", "must not be empty")
     directory = Path(data_dir) if data_dir else default_data_dir()

@@ -200,17 +200,17 @@ class HubStore:
                     self._conn.execute("ROLLBACK")
                 raise
 
-    def _one(self, sql: str, args: tuple = ()) -> dict[str, Any] | None:
+    def _one(self, sql: str, args: tuple[object, ...] = ()) -> dict[str, Any] | None:
         with self._read_lock:
             return _row(self._reader.execute(sql, args).fetchone())
 
-    def _all(self, sql: str, args: tuple = ()) -> list[dict[str, Any]]:
+    def _all(self, sql: str, args: tuple[object, ...] = ()) -> list[dict[str, Any]]:
         with self._read_lock:
             return [_row(r) for r in self._reader.execute(sql, args).fetchall()]  # type: ignore[misc]
 
     # ------------------------------------------------------------- collections and environments
 
-    def add_document(self, kind: str, doc_id: str, name: str, document: dict) -> dict[str, Any]:
+    def add_document(self, kind: str, doc_id: str, name: str, document: dict[str, Any]) -> dict[str, Any]:
         assert kind in DOC_KINDS
         now = now_iso()
         with self._write() as db:
@@ -225,7 +225,7 @@ class HubStore:
         assert kind in DOC_KINDS
         return self._all(f"SELECT id, name, created_at, updated_at FROM {kind} ORDER BY rowid")
 
-    def replace_document(self, kind: str, doc_id: str, name: str, document: dict) -> dict[str, Any] | None:
+    def replace_document(self, kind: str, doc_id: str, name: str, document: dict[str, Any]) -> dict[str, Any] | None:
         assert kind in DOC_KINDS
         with self._write() as db:
             cur = db.execute(f"UPDATE {kind} SET name = ?, document = ?, updated_at = ? WHERE id = ?",

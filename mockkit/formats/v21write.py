@@ -15,11 +15,11 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .errors import MockkitError
-from .model import Body, Collection, Environment, Pairs, SavedRequest, SavedResponse, Url
+from ..errors import MockkitError
+from ..model import Body, Collection, Environment, Example, Pairs, SavedRequest, SavedResponse, Url
 from .outline import Folder, Request, outline
 
-__all__ = ["collection_json", "environment_json", "dumps", "write_json", "SCHEMA"]
+__all__ = ["collection_json", "environment_json", "dumps", "write_json", "SCHEMA", "request_json", "example_json"]
 
 SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
 
@@ -75,23 +75,56 @@ def _response(response: SavedResponse) -> dict[str, Any]:
     return out
 
 
+def request_json(request: SavedRequest) -> dict[str, Any]:
+    """A saved request as a v2.1 ``request`` object (Postman collection format v2.1.0).
+
+    Args:
+        request (SavedRequest): the saved request.
+
+    Returns:
+        dict[str, Any]: ``{"method", "header", "url", "body"}`` as a v2.1 export writes them.
+
+    Examples:
+        ```python
+        request_json(example.request)["url"]["raw"]      # 'http://127.0.0.1:8080/users/7'
+        ```
+    """
+    return _request(request)
+
+
+def example_json(e: Example) -> dict[str, Any]:
+    """An example as a v2.1 saved response (an item's ``response[]`` entry, Postman collection format
+    v2.1.0).
+
+    Args:
+        e (Example): the example.
+
+    Returns:
+        dict[str, Any]: name, id, uid, ``originalRequest``, status, code, preview language, header
+        and body.
+
+    Examples:
+        ```python
+        example_json(example)["code"]      # 200
+        ```
+    """
+    response: dict[str, Any] = {"name": e.name}
+    if e.id:
+        response["id"] = e.id
+    if e.uid:
+        response["uid"] = e.uid
+    response["originalRequest"] = _request(e.request)
+    response.update(_response(e.response))
+    return response
+
+
 def _item(request: Request) -> dict[str, Any]:
     item = request.item
     out: dict[str, Any] = {"name": item.name}
     if item.id:
         out["id"] = item.id
     out["request"] = _request(item.request)
-    responses = []
-    for e in request.examples:
-        response: dict[str, Any] = {"name": e.name}
-        if e.id:
-            response["id"] = e.id
-        if e.uid:
-            response["uid"] = e.uid
-        response["originalRequest"] = _request(e.request)
-        response.update(_response(e.response))
-        responses.append(response)
-    out["response"] = responses
+    out["response"] = [example_json(e) for e in request.examples]
     return out
 
 

@@ -1,4 +1,4 @@
-"""Postman Collection v2.0/v2.1 and environment JSON -> model, once ``collection`` has read the
+"""Postman Collection v2.0/v2.1 and environment JSON -> model, once ``sources`` has read the
 file: the item tree flattened into ``Collection.examples`` and ``Collection.requests`` (an
 explicit stack, at most ``MAX_DEPTH`` folders deep), the API's ``{"collection": {...}}`` wrapper
 removed, v1 files refused with a way to convert them. Values are read by ``v2fields``.
@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 from http import HTTPStatus
+from typing import Any
 
-from .model import Collection, Environment, Example, RequestItem, SavedResponse, Variable
+from ..model import Collection, Environment, Example, RequestItem, SavedResponse, Variable
+from .sources import MAX_DEPTH
 from .v2fields import (
     Invalid,
     as_list,
@@ -25,9 +27,6 @@ from .v2fields import (
 
 __all__ = ["parse_collection", "parse_environment", "unwrap", "is_environment", "MAX_DEPTH", "V1_MESSAGE",
            "ENV_AS_COLLECTION", "COLLECTION_AS_ENV"]
-
-MAX_DEPTH = 100
-"""Folders nested deeper than this are refused (real collections rarely go past 5)."""
 
 V1_MESSAGE = (
     "this is a Postman Collection v1 file; mockkit reads Collection v2.0 and v2.1. Convert it: in "
@@ -70,7 +69,7 @@ def _status(code: object, status: object, path: str) -> tuple[int, str]:
         return number, ""
 
 
-def _response(entry: dict, path: str) -> SavedResponse:
+def _response(entry: dict[str, Any], path: str) -> SavedResponse:
     code, status = _status(entry.get("code"), entry.get("status"), path)
     body = entry.get("body") if "body" in entry else entry.get("data")  # "data": legacy exports
     return SavedResponse(
@@ -82,7 +81,7 @@ def _response(entry: dict, path: str) -> SavedResponse:
     )
 
 
-def _request_item(entry: dict, path: str, folder: tuple[str, ...], first: int
+def _request_item(entry: dict[str, Any], path: str, folder: tuple[str, ...], first: int
                   ) -> tuple[RequestItem, list[Example]]:
     """A request item and its examples (``response`` may be a list or a single object)."""
     name = as_text(entry.get("name"), path + ".name")
@@ -155,12 +154,12 @@ def unwrap(data: object, key: str) -> tuple[object, str]:
     return data, ""
 
 
-def _is_v1(data: dict) -> bool:
+def _is_v1(data: dict[str, Any]) -> bool:
     v1_keys = {"requests", "folders", "order"}
     return "info" not in data and "item" not in data and bool(v1_keys & data.keys())
 
 
-def is_environment(data: dict) -> bool:
+def is_environment(data: dict[str, Any]) -> bool:
     return "item" not in data and "info" not in data and ("values" in data or "environment" in data)
 
 

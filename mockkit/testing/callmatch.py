@@ -31,11 +31,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from . import safejson
-from .errors import ConfigError
-from .journal import Call
-from .terminal import printable
-from .urls import levenshtein
+from .. import safejson
+from ..errors import ConfigError
+from ..journal import Call
+from ..terminal import printable
+from ..urls import levenshtein
 
 __all__ = ["ANY_METHOD", "CallPattern", "Verdict"]
 

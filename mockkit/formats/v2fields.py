@@ -13,8 +13,8 @@ import json
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
 
-from . import safejson
-from .model import Body, Pairs, SavedRequest, Url
+from .. import safejson
+from ..model import Body, Pairs, SavedRequest, Url
 
 __all__ = ["Invalid", "guard", "fail", "join_path", "as_text", "as_object", "as_list", "is_off", "enabled_entries",
            "read_headers", "read_fields", "read_variables", "read_url", "read_method", "read_body", "read_request",
@@ -79,25 +79,25 @@ def as_text(value: object, path: str) -> str:
     fail(path, "expected text", value)
 
 
-def as_object(value: object, path: str, expected: str) -> dict:
+def as_object(value: object, path: str, expected: str) -> dict[str, Any]:
     """An object, or {} for null; anything else is an error."""
     if value is not None and not isinstance(value, dict):
         fail(path, expected, value)
     return value or {}
 
 
-def as_list(value: object, path: str, expected: str) -> list:
+def as_list(value: object, path: str, expected: str) -> list[Any]:
     """A list, or [] for null; anything else is an error."""
     if value is not None and not isinstance(value, list):
         fail(path, expected, value)
     return value or []
 
 
-def is_off(entry: dict) -> bool:
+def is_off(entry: dict[str, Any]) -> bool:
     return entry.get("disabled") is True or entry.get("enabled") is False
 
 
-def enabled_entries(value: object, path: str, expected: str) -> list[tuple[str, dict]]:
+def enabled_entries(value: object, path: str, expected: str) -> list[tuple[str, dict[str, Any]]]:
     """The enabled object entries of a list (null entries skipped), with their JSON paths."""
     out = []
     for i, entry in enumerate(as_list(value, path, expected)):

@@ -1,11 +1,11 @@
-"""The fields of Postman v3 files, read into mockkit's model values (``mockkit.v3read`` walks
+"""The fields of Postman v3 files, read into mockkit's model values (``mockkit.formats.v3read`` walks
 the tree; this module reads one file's values).
 
 Both spellings Postman uses are read: the list ``[{key, value, description?, disabled?}]`` of the
 ``collection-schema-v3`` reference and the mapping ``{Name: value}`` its migrator writes (a
 mapping cannot hold a disabled entry or a repeated name, so the migrator falls back to the list
 for those). A request's ``url`` is one string with its query; ``queryParams``, when present,
-are the query mockkit compares (they also list disabled parameters), else the URL's own. Text is kept as written (``mockkit.yamlnodes``); every failure is a ``YamlInvalid``
+are the query mockkit compares (they also list disabled parameters), else the URL's own. Text is kept as written (``mockkit.formats.yamlnodes``); every failure is a ``YamlInvalid``
 with the key path and position, which ``within`` turns into a ``CollectionError`` naming the file.
 """
 
@@ -15,9 +15,9 @@ from collections.abc import Callable
 from http import HTTPStatus
 from typing import TypeVar
 
-from .collection import _decode, _read_bytes
-from .errors import CollectionError
-from .model import Body, Pairs, SavedRequest, SavedResponse, Url
+from ..errors import CollectionError
+from ..model import Body, Pairs, SavedRequest, SavedResponse, Url
+from .sources import read_text
 from .yamlnodes import Value, YamlInvalid, parse_yaml
 
 __all__ = ["REQUEST_SUFFIXES", "EXAMPLE_SUFFIXES", "ENVIRONMENT_SUFFIXES", "RAW_TYPES", "RESPONSE_TYPES",
@@ -47,7 +47,7 @@ T = TypeVar("T")
 def read_file(path: str) -> dict[str, Value]:
     """One YAML file's top-level fields (``CollectionError`` naming the file if it cannot be read
     or is not a mapping)."""
-    doc = Value(parse_yaml(_decode(_read_bytes(path), path), path))
+    doc = Value(parse_yaml(read_text(path), path))
     return within(path, lambda: doc.mapping("a YAML mapping of Postman fields ($kind, name, ...)"))
 
 

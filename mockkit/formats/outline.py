@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .model import Collection, Example, RequestItem
+from ..model import Collection, Example, RequestItem
 
 __all__ = ["Folder", "Request", "outline"]
 

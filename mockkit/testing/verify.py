@@ -1,6 +1,6 @@
 """Call assertions and strict checks, shared by ``MockServer`` and the httpx transport.
 
-    mock.assert_called("GET", "/users/{{id}}", times=2)       # the calls, or AssertionError
+    mock.assert_called("GET", "/users/{{id}}", times=2)       # the calls, or MockAssertionError
     mock.assert_not_called("DELETE", "/users/*")
     mock.calls_to("POST", "/users")                            # [journal.Call, ...]
     mock.assert_all_matched()                                  # every request got an example
@@ -13,88 +13,31 @@ The checks a test wants at its end (``set_checks``: strict, expected examples) r
 client closes. Failed calls are remembered apart from the call log (``CallWatch``), so clearing
 the log or a log that drops old calls does not hide them; ``reset()`` forgets everything.
 
-Tests set the defaults through ``TestDefaults`` (the pytest plugin pushes one per session and
-sets the running test's seed): outside pytest nothing is strict unless asked, and a mock with no
-seed picks one, so every mock's fake data can be replayed (``mock.seed``).
+What a pytest session asks of mocks made without explicit settings (strictness, the running
+test's seed) is ``session``'s.
 """
 
 from __future__ import annotations
 
-import secrets
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .callmatch import CallPattern, Verdict, printable
-from .errors import ConfigError
-from .journal import Call
-from .model import Example
+from ..errors import ConfigError, MockAssertionError
+from ..journal import Call
+from ..model import Example
+from ..terminal import printable
+from .callmatch import CallPattern, Verdict
+from .session import default_strict
 from .strictness import call_number, failure_kind, failures_message, select_examples, unused_message
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .engine import MockEngine, Served
+    from ..engine import MockEngine, Served
 
-__all__ = ["CallAssertions", "CallWatch", "TestDefaults", "pick_seed", "settle_seed", "default_strict",
-           "push_defaults", "pop_defaults", "current_defaults"]
+__all__ = ["CallAssertions", "CallWatch"]
 
 MAX_REMEMBERED = 100
 """Failed calls a ``CallWatch`` keeps (all are counted)."""
-
-
-def pick_seed() -> int:
-    """A fresh seed for fake data (8 digits: short enough to type into a rerun)."""
-    return secrets.randbelow(90_000_000) + 10_000_000
-
-
-@dataclass
-class TestDefaults:
-    """What the running pytest session (and test) asks of mocks created without explicit options.
-
-    ``strict``: the project default (ini ``mockkit_strict``); ``seed``: the running test's seed,
-    given to every mock it creates without one; ``mocks``: (what, seed) of each mock created
-    during the running test, for the failure report."""
-
-    strict: bool = True
-    seed: int | None = None
-    mocks: list[tuple[str, int]] = field(default_factory=list)
-
-
-_defaults: list[TestDefaults] = []  # a stack: pytest's own pytester nests sessions in one process
-
-
-def push_defaults(defaults: TestDefaults) -> None:
-    _defaults.append(defaults)
-
-
-def pop_defaults(defaults: TestDefaults) -> None:
-    if defaults in _defaults:
-        _defaults.remove(defaults)
-
-
-def current_defaults() -> TestDefaults | None:
-    return _defaults[-1] if _defaults else None
-
-
-def settle_seed(seed: int | None) -> int:
-    """``seed``, or the running test's seed, or a fresh one."""
-    if seed is not None:
-        return int(seed)
-    defaults = current_defaults()
-    return defaults.seed if defaults is not None and defaults.seed is not None else pick_seed()
-
-
-def note_mock(what: str, seed: int | None) -> None:
-    """Tell the running test (if any) that a mock with this seed was created."""
-    defaults = current_defaults()
-    if defaults is not None and seed is not None:
-        defaults.mocks.append((what, seed))
-
-
-def default_strict() -> bool:
-    """Strict in a pytest session (unless its ini says ``mockkit_strict = false``), not elsewhere."""
-    defaults = current_defaults()
-    return defaults.strict if defaults is not None else False
 
 
 class CallWatch:
@@ -125,15 +68,33 @@ class CallWatch:
 
 
 class CallAssertions:
-    """Assertions over the call log and strict checks; mixed into ``MockServer`` and
-    ``EngineTransport`` (anything with an ``engine``: a ``MockEngine``)."""
+    """Assertions over the call log, and the strict end-of-test checks, of a ``MockServer`` or
+    an httpx transport (``EngineTransport``): anything with an ``engine`` (a ``MockEngine``).
+
+    A call *pattern* is a method and a path: ``{{name}}``, ``:name`` and ``*`` segments match
+    any one segment, a query string in the path must be sent as written, and ``params``,
+    ``headers`` and ``json`` must match what was sent (other parameters and headers are not
+    compared; rules: ``mockkit.testing.callmatch``). A failed assertion raises
+    ``MockAssertionError``, which pytest shows as a failed ``assert``; its message lists the
+    calls that came closest and why each did not count.
+
+    Examples:
+        ```python
+        mock.assert_called("GET", "/users/{{id}}", times=2)
+        mock.assert_called_once("POST", "/users", json={"name": "Ada"})
+        mock.assert_not_called("DELETE", "/users/*")
+        mock.assert_all_matched()                       # every request got an example
+        mock.reset()                                    # as if just started
+        ```
+    """
 
     engine: "MockEngine"
     _explain_hint = "mock.explain("
 
     @property
     def watch(self) -> CallWatch:
-        """What the end-of-test checks remember (created on first use)."""
+        """What the end-of-test checks remember since the last reset (a ``CallWatch``: examples
+        served, failed calls, the checks chosen); created on first use."""
         watch = self.__dict__.get("_call_watch")
         if watch is None:
             watch = self.__dict__["_call_watch"] = CallWatch()
@@ -155,7 +116,7 @@ class CallAssertions:
         if served.winner is not None:
             self.watch.used.add(served.winner.example.position)
             return
-        call = self.engine.journal.get(served.call_id)
+        call = self.engine.journal.get(served.call_id) if served.call_id is not None else None
         if call is not None and failure_kind(call):
             self.watch.add_failed(call)
 
@@ -171,21 +132,58 @@ class CallAssertions:
 
     def calls_to(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
                  headers: Mapping[str, Any] | None = None, json: Any = None) -> list[Call]:
-        """The logged calls (``journal.Call`` records, oldest first) that fit the pattern.
+        """The logged calls that fit the pattern, without asserting anything.
 
-        ``path`` may hold ``{{name}}``, ``:name`` or ``*`` segments and a query string; ``params``
-        and ``headers`` must be sent as given, others are not compared; ``json`` must equal the
-        parsed body (rules: ``mockkit.callmatch``). A call whose body the log kept only in part
-        is left out when ``json`` is given (``assert_called`` says so)."""
+        Args:
+            method: the HTTP method (any case).
+            path: the path; ``{{name}}``, ``:name`` or ``*`` segments match any one segment, and
+                a query string (``/users?page=2``) must be sent as written.
+            params: query parameters that must be sent with these values (others may be sent too).
+            headers: headers that must be sent with these values (names in any case).
+            json: a value the parsed JSON body must equal. A call whose body the log kept only in
+                part (over ``journal_body_bytes``) is left out (``assert_called`` says so).
+
+        Returns:
+            The calls (``Call`` records of the call log: ``request``, ``status``, ``example``,
+            ``time``...), oldest first; empty when none fits.
+
+        Examples:
+            ```python
+            [c.request.target for c in mock.calls_to("GET", "/users/{{id}}")]
+            len(mock.calls_to("POST", "/users", headers={"x-tenant": "acme"}))
+            ```
+        """
         pattern = CallPattern.of(method, path, params=params, headers=headers, json=json)
         return [c for c in self.engine.journal.snapshot() if pattern.verdict(c).matches]
 
     def assert_called(self, method: str, path: str, *, times: int | None = None,
                       params: Mapping[str, Any] | None = None, headers: Mapping[str, Any] | None = None,
                       json: Any = None) -> list[Call]:
-        """Assert that calls fitting the pattern (as ``calls_to``) were made: at least once, or
-        exactly ``times`` times. Returns them; raises ``AssertionError`` listing the calls that
-        came closest and why each did not count."""
+        """Assert that calls fitting the pattern were made: at least once, or exactly ``times``.
+
+        Args:
+            method: the HTTP method (any case).
+            path: the path pattern (as ``calls_to``).
+            times: how many calls must fit exactly (0 or more); ``None``: at least one.
+            params: query parameters that must be sent with these values.
+            headers: headers that must be sent with these values.
+            json: a value the parsed JSON body must equal.
+
+        Returns:
+            The calls that fit (``Call`` records), oldest first.
+
+        Raises:
+            MockAssertionError: the count is not what was asked; the message lists the calls that
+                fit, those the log cannot tell about (a body kept in part), and the calls that
+                came closest with why each did not count.
+            ConfigError: ``times`` is not a whole number of at least 0.
+
+        Examples:
+            ```python
+            calls = mock.assert_called("GET", "/users/{{id}}", times=2)
+            mock.assert_called("GET", "/search?q=ada", headers={"accept": "application/json"})
+            ```
+        """
         __tracebackhide__ = True
         if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 0):
             raise ConfigError("times", f"must be a whole number ≥ 0, not {times!r}")
@@ -195,17 +193,53 @@ class CallAssertions:
         unknown = [v for v in verdicts if v.matches is None]
         if (times is None and matched) or (times is not None and len(matched) == times and not unknown):
             return matched
-        raise AssertionError(self._called_message(pattern, times, verdicts))
+        raise MockAssertionError(self._called_message(pattern, times, verdicts))
 
     def assert_called_once(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
                            headers: Mapping[str, Any] | None = None, json: Any = None) -> Call:
-        """Assert exactly one call fits the pattern; returns it (``AssertionError`` otherwise)."""
+        """Assert that exactly one call fits the pattern (as ``assert_called(..., times=1)``).
+
+        Args:
+            method: the HTTP method (any case).
+            path: the path pattern (as ``calls_to``).
+            params: query parameters that must be sent with these values.
+            headers: headers that must be sent with these values.
+            json: a value the parsed JSON body must equal.
+
+        Returns:
+            The one call that fits (a ``Call`` record).
+
+        Raises:
+            MockAssertionError: no call or more than one fits (the message says which came closest).
+
+        Examples:
+            ```python
+            call = mock.assert_called_once("POST", "/users", json={"name": "Ada"})
+            call.status                                      # 201
+            ```
+        """
         __tracebackhide__ = True
         return self.assert_called(method, path, times=1, params=params, headers=headers, json=json)[0]
 
     def assert_not_called(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
                           headers: Mapping[str, Any] | None = None, json: Any = None) -> None:
-        """Assert no call fits the pattern (``AssertionError`` listing those that do)."""
+        """Assert that no call fits the pattern.
+
+        Args:
+            method: the HTTP method (any case).
+            path: the path pattern (as ``calls_to``).
+            params: query parameters that must be sent with these values.
+            headers: headers that must be sent with these values.
+            json: a value the parsed JSON body must equal.
+
+        Raises:
+            MockAssertionError: some calls fit (the message lists them).
+
+        Examples:
+            ```python
+            mock.assert_not_called("DELETE", "/users/*")
+            ```
+        """
         __tracebackhide__ = True
         self.assert_called(method, path, times=0, params=params, headers=headers, json=json)
 
@@ -239,8 +273,21 @@ class CallAssertions:
     # ---------------------------------------------------------------------------- strictness
 
     def unmatched_calls(self) -> list[Call]:
-        """Calls answered without an example since the last ``reset`` (kinds: ``strictness``),
-        oldest first, including ones since cleared from the call log."""
+        """The calls answered without an example since the last ``reset``: no example matched
+        (404 ``mockRequestNotFoundError``), or the request was refused before matching (a bad
+        path, a body over ``max_body_size``, a private mock's missing key). Kinds:
+        ``mockkit.testing.strictness``.
+
+        Returns:
+            The ``Call`` records, oldest first, including ones since cleared from the call log
+            (``clear_calls``) or dropped from it (``journal_size``): up to ``MAX_REMEMBERED`` (100) of those are kept.
+
+        Examples:
+            ```python
+            for call in mock.unmatched_calls():
+                print(call.request.method, call.request.target, call.status, call.error)
+            ```
+        """
         found = dict(self.watch.failed)
         for call in self.engine.journal.snapshot():
             if failure_kind(call):
@@ -248,12 +295,23 @@ class CallAssertions:
         return sorted(found.values(), key=call_number)
 
     def assert_all_matched(self) -> None:
-        """Assert every request got an example; the ``AssertionError`` lists each one that did
-        not with the nearest examples and why they lost, and this mock's seed."""
+        """Assert that every request since the last ``reset`` got an example (what a strict
+        pytest fixture checks at the end of each test).
+
+        Raises:
+            MockAssertionError: some did not; the message lists each with the nearest examples
+                and why they lost, and this mock's seed.
+
+        Examples:
+            ```python
+            mock.get("/users/42")
+            mock.assert_all_matched()
+            ```
+        """
         __tracebackhide__ = True
         failed = self.unmatched_calls()
         if failed:
-            raise AssertionError(self._failures_message(failed))
+            raise MockAssertionError(self._failures_message(failed))
 
     def _failures_message(self, failed: Sequence[Call]) -> str:
         message = failures_message(self.engine, failed, seed=self.seed, where=self._where(),
@@ -262,13 +320,25 @@ class CallAssertions:
         return message + (f"\n({hidden} more failed calls were not kept)" if hidden > 0 else "")
 
     def assert_all_used(self, examples: Iterable[str] | None = None) -> None:
-        """Assert the examples named (an id, uid, name or ``Request / Example`` each; default:
-        every example of the collection) were each served at least once since the last reset.
-        Raises ``LookupError`` for a name no example has, ``AssertionError`` for unused ones."""
+        """Assert that the examples named were each served at least once since the last reset.
+
+        Args:
+            examples: each an example's id, uid, name, or ``"Request / Example"`` (a name can
+                mean several examples: any of them counts); ``None``: every example.
+
+        Raises:
+            MockLookupError: a name that no example has (the message suggests the closest).
+            MockAssertionError: some were never served (the message lists them and the calls made).
+
+        Examples:
+            ```python
+            mock.assert_all_used(["User found", "Users / Users, page 2"])
+            ```
+        """
         __tracebackhide__ = True
         message = self._unused(self._select(examples))
         if message:
-            raise AssertionError(message)
+            raise MockAssertionError(message)
 
     def _select(self, examples: Iterable[str] | None) -> dict[str, list[Example]]:
         every = self.engine.collection.examples
@@ -290,11 +360,27 @@ class CallAssertions:
 
     def set_checks(self, *, strict: bool | None = None, expect: Sequence[str] = (),
                    assert_all_used: bool | None = None) -> None:
-        """Choose what ``verify()`` checks: ``strict`` (default: the pytest project's default,
-        off outside pytest) fails on unmatched requests; ``expect`` names examples the test means
-        to use, and ``assert_all_used`` (default: on when ``expect`` names any; True alone means
-        every example) fails when one was never served. Raises ``LookupError`` for an unknown
-        example name, at once."""
+        """Choose what ``verify()`` checks (the pytest fixtures and ``transport(...)`` call this
+        with their ``strict``/``expect``/``assert_all_used`` arguments).
+
+        Args:
+            strict: fail on requests that got no example. ``None``: on in a pytest session
+                unless its ini says ``mockkit_strict = false``, off elsewhere.
+            expect: examples the test means to use (as ``assert_all_used``); one name or several.
+            assert_all_used: fail when an expected example was never served. ``None``: on when
+                ``expect`` names any; ``True`` without ``expect``: every example.
+
+        Raises:
+            MockLookupError: an ``expect`` name that no example has (raised at once, not at
+                ``verify``).
+
+        Examples:
+            ```python
+            mock.set_checks(strict=True, expect=["User found"])
+            # ... the test ...
+            mock.verify()
+            ```
+        """
         if isinstance(expect, str):
             expect = (expect,)
         watch = self.watch
@@ -304,7 +390,18 @@ class CallAssertions:
 
     def verify(self) -> None:
         """Run the checks chosen with ``set_checks``; each failed call or unused example is
-        reported once (a later ``verify`` does not repeat it). Raises ``AssertionError``."""
+        reported once (a later ``verify`` does not repeat it).
+
+        Raises:
+            MockAssertionError: a check failed; the message has every failure.
+
+        Examples:
+            ```python
+            mock.set_checks(strict=True)
+            mock.get("/no/such/path")
+            mock.verify()                    # MockAssertionError: 1 request got no example ...
+            ```
+        """
         __tracebackhide__ = True
         watch = self.watch
         problems = []
@@ -319,18 +416,37 @@ class CallAssertions:
                 watch.unused_reported = True
                 problems.append(message)
         if problems:
-            raise AssertionError("\n\n".join(problems))
+            raise MockAssertionError("\n\n".join(problems))
 
     # ------------------------------------------------------------------------------- resetting
 
     def clear_calls(self) -> None:
-        """Empty the call log. Failed calls stay remembered for the strict check (``reset`` forgets them)."""
+        """Empty the call log. Failed calls stay remembered for the strict check (``reset``
+        forgets them).
+
+        Examples:
+            ```python
+            mock.clear_calls()
+            len(mock.calls)                  # 0
+            ```
+        """
         self.engine.journal.clear()
 
     def reset(self, *, seed: int | None = None) -> None:
         """Back to a just-started mock: empty call log, no server response, nothing remembered
-        by the checks (their settings stay), fake data restarted from ``seed`` (default: this
-        mock's seed). What a session-scoped fixture does between tests."""
+        by the checks (their settings stay), fake data restarted. What a session-scoped pytest
+        fixture does between tests.
+
+        Args:
+            seed: restart fake data from this seed; ``None``: from this mock's seed, so the same
+                calls give the same answers again.
+
+        Examples:
+            ```python
+            mock.reset()
+            mock.reset(seed=42)              # other fake data from now on
+            ```
+        """
         self.engine.journal.clear()
         self.engine.clear_server_response()
         self.watch.reset()

@@ -13,10 +13,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .collection import _is_yaml_source, load_collection, load_environment, read_json
+from ..collection import load_collection, load_environment
+from ..errors import MockkitError
+from ..model import Collection, Environment
+from .sources import is_v3_source, read_json
 from .v2read import is_environment, unwrap
-from .errors import MockkitError
-from .model import Collection, Environment
 
 __all__ = ["convert", "load_any", "FORMATS"]
 
@@ -29,7 +30,7 @@ def load_any(source: str | os.PathLike[str]) -> Collection | Environment:
     text = os.fspath(source)
     if text.lower().endswith((".environment.yaml", ".environment.yml")):
         return load_environment(text)
-    if _is_yaml_source(text):
+    if is_v3_source(text):
         return load_collection(text)
     data, _ = read_json(text)
     data, _ = unwrap(unwrap(data, "environment")[0], "collection")

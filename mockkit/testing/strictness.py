@@ -28,15 +28,15 @@ from collections.abc import Iterable, Sequence
 from difflib import get_close_matches
 from typing import TYPE_CHECKING
 
-from .errors import MockLookupError
-from .journal import Call
-from .matching import Candidate
-from .model import Example
-from .terminal import printable
-from .urls import PathForms, has_wildcard, levenshtein
+from ..errors import MockLookupError
+from ..journal import Call
+from ..matching import Candidate
+from ..model import Example
+from ..terminal import printable
+from ..urls import PathForms, has_wildcard, levenshtein
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .engine import MockEngine
+    from ..engine import MockEngine
 
 __all__ = ["failure_kind", "nearest_candidates", "failures_message", "unused_message", "select_examples",
            "call_number", "CANDIDATES_SHOWN"]
@@ -58,6 +58,8 @@ def failure_kind(call: Call) -> str | None:
     """``"unmatched"``, ``"refused"``, ``"error"``, or None when the call was answered as meant."""
     if call.error == "serverResponse":
         return None
+    if call.forwarded is not None:  # the upstream answered it (issue 16); its failures are errors
+        return "error" if call.error else None
     if call.error == "unauthorizedError":
         return "refused"
     if call.error == "mockRequestNotFoundError":

@@ -16,7 +16,7 @@ writes, and ``postman collection lint`` accepts it:
 * ``order`` is 1000, 2000, ... per folder, requests and sub-folders together, so the tree reads
   back in the same order (and ties break the same way).
 
-Lossless for everything mockkit reads (``mockkit.v3read`` gives back the same answers); auth,
+Lossless for everything mockkit reads (``mockkit.formats.v3read`` gives back the same answers); auth,
 scripts and descriptions of requests are not in mockkit's model and are not written. Where v3 has
 no spelling for a v2.x value: a raw body without a language is ``type: text`` (compared the same
 way); a GraphQL body is ``type: json`` holding the JSON a GraphQL POST sends, with the query and
@@ -36,12 +36,13 @@ from typing import Any
 
 import yaml
 
-from .errors import MockkitError
-from .model import Body, Collection, Environment, Pairs, SavedRequest, SavedResponse, Url
+from ..errors import MockkitError
+from ..model import Body, Collection, Environment, Example, Pairs, SavedRequest, SavedResponse, Url
 from .outline import Folder, Request, outline
 from .v3fields import GRAPHQL_KEY, LANGUAGE_KEY, RESPONSE_TYPES
 
-__all__ = ["tree_files", "write_tree", "environment_yaml", "file_stem", "dump_yaml", "url_text"]
+__all__ = ["tree_files", "write_tree", "environment_yaml", "file_stem", "dump_yaml", "url_text", "request_fields",
+           "response_fields", "example_doc"]
 
 _UNSAFE = re.compile(r'[/\\:*?"<>|\x00-\x1f\x7f]+')
 MAX_STEM = 100
@@ -62,7 +63,7 @@ class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[mi
     (libyaml's emitter when installed: the same text, six times faster)."""
 
 
-def _represent_str(dumper: Any, value: str) -> yaml.ScalarNode:
+def _represent_str(dumper: yaml.representer.SafeRepresenter, value: str) -> yaml.ScalarNode:
     value = _LONE_SURROGATE.sub("\ufffd", value)  # not text: no YAML or UTF-8 file can hold one
     style = "|" if "\n" in value else ('"' if _TYPED.match(value) else None)
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
@@ -168,6 +169,51 @@ def request_fields(request: SavedRequest) -> dict[str, Any]:
     return out
 
 
+def response_fields(response: SavedResponse) -> dict[str, Any]:
+    """A saved response as a v3 example's ``response`` mapping (Postman's Git-native v3 YAML).
+
+    Args:
+        response (SavedResponse): the saved response.
+
+    Returns:
+        dict[str, Any]: statusCode, statusText, headers and body.
+
+    Examples:
+        ```python
+        response_fields(example.response)["statusCode"]      # 200
+        ```
+    """
+    return _response(response)
+
+
+def example_doc(e: Example, stem: str, order: int) -> dict[str, Any]:
+    """An example's ``.example.yaml`` document (Postman's Git-native v3 YAML).
+
+    Args:
+        e (Example): the example.
+        stem (str): its file name without ``.example.yaml`` (the name is written only when it
+            differs).
+        order (int): its place among its request's examples (the ``order`` key).
+
+    Returns:
+        dict[str, Any]: ``$kind: http-example``, name, id, request, response and order.
+
+    Examples:
+        ```python
+        example_doc(example, "200 OK", 1000)["$kind"]      # 'http-example'
+        ```
+    """
+    ex: dict[str, Any] = {"$kind": "http-example"}
+    if e.name != stem:
+        ex["name"] = e.name
+    if e.id:
+        ex["id"] = e.id
+    ex["request"] = request_fields(e.request)
+    ex["response"] = _response(e.response)
+    ex["order"] = order
+    return ex
+
+
 def _response(response: SavedResponse) -> dict[str, Any]:
     out: dict[str, Any] = {"statusCode": response.code, "statusText": response.status}
     if response.headers:
@@ -198,15 +244,8 @@ def _request_files(request: Request, stem: str, order: int, base: str, files: di
     names = _Names()
     for i, e in enumerate(request.examples, 1):
         ex_stem = names.claim(e.name, "example")
-        ex: dict[str, Any] = {"$kind": "http-example"}
-        if e.name != ex_stem:
-            ex["name"] = e.name
-        if e.id:
-            ex["id"] = e.id
-        ex["request"] = request_fields(e.request)
-        ex["response"] = _response(e.response)
-        ex["order"] = i * 1000
-        files[f"{base}.resources/{stem}.resources/examples/{ex_stem}.example.yaml"] = dump_yaml(ex)
+        files[f"{base}.resources/{stem}.resources/examples/{ex_stem}.example.yaml"] = dump_yaml(
+            example_doc(e, ex_stem, i * 1000))
 
 
 def _folder_files(folder: Folder, base: str, files: dict[str, str]) -> None:

@@ -16,10 +16,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .errors import MockkitError
+from ..errors import MockkitError
 
 __all__ = ["RESOURCES", "is_collection_folder", "collections_in", "find_postman_dir", "pick_collection",
-           "find_environment", "tree_stamp", "MAX_STAMP_ENTRIES"]
+           "find_environment", "tree_stamp", "file_stamps", "MAX_STAMP_ENTRIES"]
 
 RESOURCES = ".resources"
 _REQUEST_SUFFIXES = (".request.yaml", ".request.yml")
@@ -139,3 +139,24 @@ def tree_stamp(root: str | os.PathLike[str]) -> tuple[tuple[str, int, int], ...]
                     continue
                 out.append((rel + entry.name, st.st_mtime_ns, st.st_size))
     return tuple(sorted(out))
+
+
+Stamp = tuple[int, int] | tuple[tuple[str, int, int], ...] | None
+
+
+def file_stamps(paths: list[str | os.PathLike[str]]) -> tuple[Stamp, ...]:
+    """What watchers compare to notice an edit: for each file its (mtime in ns, size); for a
+    folder (a v3 collection) the sorted (relative path, mtime in ns, size) of everything under it,
+    so new, deleted and renamed files count; None for a path that cannot be read."""
+    out: list[Stamp] = []
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except OSError:
+            out.append(None)
+            continue
+        if os.path.isdir(path):
+            out.append(tree_stamp(path))
+        else:
+            out.append((st.st_mtime_ns, st.st_size))
+    return tuple(out)

@@ -13,7 +13,7 @@ Fixtures (both factories; call them with a collection, or let a ``mockkit`` mark
 * ``mockkit_transport(...same...) -> EngineTransport``: an httpx transport, no socket.
 
 Strict by default: when the test's body has run, a request that got no example (see
-``mockkit.strictness``) fails the test with the nearest examples and why they lost; the same
+``mockkit.testing.strictness``) fails the test with the nearest examples and why they lost; the same
 check runs on a failing test and adds its findings as a report section. ``expect=[...]`` names
 examples the test must use. ``scope="session"`` shares one mock per collection and options across
 the session, ``reset()`` at the start of each test that asks for it.
@@ -38,12 +38,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .errors import ConfigError
-from .verify import CallAssertions, TestDefaults, note_mock, pick_seed, pop_defaults, push_defaults
+from ..errors import ConfigError
+from .session import TestDefaults, note_mock, pick_seed, pop_defaults, push_defaults
+from .verify import CallAssertions
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .client import EngineTransport
-    from .mock import MockServer
+    from ..client import EngineTransport
+    from ..mock import MockServer
 
 MARKER_HELP = (
     "mockkit(collection=None, *, env=None, seed=None, strict=None, expect=(), assert_all_used=None, "
@@ -323,7 +324,7 @@ class _Factory:
 
 def _demo_or(collection: Any) -> Any:
     if collection is None:
-        from .demo import DEMO_COLLECTION
+        from ..demo import DEMO_COLLECTION
 
         return DEMO_COLLECTION
     return collection
@@ -341,7 +342,7 @@ def mockkit_server(request: pytest.FixtureRequest, mockkit_session_pool: MockPoo
     ``scope="session"``: a server shared by every test asking for the same collection and
     options, reset (call log, server response, checks, seed) for each. Function-scoped servers
     stop when the test ends; shared ones when the session does."""
-    from .mock import MockServer
+    from ..mock import MockServer
 
     factory = _Factory(request, mockkit_session_pool, "mockkit_server")
 
@@ -369,8 +370,8 @@ def mockkit_transport(request: pytest.FixtureRequest, mockkit_session_pool: Mock
 
     Settings as ``mockkit_server`` (server-only options such as ``port`` are refused); the checks
     run when the test's body has run, and also when a client using it closes."""
-    from .client import transport
-    from .engine import MockEngine
+    from ..client import transport
+    from ..engine import MockEngine
 
     factory = _Factory(request, mockkit_session_pool, "mockkit_transport")
 

@@ -25,7 +25,7 @@ from typing import NoReturn
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .errors import CollectionError
+from ..errors import CollectionError
 
 __all__ = ["YamlInvalid", "Value", "parse_yaml", "key_path"]
 
@@ -137,18 +137,18 @@ class Value:
         """The value as written ("" for no value); a list or mapping is an error."""
         if self.is_null:
             return ""
-        if not self.is_scalar:
+        if not isinstance(self.node, ScalarNode):
             self.fail(f"expected {what}")
-        return self.node.value  # type: ignore[union-attr]
+        return str(self.node.value)
 
     def flag(self) -> bool:
         """``true`` or ``false`` (no value -> false)."""
         if self.is_null:
             return False
         if isinstance(self.node, ScalarNode) and _plain(self.node):
-            if self.node.value in _TRUE:  # type: ignore[union-attr]
+            if self.node.value in _TRUE:
                 return True
-            if self.node.value in _FALSE:  # type: ignore[union-attr]
+            if self.node.value in _FALSE:
                 return False
         self.fail("expected true or false")
 

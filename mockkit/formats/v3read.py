@@ -26,7 +26,7 @@ Rules (each one what Postman's own tools do, or mockkit's decision where they ar
 * request kinds other than ``http-request`` (GraphQL, gRPC, WebSocket, ...), example kinds other
   than ``http-example``, and example folders whose request file is gone are listed in
   ``Collection.skipped`` and not served;
-* values: see ``mockkit.v3fields`` (both list and mapping forms; text kept as written). Every
+* values: see ``mockkit.formats.v3fields`` (both list and mapping forms; text kept as written). Every
   error is a ``CollectionError`` naming the file, the key path and the line and column.
 """
 
@@ -36,10 +36,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .collection import MAX_DEPTH
-from .errors import CollectionError
-from .model import Collection, Environment, Example, RequestItem, SkippedItem, Variable
+from ..errors import CollectionError
+from ..model import Collection, Environment, Example, RequestItem, SkippedItem, Variable
 from .repo import RESOURCES, collections_in, is_collection_folder
+from .sources import MAX_DEPTH
 from .v3fields import (
     ENVIRONMENT_SUFFIXES,
     EXAMPLE_SUFFIXES,
