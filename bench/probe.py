@@ -2,6 +2,7 @@
 
     python bench/probe.py demo          # import mockkit, then time mockkit.serve() for the demo
     python bench/probe.py load FILE     # time MockEngine(FILE) and report RSS once it is loaded
+    python bench/probe.py misses FILE N # engine time of fresh misses and of hits, N examples (generate(N))
 """
 
 import json
@@ -38,8 +39,36 @@ def main() -> None:
         print(json.dumps({"import_s": imported - start, "load_s": loaded - imported, "examples": len(engine.index),
                           "rss_before_mib": before["VmRSS"] / 1024, "rss_mib": after["VmRSS"] / 1024,
                           "hwm_mib": after["VmHWM"] / 1024}))
+    elif mode == "misses":
+        print(json.dumps(misses(mockkit.MockEngine(sys.argv[2]), int(sys.argv[3]))))
     else:
         raise SystemExit(f"unknown mode {mode!r}")
+
+
+def misses(engine, n: int, count: int = 2000) -> dict:
+    """Engine time (``handle``, µs) of ``count`` fresh misses (none repeated: no memo helps) and of
+    the hits bench_rank sends, on ``bench_rank.generate(n)``: median, p99, max."""
+    import random
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_rank import misses_for, requests_for
+
+    def timed(requests: list) -> list[float]:
+        out = []
+        for request in requests:
+            start = time.perf_counter_ns()
+            engine.handle(request)
+            out.append((time.perf_counter_ns() - start) / 1000)
+        return sorted(out)
+
+    timed(requests_for(n // 5, random.Random(9))[:50])  # warm
+    miss = timed(misses_for(n // 5, random.Random(11), count))
+    hit = timed(requests_for(n // 5, random.Random(1)) * 5)
+    pick = lambda xs, q: xs[min(len(xs) - 1, int(len(xs) * q))]  # noqa: E731
+    return {"misses": float(len(miss)), "miss_median_us": pick(miss, 0.5), "miss_p99_us": pick(miss, 0.99),
+            "miss_max_us": miss[-1], "hit_median_us": pick(hit, 0.5), "hit_p99_us": pick(hit, 0.99),
+            "hit_max_us": hit[-1]}
 
 
 if __name__ == "__main__":

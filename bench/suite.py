@@ -1,7 +1,7 @@
 """mockkit's benchmark suite: mockkit and its peers on the same workloads, in one run.
 
-    bench/run                 # full suite (~6 min on 2 cores): install, generate, measure, report
-    bench/run --quick         # smoke test: 1 s warm-up, 3 s per measurement
+    bench/run                 # full suite (~20 min on 2 cores): install, generate, measure, report
+    bench/run --quick         # the issue-17 runs in under 5 min: 1 s warm-up, 3 s per measurement
     bench/run --only 'w1|gen' # only the runs whose id matches the regular expression
     bench/run --profile       # py-spy profiles of mockkit under load (bench/results/profile-*)
     bench/run --soak          # 10 minutes of load on one mockkit server, RSS sampled: is it flat?
@@ -60,7 +60,8 @@ def say(*args: object) -> None:
 
 
 def ensure_tools(skip_install: bool) -> dict[str, bool]:
-    """wrk (Debian), the npm peers (into bench/.cache/npm), matplotlib (into this Python)."""
+    """wrk (Debian), the npm peers (into bench/.cache/npm), matplotlib (into this Python; it is
+    the ``bench`` extra: ``pip install -e '.[bench]'``)."""
     have = {}
     if shutil.which("wrk") is None and not skip_install:
         say("bench: installing wrk (apt-get)")
@@ -354,13 +355,14 @@ def rotation_correctness(port: int, workload: Workload) -> list[dict]:
     return out
 
 
-def wrk(port: int, workload: Workload, seconds: float, threads: int, connections: int, tag: str) -> dict:
+def wrk(port: int, workload: Workload, seconds: float, threads: int, connections: int, tag: str,
+        keepalive: bool = True) -> dict:
     script = WORK / f"{workload.name}.lua"
     script.write_text(workloads.lua_script(workload.requests))
     target = workload.requests[0].path if len(workload.requests) == 1 else "/"
     url = f"http://{HOST}:{port}{target}"
     argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "5s",
-            "-s", str(script), url]
+            *([] if keepalive else ["-H", "Connection: close"]), "-s", str(script), url]
     out_path = LOGS / f"wrk-{tag}.txt"
     with open(out_path, "w+") as out:
         proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
@@ -402,6 +404,9 @@ class RunSpec:
     argv: list[str]
     needs: str = ""  # a tool from ensure_tools that must be present
     note: str = ""
+    connections: int = 0  # wrk connections (0: --connections)
+    keepalive: bool = True  # False: every request on a new connection (wrk -H "Connection: close")
+    gc_out: str = ""  # bench/gcpauses.py writes the collector's pauses here (read after the stop)
 
 
 @dataclass
@@ -453,57 +458,105 @@ def mockkit_has(flag: str) -> bool:
     return flag in out.stdout
 
 
-def specs(loads: dict[str, Workload]) -> list[RunSpec]:
+CONNECTIONS = (16, 64, 256)
+"""wrk connection counts of the w1 matrix (each with keep-alive and with a new connection per request)."""
+
+
+def has_uvloop() -> bool:
+    """Whether uvloop is installed in the Python the servers run with (the opt-in loop)."""
+    try:
+        out = subprocess.run([PY, "-c", "import uvloop"], capture_output=True, timeout=60, cwd=WORK)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return out.returncode == 0
+
+
+def specs(loads: dict[str, Workload], quick: bool = False) -> list[RunSpec]:
+    """Every run: the w1 matrix (mockkit and every peer at 16/64/256 connections, with and without
+    keep-alive), ``--workers 2`` against WireMock at 256, the notebook and call-log variants, w2/w2q,
+    the generated sizes, misses, and the garbage-collector run. ``quick``: a subset that finishes
+    within five minutes on a quiet two-core machine."""
     mk = mockkit_cmd()
     out: list[RunSpec] = []
     colon = mockkit_has("--colon-wildcards")
 
     def add(workload: str, server: str, family: str, argv: list[str], needs: str = "", note: str = "",
-            suffix: str = "") -> None:
+            connections: int = 0, keepalive: bool = True, gc_out: str = "") -> None:
         if workload not in loads:
             return
-        slug = re.sub(r"[^a-z0-9]+", "-", (server + suffix).lower()).strip("-")
-        out.append(RunSpec(f"{workload}/{slug}", server, family, workload, argv, needs, note))
+        slug = re.sub(r"[^a-z0-9]+", "-", server.lower()).strip("-")
+        tail = (f"@c{connections}" if connections else "") + ("" if keepalive else "-close")
+        label = server + (f" · {connections} conns" if connections else "") + ("" if keepalive else ", no keep-alive")
+        out.append(RunSpec(f"{workload}/{slug}{tail}", label, family, workload, argv, needs, note, connections,
+                           keepalive, gc_out))
 
-    for name in ("w1", "w2", "w2q"):
+    def w1_servers(c: str) -> list[tuple[str, str, list[str], str, str]]:
+        wiremock_root = str(loads["w1"].wiremock_root)
+        return [
+            ("mockkit serve", "mockkit", [*mk, "serve", c, "--port", "{port}", "--quiet"], "",
+             "one process; call log on (journal 1,000)"),
+            ("bare Tornado (baseline)", "baseline", [PY, str(HERE / "bare_tornado.py"), "{port}"], "",
+             "tornado.web.Application, one RequestHandler, same JSON body"),
+            ("npm postman-mock-server 0.1.1", "peer", ["node", "-r", str(LOOPBACK_JS), str(NPM_MOCK), "-c", c, "-p",
+                                                       "{port}"], "npm-mock", "@iyogeshjoshi/postman-mock-server"),
+            ("Prism 5.16", "peer", ["node", str(PRISM), "mock", "-h", HOST, "-p", "{port}", "-v", "warn", c], "prism",
+             "prism mock COLLECTION -v warn"),
+            ("WireMock 3.13.2", "peer", ["java", "-jar", str(WIREMOCK_JAR), "--port", "{port}", "--bind-address", HOST,
+                                         "--root-dir", wiremock_root, "--disable-banner"], "wiremock",
+             "stub mappings of the same four endpoints; JVM defaults"),
+        ]
+
+    if "w1" in loads:
+        c = str(loads["w1"].collection)
+        matrix = [(n, True) for n in ((16, 256) if quick else CONNECTIONS)]
+        matrix += [(n, False) for n in ((16,) if quick else CONNECTIONS)]
+        for n, keep in matrix:
+            for server, family, argv, needs, note in w1_servers(c):
+                add("w1", server, family, argv, needs, note, connections=n, keepalive=keep)
+        if has_uvloop():  # what uvloop brings: the same server on the opt-in loop
+            for n in (16, 256):
+                add("w1", "mockkit serve, MOCKKIT_LOOP=uvloop", "mockkit",
+                    ["env", "MOCKKIT_LOOP=uvloop", *mk, "serve", c, "--port", "{port}", "--quiet"],
+                    note="on uvloop (opt-in) instead of the standard asyncio loop", connections=n)
+        workers2 = [*mk, "serve", c, "--port", "{port}", "--quiet", "--workers", "2"]
+        for n, keep in ((256, True),) if quick else ((256, True), (256, False), (16, True)):
+            add("w1", "mockkit serve --workers 2", "mockkit", workers2, note="2 forked workers on one socket",
+                connections=n, keepalive=keep)
+        if not quick:
+            add("w1", "mockkit.serve() thread", "mockkit", [PY, str(HERE / "inproc.py"), c, "{port}"],
+                note="the notebook case: server thread in a Python process; call log on", connections=16)
+            add("w1", "mockkit.serve() thread, journal_size=1", "mockkit",
+                [PY, str(HERE / "inproc.py"), c, "{port}", "--journal-size", "1"],
+                note="call log kept to one entry: the cost of the call log is the difference", connections=16)
+            add("w1", "mockkit serve (log lines)", "mockkit", [*mk, "serve", c, "--port", "{port}"],
+                note="without --quiet: one log line per call, stdout to a file", connections=16)
+    for name in () if quick else ("w2", "w2q"):
         if name not in loads:
             continue
         c = str(loads[name].collection)
-        if name == "w1":
-            add(name, "bare Tornado (baseline)", "baseline", [PY, str(HERE / "bare_tornado.py"), "{port}"],
-                note="tornado.web.Application, one RequestHandler, same JSON body")
         add(name, "mockkit serve", "mockkit", [*mk, "serve", c, "--port", "{port}", "--quiet"],
             note="one process, one thread; call log on (journal 1,000)")
         add(name, "mockkit serve --workers 2", "mockkit", [*mk, "serve", c, "--port", "{port}", "--quiet",
-                                                           "--workers", "2"], note="2 forked workers (mockkit serve --workers 2)")
-        add(name, "mockkit.serve() thread", "mockkit", [PY, str(HERE / "inproc.py"), c, "{port}"],
-            note="the notebook case: server thread in a Python process; call log on")
+                                                           "--workers", "2"], note="2 forked workers")
         if name == "w2" and colon:
             add(name, "mockkit serve --colon-wildcards", "mockkit",
                 [*mk, "serve", c, "--port", "{port}", "--quiet", "--colon-wildcards"],
                 note="empty :id segments match any value, as the peers treat them (opt-in)")
-            add(name, "mockkit serve --workers 2 --colon-wildcards", "mockkit",
-                [*mk, "serve", c, "--port", "{port}", "--quiet", "--workers", "2", "--colon-wildcards"],
-                note="2 forked workers; empty :id segments match any value")
-        if name == "w1":
-            add(name, "mockkit.serve() thread, journal_size=1", "mockkit",
-                [PY, str(HERE / "inproc.py"), c, "{port}", "--journal-size", "1"],
-                note="call log kept to one entry: the cost of the call log is the difference")
-            add(name, "mockkit serve (log lines)", "mockkit", [*mk, "serve", c, "--port", "{port}"],
-                note="without --quiet: one log line per call, stdout to a file")
         add(name, "Prism 5.16", "peer", ["node", str(PRISM), "mock", "-h", HOST, "-p", "{port}", "-v", "warn", c],
             needs="prism", note="prism mock COLLECTION -v warn")
         add(name, "npm postman-mock-server 0.1.1", "peer",
             ["node", "-r", str(LOOPBACK_JS), str(NPM_MOCK), "-c", c, "-p", "{port}"], needs="npm-mock",
             note="@iyogeshjoshi/postman-mock-server, loopback forced by a node -r preload")
-        if name == "w1" and loads[name].wiremock_root is not None:
-            add(name, "WireMock 3.13.2", "peer",
-                ["java", "-jar", str(WIREMOCK_JAR), "--port", "{port}", "--bind-address", HOST, "--root-dir",
-                 str(loads[name].wiremock_root), "--disable-banner"], needs="wiremock",
-                note="same four endpoints as stub mappings (cannot read collections); JVM defaults")
-    for name in sorted((k for k in loads if k.startswith("gen")), key=lambda k: int(k[3:])):
-        add(name, "mockkit serve", "mockkit", [*mk, "serve", str(loads[name].collection), "--port", "{port}",
-                                               "--quiet"], note=f"{loads[name].examples:,} examples")
+    sizes = ("gen10000",) if quick else ("gen10", "gen1000", "gen10000", "gen50000")
+    for name in (*sizes, "miss10000", "miss50000"):
+        if name in loads:
+            add(name, "mockkit serve", "mockkit", [*mk, "serve", str(loads[name].collection), "--port", "{port}",
+                                                   "--quiet"], note=f"{loads[name].examples:,} examples")
+    if "mix50000" in loads:
+        gc_out = str(LOGS / "gc-pauses.json")
+        add("mix50000", "mockkit serve (collector pauses timed)", "mockkit",
+            [PY, str(HERE / "gcpauses.py"), gc_out, str(loads["mix50000"].collection), "--port", "{port}", "--quiet"],
+            note="bench/gcpauses.py: mockkit serve with gc.callbacks timing every collection", gc_out=gc_out)
     return out
 
 
@@ -527,16 +580,18 @@ def run_one(spec: RunSpec, workload: Workload, args: argparse.Namespace, round_:
         result.rotation = rotation_correctness(port, workload)
         good = sum(r["correct"] for r in result.rotation)
         result.correct = f"{good}/{len(result.rotation)}"
+        conns = spec.connections or args.connections
         if args.warmup > 0:
-            wrk(port, workload, args.warmup, args.threads, args.connections, spec.run_id.replace("/", "_") + "-warmup")
+            wrk(port, workload, args.warmup, args.threads, conns, spec.run_id.replace("/", "_") + "-warmup",
+                spec.keepalive)
         attempts = []
         for attempt in range(1 + max(0, args.retries)):
             if attempt:
                 wait_quiet(args.quiet_wait, args.quiet_threshold)
             b0, t0 = machine_jiffies()
             g0, s0, w0 = group_jiffies(server.pgid), self_cpu_s(), time.monotonic()
-            data = wrk(port, workload, args.duration, args.threads, args.connections,
-                       spec.run_id.replace("/", "_") + f"-{round_}-{attempt}")
+            data = wrk(port, workload, args.duration, args.threads, conns,
+                       spec.run_id.replace("/", "_") + f"-{round_}-{attempt}", spec.keepalive)
             b1, t1 = machine_jiffies()
             g1, s1, w1 = group_jiffies(server.pgid), self_cpu_s(), time.monotonic()
             server_s = jiffies_delta(g0, g1) / CLK_TCK
@@ -577,6 +632,11 @@ def run_one(spec: RunSpec, workload: Workload, args: argparse.Namespace, round_:
         result.port_freed = server.stop()
         if not result.port_freed:
             say(f"  ! {spec.run_id}: port {port} still answers after stopping the process group")
+        if spec.gc_out:
+            try:
+                result.extra["gc"] = json.loads(Path(spec.gc_out).read_text())
+            except (OSError, ValueError) as exc:
+                result.extra["gc"] = {"error": str(exc)}
 
 
 def merge(rounds: list[RunResult]) -> RunResult:
@@ -625,72 +685,81 @@ def find(results: list[RunResult], run_id: str) -> RunResult | None:
 
 
 def ratios(results: list[RunResult], probes: dict) -> list[dict]:
-    """The issue's targets, each with its measured value and met / not met."""
+    """The targets of issues 17 and 6, each with its measured value and met / not met."""
     out = []
 
     def row(name: str, value: float | None, target: str, met: bool | None, detail: str) -> None:
         out.append({"target": name, "value": value, "goal": target,
                     "met": met if value is not None else None, "detail": detail})
 
-    base = find(results, "w1/bare-tornado-baseline")
-    for rid, label in (("w1/mockkit-serve", "mockkit serve (one process)"),
-                       ("w1/mockkit-serve-thread", "mockkit.serve() thread")):
-        mk = find(results, rid)
-        v = mk.rps / base.rps if mk and base else None
-        row(f"{label} / bare Tornado, w1 req/s", v, ">= 0.85x", v is not None and v >= 0.85,
-            f"{mk.rps:,.0f} / {base.rps:,.0f} req/s" if mk and base else "missing run")
-    small, big = find(results, "gen10/mockkit-serve"), find(results, "gen10000/mockkit-serve")
-    v = big.rps / small.rps if big and small else None
-    row("mockkit 10,000 examples / 10 examples, req/s", v, ">= 0.80x", v is not None and v >= 0.8,
-        f"{big.rps:,.0f} / {small.rps:,.0f} req/s" if big and small else "missing run")
-    groups = [("w1", "w1", False), ("w2", "w2", False), ("w2", "w2 with --colon-wildcards", True), ("w2q", "w2q", False)]
-    for w, label, colon in groups:
-        candidates = [r for r in results if r.workload == w and r.family == "mockkit" and r.ok
-                      and "journal_size" not in r.server and "log lines" not in r.server
-                      and ("colon" in r.server) == colon]
-        if not candidates:
-            continue
-        best = max(candidates, key=lambda r: r.rps)
-        one = find(results, f"{w}/mockkit-serve" + ("-colon-wildcards" if colon else ""))
-        for peer_id, peer_label in (("prism-5-16", "Prism"), ("npm-postman-mock-server-0-1-1", "npm server"),
-                                    ("wiremock-3-13-2", "WireMock")):
-            peer = find(results, f"{w}/{peer_id}")
-            if peer is None:
-                continue
-            v = best.rps / peer.rps
-            one_txt = f"; one process {one.rps / peer.rps:.2f}x" if one and one is not best else ""
-            goal = "> 1.00x" if peer_label != "WireMock" else "(no target)"
-            answers = (f"; mockkit answers {best.correct} as expected, {peer_label} {peer.correct}"
-                       if best.correct != peer.correct else "")
-            row(f"mockkit / {peer_label}, {label} req/s", v, goal, v > 1.0 if peer_label != "WireMock" else None,
-                f"best mockkit = {best.server}: {best.rps:,.0f} vs {peer.rps:,.0f} req/s{one_txt}{answers}")
-    # informational: what the call log, log lines and a second worker cost or bring on w1
-    on, tiny = find(results, "w1/mockkit-serve-thread"), find(results, "w1/mockkit-serve-thread-journal-size-1")
-    if on and tiny:
-        row("call log: journal 1,000 / journal_size=1 (serve() thread), w1 req/s", on.rps / tiny.rps, "(info)", None,
-            f"{on.rps:,.0f} / {tiny.rps:,.0f} req/s; bench/bench_handle.py gives the engine-level cost of recording")
-    quiet, loud = find(results, "w1/mockkit-serve"), find(results, "w1/mockkit-serve-log-lines")
-    if quiet and loud:
-        row("log lines on / --quiet, w1 req/s", loud.rps / quiet.rps, "(info)", None,
-            f"{loud.rps:,.0f} / {quiet.rps:,.0f} req/s (stdout to a file)")
-    for w in ("w1", "w2", "w2q"):
-        one, two = find(results, f"{w}/mockkit-serve"), find(results, f"{w}/mockkit-serve-workers-2")
-        if one and two:
-            row(f"--workers 2 / one process, {w} req/s", two.rps / one.rps, "(info)", None,
-                f"{two.rps:,.0f} / {one.rps:,.0f} req/s; 2 cores shared with wrk")
+    def ratio(name: str, a_id: str, b_id: str, goal: float | None, extra: str = "") -> None:
+        a, b = find(results, a_id), find(results, b_id)
+        v = a.rps / b.rps if a and b and b.rps else None
+        row(name, v, f">= {goal:.2f}x" if goal else "(info)", (v >= goal) if v is not None and goal else None,
+            f"{a.rps:,.0f} / {b.rps:,.0f} req/s{extra}" if a and b else "missing run")
+
+    npm, tornado = "w1/npm-postman-mock-server-0-1-1", "w1/bare-tornado-baseline"
+    for n in CONNECTIONS:
+        ratio(f"mockkit serve / npm server, w1, {n} keep-alive connections", f"w1/mockkit-serve@c{n}",
+              f"{npm}@c{n}", 1.25)
+    for n in CONNECTIONS:
+        ratio(f"mockkit serve / bare Tornado, w1, {n} keep-alive connections", f"w1/mockkit-serve@c{n}",
+              f"{tornado}@c{n}", 1.0 if n == 16 else None)
+    for n in (16, 256):
+        ratio(f"uvloop / asyncio loop, mockkit serve, w1, {n} keep-alive connections",
+              f"w1/mockkit-serve-mockkit-loop-uvloop@c{n}", f"w1/mockkit-serve@c{n}", None)
+    for n in CONNECTIONS:
+        ratio(f"mockkit serve / npm server, w1, {n} connections without keep-alive", f"w1/mockkit-serve@c{n}-close",
+              f"{npm}@c{n}-close", None)
+    two, wm = find(results, "w1/mockkit-serve-workers-2@c256"), find(results, "w1/wiremock-3-13-2@c256")
+    v = two.rps / wm.rps if two and wm else None
+    row("mockkit serve --workers 2 / WireMock, w1, 256 keep-alive connections", v, ">= 1.00x",
+        v is not None and v >= 1.0,
+        (f"{two.rps:,.0f} / {wm.rps:,.0f} req/s; CPU {two.server_cpu:.2f} vs {wm.server_cpu:.2f} cores, peak RSS "
+         f"{two.peak_rss_mib:,.0f} MiB ({two.processes} processes) vs {wm.peak_rss_mib:,.0f} MiB") if two and wm
+        else "missing run")
+    for peer_id, label in (("prism-5-16", "Prism"), ("wiremock-3-13-2", "WireMock")):
+        ratio(f"mockkit serve / {label}, w1, 16 keep-alive connections", "w1/mockkit-serve@c16",
+              f"w1/{peer_id}@c16", None)
+    hit, miss = find(results, "gen10000/mockkit-serve"), find(results, "miss10000/mockkit-serve")
+    v = hit.rps / miss.rps if hit and miss and miss.rps else None
+    row("cost of a miss / cost of a hit at 10,000 examples (hit req/s / miss req/s)", v, "<= 2.00x",
+        v is not None and v <= 2.0, f"{hit.rps:,.0f} hits/s vs {miss.rps:,.0f} misses/s" if hit and miss
+        else "missing run")
+    for n in (10000, 50000):
+        p = probes.get(f"misses{n}", {})
+        if "miss_p99_us" in p:
+            row(f"a miss at {n:,} examples, engine time p99 (in-process, fresh misses)", p["miss_p99_us"] / 1000,
+                "< 10 ms" if n == 50000 else "(info) ms", p["miss_p99_us"] < 10000 if n == 50000 else None,
+                f"median {p['miss_median_us']:.0f} µs, max {p['miss_max_us']:.0f} µs over {p.get('misses', 2000):,.0f} misses; "
+                f"a hit: median {p['hit_median_us']:.0f} µs (miss/hit {p['miss_median_us'] / p['hit_median_us']:.2f}x)")
+            row(f"longest a request held the loop at {n:,} examples (in-process, hits and misses)",
+                max(p["miss_max_us"], p["hit_max_us"]) / 1000, "< 5 ms", max(p["miss_max_us"], p["hit_max_us"]) < 5000,
+                "engine time of the slowest single request")
+    big = find(results, "miss50000/mockkit-serve")
+    if big:
+        row("a miss at 50,000 examples, p99 latency under wrk (16 connections, queueing included)", big.p99_ms,
+            "< 10 ms", big.p99_ms < 10, f"{big.rps:,.0f} misses/s, p50 {big.p50_ms:.2f} ms")
+    gc = next((r.extra.get("gc") for r in results if r.ok and "gc" in r.extra), None)
+    if gc and "serving" in gc:
+        row("longest garbage-collector pause while serving, 50,000 examples", gc["serving"]["max_ms"], "< 5 ms",
+            gc["serving"]["max_ms"] < 5, f"{gc['serving']['count']:,} collections while serving "
+            f"({gc['serving']['over_5ms']} over 5 ms); while loading: {gc['loading']['count']} collections, longest "
+            f"{gc['loading']['max_ms']:.1f} ms; {gc['frozen']:,} objects frozen")
+    for n in (10000, 50000):
+        load = probes.get(f"load{n}", {})
+        v = load.get("load_s")
+        row(f"MockEngine({n:,}-example collection file) load time", v, "< 2 s", v is not None and v < 2.0,
+            f"median of {len(load.get('runs', []))} fresh processes; RSS once loaded {load.get('rss_mib', 0):.0f} MiB"
+            if v is not None else load.get("error", "not run"))
+    small, big10 = find(results, "gen10/mockkit-serve"), find(results, "gen10000/mockkit-serve")
+    if small and big10:
+        row("(issue 6) mockkit 10,000 examples / 10 examples, req/s", big10.rps / small.rps, ">= 0.80x",
+            big10.rps / small.rps >= 0.8, f"{big10.rps:,.0f} / {small.rps:,.0f} req/s")
     demo = probes.get("demo", {})
     v = demo.get("serve_s")
-    row("serve() for the demo returns in", v, "< 0.5 s", v is not None and v < 0.5,
-        f"median of {len(demo.get('runs', []))} fresh processes, after import mockkit "
-        f"({demo.get('import_s', 0):.2f} s)" if v is not None else demo.get("error", "not run"))
-    load = probes.get("load10000", {})
-    v = load.get("load_s")
-    row("MockEngine(10,000-example collection) load time", v, "< 2 s", v is not None and v < 2.0,
-        f"median of {len(load.get('runs', []))} fresh processes" if v is not None else load.get("error", "not run"))
-    rss = big.peak_rss_mib if big else None
-    row("RSS of mockkit serve with 10,000 examples, under load", rss, "< 250 MiB",
-        rss is not None and rss < 250, f"peak VmHWM; right after loading: {load.get('rss_mib', 0):.0f} MiB"
-        if rss is not None else "missing run")
+    row("(issue 6) serve() for the demo returns in", v, "< 0.5 s", v is not None and v < 0.5,
+        f"median of {len(demo.get('runs', []))} fresh processes" if v is not None else demo.get("error", "not run"))
     return out
 
 
@@ -721,7 +790,7 @@ def markdown(meta: dict, results: list[RunResult], probes: dict, targets: list[d
                 f"{r.peak_rss_mib:,.0f} | {r.processes} | {r.non_2xx:,} | {r.correct} | {r.server_cpu:.2f} | "
                 f"{100 * r.noise:.0f}% | {r.note} |")
         lines.append("")
-    lines += ["## Targets (issue 6), ratios from this run", "", "| target | value | goal | met | how |",
+    lines += ["## Targets (issues 17 and 6), ratios from this run", "", "| target | value | goal | met | how |",
               "|---|---:|---|---|---|"]
     for t in targets:
         met = {True: "met", False: "**not met**", None: "-"}[t["met"]]
@@ -729,6 +798,8 @@ def markdown(meta: dict, results: list[RunResult], probes: dict, targets: list[d
         val = "-" if v is None else (f"{v:.2f}x" if "x" in t["goal"] or t["goal"].startswith("(") else f"{v:.2f}")
         if v is not None and "MiB" in t["goal"]:
             val = f"{v:.0f} MiB"
+        elif v is not None and t["goal"].endswith("ms"):
+            val = f"{v:.2f} ms"
         elif v is not None and " s" in t["goal"]:
             val = f"{v:.3f} s"
         lines.append(f"| {t['target']} | {val} | {t['goal']} | {met} | {t['detail']} |")
@@ -770,8 +841,8 @@ def chart(path: Path, results: list[RunResult], meta: dict) -> bool:
         ax2.set_xlim(min(r.p99_ms for r in ok) * 0.5, max(r.p99_ms for r in ok) * 4)
     else:
         ax2.set_xlim(0, max(r.p99_ms for r in ok) * 1.18)
-    fig.suptitle(f"mockkit bench, wrk -t{meta['threads']} -c{meta['connections']} -d{meta['duration']}s, "
-                 f"{meta['when']}", fontsize=10)
+    fig.suptitle(f"mockkit bench, wrk -t{meta['threads']} -d{meta['duration']}s (connections: {meta['connections']} "
+                 f"unless the label says), {meta['when']}", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -982,16 +1053,19 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["PYTHONPATH"] = path + os.pathsep + os.environ.get("PYTHONPATH", "")
     args.duration = args.duration if args.duration is not None else (3.0 if args.quick else 10.0)
     args.warmup = args.warmup if args.warmup is not None else (1.0 if args.quick else 3.0)
+    if args.quick:  # within five minutes on a quiet two-core machine: no waiting, no re-measuring
+        args.quiet_wait = min(args.quiet_wait, 0.0)
+        args.retries = 0
     args.repeat = max(1, args.repeat)
 
     have = ensure_tools(args.no_install)
-    loads = workloads.build(WORK)
+    loads = workloads.build(WORK, sizes=(10000,) if args.quick else (10, 1000, 10000, 50000))
     if args.soak:
         return soak(args, loads)
     if args.profile:
         return profile(args, loads)
 
-    todo = [s for s in specs(loads) if (not args.only or re.search(args.only, s.run_id))
+    todo = [s for s in specs(loads, args.quick) if (not args.only or re.search(args.only, s.run_id))
             and (not s.needs or (have.get(s.needs) and not args.no_peers))]
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     say(f"bench: {len(todo)} runs, wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s after "
@@ -1013,8 +1087,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.only or re.search(args.only, "probes"):
         say("- probes: serve() for the demo, load of the 10,000-example collection (3 fresh processes each)")
         probes["demo"] = probe("demo")
-        if "gen10000" in loads:
-            probes["load10000"] = probe("load", str(loads["gen10000"].collection))
+        for n in (10000, 50000):
+            path = WORK / f"gen{n}.postman_collection.json"
+            if path.is_file():
+                probes[f"load{n}"] = probe("load", str(path))
+                probes[f"misses{n}"] = probe("misses", str(path), str(n), repeat=1)
         for k, v in probes.items():
             say(f"    {k}: " + ", ".join(f"{a} {b:.3f}" for a, b in v.items() if isinstance(b, float)))
 

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Unpack
 
 from . import answers, fakes, gcpause
@@ -380,7 +380,7 @@ class MockEngine:
                 forwarded: Forwarded | None = None) -> None:
         self.journal.record(Call(
             id=call_id,
-            time=datetime.now(timezone.utc),
+            at=time.time(),
             request=request,
             status=status,
             example=winner.example.name if winner else "",

@@ -13,7 +13,7 @@ found nothing, a wildcard the response uses but the request did not fill), and r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from .index import Index
@@ -99,7 +99,7 @@ def explain(ranking: Ranking, notes: Iterable[str] = ()) -> ExplainedRanking:
         key = _shared_key(c)
         words = shared.get(key) if key is not None else None
         if words is None:
-            words = _words(c, ranking, said)
+            words = _words(c, ranking, said, facts)
             if key is not None:
                 shared[key] = words
         explained[id(c)] = c.with_words(*words)
@@ -127,8 +127,10 @@ def _shared_key(c: Candidate) -> tuple[str, str] | None:
     return None
 
 
-def _words(c: Candidate, ranking: Ranking, notes: list[str]) -> tuple[tuple[Check, ...], str]:
-    """``c``'s checks with their sentences, and its reason (``notes`` receives the winner's)."""
+def _words(c: Candidate, ranking: Ranking, notes: list[str],
+           facts: Sequence[Candidate]) -> tuple[tuple[Check, ...], str]:
+    """``c``'s checks with their sentences, and its reason (``notes`` receives the winner's;
+    ``facts``: every example's candidate, see ``_reason``)."""
     req, threshold = ranking.prepared, ranking.options.distance_threshold
     checks = tuple([ch.said(check_sentence(ch, c, req, threshold, ranking.lookup, ranking.winner))
                     for ch in c.checks])
@@ -137,18 +139,21 @@ def _words(c: Candidate, ranking: Ranking, notes: list[str]) -> tuple[tuple[Chec
         return checks, (dropped + near_miss(req, c, threshold) if c.stage == "path" else dropped)
     if c is ranking.winner:
         notes.extend(_uncaptured_note(c))
-    return checks, _reason(c, checks, ranking, notes)
+    return checks, _reason(c, checks, ranking, notes, facts)
 
 
-def _reason(c: Candidate, checks: tuple[Check, ...], ranking: Ranking, notes: list[str]) -> str:
-    """Why the kept candidate ``c`` won, or by how many points it lost and where."""
+def _reason(c: Candidate, checks: tuple[Check, ...], ranking: Ranking, notes: list[str],
+            facts: Sequence[Candidate]) -> str:
+    """Why the kept candidate ``c`` won, or by how many points it lost and where (``facts``:
+    every example's candidate, for the examples the winner tied with: ``rank`` scored only the
+    first of each crowd of examples alike, ``crowds.py``)."""
     winner = ranking.winner
     gains = [ch.sentence for ch in checks if ch.step in ("path", "query") or ch.points > 0]
     if c is winner:
         if ranking.lookup is not None:
             reason = f"chosen by {ranking.lookup.header}, without comparing the path"
             return reason + "; " + notes[-1] if uncaptured(c) else reason
-        rivals = [o for o in ranking.scored if o is not c and o.kept and o.score == c.score]
+        rivals = [o for o in facts if o is not c and o.kept and o.score == c.score]
         reason = f"chosen, score {fmt(c.score)}: " + "; ".join(gains)
         if rivals:
             reason += f"; won a tie with {len(rivals)} other(s) by the tie rule ({tie_why(c, rivals)})"

@@ -4,20 +4,21 @@
 example's path normal forms, query multisets, headers and body form once, and files the examples
 by method and by path form, so ``matching.rank`` finds the examples that match at step a with one
 dict lookup, and so on down the steps (``level``: the tables ``ladder.PathRule.tables`` names for
-each rung). Step h (document distance, per segment) only looks at paths with the same number of
-segments and an id-stripped length within the distance threshold.
+each rung). Step h (document distance, per segment) asks a ``distance_index.DistanceIndex`` per
+segment count, which compares the request's segments with the distinct segment values of each
+position rather than with every example.
 """
 
 from __future__ import annotations
 
-import math
-from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
 from .bodies import BodyForm, body_form, encode
+from .crowds import CROWD_ABOVE, Crowd
+from .distance_index import DistanceIndex
 from .ladder import PATH_RULES, RULE
 from .model import HTTP_WHITESPACE, Collection, Environment, Example, MockRequest, Pairs
 from .templating import TOKEN, resolve_variables
@@ -123,6 +124,8 @@ class Index:
             for key in (t.example.id, t.example.uid):
                 if key:
                     self.by_id.setdefault(key, t)
+        for by_method in self._by_method.values():
+            by_method.finish()
 
     def __len__(self) -> int:
         return len(self.targets)
@@ -160,8 +163,9 @@ class _MethodIndex:
         # (lower-cased; for the id steps, id-like segments as ID_MARK) -> targets
         self.wild_shapes: dict[int, dict[tuple[int, ...], tuple[_ByKey, _ByKey]]] = {}
         self.wild_odd: dict[int, list[Target]] = {}  # non-ASCII literal segments: always looked at
-        self.by_count: dict[int, list[Target]] = {}
-        self._lengths: dict[int, list[int]] = {}  # by_count's ids_strip lengths, kept sorted
+        self.by_count: dict[int, list[Target]] = {}  # sorted by ids_strip length by ``finish``
+        self.near: dict[int, DistanceIndex] = {}  # step h, by number of id_segments
+        self.crowds: dict[int, Crowd] = {}  # by id() of a long list of ``forms``, made by ``finish``
         self.all: list[Target] = []
 
     def add(self, t: Target) -> None:
@@ -179,51 +183,90 @@ class _MethodIndex:
                 plain, ids = {}, {}
             plain.setdefault(tuple(x.lower() for x in literal), []).append(t)
             ids.setdefault(tuple(ID_MARK if is_id(x) else x.lower() for x in literal), []).append(t)
-        bucket = self.by_count.setdefault(count, [])
-        lengths = self._lengths.setdefault(count, [])
-        at = bisect_right(lengths, len(t.forms.ids_strip))
-        lengths.insert(at, len(t.forms.ids_strip))
-        bucket.insert(at, t)
+        self.by_count.setdefault(count, []).append(t)
+        near = len(t.forms.id_segments)
+        self.near.setdefault(near, DistanceIndex(near)).add(t)
         self.all.append(t)
 
-    def _wild_fit(self, req: PathForms, ids: bool) -> list[Target]:
+    def finish(self) -> None:
+        """Sort, group and prepare what ``add`` filed (after the last ``add``): ``by_count`` by
+        id-stripped length (stable), the step-h lookups, and a ``Crowd`` for each list of
+        ``forms`` of ``CROWD_ABOVE`` examples or more."""
+        for bucket in self.by_count.values():
+            bucket.sort(key=lambda t: len(t.forms.ids_strip))
+        for near in self.near.values():
+            near.finish()
+        keys: dict[int, Hashable] = {}
+        made: dict[tuple[bool, frozenset[int]], Crowd] = {}  # one path's examples fill a list of every form
+        sets: dict[frozenset[int], frozenset[int]] = {}  # one object per set of examples
+
+        def crowd_of(found: list[Target], plain: bool) -> Crowd:
+            ids = frozenset(id(t) for t in found)
+            members = sets.setdefault(ids, ids)
+            crowd = made.get((plain, members))
+            if crowd is None:
+                crowd = made[plain, members] = Crowd.of(found, plain, keys, members)
+            return crowd
+
+        self.crowds = {id(same): crowd_of(same, True) for table in self.forms.values()
+                       for same in table.values() if len(same) >= CROWD_ABOVE}
+        for shapes in self.wild_shapes.values():
+            for tables in shapes.values():
+                for table in tables:
+                    self.crowds.update((id(found), crowd_of(found, False)) for found in table.values()
+                                       if len(found) >= CROWD_ABOVE)
+        for near in self.near.values():  # step h: the examples of one path shape pass or fail together
+            self.crowds.update((id(found), crowd_of(found, False)) for found in near.shapes.values()
+                               if len(found) >= CROWD_ABOVE)
+
+    def crowd(self, part: Sequence[Target]) -> Crowd | None:
+        """The ``Crowd`` of ``part``, a list ``parts`` returned (None when the index does not
+        keep it or it is short)."""
+        return self.crowds.get(id(part)) if len(part) >= CROWD_ABOVE else None
+
+    def _wild_fit(self, req: PathForms, ids: bool) -> list[Sequence[Target]]:
         """The wildcard targets whose literal segments equal the request's (ignoring case; with
-        ``ids``, id-like segments also equal each other): a superset of what steps e-g match."""
-        shapes = self.wild_shapes.get(len(req.segments))
+        ``ids``, id-like segments also equal each other): a superset of what steps e-g match, as
+        the lists that hold them (lists of ``wild_shapes`` are kept by the index: see ``crowd``)."""
+        count = len(req.segments)
+        shapes = self.wild_shapes.get(count)
+        odd = self.wild_odd.get(count, [])
         if not shapes:
-            return list(self.wild_odd.get(len(req.segments), ()))
-        if not all(s.isascii() for s in req.segments):  # lower() may make non-ASCII ids ASCII
-            return self.wild_by_count.get(len(req.segments), [])
+            return [odd]
+        # Non-ASCII request segments need no special case: a literal filed here is ASCII, and
+        # ``pathsteps.wild_match`` accepts a segment only if its lower case equals the literal's
+        # (the key compared here) or both are ids (an id is ASCII, spec 9.1: its key is ID_MARK).
         segs = [s.lower() for s in req.segments]
         if ids:
             segs = [ID_MARK if is_id(s) else s for s in segs]
-        out: list[Target] = list(self.wild_odd.get(len(req.segments), ()))
+        out: list[Sequence[Target]] = [odd]
         for shape, tables in shapes.items():
-            out.extend(tables[ids].get(tuple(segs[i] for i in shape), ()))
+            found = tables[ids].get(tuple(segs[i] for i in shape))
+            if found:
+                out.append(found)
         return out
 
-    def level(self, letter: str, req: PathForms, threshold: float = 0.0) -> Iterable[Target]:
+    def level(self, letter: str, req: PathForms, threshold: float = 0.0, wildcards: bool = True) -> list[Target]:
         """A superset of the targets whose first matching path step is ``letter``, from the
-        tables the ladder names for it (``ladder.PathRule.tables``)."""
-        rule = RULE[letter]
-        if "lengths" in rule.tables:
-            return self._distance_window(req, threshold)
-        found = self.forms[rule.form].get(getattr(req, rule.form), ()) if rule.form is not None else ()
-        if rule.wildcards is None:
-            return found
-        wild = self._wild_fit(req, rule.wildcards == "ids")
-        return [*found, *wild] if found else wild
+        tables the ladder names for it (``ladder.PathRule.tables``): every part of ``parts``."""
+        return [t for part in self.parts(letter, req, threshold, wildcards) for t in part]
 
-    def _distance_window(self, req: PathForms, threshold: float) -> Iterable[Target]:
-        """Step h: every differing segment pair has lengths within a factor (1 - threshold) of each
-        other (ids count as equal: both are ID_MARK in ``ids_strip``), so the whole id-stripped
-        paths do too: only that window of lengths can hold a match (spec 9.2)."""
-        wild = self.wild_by_count.get(len(req.segments), [])
-        count, length = len(req.segments), len(req.ids_strip)
-        lengths = self._lengths.get(count)
-        if not lengths or threshold >= 1:
-            return self.by_count.get(count, ())
-        low = bisect_left(lengths, math.ceil(length * (1 - threshold) - 1e-9))
-        high = bisect_right(lengths, math.floor(length / (1 - threshold) + 1e-9))
-        window = self.by_count[count][low:high]
-        return [*window, *wild]  # wildcards stretch any length; rank() skips repeats
+    def parts(self, letter: str, req: PathForms, threshold: float = 0.0,
+              wildcards: bool = True) -> list[Sequence[Target]]:
+        """``level``'s targets as the lists that hold them: first the examples whose path form
+        for rung ``letter`` equals the request's, then wildcard examples by their literal
+        segments, or step h's candidates. Lists the index keeps may have a ``crowd``.
+        ``threshold`` and ``wildcards``: step h's options (``MockOptions.distance_threshold``,
+        ``match_wildcards``)."""
+        rule = RULE[letter]
+        if "segments" in rule.tables:
+            near = self.near.get(len(req.id_segments))
+            return list(near.candidates(req.id_segments, threshold, wildcards)) if near is not None else []
+        out: list[Sequence[Target]] = []
+        if rule.form is not None:
+            same = self.forms[rule.form].get(getattr(req, rule.form))
+            if same:
+                out.append(same)
+        if rule.wildcards is not None:
+            out.extend(self._wild_fit(req, rule.wildcards == "ids"))
+        return out

@@ -15,9 +15,9 @@ here says what it compares and what it costs:
 * ``distance``: the rung compares ``PathForms.id_segments`` segment by segment by edit distance
   (step h: typo tolerance within ``MockOptions.distance_threshold``, spec 9.2);
 * ``tables``: the ``index._MethodIndex`` lookups that serve the rung: ``"forms"`` (one dict per
-  ``form``), ``"wild"`` (wildcard examples by their literal segments), ``"lengths"`` (examples by
-  segment count and id-stripped length: step h's distance window, spec 9.2, plus every wildcard
-  example with that segment count, since wildcards stretch to any length).
+  ``form``), ``"wild"`` (wildcard examples by their literal segments), ``"segments"`` (examples by
+  segment count and by the value at each segment position, with the wildcard examples of each
+  position: ``distance_index.DistanceIndex``, step h's lookups, spec 9.2).
 
 ``urls``, ``index``, ``matching`` and the explanations read this table; the score bounds
 (``max_score``, ``TOP_SCORE``, ``LOWEST_SCORE``) are computed from it and from ``POINTS``, so no
@@ -74,7 +74,7 @@ PATH_RULES: tuple[PathRule, ...] = (
     PathRule("g", "trailing slash + ids", -25, "the paths match once id-like segments and a trailing `/` are set aside",
              form="ids_strip", wildcards="ids", tables=("forms", "wild")),
     PathRule("h", "distance", -30, "the paths are close by document distance, segment by segment",
-             distance=True, tables=("lengths",)),
+             distance=True, tables=("segments",)),
 )
 """The ladder, in the order Postman tries it (spec §1.2 step 4; ids: 9.1; distance: 9.2)."""
 

@@ -19,15 +19,17 @@ sentence needs); it writes no sentence.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from . import lookups
+from .crowds import Crowd
 from .index import Index, Target, compile_target, tie_order, variables_of
 from .ladder import PATH_RULES, POINTS, PathRule, max_score
 from .lookups import Lookup
 from .model import MockRequest
 from .options import MockOptions
+from .pathsteps import PLAIN
 from .scoring import Candidate, Check, PathMemo, PreparedRequest, evaluate, path_step, prepare, score_after_path
 
 __all__ = [
@@ -97,33 +99,69 @@ def rank(request: MockRequest, index: Index, options: MockOptions | None = None)
     scored: list[Candidate] = []
     tied: list[Candidate] = []  # the candidates with the best score so far
     seen: set[int] = set()
+    crowds: list[frozenset[int]] = []  # the members of every crowd scored so far (spec: crowds.py)
     paths: PathMemo = {}
     best: float | None = None
     bonus = bool(req.body.data.strip())
+
+    def consider(c: Candidate) -> None:
+        nonlocal best, tied
+        if c.kept:
+            scored.append(c)
+            score = c.score
+            if best is None or score > best:  # type: ignore[operator]  # kept: it has a score
+                best, tied = score, [c]
+            elif score == best:
+                tied.append(c)
+
     for rule in PATH_RULES:
         if rule.distance and opts.distance_threshold <= 0:
             break
         if best is not None and best > max_score(rule.letter, bonus):
             break
-        for t in by_method.level(rule.letter, req.forms, opts.distance_threshold):
-            if id(t) in seen:
+        for part in by_method.parts(rule.letter, req.forms, opts.distance_threshold, opts.match_wildcards):
+            crowd = by_method.crowd(part)
+            if crowd is not None:  # many examples alike: of each group, the first that can win
+                if not any(crowd.members is members for members in crowds):  # f and g share wildcard lists
+                    for c in _crowd_firsts(req, crowd, rule.letter, opts, seen, crowds, paths):
+                        consider(c)
+                    crowds.append(crowd.members)
                 continue
-            seen.add(id(t))
-            if req.code_text is not None and t.code != req.code:
-                continue  # step 3.1 (the method is the index's)
-            found = path_step(req, t, opts, paths)
-            if found is None:
-                continue
-            c = score_after_path(req, t, opts, found)
-            if c.kept:
-                scored.append(c)
-                score = c.score
-                if best is None or score > best:  # type: ignore[operator]  # kept: it has a score
-                    best, tied = score, [c]
-                elif score == best:
-                    tied.append(c)
+            for t in part:
+                key = id(t)
+                if key in seen or (crowds and any(key in members for members in crowds)):
+                    continue
+                seen.add(key)
+                if req.code_text is not None and t.code != req.code:
+                    continue  # step 3.1 (the method is the index's)
+                found = path_step(req, t, opts, paths)
+                if found is not None:
+                    consider(score_after_path(req, t, opts, found))
     winner = (tied[0] if len(tied) == 1 else tie_pick(tied)) if tied else None  # choose(scored), cheaper
     return Ranking(request, opts, index, req, tuple(scored), "score", winner)
+
+
+def _crowd_firsts(req: PreparedRequest, crowd: Crowd, letter: str, opts: MockOptions, seen: set[int],
+                  crowds: list[frozenset[int]], paths: PathMemo) -> Iterator[Candidate]:
+    """The candidates of ``crowd`` that can win at rung ``letter`` (``crowds.py``): of each group
+    that passes the ``x-mock-response-code`` filter, the first example not looked at before
+    (the others would score the same and lose the tie rule to it). When the first of a group of
+    wildcard examples does not match at this rung, every member is looked at on its own."""
+    for group in crowd.groups:
+        if req.code_text is not None and group[0].code != req.code:
+            continue  # the members of a group share their status code
+        fresh = (t for t in group if id(t) not in seen and not any(id(t) in members for members in crowds))
+        first = next(fresh, None)
+        if first is None:
+            continue
+        found = PLAIN[letter] if crowd.plain else path_step(req, first, opts, paths)
+        if found is not None and found.letter == letter:
+            yield score_after_path(req, first, opts, found)
+            continue
+        for t in (first, *fresh):  # the group fails at this rung: each member's own first rung, as rank finds it
+            found = path_step(req, t, opts, paths)
+            if found is not None:
+                yield score_after_path(req, t, opts, found)
 
 
 def tie_pick(tied: list[Candidate]) -> Candidate:

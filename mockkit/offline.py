@@ -3,15 +3,15 @@
 Each takes a collection (or a ``MockEngine``) and the same options as every other door, and
 returns a pandas DataFrame; pandas is imported only when one is called, so ``import mockkit``
 stays light. A running server has the same views of what it serves (``MockServer.explain``,
-``.examples``, ``.calls``).
+``.examples``, ``.calls``). A collection given as a path is loaded once and reused while its
+files (and the environment's) are unchanged (``reuse``: issue 17).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Unpack
 
-from .collection import load_collection, load_environment
-from .engine import MockEngine, engine_for
+from . import reuse
 from .model import MockRequest
 from .options import MockOptions, OptionFields, resolve
 
@@ -89,7 +89,7 @@ def explain(
 
         body = _json.dumps(json)
         headers = {"content-type": "application/json", **(headers or {})}
-    engine = engine_for(collection, environment, options, overrides)
+    engine = reuse.engine(collection, environment, options, overrides)  # a file loaded once while unchanged
     request = MockRequest.from_target(method, path, headers=headers, body=body, params=params)
     if detail:
         from .report import checks_frame
@@ -145,7 +145,7 @@ def check(collection: Any, environment: Any = None, options: MockOptions | None 
     from .checks import check as run_checks
     from .report import findings_frame
 
-    return findings_frame(run_checks(engine_for(collection, environment, options, overrides)))
+    return findings_frame(run_checks(reuse.engine(collection, environment, options, overrides)))
 
 
 def examples(collection: Any, environment: Any = None, *, options: MockOptions | None = None,
@@ -188,11 +188,6 @@ def examples(collection: Any, environment: Any = None, *, options: MockOptions |
         listed[listed["status"] >= 400][["request", "name", "path"]]
         ```
     """
-    from .index import Index
     from .report import examples_frame
 
-    if isinstance(collection, MockEngine):
-        return examples_frame(engine_for(collection, environment, options, overrides).index)
-    colon = resolve(options, overrides).colon_wildcards
-    env = load_environment(environment) if environment is not None else None
-    return examples_frame(Index(load_collection(collection), env, colon_wildcards=colon))
+    return examples_frame(reuse.engine(collection, environment, options, overrides).index)

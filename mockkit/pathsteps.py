@@ -11,6 +11,7 @@ distance (spec 9.2). Pure functions of the request's forms, the example and the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from .index import Target
@@ -20,7 +21,7 @@ from .urls import ID_MARK, PathForms, is_id, levenshtein
 if TYPE_CHECKING:  # pragma: no cover
     from .options import MockOptions
 
-__all__ = ["PathMatch", "match_path", "wild_match", "distance"]
+__all__ = ["PathMatch", "PLAIN", "match_path", "wild_match", "distance"]
 
 _FORM_RULES = tuple((rule.letter, rule.form, rule.wildcards, rule.slash, rule.distance) for rule in PATH_RULES)
 
@@ -37,7 +38,8 @@ class PathMatch:
     distance: float | None = None
 
 
-_PLAIN = {rule.letter: PathMatch(rule.letter, {}) for rule in PATH_RULES}
+PLAIN = MappingProxyType({rule.letter: PathMatch(rule.letter, {}) for rule in PATH_RULES})
+"""What ``match_path`` returns for a path matched by a rung's path form (no wildcards, no distance)."""
 
 
 def match_path(r: PathForms, t: Target, opts: "MockOptions") -> PathMatch | None:
@@ -47,7 +49,7 @@ def match_path(r: PathForms, t: Target, opts: "MockOptions") -> PathMatch | None
     wild = opts.match_wildcards and t.wild is not None
     for letter, form, wildcards, slash, by_distance in _FORM_RULES:
         if form is not None and getattr(r, form) == getattr(e, form):
-            return _PLAIN[letter]
+            return PLAIN[letter]
         if wildcards is not None and wild and (not slash or r.exact.endswith("/") == e.exact.endswith("/")):
             captures = wild_match(r.segments, t, ids=wildcards == "ids")
             if captures is not None:

@@ -27,10 +27,11 @@ from tornado.http1connection import HTTP1Connection
 from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
 
-from .connections import ErrorsAsJSON, MockHTTPServer
+from .connections import MockHTTPServer, MockStream
 from .answers import error_answer, failure_message
 from .engine import CALL_HEADER, Served
 from .headerclean import safe_headers
+from .wire import response_head
 from .limits import DelayBudget, Trimmer, offload
 from .errors import RequestError
 from .model import MockRequest, MockResponse, header_text, wire_headers
@@ -45,6 +46,10 @@ __all__ = ["Handler", "MockApp", "CALL_HEADER", "request_from", "make_http_serve
 MAX_HEADER_SIZE = 64 * 1024
 """Headers above this get a JSON 431; above HARD_HEADER_LIMIT Tornado just closes the connection."""
 HARD_HEADER_LIMIT = 1024 * 1024
+IDLE_TIMEOUT = 60.0
+"""Seconds a connection may wait for a request's headers (idle keep-alive, slow senders)."""
+BODY_TIMEOUT = 30.0
+"""Seconds a request's body may take to arrive."""
 
 
 _ASCII = "".join(map(chr, range(128)))
@@ -113,7 +118,7 @@ class MockApp(httputil.HTTPServerConnectionDelegate):
         self._forwarder: Forwarder | None = None  # issue 16: made on the first call a proxying engine forwards
 
     def start_request(self, server_conn: object, request_conn: httputil.HTTPConnection) -> httputil.HTTPMessageDelegate:
-        return _Exchange(self, request_conn)
+        return _Exchange(self, request_conn, getattr(server_conn, "headers_arrived", None))
 
     def forwarder(self) -> Forwarder:
         """This server's link to a proxying engine's upstream (issue 16), made on first use and
@@ -144,11 +149,14 @@ class MockApp(httputil.HTTPServerConnectionDelegate):
 class _Exchange(httputil.HTTPMessageDelegate):
     """One request/response exchange on a connection."""
 
-    __slots__ = ("app", "connection", "start_line", "headers", "chunks", "closed", "refusal", "pending", "timer")
+    __slots__ = ("app", "connection", "arrived", "start_line", "headers", "chunks", "closed", "refusal", "pending",
+                 "timer")
 
-    def __init__(self, app: MockApp, connection: httputil.HTTPConnection) -> None:
+    def __init__(self, app: MockApp, connection: httputil.HTTPConnection,
+                 arrived: Callable[[], None] | None = None) -> None:
         self.app = app
         self.connection = cast(HTTP1Connection, connection)  # what an HTTP/1 server connection hands over
+        self.arrived = arrived  # tells the connection its header timeout is over (connections.py)
         self.chunks: list[bytes] = []
         self.closed = False
         self.refusal: MockResponse | None = None
@@ -158,6 +166,8 @@ class _Exchange(httputil.HTTPMessageDelegate):
     def headers_received(self, start_line: httputil.RequestStartLine | httputil.ResponseStartLine,
                          headers: httputil.HTTPHeaders) -> None:
         assert isinstance(start_line, httputil.RequestStartLine)
+        if self.arrived is not None:
+            self.arrived()
         self.start_line = start_line
         self.headers = headers
         size = len(start_line.path) + sum(len(k) + len(v) + 4 for k, v in headers.get_all())
@@ -167,7 +177,7 @@ class _Exchange(httputil.HTTPMessageDelegate):
         length = headers.get("Content-Length", "")
         if length.isdigit() and int(length) > self.app.max_body_size and isinstance(self.connection, HTTP1Connection):
             stream = self.connection.stream
-            if isinstance(stream, ErrorsAsJSON):
+            if isinstance(stream, MockStream):
                 stream.too_large = True  # Tornado refuses the body next; answer 413, not 400
 
     def data_received(self, chunk: bytes) -> None:
@@ -316,6 +326,27 @@ class _Exchange(httputil.HTTPMessageDelegate):
                             origin=header_text(origin) if origin else None, extra=extra)
 
     def _send(self, response: MockResponse, call_id: str | None) -> None:
+        status = response.status
+        version = self.start_line.version
+        if version != "HTTP/1.1" or self.start_line.method == "HEAD" or status < 200 or status in (204, 304) \
+                or not isinstance(self.connection, HTTP1Connection):
+            self._send_by_tornado(response, call_id)  # the rarer cases: Tornado's framing rules
+            return
+        close = (self.headers.get("Connection") or "").lower() == "close"  # Tornado's rule for HTTP/1.1
+        ours = [("Server", "mockkit"), ("Date", _http_date()), ("Content-Length", str(len(response.body)))]
+        if call_id is not None:
+            ours.insert(0, (CALL_HEADER, call_id))
+        if close:
+            ours.append(("Connection", "close"))
+        head = response_head(status, response.reason, safe_headers(response.headers), ours)
+        if head is None:  # a CR or LF in a line: Tornado refuses it as it always has (a 500)
+            self._send_by_tornado(response, call_id)
+            return
+        self.connection.write(head + response.body)
+        self.connection.finish()
+
+    def _send_by_tornado(self, response: MockResponse, call_id: str | None) -> None:
+        """Write ``response`` through Tornado's ``write_headers`` (HEAD, 1xx/204/304, HTTP/1.0)."""
         headers = httputil.HTTPHeaders()
         for key, value in safe_headers(response.headers):
             headers.add(key, value)
@@ -349,7 +380,7 @@ def make_http_server(app: MockApp) -> HTTPServer:
         app,
         max_body_size=app.max_body_size,
         max_header_size=HARD_HEADER_LIMIT,
-        idle_connection_timeout=60,
-        body_timeout=30,
+        idle_connection_timeout=IDLE_TIMEOUT,
+        body_timeout=BODY_TIMEOUT,
         xheaders=False,
     )

@@ -7,6 +7,7 @@ a ``CollectionError`` naming the JSON path at load time, a 400 at the hub's uplo
 from __future__ import annotations
 
 import json
+import threading
 import subprocess
 import sys
 
@@ -192,12 +193,31 @@ def test_the_interruptible_parser_reads_what_json_loads_reads(value, indent, man
     assert got == expected or (expected is not ValueError and got != got)  # NaN-free values compare
 
 
-def test_big_texts_go_through_the_interruptible_parser_with_the_depth_bound():
-    wide = json.dumps([{"id": i, "tags": ["a", "b"]} for i in range(60_000)])
-    assert len(wide) > safejson.INTERRUPTIBLE_ABOVE
-    assert safejson.loads(wide) == json.loads(wide)
-    deep = '{"pad": "' + "x" * safejson.INTERRUPTIBLE_ABOVE + '", "tree": ' + nested(5000, "ao") + "}"
-    with pytest.raises(safejson.TooDeep) as caught:
-        safejson.loads(deep)
-    assert caught.value.path.startswith("tree[1].k")
+@pytest.mark.parametrize("other_thread", [False, True])
+def test_big_texts_go_through_the_interruptible_parser_with_the_depth_bound(monkeypatch, other_thread):
+    """With another thread alive (a server's loop could be waiting for the GIL) big texts are
+    parsed token by token; alone in the process, by json.loads (issue 17): the same values and
+    the same refusals either way."""
+    if not other_thread:  # earlier tests may leave daemon threads behind: count this one alone
+        monkeypatch.setattr(safejson.threading, "active_count", lambda: 1)
+    used = []
+    interruptible = safejson._parse_interruptible
+    monkeypatch.setattr(safejson, "_parse_interruptible", lambda *a: used.append(1) or interruptible(*a))
+    stop = threading.Event()
+    waiting = threading.Thread(target=stop.wait, daemon=True)
+    if other_thread:
+        waiting.start()
+    try:
+        wide = json.dumps([{"id": i, "tags": ["a", "b"]} for i in range(60_000)])
+        assert len(wide) > safejson.INTERRUPTIBLE_ABOVE
+        assert safejson.loads(wide) == json.loads(wide)
+        deep = '{"pad": "' + "x" * safejson.INTERRUPTIBLE_ABOVE + '", "tree": ' + nested(5000, "ao") + "}"
+        with pytest.raises(safejson.TooDeep) as caught:
+            safejson.loads(deep)
+        assert caught.value.path.startswith("tree[1].k")
+    finally:
+        stop.set()
+        if other_thread:
+            waiting.join(5)
+    assert bool(used) == other_thread
     assert safejson.dumps({"a": [1, 2]}, separators=(",", ":")) == '{"a":[1,2]}'

@@ -49,7 +49,7 @@ def test_every_rung_compares_something_that_exists():
         assert rule.form is not None or rule.wildcards is not None or rule.distance, rule
         assert rule.form is None or rule.form in fields, rule
         assert rule.wildcards in (None, "plain", "ids"), rule
-        assert set(rule.tables) <= {"forms", "wild", "lengths"} and rule.tables, rule
+        assert set(rule.tables) <= {"forms", "wild", "segments"} and rule.tables, rule
         assert ("forms" in rule.tables) == (rule.form is not None), rule
         assert ("wild" in rule.tables) == (rule.wildcards is not None), rule
 

@@ -2,7 +2,7 @@
 
 * ``urls.levenshtein`` (rapidfuzz) equals a textbook dynamic-programming edit distance, and with
   ``limit`` reports any distance above the limit as ``limit + 1``.
-* ``Index.level("h")`` (the length window the index uses to skip paths) always holds every
+* ``Index.level("h")`` (the distance index that spares comparing every path) always holds every
   example that the per-segment rule accepts: the pruned ranking never misses a step-h match.
 """
 
