@@ -20,6 +20,8 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
+import importlib.util
 import os
 import signal
 import socket
@@ -49,19 +51,14 @@ def loop_kind() -> str:
     streams use readiness callbacks, which uvloop barely speeds up), so it is not the default."""
     if os.environ.get(LOOP_ENV, "").strip().lower() != "uvloop" or os.name == "nt":
         return "asyncio"
-    try:
-        import uvloop  # noqa: F401
-    except ImportError:
-        return "asyncio"
-    return "uvloop"
+    return "uvloop" if importlib.util.find_spec("uvloop") is not None else "asyncio"
 
 
 def new_loop() -> asyncio.AbstractEventLoop:
     """A new event loop of ``loop_kind()`` (Tornado runs on any asyncio loop)."""
-    if loop_kind() == "uvloop":
-        import uvloop
-
-        return uvloop.new_event_loop()
+    if loop_kind() == "uvloop":  # an optional package: imported by name, typed by what it makes
+        loop: asyncio.AbstractEventLoop = importlib.import_module("uvloop").new_event_loop()
+        return loop
     return asyncio.new_event_loop() if os.name != "nt" else asyncio.SelectorEventLoop()
 
 

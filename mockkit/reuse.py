@@ -7,7 +7,7 @@ the file again (issue 17). ``engine(collection, environment, options, overrides)
 and hands it out again while nothing changed:
 
 * the key is each source's resolved path (``os.path.realpath``) with its stamp
-  (``collection.file_stamps``: mtime in ns and size of a file; for a v3 folder, the relative path,
+  (``formats.repo.file_stamps``: mtime in ns and size of a file; for a v3 folder, the relative path,
   mtime and size of every file under it), plus the ``MockOptions``;
 * the stamps are taken before the load and again after it: an engine whose files changed
   meanwhile, or changed less than ``SETTLE_NS`` before the load, is returned but not kept (a
@@ -15,7 +15,8 @@ and hands it out again while nothing changed:
   that window would not change the stamp), nor is one for a v3 folder larger than the stamp
   covers (``repo.MAX_STAMP_ENTRIES``);
 * at most ``MAX_ENGINES`` engines and ``MAX_EXAMPLES`` examples are kept, least recently used
-  dropped first.
+  dropped first; an engine for files that have changed since is dropped as soon as the new one
+  is kept (it could never be handed out again).
 
 JSON text, dicts, loaded ``Collection`` objects and ``MockEngine`` objects are never kept (they
 have no file to watch). A kept engine is only read (ranked, explained, checked): it never answers
@@ -40,8 +41,9 @@ __all__ = ["engine", "clear", "MAX_ENGINES", "MAX_EXAMPLES", "SETTLE_NS"]
 MAX_ENGINES = 4
 """Engines kept at most."""
 
-MAX_EXAMPLES = 200_000
-"""Examples kept at most, over all kept engines (an engine of 50,000 examples is ~250 MiB)."""
+MAX_EXAMPLES = 100_000
+"""Examples kept at most, over all kept engines (an engine of 50,000 examples is ~250 MiB, so a
+notebook keeps at most about 500 MiB here; one larger collection is still kept alone)."""
 
 SETTLE_NS = 2_000_000_000
 """A file changed less than this long (ns) before it was loaded is loaded but not kept."""
@@ -132,6 +134,8 @@ def _times(stamp: Stamp) -> list[int]:
 def _keep(key: _Key, built: MockEngine) -> None:
     """Keep ``built`` under ``key``; drop the least recently used beyond the bounds."""
     with _lock:
+        for stale in [k for k in _kept if k[0] == key[0] and k[1] != key[1]]:
+            del _kept[stale]  # the same files, as they were before an edit
         _kept[key] = built
         _kept.move_to_end(key)
         while len(_kept) > MAX_ENGINES or (

@@ -139,3 +139,16 @@ def test_kept_engines_are_bounded_and_released_by_their_journal(tmp_path):
     last = engines[-1]
     assert last.journal.generation(last.generation) is last  # still found while alive ...
     assert last not in last.journal._recent.values()  # ... but not held by its journal (no cycle)
+
+
+def test_an_edited_files_old_engine_is_dropped_not_kept_beside_the_new(tmp_path):
+    """The engine for a file as it was before an edit can never be handed out again: it goes as
+    soon as the engine for the edited file is kept (not only when the bounds push it out)."""
+    path = write(tmp_path / "api.json", users("{}", name="first"))
+    other = write(tmp_path / "other.json", users("{}", name="other"))
+    reuse.engine(str(path)), reuse.engine(str(other))
+    write(path, users("{}", name="second"), when=LONG_AGO + 10)
+    newer = reuse.engine(str(path))
+    kept = list(reuse._kept.values())
+    assert len(kept) == 2 and newer in kept
+    assert sorted(e.index.targets[0].example.name for e in kept) == ["other", "second"]
