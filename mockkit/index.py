@@ -72,22 +72,28 @@ def compile_target(example: Example, variables: Mapping[str, str], *, colon_wild
     empty: list[str] = []
     path, query = resolve_url(request.url, variables, colon_wildcards=colon_wildcards, empty_colons=empty)
     forms = PathForms.of(path)
-    wild = tuple(WildSegment.compile(s) if has_wildcard(s) else None for s in forms.segments)
+    wild: tuple[WildSegment | None, ...] | None = None
+    if "{{" in path:  # a segment without "{{" has no wildcard (``has_wildcard``)
+        wild = tuple(WildSegment.compile(s) if has_wildcard(s) else None for s in forms.segments)
+        if all(p is None for p in wild):
+            wild = None
     counts: dict[str, Counter[str]] = {}
     for key, value in query:
         counts.setdefault(key, Counter())[value] += 1
     headers: dict[str, str] = {}
-    for key, value in request.headers:
-        headers.setdefault(key.lower(), value)
-    resolved = {k: resolve_variables(v, variables) for k, v in headers.items()}
-    headers = {k: v.strip(HTTP_WHITESPACE) for k, v in resolved.items()}  # spec 9.19
-    padded = frozenset(k for k, v in resolved.items() if v != headers[k])
+    padded: frozenset[str] = frozenset()
+    if request.headers:
+        for key, value in request.headers:
+            headers.setdefault(key.lower(), value)
+        resolved = {k: resolve_variables(v, variables) for k, v in headers.items()}
+        headers = {k: v.strip(HTTP_WHITESPACE) for k, v in resolved.items()}  # spec 9.19
+        padded = frozenset(k for k, v in resolved.items() if v != headers[k])
     return Target(
         example=example,
         method=request.method.upper(),
         path=path,
         forms=forms,
-        wild=wild if any(p is not None for p in wild) else None,
+        wild=wild,
         query=counts,
         query_pairs=query,
         headers=headers,
@@ -169,9 +175,15 @@ class _MethodIndex:
         self.all: list[Target] = []
 
     def add(self, t: Target) -> None:
+        forms = t.forms
         for name, table in self.forms.items():
-            table.setdefault(getattr(t.forms, name), []).append(t)
-        count = len(t.forms.segments)
+            key = getattr(forms, name)
+            same = table.get(key)
+            if same is None:
+                table[key] = [t]
+            else:
+                same.append(t)
+        count = len(forms.segments)
         if t.wild is not None:
             self.wild_by_count.setdefault(count, []).append(t)
             shape = tuple(i for i, p in enumerate(t.wild) if p is None)
@@ -184,8 +196,11 @@ class _MethodIndex:
             plain.setdefault(tuple(x.lower() for x in literal), []).append(t)
             ids.setdefault(tuple(ID_MARK if is_id(x) else x.lower() for x in literal), []).append(t)
         self.by_count.setdefault(count, []).append(t)
-        near = len(t.forms.id_segments)
-        self.near.setdefault(near, DistanceIndex(near)).add(t)
+        near = len(forms.id_segments)
+        distances = self.near.get(near)
+        if distances is None:  # made once per segment count (not one per ``add``)
+            distances = self.near[near] = DistanceIndex(near)
+        distances.add(t)
         self.all.append(t)
 
     def finish(self) -> None:

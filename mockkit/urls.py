@@ -36,9 +36,13 @@ _TOKENISH = re.compile(r"^(?=.*[0-9])(?=.*[A-Za-z])[A-Za-z0-9_\-]{8,}$")
 
 def is_id(segment: str) -> bool:
     """Spec 9.1: all digits, a UUID, or 8+ chars of ``[A-Za-z0-9_-]`` with a digit and a letter."""
-    return bool(segment) and (
-        (segment.isascii() and segment.isdigit()) or bool(_UUID.match(segment)) or bool(_TOKENISH.match(segment))
-    )
+    if not segment:
+        return False
+    if segment.isascii() and segment.isdigit():
+        return True
+    if len(segment) < 8:  # too short for both patterns (a UUID is 36 characters, "$" may take a final "\n")
+        return False
+    return (len(segment) in (36, 37) and _UUID.match(segment) is not None) or _TOKENISH.match(segment) is not None
 
 
 def split_query(query_string: str) -> Pairs:
@@ -141,7 +145,9 @@ def resolve_url(
     if "?" in path:  # a variable that expanded into a query string
         path, _, extra = path.partition("?")
         query_string = (query_string + "&" if query_string else "") + extra
-    path = "/".join(_decode_segment(s) for s in path.split("/")) or "/"
+    if "%" in path:
+        path = "/".join(_decode_segment(s) for s in path.split("/"))
+    path = path or "/"
     if url.query is not None:
         raw_pairs = url.query
     else:

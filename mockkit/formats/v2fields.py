@@ -163,6 +163,8 @@ def read_variables(value: object, path: str) -> Pairs:
 
 def read_host(value: object, path: str) -> str:
     if isinstance(value, list):
+        if all(type(label) is str for label in value):  # the common case: no conversions, no paths
+            return ".".join(value)
         return ".".join(as_text(label, join_path(path, i)) for i, label in enumerate(value))
     if value is not None and not isinstance(value, str):
         fail(path, "expected the host as a string or a list of labels", value)
@@ -175,6 +177,8 @@ def read_path(value: object, path: str) -> tuple[str, ...] | None:
     if isinstance(value, str):
         value = value.removeprefix("/")
         return tuple(value.split("/")) if value else ()
+    if type(value) is list and all(type(seg) is str for seg in value):  # the common case
+        return tuple(value)
     segments = []
     for i, seg in enumerate(as_list(value, path, "expected the path as a string or a list of segments")):
         if isinstance(seg, dict):
