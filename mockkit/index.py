@@ -21,6 +21,7 @@ from .crowds import CROWD_ABOVE, Crowd
 from .distance_index import DistanceIndex
 from .ladder import PATH_RULES, RULE
 from .model import HTTP_WHITESPACE, Collection, Environment, Example, MockRequest, Pairs
+from .quickinit import quick_init
 from .templating import TOKEN, resolve_variables
 from .urls import ID_MARK, PathForms, has_wildcard, is_id, resolve_url
 from .wildcards import WildSegment
@@ -28,6 +29,7 @@ from .wildcards import WildSegment
 __all__ = ["Target", "Index", "compile_target", "variables_of", "tie_order"]
 
 
+@quick_init  # issue 17: built once per example at load
 @dataclass(frozen=True, slots=True)
 class Target:
     """An example compiled for matching (everything ``rank`` compares, computed once)."""

@@ -21,6 +21,7 @@ from rapidfuzz.distance import Levenshtein
 
 from .ladder import PATH_RULES
 from .model import Pairs, Url
+from .quickinit import quick_init
 from .templating import TOKEN, resolve_variables
 
 __all__ = ["resolve_url", "PathForms", "is_id", "levenshtein", "split_query", "ID_MARK"]
@@ -162,6 +163,7 @@ def resolve_url(
     return path if path.startswith("/") else "/" + path, query
 
 
+@quick_init  # issue 17: built once per example at load
 @dataclass(frozen=True, slots=True)
 class PathForms:
     """The normal forms of one decoded path, one per comparison of steps a–g."""
