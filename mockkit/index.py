@@ -69,10 +69,14 @@ def variables_of(collection: Collection, environment: Environment | None) -> dic
     return values
 
 
-def compile_target(example: Example, variables: Mapping[str, str], *, colon_wildcards: bool = False) -> Target:
+def compile_target(example: Example, variables: Mapping[str, str], *, colon_wildcards: bool = False,
+                   hosts: dict[str, str] | None = None) -> Target:
+    """``example`` compiled for matching with ``variables`` (environment over collection);
+    ``hosts``: ``resolve_url``'s memo, shared by the examples of one index."""
     request = example.request
     empty: list[str] = []
-    path, query = resolve_url(request.url, variables, colon_wildcards=colon_wildcards, empty_colons=empty)
+    path, query = resolve_url(request.url, variables, colon_wildcards=colon_wildcards, empty_colons=empty,
+                              hosts=hosts)
     forms = PathForms.of(path)
     wild: tuple[WildSegment | None, ...] | None = None
     if "{{" in path:  # a segment without "{{" has no wildcard (``has_wildcard``)
@@ -120,8 +124,10 @@ class Index:
         self.collection = collection
         self.environment = environment
         self.variables = variables_of(collection, environment)
+        hosts: dict[str, str] = {}
         self.targets: tuple[Target, ...] = tuple(
-            compile_target(e, self.variables, colon_wildcards=colon_wildcards) for e in collection.examples
+            compile_target(e, self.variables, colon_wildcards=colon_wildcards, hosts=hosts)
+            for e in collection.examples
         )
         self._by_method: dict[str, _MethodIndex] = {}
         self.by_name: dict[str, list[Target]] = {}

@@ -125,16 +125,22 @@ def _decode_segment(segment: str) -> str:
 
 def resolve_url(
     url: Url, variables: Mapping[str, str], problems: list[str] | None = None, *, colon_wildcards: bool = False,
-    empty_colons: list[str] | None = None,
+    empty_colons: list[str] | None = None, hosts: dict[str, str] | None = None,
 ) -> tuple[str, Pairs]:
     """The decoded path (wildcards kept as ``{{name}}``) and decoded query of a saved URL.
 
     ``empty_colons`` (when given) receives the names of ``:name`` segments whose value is empty
-    or resolves to empty: they are wildcards (spec 9.20)."""
+    or resolves to empty: they are wildcards (spec 9.20). ``hosts`` (when given, with no
+    ``problems``): the path each ``url.host`` carries, kept across the calls of one load with
+    the same ``variables`` (a collection's examples share a few hosts)."""
     if url.path is not None:
         segments = _colon_values(list(url.path), url.variables, variables, colon_wildcards, empty_colons)
         joined = resolve_variables("/".join(segments), variables, problems=problems)
-        prefix = _host_path(resolve_variables(url.host, variables, problems=problems))
+        prefix = hosts.get(url.host) if hosts is not None and problems is None else None
+        if prefix is None:
+            prefix = _host_path(resolve_variables(url.host, variables, problems=problems))
+            if hosts is not None and problems is None:
+                hosts[url.host] = prefix
         path = prefix + "/" + joined.lstrip("/") if joined else prefix + "/"
         query_string = None
     else:
