@@ -12,8 +12,10 @@ position rather than with every example.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
+from typing import cast
 from urllib.parse import quote
 
 from .bodies import BodyForm, body_form, encode
@@ -166,6 +168,11 @@ _ByKey = dict[tuple[str, ...], list[Target]]
 FORMS = tuple(dict.fromkeys(rule.form for rule in PATH_RULES if rule.form is not None))
 """The path forms the ladder compares for equality: one lookup table each."""
 
+if len(FORMS) < 2:  # attrgetter of one name returns the value, not a tuple
+    raise ImportError(f"index: expected several path forms in ladder.PATH_RULES, got {FORMS}")
+_form_values = cast(Callable[[PathForms], tuple[str, ...]], attrgetter(*FORMS))
+"""A ``PathForms``' value of each of ``FORMS``, in that order (one C call)."""
+
 
 class _MethodIndex:
     """Lookups for one method: one dict per path form (``FORMS``), buckets by segment count."""
@@ -184,8 +191,7 @@ class _MethodIndex:
 
     def add(self, t: Target) -> None:
         forms = t.forms
-        for name, table in self.forms.items():
-            key = getattr(forms, name)
+        for table, key in zip(self.forms.values(), _form_values(forms)):
             same = table.get(key)
             if same is None:
                 table[key] = [t]

@@ -189,16 +189,17 @@ class PathForms:
             path = _SLASHES.sub("/", path)
         strip = path.rstrip("/")
         lower = path.lower()
-        ids = "/".join(ID_MARK if is_id(s) else s for s in lower.split("/"))
+        ids = "/".join([ID_MARK if is_id(s) else s for s in lower.split("/")])
+        ids_strip = ids.rstrip("/")
         return cls(
             exact=path,
             strip=strip,
             lower=lower,
             lower_strip=strip.lower(),
             ids=ids,
-            ids_strip=ids.rstrip("/"),
+            ids_strip=ids_strip,
             segments=tuple(strip.split("/")[1:]),
-            id_segments=tuple(ids.rstrip("/").split("/")[1:]),
+            id_segments=tuple(ids_strip.split("/")[1:]),
         )
 
 
