@@ -40,6 +40,10 @@ class BodyForm:
     text: str = ""
 
 
+NO_BODY = BodyForm("none")
+"""The form of every example saved without a body (one object: built per example at load)."""
+
+
 def _is_json(content_type: str, language: str) -> bool:
     ctype = content_type.lower()
     return language.lower() == "json" or "json" in ctype
@@ -105,7 +109,7 @@ def _graphql_value(query: str, variables: Any) -> dict[str, Any]:
 def body_form(body: Body | None, headers: Pairs, variables: Mapping[str, str]) -> BodyForm:
     """Normalise a saved request body (variables resolved) for comparison."""
     if body is None or not body.mode:
-        return BodyForm("none")
+        return NO_BODY
     content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
     if body.mode == "urlencoded":
         fields = [(resolve_variables(k, variables), resolve_variables(v, variables)) for k, v in body.fields]
@@ -123,7 +127,7 @@ def body_form(body: Body | None, headers: Pairs, variables: Mapping[str, str]) -
             gvars = body.graphql_variables
         return BodyForm("graphql", _graphql_value(raw, gvars), raw)
     if not raw:
-        return BodyForm("none")
+        return NO_BODY
     if _is_json(content_type, body.language):
         try:
             return BodyForm("json", safejson.loads(raw), raw)

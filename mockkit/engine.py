@@ -28,8 +28,7 @@ from .matching import Candidate, Index, Ranking, rank
 from .model import Collection, Environment, Example, MockRequest, MockResponse, Pairs
 from .options import MockOptions, OptionFields, parse_delay, resolve
 from .redact import Redactor
-from .responses import compile_response, has_dynamic, render_response, server_response, uncaptured_note
-from .templating import TOKEN
+from .responses import CompiledResponses, render_response, server_response, uncaptured_note
 
 if TYPE_CHECKING:  # pragma: no cover
     from .recorder import Recorder
@@ -121,15 +120,7 @@ class MockEngine:
         self.generation = self.journal.register(self)  # a reload makes a new generation in the same journal
         self.server_response: MockResponse | None = None
         self.index = Index(self.collection, self.environment, colon_wildcards=options.colon_wildcards)
-        self._responses = {
-            id(t): compile_response(
-                t.example,
-                self.index.variables,
-                [m.group(1).strip() for m in TOKEN.finditer(t.path)],
-            )
-            for t in self.index.targets
-        }
-        self._by_position = {t.example.position: self._responses[id(t)] for t in self.index.targets}
+        self._responses = CompiledResponses(self.index.targets, self.index.variables)
         self.recorder: Recorder | None = None
         if options.record != "none":  # issue 16: the doors forward (forwarding.Forwarder), the recorder keeps
             from .recorder import Recorder
@@ -137,7 +128,7 @@ class MockEngine:
             self.recorder = Recorder(options.record, self.collection, collection, options.redact)
             self.recorder.adopt(self)
         self._warmer: threading.Thread | None = None
-        if any(has_dynamic(r) for r in self._responses.values()):
+        if self._responses.any_dynamic():
             # Faker takes ~0.2 s to start; do it now, off the caller's thread, not on the first call.
             # (Its seed was fixed when the context was made, so seeded output does not change.)
             self._warmer = threading.Thread(target=self._warm_fakes, name="mockkit-faker", daemon=True)
@@ -245,7 +236,7 @@ class MockEngine:
         """
         ranking = self.rank(request)
         winner = ranking.winner
-        json_body = winner is not None and self._responses[id(winner.target)].body.json_modes is not None
+        json_body = winner is not None and self._responses.of(winner.target).body.json_modes is not None
         explained = explain_ranking(ranking, (JSON_BODY_NOTE,) if json_body else ())
         if self.options.proxy is None:
             return explained
@@ -310,7 +301,7 @@ class MockEngine:
             if forward is not None:  # issue 16: the door runs it and sends the upstream's answer
                 return Served(FORWARD_PENDING, ranking, None, call_id, forward.delay_ms, forward=forward)
             if winner is not None:
-                compiled = self._responses[id(winner.target)]
+                compiled = self._responses.of(winner.target)
                 with self._fake_lock:
                     response, uncaptured = render_response(compiled, winner.captures, request, self.fake, cors=self.cors)
                 if answers.is_preflight(request):
@@ -515,9 +506,9 @@ class MockEngine:
             ```
         """
         return {
-            t.example.json_path: self._responses[id(t)].problems
+            t.example.json_path: self._responses.of(t).problems
             for t in self.index.targets
-            if self._responses[id(t)].problems
+            if self._responses.of(t).problems
         }
 
     def problems_for(self, example: Example) -> tuple[str, ...]:
@@ -535,7 +526,7 @@ class MockEngine:
             engine.problems_for(engine.collection.examples[0])
             ```
         """
-        compiled = self._by_position.get(example.position)
+        compiled = self._responses.at(example.position)
         return compiled.problems if compiled is not None else ()
 
     def answered_by(self, call: Call) -> "MockEngine":

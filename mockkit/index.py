@@ -12,8 +12,10 @@ position rather than with every example.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
+from typing import cast
 from urllib.parse import quote
 
 from .bodies import BodyForm, body_form, encode
@@ -21,6 +23,7 @@ from .crowds import CROWD_ABOVE, Crowd
 from .distance_index import DistanceIndex
 from .ladder import PATH_RULES, RULE
 from .model import HTTP_WHITESPACE, Collection, Environment, Example, MockRequest, Pairs
+from .quickinit import quick_init
 from .templating import TOKEN, resolve_variables
 from .urls import ID_MARK, PathForms, has_wildcard, is_id, resolve_url
 from .wildcards import WildSegment
@@ -28,6 +31,7 @@ from .wildcards import WildSegment
 __all__ = ["Target", "Index", "compile_target", "variables_of", "tie_order"]
 
 
+@quick_init  # issue 17: built once per example at load
 @dataclass(frozen=True, slots=True)
 class Target:
     """An example compiled for matching (everything ``rank`` compares, computed once)."""
@@ -67,27 +71,37 @@ def variables_of(collection: Collection, environment: Environment | None) -> dic
     return values
 
 
-def compile_target(example: Example, variables: Mapping[str, str], *, colon_wildcards: bool = False) -> Target:
+def compile_target(example: Example, variables: Mapping[str, str], *, colon_wildcards: bool = False,
+                   hosts: dict[str, str] | None = None) -> Target:
+    """``example`` compiled for matching with ``variables`` (environment over collection);
+    ``hosts``: ``resolve_url``'s memo, shared by the examples of one index."""
     request = example.request
     empty: list[str] = []
-    path, query = resolve_url(request.url, variables, colon_wildcards=colon_wildcards, empty_colons=empty)
+    path, query = resolve_url(request.url, variables, colon_wildcards=colon_wildcards, empty_colons=empty,
+                              hosts=hosts)
     forms = PathForms.of(path)
-    wild = tuple(WildSegment.compile(s) if has_wildcard(s) else None for s in forms.segments)
+    wild: tuple[WildSegment | None, ...] | None = None
+    if "{{" in path:  # a segment without "{{" has no wildcard (``has_wildcard``)
+        wild = tuple(WildSegment.compile(s) if has_wildcard(s) else None for s in forms.segments)
+        if all(p is None for p in wild):
+            wild = None
     counts: dict[str, Counter[str]] = {}
     for key, value in query:
         counts.setdefault(key, Counter())[value] += 1
     headers: dict[str, str] = {}
-    for key, value in request.headers:
-        headers.setdefault(key.lower(), value)
-    resolved = {k: resolve_variables(v, variables) for k, v in headers.items()}
-    headers = {k: v.strip(HTTP_WHITESPACE) for k, v in resolved.items()}  # spec 9.19
-    padded = frozenset(k for k, v in resolved.items() if v != headers[k])
+    padded: frozenset[str] = frozenset()
+    if request.headers:
+        for key, value in request.headers:
+            headers.setdefault(key.lower(), value)
+        resolved = {k: resolve_variables(v, variables) for k, v in headers.items()}
+        headers = {k: v.strip(HTTP_WHITESPACE) for k, v in resolved.items()}  # spec 9.19
+        padded = frozenset(k for k, v in resolved.items() if v != headers[k])
     return Target(
         example=example,
         method=request.method.upper(),
         path=path,
         forms=forms,
-        wild=wild if any(p is not None for p in wild) else None,
+        wild=wild,
         query=counts,
         query_pairs=query,
         headers=headers,
@@ -112,8 +126,10 @@ class Index:
         self.collection = collection
         self.environment = environment
         self.variables = variables_of(collection, environment)
+        hosts: dict[str, str] = {}
         self.targets: tuple[Target, ...] = tuple(
-            compile_target(e, self.variables, colon_wildcards=colon_wildcards) for e in collection.examples
+            compile_target(e, self.variables, colon_wildcards=colon_wildcards, hosts=hosts)
+            for e in collection.examples
         )
         self._by_method: dict[str, _MethodIndex] = {}
         self.by_name: dict[str, list[Target]] = {}
@@ -152,6 +168,11 @@ _ByKey = dict[tuple[str, ...], list[Target]]
 FORMS = tuple(dict.fromkeys(rule.form for rule in PATH_RULES if rule.form is not None))
 """The path forms the ladder compares for equality: one lookup table each."""
 
+if len(FORMS) < 2:  # attrgetter of one name returns the value, not a tuple
+    raise ImportError(f"index: expected several path forms in ladder.PATH_RULES, got {FORMS}")
+_form_values = cast(Callable[[PathForms], tuple[str, ...]], attrgetter(*FORMS))
+"""A ``PathForms``' value of each of ``FORMS``, in that order (one C call)."""
+
 
 class _MethodIndex:
     """Lookups for one method: one dict per path form (``FORMS``), buckets by segment count."""
@@ -169,9 +190,14 @@ class _MethodIndex:
         self.all: list[Target] = []
 
     def add(self, t: Target) -> None:
-        for name, table in self.forms.items():
-            table.setdefault(getattr(t.forms, name), []).append(t)
-        count = len(t.forms.segments)
+        forms = t.forms
+        for table, key in zip(self.forms.values(), _form_values(forms)):
+            same = table.get(key)
+            if same is None:
+                table[key] = [t]
+            else:
+                same.append(t)
+        count = len(forms.segments)
         if t.wild is not None:
             self.wild_by_count.setdefault(count, []).append(t)
             shape = tuple(i for i, p in enumerate(t.wild) if p is None)
@@ -184,8 +210,11 @@ class _MethodIndex:
             plain.setdefault(tuple(x.lower() for x in literal), []).append(t)
             ids.setdefault(tuple(ID_MARK if is_id(x) else x.lower() for x in literal), []).append(t)
         self.by_count.setdefault(count, []).append(t)
-        near = len(t.forms.id_segments)
-        self.near.setdefault(near, DistanceIndex(near)).add(t)
+        near = len(forms.id_segments)
+        distances = self.near.get(near)
+        if distances is None:  # made once per segment count (not one per ``add``)
+            distances = self.near[near] = DistanceIndex(near)
+        distances.add(t)
         self.all.append(t)
 
     def finish(self) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .errors import RequestError
+from .quickinit import quick_init
 
 __all__ = [
     "Pairs",
@@ -79,6 +80,7 @@ class Variable:
     value: str
 
 
+@quick_init  # issue 17: built once per example at load
 @dataclass(frozen=True, slots=True)
 class Body:
     """A saved request body, by Postman body mode.
@@ -97,6 +99,7 @@ class Body:
     file_src: str = ""
 
 
+@quick_init  # issue 17: built once per example at load
 @dataclass(frozen=True, slots=True)
 class Url:
     """A request URL as written in the collection.
@@ -113,6 +116,7 @@ class Url:
     variables: Pairs = ()
 
 
+@quick_init  # issue 17: built once per example at load
 @dataclass(frozen=True, slots=True)
 class SavedRequest:
     """A request as saved in a collection (an item's request or an example's originalRequest)."""
@@ -123,6 +127,7 @@ class SavedRequest:
     body: Body | None = None
 
 
+@quick_init  # issue 17: built once per example at load
 @dataclass(frozen=True, slots=True)
 class SavedResponse:
     """A saved example response: what the mock serves once the example is chosen."""
@@ -134,6 +139,7 @@ class SavedResponse:
     preview_language: str = ""
 
 
+@quick_init  # issue 17: built once per example at load
 @dataclass(frozen=True, slots=True)
 class Example:
     """One saved example (``item.response[n]``), the unit the matching algorithm ranks.
@@ -163,6 +169,7 @@ class Example:
         return " / ".join(self.folder)
 
 
+@quick_init  # issue 17: built once per example at load
 @dataclass(frozen=True, slots=True)
 class RequestItem:
     """A request item of the collection, with the number of examples saved under it."""

@@ -11,17 +11,21 @@ builds an active server response (spec C5).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import answers
 from .fakes import FakeContext
 from .headerclean import clean_name, to_wire, wire_value
 from .model import Example, MockRequest, MockResponse, SavedResponse
-from .templating import RenderContext, Template, Token, compile_template, render, render_header
+from .templating import TOKEN, RenderContext, Template, Token, compile_template, render, render_header
 
-__all__ = ["CompiledResponse", "compile_response", "render_response", "server_response", "has_dynamic",
+if TYPE_CHECKING:
+    from .index import Target
+
+__all__ = ["CompiledResponse", "CompiledResponses", "compile_response", "render_response", "server_response", "has_dynamic",
            "uncaptured_note", "PREVIEW_TYPES", "DROPPED_HEADERS"]
 
 DROPPED_HEADERS = frozenset({"content-length", "transfer-encoding", "content-encoding", "connection"})
@@ -98,6 +102,61 @@ def compile_response(example: Example, variables: dict[str, str], captures: list
         has_cors="access-control-allow-origin" in names,
         problems=tuple(dict.fromkeys(problems)),
     )
+
+
+def templated(saved: SavedResponse) -> bool:
+    """Whether a saved response has ``{{`` in its body or a header value: only those can hold
+    variables, dynamic variables, helpers or captures (``compile_template`` keeps any other text
+    as it is, with no problems)."""
+    return "{{" in saved.body or any("{{" in value for _, value in saved.headers)
+
+
+class CompiledResponses:
+    """Every example's ``CompiledResponse`` for one engine (issue 17: load time).
+
+    Responses with ``{{`` (``templated``) are compiled when the engine is built, so their
+    problems and dynamic variables are known at once; the rest (plain text: no problems, nothing
+    dynamic) are compiled on first use, once, under a lock (a server thread and a notebook
+    cell may ask at the same time).
+    """
+
+    def __init__(self, targets: Iterable[Target], variables: dict[str, str]) -> None:
+        """``targets``: the index's compiled examples (kept alive by the index: keys are their
+        ``id``); ``variables``: environment and collection variables, already resolved."""
+        self._variables = variables
+        self._lock = threading.Lock()
+        self._done: dict[int, CompiledResponse] = {}
+        self._at: dict[int, Target] = {}  # by example position
+        for t in targets:
+            self._at[t.example.position] = t
+            if templated(t.example.response):
+                self._done[id(t)] = self._compile(t)
+
+    def _compile(self, target: Target) -> CompiledResponse:
+        captures = [m.group(1).strip() for m in TOKEN.finditer(target.path)]
+        return compile_response(target.example, self._variables, captures)
+
+    def of(self, target: Target) -> CompiledResponse:
+        """``target``'s compiled response (compiled now if it was not yet)."""
+        found = self._done.get(id(target))
+        if found is None:
+            with self._lock:
+                found = self._done.get(id(target))
+                if found is None:
+                    found = self._done[id(target)] = self._compile(target)
+        return found
+
+    def at(self, position: int) -> CompiledResponse | None:
+        """The compiled response of the example at ``position`` (``Example.position``), or None."""
+        target = self._at.get(position)
+        return None if target is None else self.of(target)
+
+    def any_dynamic(self) -> bool:
+        """Whether any response uses dynamic variables (``has_dynamic``; the responses not
+        compiled yet have no ``{{``, so none)."""
+        with self._lock:
+            compiled = list(self._done.values())
+        return any(has_dynamic(r) for r in compiled)
 
 
 def render_response(compiled: CompiledResponse, captures: Mapping[str, str], request: MockRequest, fake: FakeContext,

@@ -21,6 +21,7 @@ from rapidfuzz.distance import Levenshtein
 
 from .ladder import PATH_RULES
 from .model import Pairs, Url
+from .quickinit import quick_init
 from .templating import TOKEN, resolve_variables
 
 __all__ = ["resolve_url", "PathForms", "is_id", "levenshtein", "split_query", "ID_MARK"]
@@ -36,9 +37,13 @@ _TOKENISH = re.compile(r"^(?=.*[0-9])(?=.*[A-Za-z])[A-Za-z0-9_\-]{8,}$")
 
 def is_id(segment: str) -> bool:
     """Spec 9.1: all digits, a UUID, or 8+ chars of ``[A-Za-z0-9_-]`` with a digit and a letter."""
-    return bool(segment) and (
-        (segment.isascii() and segment.isdigit()) or bool(_UUID.match(segment)) or bool(_TOKENISH.match(segment))
-    )
+    if not segment:
+        return False
+    if segment.isascii() and segment.isdigit():
+        return True
+    if len(segment) < 8:  # too short for both patterns (a UUID is 36 characters, "$" may take a final "\n")
+        return False
+    return (len(segment) in (36, 37) and _UUID.match(segment) is not None) or _TOKENISH.match(segment) is not None
 
 
 def split_query(query_string: str) -> Pairs:
@@ -120,16 +125,22 @@ def _decode_segment(segment: str) -> str:
 
 def resolve_url(
     url: Url, variables: Mapping[str, str], problems: list[str] | None = None, *, colon_wildcards: bool = False,
-    empty_colons: list[str] | None = None,
+    empty_colons: list[str] | None = None, hosts: dict[str, str] | None = None,
 ) -> tuple[str, Pairs]:
     """The decoded path (wildcards kept as ``{{name}}``) and decoded query of a saved URL.
 
     ``empty_colons`` (when given) receives the names of ``:name`` segments whose value is empty
-    or resolves to empty: they are wildcards (spec 9.20)."""
+    or resolves to empty: they are wildcards (spec 9.20). ``hosts`` (when given, with no
+    ``problems``): the path each ``url.host`` carries, kept across the calls of one load with
+    the same ``variables`` (a collection's examples share a few hosts)."""
     if url.path is not None:
         segments = _colon_values(list(url.path), url.variables, variables, colon_wildcards, empty_colons)
         joined = resolve_variables("/".join(segments), variables, problems=problems)
-        prefix = _host_path(resolve_variables(url.host, variables, problems=problems))
+        prefix = hosts.get(url.host) if hosts is not None and problems is None else None
+        if prefix is None:
+            prefix = _host_path(resolve_variables(url.host, variables, problems=problems))
+            if hosts is not None and problems is None:
+                hosts[url.host] = prefix
         path = prefix + "/" + joined.lstrip("/") if joined else prefix + "/"
         query_string = None
     else:
@@ -141,7 +152,9 @@ def resolve_url(
     if "?" in path:  # a variable that expanded into a query string
         path, _, extra = path.partition("?")
         query_string = (query_string + "&" if query_string else "") + extra
-    path = "/".join(_decode_segment(s) for s in path.split("/")) or "/"
+    if "%" in path:
+        path = "/".join(_decode_segment(s) for s in path.split("/"))
+    path = path or "/"
     if url.query is not None:
         raw_pairs = url.query
     else:
@@ -156,6 +169,7 @@ def resolve_url(
     return path if path.startswith("/") else "/" + path, query
 
 
+@quick_init  # issue 17: built once per example at load
 @dataclass(frozen=True, slots=True)
 class PathForms:
     """The normal forms of one decoded path, one per comparison of steps a–g."""
@@ -175,16 +189,17 @@ class PathForms:
             path = _SLASHES.sub("/", path)
         strip = path.rstrip("/")
         lower = path.lower()
-        ids = "/".join(ID_MARK if is_id(s) else s for s in lower.split("/"))
+        ids = "/".join([ID_MARK if is_id(s) else s for s in lower.split("/")])
+        ids_strip = ids.rstrip("/")
         return cls(
             exact=path,
             strip=strip,
             lower=lower,
             lower_strip=strip.lower(),
             ids=ids,
-            ids_strip=ids.rstrip("/"),
+            ids_strip=ids_strip,
             segments=tuple(strip.split("/")[1:]),
-            id_segments=tuple(ids.rstrip("/").split("/")[1:]),
+            id_segments=tuple(ids_strip.split("/")[1:]),
         )
 
 

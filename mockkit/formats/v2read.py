@@ -23,6 +23,7 @@ from .v2fields import (
     read_headers,
     read_request,
     read_variables,
+    text_of,
 )
 
 __all__ = ["parse_collection", "parse_environment", "unwrap", "is_environment", "MAX_DEPTH", "V1_MESSAGE",
@@ -76,15 +77,15 @@ def _response(entry: dict[str, Any], path: str) -> SavedResponse:
         code=code,
         status=status,
         headers=read_headers(entry.get("header"), path + ".header"),
-        body=as_text(body, path + (".body" if "body" in entry else ".data")),
-        preview_language=as_text(entry.get("_postman_previewlanguage"), path + "._postman_previewlanguage"),
+        body=body if type(body) is str else as_text(body, path + (".body" if "body" in entry else ".data")),
+        preview_language=text_of(entry, "_postman_previewlanguage", path),
     )
 
 
 def _request_item(entry: dict[str, Any], path: str, folder: tuple[str, ...], first: int
                   ) -> tuple[RequestItem, list[Example]]:
     """A request item and its examples (``response`` may be a list or a single object)."""
-    name = as_text(entry.get("name"), path + ".name")
+    name = text_of(entry, "name", path)
     item_id = as_text(entry.get("id", entry.get("_postman_id")), path + ".id")
     request = read_request(entry.get("request"), path + ".request")
     responses = entry.get("response")
@@ -98,15 +99,15 @@ def _request_item(entry: dict[str, Any], path: str, folder: tuple[str, ...], fir
         if not isinstance(ex, dict):
             fail(p, "expected a saved example (an object with code, header, body)", ex)
         examples.append(Example(
-            id=as_text(ex.get("id"), p + ".id"),
-            name=as_text(ex.get("name"), p + ".name") or name,
+            id=text_of(ex, "id", p),
+            name=text_of(ex, "name", p) or name,
             request_name=name,
             folder=folder,
             request=read_request(ex.get("originalRequest"), p + ".originalRequest", request),
             response=_response(ex, p),
             position=first + len(examples),
             json_path=p,
-            uid=as_text(ex.get("uid"), p + ".uid"),
+            uid=text_of(ex, "uid", p),
             item_id=item_id,
             location=p,
         ))
