@@ -342,8 +342,13 @@ class _Exchange(httputil.HTTPMessageDelegate):
         if head is None:  # a CR or LF in a line: Tornado refuses it as it always has (a 500)
             self._send_by_tornado(response, call_id)
             return
-        self.connection.write(head + response.body)
-        self.connection.finish()
+        connection = self.connection
+        stream = connection.stream
+        if stream.closed():
+            connection.write(head + response.body)  # Tornado's way: a failed write, no exception
+        else:  # Tornado's write without its per-call Future: finish() waits for this write
+            connection._pending_write = stream.write(head + response.body)
+        connection.finish()
 
     def _send_by_tornado(self, response: MockResponse, call_id: str | None) -> None:
         """Write ``response`` through Tornado's ``write_headers`` (HEAD, 1xx/204/304, HTTP/1.0)."""
