@@ -50,7 +50,7 @@ def loop_kind() -> str:
     if os.environ.get(LOOP_ENV, "").strip().lower() != "uvloop" or os.name == "nt":
         return "asyncio"
     try:
-        import uvloop  # noqa: F401
+        import uvloop  # type: ignore[import-not-found,unused-ignore]  # noqa: F401  (optional)
     except ImportError:
         return "asyncio"
     return "uvloop"
@@ -61,7 +61,8 @@ def new_loop() -> asyncio.AbstractEventLoop:
     if loop_kind() == "uvloop":
         import uvloop
 
-        return uvloop.new_event_loop()
+        loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
+        return loop
     return asyncio.new_event_loop() if os.name != "nt" else asyncio.SelectorEventLoop()
 
 
