@@ -3,9 +3,11 @@ descriptors, and answered in JSON when Tornado cannot parse a request.
 
 ``MockHTTPServer`` is Tornado's ``HTTPServer`` with both: ``AcceptLoop`` for each listening socket
 and a ``MockStream`` for each connection (Tornado's bare ``400 Bad Request`` for an unparseable
-message goes out as a JSON error in Postman's shape, 413 for a body over the limit), plus two
-savings per answer (issue 17): ``TCP_NODELAY`` set once per connection, and the header timeout
-kept by one periodic sweep instead of a timer per request.
+message goes out as a JSON error in Postman's shape, 413 for a body over the limit), plus three
+savings per answer (issue 17): ``TCP_NODELAY`` set once per connection, the header timeout kept
+by one periodic sweep instead of a timer per request, and a plain HTTP/1.1 request without a body
+read in one pass (``heads.simple_head``) and answered without Tornado's per-request coroutines;
+every other request is read by Tornado, from the same bytes.
 
 Tornado's accept loop (``tornado.netutil.add_accept_handler``) lets an ``accept()`` error escape.
 When the process is out of descriptors (``EMFILE``; ``ENFILE`` for the whole system) the
@@ -28,7 +30,7 @@ import socket
 import time
 from collections.abc import Callable, Iterable
 from asyncio import Future
-from typing import Any
+from typing import Any, cast
 
 from tornado import httputil, iostream
 from tornado.http1connection import HTTP1Connection, HTTP1ServerConnection
@@ -37,6 +39,7 @@ from tornado.httpserver import _HTTPRequestContext as _HTTPServerRequestContext
 from tornado.ioloop import IOLoop, PeriodicCallback
 
 from .answers import raw_http_error
+from .heads import simple_head
 from .options import MAX_BODY_SIZE
 
 __all__ = ["AcceptLoop", "ErrorsAsJSON", "MockStream", "MockHTTPServer", "LOG_INTERVAL"]
@@ -165,6 +168,12 @@ class MockStream(iostream.IOStream):
     def set_nodelay(self, value: bool) -> None:
         """Kept on for the connection's life (see the class docstring)."""
 
+    def unread(self, data: bytes) -> None:
+        """Put ``data`` (just read) back at the front of the read buffer, for Tornado to read it
+        again (a request head ``heads.simple_head`` leaves to Tornado)."""
+        self._read_buffer[:0] = data
+        self._read_buffer_size += len(data)
+
     def write(self, data: bytes | memoryview) -> "Future[None]":
         """Write ``data``; Tornado's bare 400 is replaced by a JSON error first."""
         if data == _BARE_400:
@@ -193,14 +202,33 @@ class _Connection(HTTP1ServerConnection):
         self.waiting_since = None
 
     async def _server_request_loop(self, delegate: httputil.HTTPServerConnectionDelegate) -> None:
+        """Tornado's loop, one request after another; a plain HTTP/1.1 head without a body
+        (``heads.simple_head``) is read and answered here in one pass, anything else by
+        Tornado's ``read_response`` from the same bytes."""
         loop = IOLoop.current()
+        stream, params = self.stream, self.params
+        fast = stream if isinstance(stream, MockStream) else None
         try:
             while True:
-                conn = HTTP1Connection(self.stream, False, self.params, self.context)
+                conn = HTTP1Connection(stream, False, params, self.context)
                 request_delegate = delegate.start_request(self, conn)
                 self.waiting_since = loop.time()
+                waited = False
                 try:
-                    ret = await conn.read_response(request_delegate)
+                    if fast is None:
+                        ret = await conn.read_response(request_delegate)
+                    else:
+                        reading = cast("Future[bytes]", fast.read_until_regex(_HEAD_END,
+                                                                              max_bytes=params.max_header_size))
+                        waited = not reading.done()  # then the loop ran other clients meanwhile
+                        head = await reading
+                        self.waiting_since = None
+                        parsed = simple_head(head, params.decompress)
+                        if parsed is None:
+                            fast.unread(head)
+                            ret = await conn.read_response(request_delegate)
+                        else:
+                            ret = await _answer(conn, request_delegate, *parsed)
                 except (iostream.StreamClosedError, iostream.UnsatisfiableReadError, asyncio.CancelledError):
                     return  # includes header blocks over HARD_HEADER_LIMIT: Tornado closes those
                 except Exception:
@@ -210,9 +238,47 @@ class _Connection(HTTP1ServerConnection):
                     self.waiting_since = None
                 if not ret:
                     return
-                await asyncio.sleep(0)
+                if fast is None or not waited:
+                    await asyncio.sleep(0)  # the next request waits its turn behind other clients
         finally:
             delegate.on_close(self)
+
+
+_HEAD_END = b"\r?\n\r?\n"  # where Tornado ends a request's head
+
+
+async def _answer(conn: HTTP1Connection, delegate: httputil.HTTPMessageDelegate,
+                  start_line: httputil.RequestStartLine, headers: httputil.HTTPHeaders) -> bool:
+    """What Tornado's ``_read_message_inner`` does for a server request without a body, once
+    its head is parsed: the delegate gets the headers and ``finish``; an answer that comes later
+    (a delay, a proxied call) is awaited, with the close callback set meanwhile. Returns whether
+    the connection goes on to the next request."""
+    conn._request_start_line = start_line
+    conn._request_headers = headers
+    conn._disconnect_on_finish = _closes_after(conn, headers)
+    try:
+        delegate.headers_received(start_line, headers)
+        conn._read_finished = True
+        if not conn._write_finished:
+            delegate.finish()
+        stream = conn.stream
+        if not conn._finish_future.done() and stream is not None and not stream.closed():
+            stream.set_close_callback(conn._on_connection_close)
+            await conn._finish_future
+        return conn.stream is not None
+    except BaseException:
+        delegate.on_connection_close()
+        raise
+    finally:
+        conn._clear_callbacks()
+
+
+def _closes_after(conn: HTTP1Connection, headers: httputil.HTTPHeaders) -> bool:
+    """Whether the connection closes after this HTTP/1.1 answer (Tornado's ``_can_keep_alive``)."""
+    if conn.params.no_keep_alive:
+        return True
+    value = headers.get("Connection")
+    return value is not None and value.lower() == "close"
 
 
 class MockHTTPServer(HTTPServer):

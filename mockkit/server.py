@@ -31,7 +31,7 @@ from .connections import MockHTTPServer, MockStream
 from .answers import error_answer, failure_message
 from .engine import CALL_HEADER, Served
 from .headerclean import safe_headers
-from .wire import response_head
+from .wire import head_prefix, response_head
 from .limits import DelayBudget, Trimmer, offload
 from .errors import RequestError
 from .model import MockRequest, MockResponse, header_text, wire_headers
@@ -333,17 +333,17 @@ class _Exchange(httputil.HTTPMessageDelegate):
             self._send_by_tornado(response, call_id)  # the rarer cases: Tornado's framing rules
             return
         close = (self.headers.get("Connection") or "").lower() == "close"  # Tornado's rule for HTTP/1.1
-        ours = [("Server", "mockkit"), ("Date", _http_date()), ("Content-Length", str(len(response.body)))]
-        if call_id is not None:
-            ours.insert(0, (CALL_HEADER, call_id))
-        if close:
-            ours.append(("Connection", "close"))
-        head = response_head(status, response.reason, safe_headers(response.headers), ours)
+        head = _answer_head(response, call_id, close)
         if head is None:  # a CR or LF in a line: Tornado refuses it as it always has (a 500)
             self._send_by_tornado(response, call_id)
             return
-        self.connection.write(head + response.body)
-        self.connection.finish()
+        connection = self.connection
+        stream = connection.stream
+        if stream.closed():
+            connection.write(head + response.body)  # Tornado's way: a failed write, no exception
+        else:  # Tornado's write without its per-call Future: finish() waits for this write
+            connection._pending_write = stream.write(head + response.body)
+        connection.finish()
 
     def _send_by_tornado(self, response: MockResponse, call_id: str | None) -> None:
         """Write ``response`` through Tornado's ``write_headers`` (HEAD, 1xx/204/304, HTTP/1.0)."""
@@ -361,6 +361,25 @@ class _Exchange(httputil.HTTPMessageDelegate):
         start = httputil.ResponseStartLine("HTTP/1.1", response.status, response.reason)
         self.connection.write_headers(start, headers, None if no_body else body)
         self.connection.finish()
+
+
+def _answer_head(response: MockResponse, call_id: str | None, close: bool) -> bytes | None:
+    """The head of an HTTP/1.1 answer with a body: the answer's headers, then the server's
+    (``X-Mockkit-Call``, ``Server``, ``Date``, ``Content-Length``, ``Connection: close``); the
+    answer's part memoised (``wire.head_prefix``). None when a line holds a CR or LF."""
+    date, length = _http_date(), len(response.body)
+    prefix = head_prefix(response.status, response.reason, response.headers)
+    if prefix is not None and (call_id is None or call_id.isprintable()):
+        tail = f"Server: mockkit\r\nDate: {date}\r\nContent-Length: {length}\r\n"
+        if call_id is not None:
+            tail = f"X-Mockkit-Call: {call_id}\r\n{tail}"
+        return prefix + tail.encode("latin-1") + (b"Connection: close\r\n\r\n" if close else b"\r\n")
+    ours = [("Server", "mockkit"), ("Date", date), ("Content-Length", str(length))]
+    if call_id is not None:
+        ours.insert(0, (CALL_HEADER, call_id))
+    if close:
+        ours.append(("Connection", "close"))
+    return response_head(response.status, response.reason, safe_headers(response.headers), ours)
 
 
 _DATE: tuple[int, str] = (0, "")

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["response_head", "normalized"]
+from .headerclean import safe_headers
+from .model import Pairs
+
+__all__ = ["response_head", "normalized", "head_prefix", "SERVER_NAMES"]
 
 _NAMES: dict[str, str] = {}
 _NAMES_KEPT = 4096
@@ -58,3 +61,56 @@ def response_head(status: int, reason: str, headers: Iterable[tuple[str, str]],
     if "\r" in start or "\n" in start or text.count("\r") != len(lines) - 1 or text.count("\n") != len(lines) - 1:
         return None  # a line holds CR or LF: the caller lets Tornado's write_headers refuse it
     return start.encode("utf-8") + b"\r\n" + text.encode("latin-1") + b"\r\n\r\n"
+
+
+SERVER_NAMES = frozenset({"X-Mockkit-Call", "Server", "Date", "Content-Length", "Connection"})
+"""The headers the server writes itself, after the answer's own (normalised names)."""
+_PREFIXES: dict[tuple[int, str, Pairs], bytes | None] = {}
+_PREFIXES_KEPT = 1024
+
+
+def head_prefix(status: int, reason: str, headers: Pairs) -> bytes | None:
+    """The status line and the answer's own header lines, each ended by CRLF, for an answer that
+    has none of ``SERVER_NAMES``: ``response_head(status, reason, safe_headers(headers), ours)``
+    is this prefix, then the ``ours`` lines, then CRLF. Memoised (an example's answer repeats;
+    at most 1,024 kept, then forgotten at once).
+
+    Args:
+        status: The status code.
+        reason: The reason phrase.
+        headers: The answer's ``(name, value)`` pairs as the engine made them (before
+            ``headerclean.safe_headers``), a tuple.
+
+    Returns:
+        The prefix as bytes, or None when the caller must build the head with
+        ``response_head`` (the answer has a header the server sets, or a line holds a CR or LF).
+
+    Raises:
+        UnicodeEncodeError: A header holds a character beyond Latin-1 (as ``response_head``).
+
+    Examples:
+        >>> head_prefix(200, "OK", (("content-type", "text/plain"),))
+        b'HTTP/1.1 200 OK\\r\\nContent-Type: text/plain\\r\\n'
+        >>> head_prefix(200, "OK", (("server", "nginx"),)) is None
+        True
+    """
+    key = (status, reason, headers)
+    try:
+        return _PREFIXES[key]
+    except KeyError:
+        pass
+    except TypeError:  # not hashable: not memoised
+        return _prefix(status, reason, headers)
+    prefix = _prefix(status, reason, headers)
+    if len(_PREFIXES) >= _PREFIXES_KEPT:
+        _PREFIXES.clear()
+    _PREFIXES[key] = prefix
+    return prefix
+
+
+def _prefix(status: int, reason: str, headers: Pairs) -> bytes | None:
+    cleaned = safe_headers(headers)
+    if any(normalized(name) in SERVER_NAMES for name, _ in cleaned):
+        return None
+    head = response_head(status, reason, cleaned, ())
+    return None if head is None else head[:-2]

@@ -1,0 +1,89 @@
+"""The head of a plain HTTP/1.1 request, parsed in one pass (issue 17).
+
+Tornado reads a request's head with a coroutine pair per request and parses it line by line:
+per header line a regular-expression search for the line end, two ``fullmatch`` checks (name and
+value) and a normalised name; then the start line by one more regular expression. For the
+requests a mock server mostly sees (a method, a target, ``HTTP/1.1``, a few headers, no body)
+``simple_head`` does the same checks once over the whole head and builds the same
+``RequestStartLine`` and ``HTTPHeaders``.
+
+It accepts exactly what Tornado accepts and builds what Tornado builds, or returns None and
+leaves the head to Tornado: HTTP/1.0, leading blank lines, a line ended by a bare LF or holding a
+bare CR, a header line beginning with whitespace (obs-fold, which Tornado refuses), a line without
+a colon or with a name that is not a token, a control character in a value (Tornado's 400), and
+every request that may carry a body or asks for something on the way (``Content-Length``,
+``Transfer-Encoding``, ``Expect``, and ``Content-Encoding`` when the server decompresses).
+"""
+
+from __future__ import annotations
+
+import re
+
+from tornado.httputil import HTTPHeaders, RequestStartLine
+
+from .wire import normalized
+
+__all__ = ["simple_head", "TORNADO_NAMES"]
+
+_TCHAR = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]"
+_REQUEST_LINE = re.compile(rf"({_TCHAR}+) ([\x21-\x7e\x80-\xff]+) HTTP/1\.1")
+"""Tornado's ``_ABNF.request_line`` narrowed to version 1.1."""
+_NOT_A_FIELD = re.compile(rf"^(?!{_TCHAR}+:)", re.MULTILINE)
+"""A header line that does not begin with a token and a colon (obs-fold, no colon, bad name)."""
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Characters Tornado's ``field_value`` refuses (CR and LF are checked as line ends)."""
+
+TORNADO_NAMES = frozenset({"Content-Length", "Transfer-Encoding", "Expect"})
+"""Header names whose requests Tornado reads itself (a body follows, or 100-continue)."""
+
+
+def simple_head(head: bytes, decompress: bool = False) -> tuple[RequestStartLine, HTTPHeaders] | None:
+    """The start line and headers of a plain HTTP/1.1 request head, as Tornado would parse them.
+
+    Args:
+        head: The request's head as read from the connection, up to and including the blank line
+            that ends it (``b"\\r\\n\\r\\n"``).
+        decompress: Whether the server decodes ``Content-Encoding: gzip`` bodies (then a request
+            naming a content encoding is left to Tornado too).
+
+    Returns:
+        ``(RequestStartLine, HTTPHeaders)`` equal to what Tornado's
+        ``HTTP1Connection._parse_headers`` and ``parse_request_start_line`` give, or None when the
+        head is not a plain HTTP/1.1 head (see the module docstring): Tornado then reads it, and
+        answers or refuses it as it always has.
+
+    Examples:
+        >>> line, headers = simple_head(b"GET /users/1 HTTP/1.1\\r\\nhost: x\\r\\nX-A: 1 \\r\\n\\r\\n")
+        >>> line
+        RequestStartLine(method='GET', path='/users/1', version='HTTP/1.1')
+        >>> sorted(headers.get_all())
+        [('Host', 'x'), ('X-A', '1')]
+        >>> simple_head(b"GET / HTTP/1.0\\r\\n\\r\\n") is None
+        True
+    """
+    if not head.endswith(b"\r\n\r\n"):
+        return None
+    text = head[:-4].decode("latin-1")
+    lf = text.count("\n")
+    if text.count("\r") != lf or text.count("\r\n") != lf or _CONTROL.search(text) is not None:
+        return None  # a bare CR or LF, or a control character: Tornado decides
+    first, _, block = text.partition("\r\n")
+    match = _REQUEST_LINE.fullmatch(first)
+    if match is None:
+        return None
+    headers = HTTPHeaders()
+    if block:
+        if _NOT_A_FIELD.search(block) is not None:
+            return None
+        seen: set[str] = set()
+        for line in block.split("\r\n"):
+            name, _, value = line.partition(":")
+            key = normalized(name)
+            if key in seen:
+                headers.add(key, value.strip(" \t"))
+            else:
+                seen.add(key)
+                headers[key] = value.strip(" \t")
+        if not seen.isdisjoint(TORNADO_NAMES) or (decompress and "Content-Encoding" in seen):
+            return None
+    return RequestStartLine(match.group(1), match.group(2), "HTTP/1.1"), headers
