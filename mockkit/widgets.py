@@ -374,10 +374,11 @@ class Explorer:
         frame = calls_frame(self.server.engine.journal.snapshot())
         options = []
         for _, row in frame.iloc[::-1].iterrows():
-            score = "" if row["score"] != row["score"] else f" ({row['score']:g})"
+            score = "" if row["score"] != row["score"] else f" (score {row['score']:g})"
             query = f"?{row['query']}" if row["query"] else ""
+            answer = f"'{row['example']}'" if row["example"] else row["error"]  # quoted: a name may read as a status
             label = (f"{row['call']}  {row['time']:%H:%M:%S}  {row['method']} {row['path']}{query} → "
-                     f"{row['status']} {row['example'] or row['error']}{score}")
+                     f"{row['status']} {answer}{score}")
             if row["forwarded"]:  # issue 16: forwarded (⇢) and recorded (●) calls are marked
                 label = (f"{'●' if row['recorded_as'] else '⇢'} {label.rstrip()}, forwarded"
                          + (f", recorded as '{row['recorded_as']}'" if row["recorded_as"] else ""))

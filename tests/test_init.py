@@ -27,6 +27,9 @@ def test_import_is_light():
 def test_errors_form_one_tree():
     for name in ("CollectionError", "RequestError", "ServerError"):
         assert issubclass(getattr(mockkit, name), mockkit.MockkitError)
+    exported = [getattr(mockkit, n) for n in mockkit.__all__]
+    errors = [e for e in exported if isinstance(e, type) and issubclass(e, BaseException)]
+    assert len(errors) >= 7 and all(issubclass(e, mockkit.MockkitError) for e in errors), errors
 
 
 def _public_names() -> set[str]:
