@@ -179,6 +179,12 @@ class Change:
     where: Placement | None = None
     replaces: Example | None = None
 
+    @property
+    def placement(self) -> Placement:
+        """Where the example goes: ``where``, else its own folder (the top one), request and name."""
+        e = self.example
+        return self.where or Placement(e.folder[0] if e.folder else "", e.request_name, e.name)
+
 
 @dataclass(frozen=True, slots=True)
 class Outcome:

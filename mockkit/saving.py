@@ -31,7 +31,6 @@ from . import safejson
 from .atomicfile import atomic_write
 from .collection import load_collection
 from .errors import MockkitError
-from .recorded import Placement
 from .recorder import Recorder
 from .recording import Change
 from .formats.v21write import collection_json, example_json, request_json
@@ -68,7 +67,7 @@ def _named(items: list[Any], name: str, *, folder: bool) -> dict[str, Any] | Non
 def _place(items: list[Any], change: Change) -> None:
     """Add ``change``'s example under its folder and request in an item list (made when absent)."""
     e = change.example
-    where = change.where or Placement(e.folder[0] if e.folder else "", e.request_name, e.name)
+    where = change.placement
     if where.folder:
         folder = _named(items, where.folder, folder=True)
         if folder is None or not isinstance(folder.get("item"), list):
@@ -135,7 +134,12 @@ def _save_json(path: Path, changes: list[Change]) -> list[Path]:
     if not isinstance(doc, dict):
         raise MockkitError(f"{path}: cannot save into it: it is no longer a Postman collection")
     apply_to_document(doc, changes)
-    data = json.dumps(doc, ensure_ascii=False, indent=_indent(text)) + ("\n" if text.endswith("\n") else "")
+    return _write_json(path, doc, _indent(text), newline=text.endswith("\n"))
+
+
+def _write_json(path: Path, doc: dict[str, Any], indent: str | int | None, *, newline: bool) -> list[Path]:
+    """``doc`` as JSON into ``path`` atomically; the paths written (the file, then its backup)."""
+    data = json.dumps(doc, ensure_ascii=False, indent=indent) + ("\n" if newline else "")
     backup = atomic_write(path, data.encode("utf-8", "backslashreplace"))
     return [path] + ([backup] if backup is not None else [])
 
@@ -155,9 +159,7 @@ def _write_new(dest: Path, recorder: Recorder) -> list[Path]:
     doc = collection_json(recorder.base)
     apply_to_document(doc, list(recorder.changes))
     if dest.suffix.lower() == ".json":
-        data = (json.dumps(doc, ensure_ascii=False, indent="\t") + "\n").encode("utf-8", "backslashreplace")
-        backup = atomic_write(dest, data)
-        return [dest] + ([backup] if backup is not None else [])
+        return _write_json(dest, doc, "\t", newline=True)
     from .formats.v3write import write_tree
 
     return write_tree(load_collection(doc), dest)  # refuses a folder that is not empty

@@ -20,7 +20,8 @@ import yaml
 from .model import Example
 from .recorded import Placement
 from .recording import Change
-from .formats.v3write import dump_yaml, example_doc, file_stem, request_fields, response_fields
+from .formats.v3fields import EXAMPLE_SUFFIXES, REQUEST_SUFFIXES, stem_of
+from .formats.v3write import UniqueNames, dump_yaml, example_doc, request_fields, response_fields
 
 __all__ = ["add_to_tree", "ORDER_STEP"]
 
@@ -50,25 +51,13 @@ def _taken(folder: Path) -> set[str]:
     """Names in ``folder`` without their suffixes, case-folded (what a new name must avoid)."""
     if not folder.is_dir():
         return set()
-    names = set()
-    for entry in folder.iterdir():
-        name = entry.name
-        for suffix in (".request.yaml", ".example.yaml", ".yaml"):
-            if name.lower().endswith(suffix):
-                name = name[: -len(suffix)]
-                break
-        names.add(name.casefold())
-    return names
+    suffixes = REQUEST_SUFFIXES + EXAMPLE_SUFFIXES + (".yaml", ".yml")
+    return {stem_of(entry.name, suffixes).casefold() for entry in folder.iterdir()}
 
 
-def _claim(name: str, default: str, taken: set[str]) -> str:
-    stem = file_stem(name, default)
-    candidate, n = stem, 0
-    while candidate.casefold() in taken:
-        n += 1
-        candidate = f"{stem} {n}"
-    taken.add(candidate.casefold())
-    return candidate
+def _request_files(folder: Path) -> list[Path]:
+    """The request files of ``folder`` (``*.request.yaml`` or ``.yml``, as the v3 reader takes them)."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.name.lower().endswith(REQUEST_SUFFIXES))
 
 
 def _write(path: Path, doc: dict[str, Any], written: list[Path]) -> None:
@@ -80,7 +69,7 @@ def _write(path: Path, doc: dict[str, Any], written: list[Path]) -> None:
 
 
 def _children_orders(folder: Path) -> list[float]:
-    orders = [_order(_read(p)) for p in folder.glob("*.request.yaml")]
+    orders = [_order(_read(p)) for p in _request_files(folder)]
     for sub in folder.iterdir():
         if sub.is_dir() and not sub.name.startswith("."):
             orders.append(_order(_read(sub / ".resources" / "definition.yaml")))
@@ -95,7 +84,7 @@ def _folder(root: Path, name: str, written: list[Path]) -> Path:
             definition = _read(sub / ".resources" / "definition.yaml")
             if (definition.get("name") or sub.name) == name:
                 return sub
-    stem = _claim(name, "collection", _taken(root))
+    stem = UniqueNames(_taken(root)).claim(name, "collection")
     doc: dict[str, Any] = {"$kind": "collection"}
     if stem != name:
         doc["name"] = name
@@ -105,7 +94,7 @@ def _folder(root: Path, name: str, written: list[Path]) -> Path:
 
 
 def _examples_dir(folder: Path, request_file: Path, doc: dict[str, Any]) -> Path:
-    stem = request_file.name[: -len(".request.yaml")]
+    stem = stem_of(request_file.name, REQUEST_SUFFIXES)
     given = doc.get("examples")
     if isinstance(given, str) and given.strip():
         return (folder / given).resolve()
@@ -115,11 +104,11 @@ def _examples_dir(folder: Path, request_file: Path, doc: dict[str, Any]) -> Path
 def _request(folder: Path, where: Placement, example: Example, written: list[Path]) -> Path:
     """The examples folder of the request called ``where.request`` in ``folder`` (its request
     file made when there is none)."""
-    for path in sorted(folder.glob("*.request.yaml")):
+    for path in _request_files(folder):
         found = _read(path)
-        if (found.get("name") or path.name[: -len(".request.yaml")]) == where.request:
+        if (found.get("name") or stem_of(path.name, REQUEST_SUFFIXES)) == where.request:
             return _examples_dir(folder, path, found)
-    stem = _claim(where.request, "http-request", _taken(folder))
+    stem = UniqueNames(_taken(folder)).claim(where.request, "http-request")
     doc: dict[str, Any] = {"$kind": "http-request"}
     if stem != where.request:
         doc["name"] = where.request
@@ -175,10 +164,11 @@ def add_to_tree(root: Path, changes: list[Change]) -> list[Path]:
         if change.replaces is not None and _refresh(root, change, written):
             continue
         e = change.example
-        where = change.where or Placement(e.folder[0] if e.folder else "", e.request_name, e.name)
+        where = change.placement
         folder = _folder(root, where.folder, written) if where.folder else root
         examples = _request(folder, where, e, written)
-        orders = [_order(_read(p)) for p in examples.glob("*.example.yaml")] if examples.is_dir() else []
-        stem = _claim(e.name, "example", _taken(examples))
+        orders = ([_order(_read(p)) for p in examples.iterdir() if p.name.lower().endswith(EXAMPLE_SUFFIXES)]
+                  if examples.is_dir() else [])
+        stem = UniqueNames(_taken(examples)).claim(e.name, "example")
         _write(examples / f"{stem}.example.yaml", example_doc(e, stem, _next_order(orders)), written)
     return written

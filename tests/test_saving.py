@@ -226,3 +226,21 @@ def test_saved_files_get_the_usual_permissions(tmp_path):
     kept.chmod(0o604)
     atomic_write(kept, b"{ }")
     assert stat.S_IMODE(kept.stat().st_mode) == 0o604 and kept.read_bytes() == b"{ }"
+
+
+def test_a_v3_request_file_spelled_yml_is_found_again_not_written_twice(upstream, tmp_path):
+    """The v3 reader takes ``*.request.yml`` as well as ``.yaml``: a recording for that request
+    joins its examples instead of writing a second request file beside it."""
+    root = tmp_path / "tree"
+    with mockkit.MockServer(coll(ex("/health", name="fine")), proxy=upstream.url, record="new_episodes") as mock:
+        mock.get("/users/3")
+        mock.save(root)
+    for request in list(root.rglob("*.request.yaml")):
+        request.rename(request.with_name(request.name[: -len(".yaml")] + ".yml"))
+    with mockkit.MockServer(str(root), proxy=upstream.url, record="new_episodes") as mock:
+        mock.get("/users/3?view=full")
+        mock.save()
+    assert list(root.rglob("*.request.yaml")) == [] and len(list(root.rglob("*.request.yml"))) == 2
+    examples = sorted(p.name for p in root.rglob("*.example.yaml"))
+    assert len(examples) == 3, examples
+    assert len(mockkit.load_collection(str(root)).examples) == 3

@@ -94,11 +94,15 @@ def file_stem(name: str, default: str) -> str:
     return stem or default
 
 
-class _Names:
-    """Unique names in one folder, compared case-insensitively: ``x``, ``x 1``, ``x 2``..."""
+class UniqueNames:
+    """Unique names in one folder, compared case-insensitively: ``x``, ``x 1``, ``x 2``...
 
-    def __init__(self) -> None:
-        self.taken: set[str] = set()
+    Args:
+        taken: names already used in the folder (case-folded, without their suffixes).
+    """
+
+    def __init__(self, taken: set[str] | None = None) -> None:
+        self.taken: set[str] = set() if taken is None else taken
 
     def claim(self, name: str, default: str) -> str:
         stem = file_stem(name, default)
@@ -241,7 +245,7 @@ def _request_files(request: Request, stem: str, order: int, base: str, files: di
         doc["examples"] = f"./.resources/{stem}.resources/examples"
     doc["order"] = order
     files[f"{base}{stem}.request.yaml"] = dump_yaml(doc)
-    names = _Names()
+    names = UniqueNames()
     for i, e in enumerate(request.examples, 1):
         ex_stem = names.claim(e.name, "example")
         files[f"{base}.resources/{stem}.resources/examples/{ex_stem}.example.yaml"] = dump_yaml(
@@ -249,7 +253,7 @@ def _request_files(request: Request, stem: str, order: int, base: str, files: di
 
 
 def _folder_files(folder: Folder, base: str, files: dict[str, str]) -> None:
-    requests, folders = _Names(), _Names()
+    requests, folders = UniqueNames(), UniqueNames()
     for i, child in enumerate(folder.children, 1):
         if isinstance(child, Folder):
             stem = folders.claim(child.name, "collection")
