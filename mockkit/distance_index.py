@@ -123,7 +123,7 @@ class _Column:
         low, high = self.window(segment, threshold)
         if high <= low:
             return tuple(out)
-        cutoff = int(threshold * max(len(segment), self.lengths[high - 1]) + 1e-9)
+        cutoff = allowed_edits(threshold, segment, self.values[high - 1])
         if cutoff == 0:  # only equal values pass, and equality was looked up
             return tuple(out)
         window: Sequence[str] = self.values[low:high]

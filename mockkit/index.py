@@ -179,7 +179,6 @@ class _MethodIndex:
 
     def __init__(self) -> None:
         self.forms: dict[str, dict[str, list[Target]]] = {name: {} for name in FORMS}
-        self.wild_by_count: dict[int, list[Target]] = {}
         # wildcard targets by segment count -> literal positions -> key of those segments
         # (lower-cased; for the id steps, id-like segments as ID_MARK) -> targets
         self.wild_shapes: dict[int, dict[tuple[int, ...], tuple[_ByKey, _ByKey]]] = {}
@@ -187,7 +186,6 @@ class _MethodIndex:
         self.by_count: dict[int, list[Target]] = {}  # sorted by ids_strip length by ``finish``
         self.near: dict[int, DistanceIndex] = {}  # step h, by number of id_segments
         self.crowds: dict[int, Crowd] = {}  # by id() of a long list of ``forms``, made by ``finish``
-        self.all: list[Target] = []
 
     def add(self, t: Target) -> None:
         forms = t.forms
@@ -199,7 +197,6 @@ class _MethodIndex:
                 same.append(t)
         count = len(forms.segments)
         if t.wild is not None:
-            self.wild_by_count.setdefault(count, []).append(t)
             shape = tuple(i for i, p in enumerate(t.wild) if p is None)
             plain, ids = self.wild_shapes.setdefault(count, {}).setdefault(shape, ({}, {}))
             literal = [t.forms.segments[i] for i in shape]
@@ -215,7 +212,6 @@ class _MethodIndex:
         if distances is None:  # made once per segment count (not one per ``add``)
             distances = self.near[near] = DistanceIndex(near)
         distances.add(t)
-        self.all.append(t)
 
     def finish(self) -> None:
         """Sort, group and prepare what ``add`` filed (after the last ``add``): ``by_count`` by

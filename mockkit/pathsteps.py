@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from .distance_index import allowed_edits
 from .index import Target
 from .ladder import PATH_RULES
 from .urls import ID_MARK, PathForms, is_id, levenshtein
@@ -94,7 +95,7 @@ def distance(req: PathForms, t: Target, wildcards: bool, threshold: float) -> fl
         if a == ID_MARK or b == ID_MARK:  # they differ, so one is an id and the other is not
             return None
         longest = max(len(a), len(b))
-        allowed = int(threshold * longest + 1e-9)
+        allowed = allowed_edits(threshold, a, b)
         if abs(len(a) - len(b)) > allowed:
             return None
         d = levenshtein(a, b, limit=allowed)
