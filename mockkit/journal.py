@@ -219,6 +219,9 @@ class Journal:
                     self._calls[i] = new
                     break
             self._by_id[call_id] = new
+            size = _size(new)  # an amended error or header changes what the call holds
+            self.bytes += size - self._sizes.get(call_id, 0)
+            self._sizes[call_id] = size
             return new
 
     def get(self, call_id: str) -> Call | None:

@@ -85,6 +85,21 @@ def test_the_journal_stays_within_its_count_and_byte_bounds(sizes, maxlen, max_b
         assert journal.snapshot()[-1].id == call.id  # the newest call is always kept
 
 
+def test_the_journals_byte_count_follows_amended_calls():
+    """``amend`` (e.g. the error actually sent) changes what a call holds: the byte count must
+    follow it, or the bound drifts (and ``clear``/forgetting leaves a non-zero count)."""
+    journal = Journal(2, max_bytes=1_000_000)
+    first = journal.record(Call(journal.next_id(), None, MockRequest("GET", "/x"),  # type: ignore[arg-type]
+                                200, "", "", -1, None, "score", 0.0))
+    before = journal.bytes
+    journal.amend(first.id, error="e" * 5000)
+    assert journal.bytes == before + 5000
+    for _ in range(2):  # push the amended call out
+        journal.record(Call(journal.next_id(), None, MockRequest("GET", "/y"),  # type: ignore[arg-type]
+                            200, "", "", -1, None, "score", 0.0))
+    assert journal.bytes == 2 * before - len("/x") + len("/y")
+
+
 def test_big_posts_leave_the_call_log_bounded_in_memory():
     """80 posts of 5 MB each to a subprocess server: RSS grows by the journal's byte budget at
     most (the old journal grew by the whole 400 MB)."""
