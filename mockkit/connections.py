@@ -42,7 +42,7 @@ from .answers import raw_http_error
 from .heads import simple_head
 from .options import MAX_BODY_SIZE
 
-__all__ = ["AcceptLoop", "ErrorsAsJSON", "MockStream", "MockHTTPServer", "LOG_INTERVAL"]
+__all__ = ["AcceptLoop", "MockStream", "MockHTTPServer", "LOG_INTERVAL"]
 
 LOG_INTERVAL = 10.0
 """Seconds between two warnings about the same shortage."""
@@ -183,10 +183,6 @@ class MockStream(iostream.IOStream):
             else:
                 data = raw_http_error(400, "badRequestError", "The request is not valid HTTP/1.1.")
         return super().write(data)
-
-
-ErrorsAsJSON = MockStream
-"""The old name of ``MockStream`` (it was a wrapper around Tornado's stream)."""
 
 
 class _Connection(HTTP1ServerConnection):

@@ -31,7 +31,7 @@ from .connections import MockHTTPServer, MockStream
 from .answers import error_answer, failure_message
 from .engine import CALL_HEADER, Served
 from .headerclean import safe_headers
-from .wire import head_prefix, response_head
+from .wire import CALL_NAME, head_prefix, response_head
 from .limits import DelayBudget, Trimmer, offload
 from .errors import RequestError
 from .model import MockRequest, MockResponse, header_text, wire_headers
@@ -332,7 +332,7 @@ class _Exchange(httputil.HTTPMessageDelegate):
                 or not isinstance(self.connection, HTTP1Connection):
             self._send_by_tornado(response, call_id)  # the rarer cases: Tornado's framing rules
             return
-        close = (self.headers.get("Connection") or "").lower() == "close"  # Tornado's rule for HTTP/1.1
+        close = self.connection._disconnect_on_finish  # set by the reader, Tornado's or ours (no_keep_alive too)
         head = _answer_head(response, call_id, close)
         if head is None:  # a CR or LF in a line: Tornado refuses it as it always has (a 500)
             self._send_by_tornado(response, call_id)
@@ -372,7 +372,7 @@ def _answer_head(response: MockResponse, call_id: str | None, close: bool) -> by
     if prefix is not None and (call_id is None or call_id.isprintable()):
         tail = f"Server: mockkit\r\nDate: {date}\r\nContent-Length: {length}\r\n"
         if call_id is not None:
-            tail = f"X-Mockkit-Call: {call_id}\r\n{tail}"
+            tail = f"{CALL_NAME}: {call_id}\r\n{tail}"
         return prefix + tail.encode("latin-1") + (b"Connection: close\r\n\r\n" if close else b"\r\n")
     ours = [("Server", "mockkit"), ("Date", date), ("Content-Length", str(length))]
     if call_id is not None:

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .engine import CALL_HEADER
 from .headerclean import safe_headers
 from .model import Pairs
 
-__all__ = ["response_head", "normalized", "head_prefix", "SERVER_NAMES"]
+__all__ = ["response_head", "normalized", "head_prefix", "SERVER_NAMES", "CALL_NAME"]
 
 _NAMES: dict[str, str] = {}
 _NAMES_KEPT = 4096
@@ -63,7 +64,9 @@ def response_head(status: int, reason: str, headers: Iterable[tuple[str, str]],
     return start.encode("utf-8") + b"\r\n" + text.encode("latin-1") + b"\r\n\r\n"
 
 
-SERVER_NAMES = frozenset({"X-Mockkit-Call", "Server", "Date", "Content-Length", "Connection"})
+CALL_NAME = normalized(CALL_HEADER)
+"""``X-Mockkit-Call``: the call id header (``engine.CALL_HEADER``) as written on the wire."""
+SERVER_NAMES = frozenset({CALL_NAME, "Server", "Date", "Content-Length", "Connection"})
 """The headers the server writes itself, after the answer's own (normalised names)."""
 _PREFIXES: dict[tuple[int, str, Pairs], bytes | None] = {}
 _PREFIXES_KEPT = 1024
