@@ -192,7 +192,7 @@ class _Exchange(httputil.HTTPMessageDelegate):
             self._write(self.refusal, None)
             return
         started = time.perf_counter()
-        request = MockRequest(self.start_line.method, self.start_line.path.partition("?")[0])
+        request: MockRequest | None = None
         try:
             try:
                 request = request_from(self.start_line, self.headers, b"".join(self.chunks))
@@ -202,6 +202,8 @@ class _Exchange(httputil.HTTPMessageDelegate):
             self.chunks = []  # the request holds the body now
             result = offload(self.app.engine, request)
         except Exception as exc:  # the engine failed: answer 500, record it, keep serving
+            if request is None:  # request_from itself failed: log what the start line says
+                request = MockRequest(self.start_line.method, self.start_line.path.partition("?")[0])
             self._failed(request, exc, started)
             return
         self._later_or_now(request, result, started)
