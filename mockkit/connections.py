@@ -30,7 +30,7 @@ import socket
 import time
 from collections.abc import Callable, Iterable
 from asyncio import Future
-from typing import Any, cast
+from typing import Any, NamedTuple, Protocol, cast
 
 from tornado import httputil, iostream
 from tornado.http1connection import HTTP1Connection, HTTP1ServerConnection
@@ -39,10 +39,10 @@ from tornado.httpserver import _HTTPRequestContext as _HTTPServerRequestContext
 from tornado.ioloop import IOLoop, PeriodicCallback
 
 from .answers import raw_http_error
-from .heads import simple_head
+from .heads import Head, plain_head, tornado_head
 from .options import MAX_BODY_SIZE
 
-__all__ = ["AcceptLoop", "MockStream", "MockHTTPServer", "LOG_INTERVAL"]
+__all__ = ["AcceptLoop", "MockStream", "MockHTTPServer", "LOG_INTERVAL", "Answered", "Proceed", "PlainAnswerer"]
 
 LOG_INTERVAL = 10.0
 """Seconds between two warnings about the same shortage."""
@@ -174,6 +174,24 @@ class MockStream(iostream.IOStream):
         self._read_buffer[:0] = data
         self._read_buffer_size += len(data)
 
+    def send_now(self, data: bytes) -> "Future[None] | None":
+        """Write ``data`` straight to the socket when nothing is queued before it, without
+        Tornado's per-write ``Future`` and callback (issue 17); what the socket does not take at
+        once goes through ``write``. Returns the ``Future`` of a write still under way, or None
+        when all of ``data`` was sent. An error other than "would block" is left to ``write``,
+        which meets it again and closes the stream as Tornado does."""
+        if self._write_buffer or self._connecting or self.closed():
+            return self.write(data)
+        try:
+            sent = self.socket.send(data)
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        except OSError:
+            return self.write(data)
+        if sent == len(data):
+            return None
+        return self.write(memoryview(data)[sent:])
+
     def write(self, data: bytes | memoryview) -> "Future[None]":
         """Write ``data``; Tornado's bare 400 is replaced by a JSON error first."""
         if data == _BARE_400:
@@ -183,6 +201,27 @@ class MockStream(iostream.IOStream):
             else:
                 data = raw_http_error(400, "badRequestError", "The request is not valid HTTP/1.1.")
         return super().write(data)
+
+
+class Answered(NamedTuple):
+    """A request answered on the fast lane (``PlainAnswerer.answer_plain``): ``writing`` is the
+    ``Future`` of a write still under way (None: all sent), ``close`` whether the connection
+    closes after it."""
+
+    writing: "Future[None] | None"
+    close: bool
+
+
+Proceed = Callable[[Any], None]
+"""What the fast lane hands over when the engine has answered but Tornado's way must write it:
+called with the exchange (the ``HTTPMessageDelegate`` of ``start_request``) once it has the
+request's headers."""
+
+
+class PlainAnswerer(Protocol):
+    """An ``HTTPServerConnectionDelegate`` that answers plain requests itself (``server.MockApp``)."""
+
+    def answer_plain(self, stream: iostream.IOStream, head: Head, keep_alive: bool) -> Answered | Proceed | None: ...
 
 
 class _Connection(HTTP1ServerConnection):
@@ -198,37 +237,53 @@ class _Connection(HTTP1ServerConnection):
         self.waiting_since = None
 
     async def _server_request_loop(self, delegate: httputil.HTTPServerConnectionDelegate) -> None:
-        """Tornado's loop, one request after another; a plain HTTP/1.1 head without a body
-        (``heads.simple_head``) is read and answered here in one pass, anything else by
-        Tornado's ``read_response`` from the same bytes."""
+        """Tornado's loop, one request after another. A plain HTTP/1.1 head without a body
+        (``heads.plain_head``) is read in one pass; when the server's application answers such
+        requests itself (``PlainAnswerer``, without a ``_ProxyAdapter`` in between) it writes the
+        answer straight away, and Tornado's per-request connection and exchange are made only
+        when an answer needs them (a delay, a forward, HEAD, a refusal). Anything else is read
+        by Tornado's ``read_response`` from the same bytes."""
         loop = IOLoop.current()
         stream, params = self.stream, self.params
         fast = stream if isinstance(stream, MockStream) else None
+        app = getattr(delegate, "request_callback", None)
+        lane: PlainAnswerer | None = app if hasattr(app, "answer_plain") and not getattr(delegate, "xheaders",
+                                                                                          True) else None
+        keep_alive = not params.no_keep_alive
         try:
             while True:
-                conn = HTTP1Connection(stream, False, params, self.context)
-                request_delegate = delegate.start_request(self, conn)
                 self.waiting_since = loop.time()
                 waited = False
                 try:
                     if fast is None:
-                        ret = await conn.read_response(request_delegate)
+                        conn = HTTP1Connection(stream, False, params, self.context)
+                        ret = await conn.read_response(delegate.start_request(self, conn))
                     else:
                         reading = cast("Future[bytes]", fast.read_until_regex(_HEAD_END,
                                                                               max_bytes=params.max_header_size))
                         waited = not reading.done()  # then the loop ran other clients meanwhile
                         head = await reading
                         self.waiting_since = None
-                        parsed = simple_head(head, params.decompress)
-                        if parsed is None:
-                            fast.unread(head)
-                            ret = await conn.read_response(request_delegate)
+                        plain = plain_head(head, params.decompress)
+                        outcome = None if plain is None or lane is None else lane.answer_plain(fast, plain, keep_alive)
+                        if isinstance(outcome, Answered):
+                            if outcome.writing is not None:
+                                await outcome.writing  # the client reads slowly: no next request before it has this
+                            if outcome.close:
+                                fast.close()
+                            ret = not outcome.close
                         else:
-                            ret = await _answer(conn, request_delegate, *parsed)
+                            conn = HTTP1Connection(stream, False, params, self.context)
+                            request_delegate = delegate.start_request(self, conn)
+                            if plain is None:
+                                fast.unread(head)
+                                ret = await conn.read_response(request_delegate)
+                            else:
+                                ret = await _answer(conn, request_delegate, plain, outcome)
                 except (iostream.StreamClosedError, iostream.UnsatisfiableReadError, asyncio.CancelledError):
                     return  # includes header blocks over HARD_HEADER_LIMIT: Tornado closes those
                 except Exception:
-                    conn.close()
+                    stream.close()
                     return
                 finally:
                     self.waiting_since = None
@@ -243,12 +298,14 @@ class _Connection(HTTP1ServerConnection):
 _HEAD_END = b"\r?\n\r?\n"  # where Tornado ends a request's head
 
 
-async def _answer(conn: HTTP1Connection, delegate: httputil.HTTPMessageDelegate,
-                  start_line: httputil.RequestStartLine, headers: httputil.HTTPHeaders) -> bool:
+async def _answer(conn: HTTP1Connection, delegate: httputil.HTTPMessageDelegate, head: Head,
+                  proceed: Proceed | None) -> bool:
     """What Tornado's ``_read_message_inner`` does for a server request without a body, once
-    its head is parsed: the delegate gets the headers and ``finish``; an answer that comes later
-    (a delay, a proxied call) is awaited, with the close callback set meanwhile. Returns whether
-    the connection goes on to the next request."""
+    its head is parsed: the delegate gets the headers and ``finish`` (or, when the fast lane's
+    engine has answered already, ``proceed``); an answer that comes later (a delay, a proxied
+    call) is awaited, with the close callback set meanwhile. Returns whether the connection goes
+    on to the next request."""
+    start_line, headers = tornado_head(*head)
     conn._request_start_line = start_line
     conn._request_headers = headers
     conn._disconnect_on_finish = _closes_after(conn, headers)
@@ -256,7 +313,10 @@ async def _answer(conn: HTTP1Connection, delegate: httputil.HTTPMessageDelegate,
         delegate.headers_received(start_line, headers)
         conn._read_finished = True
         if not conn._write_finished:
-            delegate.finish()
+            if proceed is None:
+                delegate.finish()
+            else:
+                proceed(delegate)
         stream = conn.stream
         if not conn._finish_future.done() and stream is not None and not stream.closed():
             stream.set_close_callback(conn._on_connection_close)

@@ -23,7 +23,7 @@ from tornado.httputil import HTTPHeaders, RequestStartLine
 
 from .wire import normalized
 
-__all__ = ["simple_head", "TORNADO_NAMES"]
+__all__ = ["plain_head", "simple_head", "tornado_head", "Head", "TORNADO_NAMES"]
 
 _TCHAR = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]"
 _REQUEST_LINE = re.compile(rf"({_TCHAR}+) ([\x21-\x7e\x80-\xff]+) HTTP/1\.1")
@@ -37,8 +37,13 @@ TORNADO_NAMES = frozenset({"Content-Length", "Transfer-Encoding", "Expect"})
 """Header names whose requests Tornado reads itself (a body follows, or 100-continue)."""
 
 
-def simple_head(head: bytes, decompress: bool = False) -> tuple[RequestStartLine, HTTPHeaders] | None:
-    """The start line and headers of a plain HTTP/1.1 request head, as Tornado would parse them.
+Head = tuple[str, str, list[tuple[str, str]]]
+"""A plain request head: ``(method, target, [(name, value), ...])``, names as Tornado normalises
+them, several values of one name together at the place of its first (``HTTPHeaders.get_all``)."""
+
+
+def plain_head(head: bytes, decompress: bool = False) -> Head | None:
+    """The method, target and header lines of a plain HTTP/1.1 request head, as Tornado reads them.
 
     Args:
         head: The request's head as read from the connection, up to and including the blank line
@@ -47,18 +52,17 @@ def simple_head(head: bytes, decompress: bool = False) -> tuple[RequestStartLine
             naming a content encoding is left to Tornado too).
 
     Returns:
-        ``(RequestStartLine, HTTPHeaders)`` equal to what Tornado's
-        ``HTTP1Connection._parse_headers`` and ``parse_request_start_line`` give, or None when the
-        head is not a plain HTTP/1.1 head (see the module docstring): Tornado then reads it, and
-        answers or refuses it as it always has.
+        ``(method, target, pairs)``: the start line's method and target (Latin-1 text, as Tornado
+        hands them over) and the ``(name, value)`` pairs ``HTTPHeaders.get_all()`` would give
+        after Tornado's ``_parse_headers`` (names normalised, values stripped of spaces and tabs,
+        repeated names grouped at their first place); or None when the head is not a plain
+        HTTP/1.1 head (see the module docstring): Tornado then reads it, and answers or refuses
+        it as it always has.
 
     Examples:
-        >>> line, headers = simple_head(b"GET /users/1 HTTP/1.1\\r\\nhost: x\\r\\nX-A: 1 \\r\\n\\r\\n")
-        >>> line
-        RequestStartLine(method='GET', path='/users/1', version='HTTP/1.1')
-        >>> sorted(headers.get_all())
-        [('Host', 'x'), ('X-A', '1')]
-        >>> simple_head(b"GET / HTTP/1.0\\r\\n\\r\\n") is None
+        >>> plain_head(b"GET /users/1 HTTP/1.1\\r\\nhost: x\\r\\nX-A: 1 \\r\\nx-a: 2\\r\\n\\r\\n")
+        ('GET', '/users/1', [('Host', 'x'), ('X-A', '1'), ('X-A', '2')])
+        >>> plain_head(b"GET / HTTP/1.0\\r\\n\\r\\n") is None
         True
     """
     if not head.endswith(b"\r\n\r\n"):
@@ -71,19 +75,59 @@ def simple_head(head: bytes, decompress: bool = False) -> tuple[RequestStartLine
     match = _REQUEST_LINE.fullmatch(first)
     if match is None:
         return None
-    headers = HTTPHeaders()
+    pairs: list[tuple[str, str]] = []
     if block:
         if _NOT_A_FIELD.search(block) is not None:
             return None
         seen: set[str] = set()
+        repeated = False
         for line in block.split("\r\n"):
             name, _, value = line.partition(":")
             key = normalized(name)
             if key in seen:
-                headers.add(key, value.strip(" \t"))
+                repeated = True
             else:
                 seen.add(key)
-                headers[key] = value.strip(" \t")
+            pairs.append((key, value.strip(" \t")))
         if not seen.isdisjoint(TORNADO_NAMES) or (decompress and "Content-Encoding" in seen):
             return None
-    return RequestStartLine(match.group(1), match.group(2), "HTTP/1.1"), headers
+        if repeated:  # HTTPHeaders keeps one list per name, at the place of its first line
+            grouped: dict[str, list[tuple[str, str]]] = {}
+            for pair in pairs:
+                grouped.setdefault(pair[0], []).append(pair)
+            pairs = [pair for group in grouped.values() for pair in group]
+    return match.group(1), match.group(2), pairs
+
+
+def tornado_head(method: str, target: str, pairs: list[tuple[str, str]]) -> tuple[RequestStartLine, HTTPHeaders]:
+    """The ``RequestStartLine`` and ``HTTPHeaders`` Tornado builds for a plain head's parts."""
+    headers = HTTPHeaders()
+    for name, value in pairs:
+        headers.add(name, value)
+    return RequestStartLine(method, target, "HTTP/1.1"), headers
+
+
+def simple_head(head: bytes, decompress: bool = False) -> tuple[RequestStartLine, HTTPHeaders] | None:
+    """The start line and headers of a plain HTTP/1.1 request head, as Tornado would parse them.
+
+    Args:
+        head: The request's head as read from the connection, up to and including the blank line
+            that ends it (``b"\\r\\n\\r\\n"``).
+        decompress: Whether the server decodes ``Content-Encoding: gzip`` bodies.
+
+    Returns:
+        ``(RequestStartLine, HTTPHeaders)`` equal to what Tornado's
+        ``HTTP1Connection._parse_headers`` and ``parse_request_start_line`` give, or None when
+        ``plain_head`` leaves the head to Tornado.
+
+    Examples:
+        >>> line, headers = simple_head(b"GET /users/1 HTTP/1.1\\r\\nhost: x\\r\\nX-A: 1 \\r\\n\\r\\n")
+        >>> line
+        RequestStartLine(method='GET', path='/users/1', version='HTTP/1.1')
+        >>> sorted(headers.get_all())
+        [('Host', 'x'), ('X-A', '1')]
+        >>> simple_head(b"GET / HTTP/1.0\\r\\n\\r\\n") is None
+        True
+    """
+    plain = plain_head(head, decompress)
+    return None if plain is None else tornado_head(*plain)

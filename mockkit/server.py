@@ -27,10 +27,11 @@ from tornado.http1connection import HTTP1Connection
 from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
 
-from .connections import MockHTTPServer, MockStream
+from .connections import Answered, MockHTTPServer, MockStream, Proceed
 from .answers import error_answer, failure_message
 from .engine import CALL_HEADER, Served
 from .headerclean import safe_headers
+from .heads import Head
 from .wire import CALL_NAME, head_prefix, response_head
 from .limits import DelayBudget, Trimmer, offload
 from .errors import RequestError
@@ -136,6 +137,52 @@ class MockApp(httputil.HTTPServerConnectionDelegate):
                 await self._forwarder.aclose()
             except Exception:  # stopping: a connection that fails to close is gone anyway
                 pass
+
+    def answer_plain(self, stream: iostream.IOStream, head: Head, keep_alive: bool) -> "Answered | Proceed | None":
+        """Answer a plain HTTP/1.1 request without a body (``heads.plain_head``) straight onto
+        ``stream``, without Tornado's per-request objects, when the answer is the common kind:
+        ready at once (no delay, no forward, not worked out on another thread), with a body
+        (not HEAD, 1xx, 204, 304) and a head that needs no Tornado framing (issue 17).
+
+        Args:
+            stream: the connection's stream (``connections.MockStream``).
+            head: ``(method, target, [(name, value), ...])`` from ``heads.plain_head``.
+            keep_alive: False when the server closes every connection after one answer.
+
+        Returns:
+            ``Answered`` when the answer is written (or being written); a ``Proceed`` when the
+            engine has answered but the answer takes Tornado's way: the caller makes the
+            exchange (``start_request``) and hands it over; None when nothing was done yet (a
+            head over ``MAX_HEADER_SIZE``, a target that is not UTF-8, a closed stream): the
+            exchange reads the request as any other. The call is logged exactly once either way.
+        """
+        method, target, pairs = head
+        if stream.closed() or len(target) + sum(len(k) + len(v) + 4 for k, v in pairs) > MAX_HEADER_SIZE:
+            return None
+        started = time.perf_counter()
+        try:
+            request = MockRequest.from_target(method, _raw_bytes_escaped(target), wire_headers(pairs), b"")
+            result = offload(self.engine, request)
+        except Exception:  # a RequestError (400) or a failure before the engine answered: the usual way
+            return None
+        if not isinstance(result, Served) or result.forward is not None or result.delay_ms:
+            return lambda exchange: exchange._later_or_now(request, result, started)
+        ms = (time.perf_counter() - started) * 1000
+        response = result.response
+        status = response.status
+        close = not keep_alive or _joined(pairs, "Connection").lower() == "close"  # Tornado's _can_keep_alive
+        answer = None if method == "HEAD" or status < 200 or status in (204, 304) \
+            else _answer_head(response, result.call_id, close)
+        if answer is None:  # Tornado's framing rules, or a line it refuses: the exchange writes it
+            return lambda exchange: exchange._answer(request, result, response, ms)
+        writing = cast(MockStream, stream).send_now(answer + response.body)
+        self.trimmer.freed(len(response.body))
+        if self.on_call is not None:
+            try:
+                self.on_call(request, result, ms)
+            except Exception:
+                pass
+        return Answered(writing, close)
 
     def amend(self, call_id: str | None, status: int, error: str) -> None:
         """Tell the engine's call log what was really sent (never raises)."""
@@ -363,6 +410,11 @@ class _Exchange(httputil.HTTPMessageDelegate):
         start = httputil.ResponseStartLine("HTTP/1.1", response.status, response.reason)
         self.connection.write_headers(start, headers, None if no_body else body)
         self.connection.finish()
+
+
+def _joined(pairs: list[tuple[str, str]], name: str) -> str:
+    """The values of header ``name`` joined with commas, as ``HTTPHeaders.get`` gives them."""
+    return ",".join(v for k, v in pairs if k == name)
 
 
 def _answer_head(response: MockResponse, call_id: str | None, close: bool) -> bytes | None:

@@ -23,7 +23,7 @@ from tornado import httputil
 
 import mockkit
 from mockkit import connections
-from mockkit.heads import simple_head
+from mockkit.heads import plain_head, simple_head
 
 from builders import coll, ex
 from rawhttp import exchange
@@ -138,15 +138,15 @@ def test_every_kind_of_request_gets_what_tornado_s_reading_gave(monkeypatch):
     taken = []
 
     def counted(head: bytes, decompress: bool = False) -> object:
-        parsed = simple_head(head, decompress)
+        parsed = plain_head(head, decompress)
         taken.append(parsed is not None)
         return parsed
 
     with mockkit.MockServer(served_collection()) as server:
-        monkeypatch.setattr(connections, "simple_head", counted)
+        monkeypatch.setattr(connections, "plain_head", counted)
         fast = [blanked(exchange(server.port, raw)) for raw in RAW]
         assert sum(taken) >= 7 and not all(taken)  # both ways were exercised
-        monkeypatch.setattr(connections, "simple_head", lambda head, decompress=False: None)
+        monkeypatch.setattr(connections, "plain_head", lambda head, decompress=False: None)
         slow = [blanked(exchange(server.port, raw)) for raw in RAW]
     assert fast == slow
     assert fast[0].count(b"HTTP/1.1 200 OK") == 2 and fast[0].count(b"HTTP/1.1 404") == 2  # HEAD: no example
