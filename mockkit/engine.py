@@ -29,6 +29,7 @@ from .model import Collection, Environment, Example, MockRequest, MockResponse, 
 from .options import MockOptions, OptionFields, parse_delay, resolve
 from .redact import Redactor
 from .responses import CompiledResponses, render_response, server_response, uncaptured_note
+from .quickinit import quick_init
 
 if TYPE_CHECKING:  # pragma: no cover
     from .recorder import Recorder
@@ -39,6 +40,7 @@ __all__ = ["CALL_HEADER", "MockEngine", "Served", "engine_for"]
 CALL_HEADER = "x-mockkit-call"
 """Every answer carries its journal id in this header, so ``explain(response)`` can find it."""
 
+@quick_init  # issue 17: built once per call
 @dataclass(frozen=True, slots=True)
 class Served:
     """What ``handle`` returns: the response, the ranking behind it, and the call's journal id."""

@@ -33,6 +33,7 @@ from datetime import datetime, timezone
 from .errors import ConfigError
 from .model import MockRequest, Pairs
 from .options import JOURNAL_BODY_BYTES, JOURNAL_BYTES, JOURNAL_SIZE  # the limits' one table
+from .quickinit import quick_init
 
 __all__ = ["Call", "Forwarded", "Journal", "JOURNAL_SIZE", "JOURNAL_BYTES", "JOURNAL_BODY_BYTES", "KEPT_GENERATIONS"]
 
@@ -83,6 +84,7 @@ class Forwarded:
     redacted: int = 0
 
 
+@quick_init  # issue 17: built once per call
 @dataclass(frozen=True, slots=True)
 class Call:
     """One answered call.

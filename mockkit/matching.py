@@ -31,6 +31,7 @@ from .model import MockRequest
 from .options import MockOptions
 from .pathsteps import PLAIN
 from .scoring import Candidate, Check, PathMemo, PreparedRequest, evaluate, path_step, prepare, score_after_path
+from .quickinit import quick_init
 
 __all__ = [
     "POINTS",
@@ -54,6 +55,7 @@ __all__ = [
 ]
 
 
+@quick_init  # issue 17: built once per call
 @dataclass(frozen=True, slots=True)
 class Ranking:
     """The outcome of matching one request against a collection (immutable).

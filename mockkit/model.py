@@ -262,6 +262,7 @@ class Environment:
     source: str = "<dict>"
 
 
+@quick_init  # issue 17: built once per call
 @dataclass(frozen=True, slots=True)
 class MockRequest:
     """An incoming call, independent of the server that received it: what the engine ranks and
@@ -393,6 +394,7 @@ class MockRequest:
         return f"{self.path}?{urlencode(self.query)}"
 
 
+@quick_init  # issue 17: built once per call
 @dataclass(frozen=True, slots=True)
 class MockResponse:
     """An answer ready to be written by any server or transport (what ``MockEngine.handle``

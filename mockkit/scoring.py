@@ -25,7 +25,7 @@ from .index import Target
 from .ladder import PATH_RULES, POINTS, RULE
 from .model import HTTP_WHITESPACE, Example, MockRequest
 from .pathsteps import PathMatch, match_path
-from .urls import PathForms
+from .urls import PathForms, request_forms
 
 if TYPE_CHECKING:  # pragma: no cover
     from .options import MockOptions
@@ -72,7 +72,7 @@ def prepare(request: MockRequest) -> PreparedRequest:
             code = int(code_text.strip())
         except ValueError:
             code = None
-    return PreparedRequest(request, request.method.upper(), PathForms.of(request.decoded_path_lenient), query,
+    return PreparedRequest(request, request.method.upper(), request_forms(request.path), query,
                            headers, RequestBody(request.body, headers.get("content-type", "")), code, code_text)
 
 

@@ -24,7 +24,7 @@ from .model import Pairs, Url
 from .quickinit import quick_init
 from .templating import TOKEN, resolve_variables
 
-__all__ = ["resolve_url", "PathForms", "is_id", "levenshtein", "split_query", "ID_MARK"]
+__all__ = ["resolve_url", "PathForms", "request_forms", "is_id", "levenshtein", "split_query", "ID_MARK"]
 
 ID_MARK = "\x00id"
 """What an id-like segment becomes in the id-stripped forms (spec 9.1)."""
@@ -201,6 +201,26 @@ class PathForms:
             segments=tuple(strip.split("/")[1:]),
             id_segments=tuple(ids_strip.split("/")[1:]),
         )
+
+
+_REQUEST_FORMS: dict[str, PathForms] = {}
+_REQUEST_FORMS_KEPT = 4096
+_REQUEST_FORMS_LONGEST = 1024
+
+
+def request_forms(path: str) -> PathForms:
+    """``PathForms.of(unquote(path, errors="replace"))`` for a request's raw ``path``, memoised
+    (issue 17: a mock answers the same paths again and again). At most 4,096 paths of up to
+    1,024 characters are kept, then forgotten at once; longer ones are worked out each time.
+    ``PathForms`` is immutable, so one value serves every thread."""
+    found = _REQUEST_FORMS.get(path)
+    if found is None:
+        found = PathForms.of(unquote(path, errors="replace"))
+        if len(path) <= _REQUEST_FORMS_LONGEST:
+            if len(_REQUEST_FORMS) >= _REQUEST_FORMS_KEPT:
+                _REQUEST_FORMS.clear()
+            _REQUEST_FORMS[path] = found
+    return found
 
 
 _UNKNOWN_FORMS = {r.form for r in PATH_RULES if r.form is not None} - set(PathForms.__dataclass_fields__)
