@@ -6,8 +6,10 @@ and a ``MockStream`` for each connection (Tornado's bare ``400 Bad Request`` for
 message goes out as a JSON error in Postman's shape, 413 for a body over the limit), plus three
 savings per answer (issue 17): ``TCP_NODELAY`` set once per connection, the header timeout kept
 by one periodic sweep instead of a timer per request, and a plain HTTP/1.1 request without a body
-read in one pass (``heads.simple_head``) and answered without Tornado's per-request coroutines;
-every other request is read by Tornado, from the same bytes.
+read in one pass (``heads.plain_head``) and answered without Tornado's per-request coroutines:
+by the application itself when it can (``PlainAnswerer.answer_plain``: no per-request
+``HTTP1Connection``, exchange, ``HTTPHeaders`` or write ``Future``), else through Tornado's
+exchange. Every other request is read by Tornado, from the same bytes.
 
 Tornado's accept loop (``tornado.netutil.add_accept_handler``) lets an ``accept()`` error escape.
 When the process is out of descriptors (``EMFILE``; ``ENFILE`` for the whole system) the

@@ -2,6 +2,8 @@
 
 ``MockApp`` is a bare ``HTTPServerConnectionDelegate``: no routing, no ``RequestHandler``, any
 method (PURGE too). Each request becomes a neutral ``MockRequest``; ``engine.handle`` answers it;
+a plain request without a body whose answer is ready at once is written straight onto the socket
+(``MockApp.answer_plain``, the fast lane: issue 17), any other through an ``_Exchange``;
 the answer is written as is, after an asynchronous delay when one is asked for (a slow response
 never holds up others). A request the server cannot interpret gets a JSON error in Postman's
 shape and the connection keeps serving; an exception inside the engine becomes a 500 JSON error
@@ -175,7 +177,10 @@ class MockApp(httputil.HTTPServerConnectionDelegate):
             else _answer_head(response, result.call_id, close)
         if answer is None:  # Tornado's framing rules, or a line it refuses: the exchange writes it
             return lambda exchange: exchange._answer(request, result, response, ms)
-        writing = cast(MockStream, stream).send_now(answer + response.body)
+        try:
+            writing = cast(MockStream, stream).send_now(answer + response.body)
+        except iostream.StreamClosedError:  # gone meanwhile: logged as answered, as the exchange does
+            writing, close = None, True
         self.trimmer.freed(len(response.body))
         if self.on_call is not None:
             try:

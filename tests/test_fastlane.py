@@ -1,0 +1,161 @@
+"""The fast lane (issue 17): a plain HTTP/1.1 request without a body is answered by
+``MockApp.answer_plain`` straight onto the socket, and Tornado's per-request connection and
+exchange are made only when an answer needs them. Whatever the lane does, a client gets the same
+bytes and the call log the same calls as through Tornado's exchange:
+
+* a pipelined run of requests of every kind the lane meets (a plain answer, a 404, HEAD, a 204,
+  a CORS pre-flight, saved headers the server sets itself, a delay, a body too big for one
+  ``send``, a target that is not UTF-8, a closing request) gives byte-identical answers and call
+  logs with the lane and without it;
+* a client that reads a big answer slowly gets all of it before the answer to its next
+  (pipelined) request, while other clients are answered meanwhile;
+* a client that leaves before reading its answer costs nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import time
+
+import pytest
+
+import mockkit
+from mockkit.connections import MockStream
+from mockkit.server import MockApp
+
+from builders import coll, ex
+from rawhttp import exchange
+
+BIG = 1024 * 1024  # bytes: more than one recv gives
+HUGE = 16 * 1024 * 1024  # bytes: more than a loopback socket's send buffer takes at once
+
+
+def lane_collection(big: int = BIG) -> dict:
+    return coll(
+        ex("/plain", name="plain", response_body='{"a": 1}', response_headers={"Content-Type": "application/json"}),
+        ex("/empty", name="empty", code=204),
+        ex("/own-server", name="own server", response_body="x",
+           response_headers={"Server": "nginx", "Content-Length": "1", "X-Kept": "yes"}),
+        ex("/big", name="big", response_body="b" * big),
+    )
+
+
+REQUESTS = [
+    b"GET /plain HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /nothing HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"HEAD /plain HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /empty HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"OPTIONS /plain HTTP/1.1\r\nOrigin: http://a.test\r\nAccess-Control-Request-Method: GET\r\n\r\n",
+    b"GET /own-server HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /plain?wait=1 HTTP/1.1\r\nx-mock-response-delay: 30\r\n\r\n",
+    b"GET /big HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /%ff HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /plain?last=1 HTTP/1.1\r\nX-Many: 1\r\nx-many: 2\r\nConnection: close\r\n\r\n",
+]
+
+
+def blanked(data: bytes) -> bytes:
+    data = re.sub(rb"X-Mockkit-Call: [^\r]*", b"X-Mockkit-Call: -", data)
+    return re.sub(rb"\r\nDate: [^\r]*", b"\r\nDate: -", data)
+
+
+def logged(server: mockkit.MockServer) -> list[tuple]:
+    calls = server.calls
+    return list(calls[["method", "path", "query", "status", "example", "decided_by", "error"]]
+                .itertuples(index=False, name=None))
+
+
+def test_the_lane_answers_and_logs_as_tornado_s_exchange_does(monkeypatch):
+    taken: list[str] = []
+    original = MockApp.answer_plain
+
+    def counted(self, stream, head, keep_alive):
+        outcome = original(self, stream, head, keep_alive)
+        taken.append(type(outcome).__name__)
+        return outcome
+
+    monkeypatch.setattr(MockApp, "answer_plain", counted)
+    with mockkit.MockServer(lane_collection()) as server:
+        fast = blanked(exchange(server.port, b"".join(REQUESTS)))
+        fast_calls = logged(server)
+    assert "Answered" in taken and "function" in taken and "NoneType" in taken  # every way out was taken
+
+    monkeypatch.setattr(MockApp, "answer_plain", lambda self, stream, head, keep_alive: None)
+    with mockkit.MockServer(lane_collection()) as server:
+        slow = blanked(exchange(server.port, b"".join(REQUESTS)))
+        slow_calls = logged(server)
+
+    assert fast == slow
+    assert fast_calls == slow_calls
+    assert fast.count(b"HTTP/1.1 ") == len(REQUESTS)
+    assert b"b" * BIG in fast and b"Server: nginx" not in fast and b"X-Kept: yes" in fast
+    assert fast.index(b"badRequestError") > fast.index(b"b" * BIG)  # in order, after the big body
+    assert [c[3] for c in fast_calls] == [200, 404, 404, 204, 204, 200, 200, 200, 200]  # the 400 is not a call
+
+
+class Reader:
+    """Answers with a Content-Length read one by one from a socket (what follows one answer is
+    kept for the next)."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock, self.data = sock, bytearray()
+
+    def _more(self) -> None:
+        chunk = self.sock.recv(1 << 20)
+        assert chunk, "the server closed the connection"
+        self.data += chunk
+
+    def answer(self) -> tuple[bytes, bytes]:
+        while b"\r\n\r\n" not in self.data:
+            self._more()
+        end = self.data.index(b"\r\n\r\n")
+        head = bytes(self.data[:end])
+        length = int(re.search(rb"Content-Length: (\d+)", head).group(1))
+        del self.data[:end + 4]
+        while len(self.data) < length:
+            self._more()
+        body = bytes(self.data[:length])
+        del self.data[:length]
+        return head, body
+
+
+def test_a_slow_reader_gets_the_big_answer_whole_then_the_next_while_others_are_served(monkeypatch):
+    pending: list[bool] = []
+    original = MockStream.send_now
+
+    def watched(self, data):
+        writing = original(self, data)
+        pending.append(writing is not None)
+        return writing
+
+    monkeypatch.setattr(MockStream, "send_now", watched)
+    with mockkit.MockServer(lane_collection(HUGE)) as server:
+        with socket.socket() as slow:
+            slow.settimeout(10)
+            slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before connecting: a small window
+            slow.connect(("127.0.0.1", server.port))
+            slow.sendall(b"GET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /plain HTTP/1.1\r\nHost: x\r\n\r\n")
+            time.sleep(0.2)  # the server has written what the socket takes and waits for the reader
+            started = time.monotonic()
+            other = exchange(server.port, b"GET /plain HTTP/1.1\r\nConnection: close\r\n\r\n")
+            assert other.startswith(b"HTTP/1.1 200 OK") and time.monotonic() - started < 2
+            reader = Reader(slow)
+            first = reader.answer()
+            second = reader.answer()
+        assert first[1] == b"b" * HUGE
+        assert second[0].startswith(b"HTTP/1.1 200 OK") and second[1] == b'{"a": 1}'
+        assert list(server.calls["path"]) == ["/big", "/plain", "/plain"]
+    assert pending[0] and not any(pending[1:])  # the big answer was still being written when the others went
+
+
+@pytest.mark.parametrize("clients", [20])
+def test_clients_that_leave_before_reading_cost_nothing_else(clients):
+    with mockkit.MockServer(lane_collection()) as server:
+        for _ in range(clients):
+            with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                sock.sendall(b"GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer = exchange(server.port, b"GET /plain HTTP/1.1\r\nConnection: close\r\n\r\n")
+        assert answer.startswith(b"HTTP/1.1 200 OK")
+        assert server.calls["path"].iloc[-1] == "/plain"
