@@ -284,7 +284,8 @@ class _Connection(HTTP1ServerConnection):
                                 ret = await _answer(conn, request_delegate, plain, outcome)
                 except (iostream.StreamClosedError, iostream.UnsatisfiableReadError, asyncio.CancelledError):
                     return  # includes header blocks over HARD_HEADER_LIMIT: Tornado closes those
-                except Exception:
+                except Exception:  # a bug: Tornado's loop logs it and closes the connection, so does this one
+                    log.exception("mockkit: uncaught exception while serving a connection")
                     stream.close()
                     return
                 finally:

@@ -164,9 +164,13 @@ class MockApp(httputil.HTTPServerConnectionDelegate):
         started = time.perf_counter()
         try:
             request = MockRequest.from_target(method, _raw_bytes_escaped(target), wire_headers(pairs), b"")
-            result = offload(self.engine, request)
-        except Exception:  # a RequestError (400) or a failure before the engine answered: the usual way
+        except Exception:  # a RequestError (400), or worse: the exchange reads it again and answers it
             return None
+        try:
+            result = offload(self.engine, request)
+        except Exception as exc:  # the engine failed: the exchange answers 500 and logs it (once)
+            failure = exc  # ``exc`` is unbound once this block ends; the exchange calls back later
+            return lambda exchange: exchange._failed(request, failure, started)
         if not isinstance(result, Served) or result.forward is not None or result.delay_ms:
             return lambda exchange: exchange._later_or_now(request, result, started)
         ms = (time.perf_counter() - started) * 1000

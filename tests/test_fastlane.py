@@ -159,3 +159,30 @@ def test_clients_that_leave_before_reading_cost_nothing_else(clients):
         answer = exchange(server.port, b"GET /plain HTTP/1.1\r\nConnection: close\r\n\r\n")
         assert answer.startswith(b"HTTP/1.1 200 OK")
         assert server.calls["path"].iloc[-1] == "/plain"
+
+
+def test_an_engine_that_fails_is_asked_once_and_the_client_gets_a_json_500():
+    with mockkit.MockServer(lane_collection()) as server:
+        engine = server.engine
+        asked: list[str] = []
+        failures: list[str] = []
+
+        class Failing:
+            def __getattr__(self, name: str) -> object:
+                return getattr(engine, name)
+
+            def handle(self, request):
+                asked.append(request.path)
+                if request.path == "/boom":
+                    raise RuntimeError("a bug")
+                return engine.handle(request)
+
+            def record_failure(self, request, exc, started):
+                failures.append(request.path)
+                engine.record_failure(request, exc, started)
+
+        server._app.engine = Failing()
+        data = exchange(server.port, b"GET /boom HTTP/1.1\r\nHost: x\r\n\r\nGET /plain HTTP/1.1\r\nConnection: close\r\n\r\n")
+    assert data.startswith(b"HTTP/1.1 500 ") and b'"serverError"' in data
+    assert data.count(b"HTTP/1.1 200 OK") == 1  # the connection goes on serving
+    assert asked == ["/boom", "/plain"] and failures == ["/boom"]
