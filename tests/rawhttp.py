@@ -3,6 +3,7 @@ form targets, raw bytes in the path, oversized headers). Loopback only, bounded 
 
 from __future__ import annotations
 
+import re
 import socket
 
 
@@ -25,3 +26,9 @@ def get(port: int, target: bytes) -> tuple[int, bytes]:
     data = exchange(port, b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     head, _, body = data.partition(b"\r\n\r\n")
     return int(head.split()[1]), body
+
+
+def blanked(data: bytes) -> bytes:
+    """``data`` with what differs from call to call (the call id, the date) blanked out."""
+    data = re.sub(rb"X-Mockkit-Call: [^\r]*", b"X-Mockkit-Call: -", data)
+    return re.sub(rb"\r\nDate: [^\r]*", b"\r\nDate: -", data)

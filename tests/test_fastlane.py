@@ -25,7 +25,7 @@ from mockkit.connections import MockStream
 from mockkit.server import MockApp
 
 from builders import coll, ex
-from rawhttp import exchange
+from rawhttp import blanked, exchange
 
 BIG = 1024 * 1024  # bytes: more than one recv gives
 HUGE = 16 * 1024 * 1024  # bytes: more than a loopback socket's send buffer takes at once
@@ -53,11 +53,6 @@ REQUESTS = [
     b"GET /%ff HTTP/1.1\r\nHost: x\r\n\r\n",
     b"GET /plain?last=1 HTTP/1.1\r\nX-Many: 1\r\nx-many: 2\r\nConnection: close\r\n\r\n",
 ]
-
-
-def blanked(data: bytes) -> bytes:
-    data = re.sub(rb"X-Mockkit-Call: [^\r]*", b"X-Mockkit-Call: -", data)
-    return re.sub(rb"\r\nDate: [^\r]*", b"\r\nDate: -", data)
 
 
 def logged(server: mockkit.MockServer) -> list[tuple]:

@@ -26,7 +26,7 @@ from mockkit import connections
 from mockkit.heads import plain_head, simple_head
 
 from builders import coll, ex
-from rawhttp import exchange
+from rawhttp import blanked, exchange
 
 
 def tornado_parse(head: bytes) -> tuple[httputil.RequestStartLine, httputil.HTTPHeaders] | None:
@@ -127,11 +127,6 @@ RAW = [
     b"GET /plain HTTP/1.1\r\nX-A: a\x01b\r\n\r\n",
     b"GET /plain HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
 ]
-
-
-def blanked(data: bytes) -> bytes:
-    data = re.sub(rb"X-Mockkit-Call: [^\r]*", b"X-Mockkit-Call: -", data)
-    return re.sub(rb"\r\nDate: [^\r]*", b"\r\nDate: -", data)
 
 
 def test_every_kind_of_request_gets_what_tornado_s_reading_gave(monkeypatch):
