@@ -14,7 +14,6 @@ Tornado's own reading did, byte for byte.
 
 from __future__ import annotations
 
-import re
 
 import pytest
 from hypothesis import given, settings
