@@ -148,7 +148,21 @@ def _crowd_firsts(req: PreparedRequest, crowd: Crowd, letter: str, opts: MockOpt
     """The candidates of ``crowd`` that can win at rung ``letter`` (``crowds.py``): of each group
     that passes the ``x-mock-response-code`` filter, the first example not looked at before
     (the others would score the same and lose the tie rule to it). When the first of a group of
-    wildcard examples does not match at this rung, every member is looked at on its own."""
+    wildcard examples does not match at this rung, every member is looked at on its own.
+
+    When only status codes and query parameters can tell the groups of a plain crowd apart (no
+    ``match_headers``, no ``match_body``, a request without a body) and none of its examples was
+    looked at before, only the best group of each class of ``crowds.QueryClasses`` is scored:
+    the others would score less, or the same and lose the tie rule to it."""
+    if crowd.queries is not None and not opts.match_headers and not opts.match_body and not req.body.data.strip() \
+            and seen.isdisjoint(crowd.members) and all(members.isdisjoint(crowd.members) for members in crowds):
+        if req.code_text is not None and req.code is None:
+            return  # no status code equals a code that is not a number
+        rung = PLAIN[letter]
+        for i in crowd.queries.best(req.query, req.code if req.code_text is not None else None,
+                                    opts.match_query_params):
+            yield score_after_path(req, crowd.groups[i][0], opts, rung)
+        return
     for group in crowd.groups:
         if req.code_text is not None and group[0].code != req.code:
             continue  # the members of a group share their status code

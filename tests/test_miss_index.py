@@ -206,3 +206,63 @@ def test_non_ascii_request_segments_find_the_same_wildcard_examples(saved, sent)
     for path in ("/" + "/".join(sent), f"/{sent[0]}/5", f"/5/{sent[0]}"):
         for options in (MockOptions(), MockOptions(distance_threshold=0.0)):
             same_answer(MockRequest.from_target("GET", path.replace("ß", "%C3%9F")), index, options)
+
+
+# --- crowds of one path told apart by their saved query parameters (crowds.QueryClasses) ----------
+
+NAMES = ["q", "page", "size", "sort"]
+VALUES = ["1", "2", "a", ""]
+
+
+def query_text(rng: random.Random) -> str:
+    """A query string over a few names and values, repeated names included (multisets)."""
+    return "&".join(f"{rng.choice(NAMES)}={rng.choice(VALUES)}" for _ in range(rng.choice([0, 1, 1, 2, 2, 3, 4])))
+
+
+def one_path_collection(rng: random.Random, n: int) -> dict:
+    """``n`` examples on two paths that differ in saved query, status, id, a few headers and bodies."""
+    examples = []
+    for i in range(n):
+        query = query_text(rng)
+        path = rng.choice(["/search", "/search", "/Search/"])
+        headers = {"X-Tenant": rng.choice(["a", "b"])} if rng.random() < 0.1 else None
+        body = {"mode": "raw", "raw": '{"k": 1}'} if rng.random() < 0.05 else None
+        examples.append(ex(path + ("?" + query if query else ""), name=f"e{i}", code=rng.choice([200, 200, 201, 404, 500]),
+                           headers=headers, body=body, id=rng.choice([None, f"{rng.randrange(64):02x}"])))
+    return coll(*examples)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_query_crowds_pick_the_winner_scoring_everything_picks(seed):
+    rng = random.Random(seed)
+    index = Index(load_collection(one_path_collection(rng, 300)))
+    assert any(c.queries is not None for c in index.for_method("GET").crowds.values())
+    options = [MockOptions(), MockOptions(match_query_params=False), MockOptions(match_headers=("x-tenant",)),
+               MockOptions(match_body=True)]
+    fewer = 0
+    for _ in range(150):
+        query = query_text(rng)
+        headers = {}
+        if rng.random() < 0.25:
+            headers["x-mock-response-code"] = rng.choice(["200", "404", "500", "418", "abc"])
+        if rng.random() < 0.2:
+            headers["X-Tenant"] = rng.choice(["a", "b"])
+        body = '{"k": 1}' if rng.random() < 0.1 else None
+        target = rng.choice(["/search", "/search/", "/SEARCH", "/Search/"]) + ("?" + query if query else "")
+        request = MockRequest.from_target("POST" if body and rng.random() < 0.5 else "GET", target, headers=headers,
+                                          body=body)
+        for option in options:
+            same_answer(request, index, option)
+            fewer += len(rank(request, index, option).scored) < 50
+    assert fewer > 100  # the classes were used: far fewer examples scored than the crowd holds
+
+
+def test_a_query_crowd_of_thousands_scores_a_handful():
+    examples = [ex(f"/search?q=w{i}&page={i % 7}", name=f"e{i}", code=200 if i % 3 else 404) for i in range(3000)]
+    index = Index(load_collection(coll(*examples)))
+    ranking = rank(MockRequest.from_target("GET", "/search?q=w2999&page=3"), index, MockOptions())
+    assert ranking.winner is not None and ranking.winner.example.name == "e2999"
+    assert len(ranking.scored) <= 4  # one per class of (parameter names, status code)
+    ranking = rank(MockRequest.from_target("GET", "/search?page=3"), index, MockOptions())
+    assert ranking.winner is not None and ranking.winner.example.name == "e10"  # page equal; e3 is a 404: 200 first
+    assert len(ranking.scored) <= 4
