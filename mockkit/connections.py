@@ -170,6 +170,20 @@ class MockStream(iostream.IOStream):
     def set_nodelay(self, value: bool) -> None:
         """Kept on for the connection's life (see the class docstring)."""
 
+    def peer_closed(self) -> bool:
+        """Whether the client has closed the connection, even when Tornado has not noticed: it
+        watches for the end of the stream only while its read buffer is empty, so a client that
+        pipelined a request and left looks connected until a write fails. Peeks at the socket
+        (one ``recv`` with ``MSG_PEEK``, nothing consumed)."""
+        if self.closed():
+            return True
+        try:
+            return self.socket.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+        except (BlockingIOError, InterruptedError):
+            return False  # nothing to read: still open
+        except OSError:
+            return True  # reset
+
     def unread(self, data: bytes) -> None:
         """Put ``data`` (just read) back at the front of the read buffer, for Tornado to read it
         again (a request head ``heads.simple_head`` leaves to Tornado)."""
@@ -290,8 +304,8 @@ class _Connection(HTTP1ServerConnection):
                     return
                 finally:
                     self.waiting_since = None
-                if not ret:
-                    return
+                if not ret or stream.closed():  # closed: what the client pipelined behind is never run
+                    return  # (Tornado's loop reads it from the closed stream's buffer: logged, never answered)
                 if fast is None or not waited:
                     await asyncio.sleep(0)  # the next request waits its turn behind other clients
         finally:

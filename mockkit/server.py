@@ -314,14 +314,23 @@ class _Exchange(httputil.HTTPMessageDelegate):
 
     def _client_left(self) -> bool:
         """Whether the client's connection is closed already (a close that happened before a
-        close callback was set fires no callback later)."""
+        close callback was set fires no callback later; a client that pipelined a request
+        before leaving is seen by ``MockStream.peer_closed``)."""
         stream = getattr(self.connection, "stream", None)
-        return self.closed or (stream is not None and stream.closed())
+        if self.closed or stream is None:
+            return self.closed
+        return stream.peer_closed() if isinstance(stream, MockStream) else stream.closed()
 
     def _delay_over(self) -> None:
-        pending, self.pending, self.timer = self.pending, None, None
-        if pending is None:
+        self.timer = None
+        if self.pending is None:
             return
+        if self._client_left():  # gone unnoticed (a request pipelined behind): drop the answer, as on a close
+            self._client_gone()
+            self.connection.close()
+            return
+        pending, self.pending = self.pending, None
+        assert pending is not None
         request, served, ms, size = pending
         self.app.delays.release(size)
         self.connection.set_close_callback(None)
@@ -358,6 +367,13 @@ class _Exchange(httputil.HTTPMessageDelegate):
         """Send ``response``; returns what was sent (a 500 when it could not be), None if nothing."""
         if self.closed:
             return None
+        if response.status < 200:  # an interim status: a client would wait for the final answer forever
+            message = (f"The example's status {response.status} is an informational (1xx) status: HTTP/1.1 sends "
+                       "one only before a final answer, so it cannot be the answer. Save the example with a final "
+                       "status (200-599).")
+            self.app.amend(call_id, 500, f"serverError: the example's status {response.status} cannot be sent as "
+                                         "an answer; a 500 was sent instead")
+            response = self._error(500, "serverError", message)
         try:
             self._send(response, call_id)
             return response

@@ -9,7 +9,15 @@ bytes and the call log the same calls as through Tornado's exchange:
   logs with the lane and without it;
 * a client that reads a big answer slowly gets all of it before the answer to its next
   (pipelined) request, while other clients are answered meanwhile;
-* a client that leaves before reading its answer costs nothing else.
+* a client that leaves before reading its answer costs nothing else; an engine that fails is asked
+  once.
+
+What the lane hands over to Tornado's exchange (found by trying the lane, and older than it):
+nothing pipelined behind a request that closes the connection is run, logged or forwarded
+(Tornado's loop read it from the closed stream's buffer); a client that leaves during a delay is
+seen leaving even with a request pipelined behind (Tornado watches for the end of the stream only
+with an empty read buffer); an example with an interim (1xx) status gets a JSON 500 that says why,
+not an answer a client waits behind forever.
 """
 
 from __future__ import annotations
@@ -181,3 +189,57 @@ def test_an_engine_that_fails_is_asked_once_and_the_client_gets_a_json_500():
     assert data.startswith(b"HTTP/1.1 500 ") and b'"serverError"' in data
     assert data.count(b"HTTP/1.1 200 OK") == 1  # the connection goes on serving
     assert asked == ["/boom", "/plain"] and failures == ["/boom"]
+
+
+# --- what the lane hands over: closing, leaving during a delay, interim statuses -----------------
+
+GHOST = b"GET /plain?ghost=1 HTTP/1.1\r\nHost: x\r\n\r\n"
+SENTINEL = b"GET /plain?sentinel=1 HTTP/1.1\r\nConnection: close\r\n\r\n"
+
+
+@pytest.mark.parametrize("closing", [
+    b"GET /plain HTTP/1.1\r\nConnection: close\r\n\r\n",  # the lane
+    b"HEAD /plain HTTP/1.1\r\nConnection: close\r\n\r\n",  # the exchange
+    b"GET /empty HTTP/1.1\r\nConnection: close\r\n\r\n",  # a 204
+    b"GET /plain HTTP/1.1\r\nx-mock-response-delay: 20\r\nConnection: close\r\n\r\n",  # a delay
+    b"POST /plain HTTP/1.1\r\nContent-Length: 2\r\nConnection: close\r\n\r\nab",  # Tornado reads it
+], ids=["lane", "head", "204", "delay", "body"])
+def test_nothing_pipelined_behind_a_closing_request_is_run(closing):
+    with mockkit.MockServer(lane_collection()) as server:
+        data = exchange(server.port, closing + GHOST)
+        exchange(server.port, SENTINEL)  # by its answer, a ghost would have run: it needs no accept
+        calls = server.calls
+    assert data.count(b"HTTP/1.1 ") == 1
+    assert [q for q in calls["query"] if q] == ["sentinel=1"]  # the ghost was neither run nor logged
+
+
+def test_nothing_pipelined_behind_a_closing_request_reaches_the_upstream():
+    from upstream import Upstream
+
+    with Upstream() as up, mockkit.MockServer(lane_collection(), proxy=up.url) as server:
+        data = exchange(server.port, b"GET /users/1 HTTP/1.1\r\nConnection: close\r\n\r\n"
+                                     b"DELETE /users/2 HTTP/1.1\r\nHost: x\r\n\r\n")
+        exchange(server.port, b"GET /users/3 HTTP/1.1\r\nConnection: close\r\n\r\n")  # forwarded after a ghost
+        assert data.count(b"HTTP/1.1 ") == 1
+        assert up.hits == {"/users/1": 1, "/users/3": 1}  # the DELETE never went upstream
+
+
+def test_a_client_leaving_during_a_delay_is_seen_leaving_with_a_request_pipelined_behind():
+    with mockkit.MockServer(lane_collection()) as server:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            sock.sendall(b"GET /plain HTTP/1.1\r\nx-mock-response-delay: 300\r\n\r\n" + GHOST)
+            time.sleep(0.1)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not server.calls["error"].iloc[0]:
+            time.sleep(0.05)  # the delay ends after 0.3 s
+        calls = server.calls
+    assert list(calls["error"]) == ["the client closed the connection during the delay; nothing was sent"]
+
+
+def test_an_example_with_an_interim_status_gets_a_json_500_not_a_hang():
+    with mockkit.MockServer(coll(ex("/hints", name="hints", code=103, response_body="early"))) as server:
+        answer = server.get("/hints", timeout=5)
+        calls = server.calls
+    assert answer.status_code == 500 and answer.json()["error"]["name"] == "serverError"
+    assert "informational (1xx)" in answer.json()["error"]["message"]
+    assert list(calls["status"]) == [500] and "103" in calls["error"].iloc[0]
