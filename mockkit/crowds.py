@@ -169,7 +169,13 @@ class QueryClasses:
         for level in sorted(set(matches.values()), reverse=True):  # most equal parameters first
             if len(top) == eligible:
                 break  # every class has its best already
-            for i in [i for i, count in matches.items() if count == level]:
+            at_level = [i for i, count in matches.items() if count == level]
+            if len(self.classes) == 1:  # one class (the usual crowd): the first at the top level, in tie order
+                best = min(at_level, key=self.first_key.__getitem__)
+                if code is None or self.class_of[best][1] == code:
+                    top[self.class_of[best]] = (level, best)
+                break
+            for i in at_level:
                 key = self.class_of[i]
                 if code is not None and key[1] != code:
                     continue

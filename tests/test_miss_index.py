@@ -219,8 +219,12 @@ def query_text(rng: random.Random) -> str:
     return "&".join(f"{rng.choice(NAMES)}={rng.choice(VALUES)}" for _ in range(rng.choice([0, 1, 1, 2, 2, 3, 4])))
 
 
-def one_path_collection(rng: random.Random, n: int) -> dict:
-    """``n`` examples on two paths that differ in saved query, status, id, a few headers and bodies."""
+def one_path_collection(rng: random.Random, n: int, uniform: bool = False) -> dict:
+    """``n`` examples on two paths that differ in saved query, status, id, a few headers and bodies
+    (``uniform``: one path, status 200, ``q`` and ``page`` always: one class of groups)."""
+    if uniform:
+        return coll(*(ex(f"/search?q={rng.choice(VALUES)}&page={rng.choice(VALUES)}", name=f"e{i}",
+                         id=rng.choice([None, f"{rng.randrange(64):02x}"])) for i in range(n)))
     examples = []
     for i in range(n):
         query = query_text(rng)
@@ -232,10 +236,10 @@ def one_path_collection(rng: random.Random, n: int) -> dict:
     return coll(*examples)
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_query_crowds_pick_the_winner_scoring_everything_picks(seed):
+@pytest.mark.parametrize("seed,uniform", [(0, False), (1, False), (2, False), (3, False), (4, True), (5, True)])
+def test_query_crowds_pick_the_winner_scoring_everything_picks(seed, uniform):
     rng = random.Random(seed)
-    index = Index(load_collection(one_path_collection(rng, 300)))
+    index = Index(load_collection(one_path_collection(rng, 300, uniform)))
     assert any(c.queries is not None for c in index.for_method("GET").crowds.values())
     options = [MockOptions(), MockOptions(match_query_params=False), MockOptions(match_headers=("x-tenant",)),
                MockOptions(match_body=True)]
