@@ -26,6 +26,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from .answers import is_preflight
 from .explaining import forwarded_line, lookup_miss_note
 from .scoring import evaluate
 from .sentences import drop_sentence
@@ -126,6 +127,8 @@ def call_line(request: "MockRequest", served: "Served | None", ms: float) -> str
     w = served.winner
     if w is not None:
         return f"{head} -> {served.response.status} '{printable(w.example.name)}' score {number(w.score)} ({ms:.1f} ms)"
+    if served.response.status == 204 and is_preflight(request):
+        return f"{head} -> 204 CORS pre-flight, answered by mockkit (no example for it: spec 9.8) ({ms:.1f} ms)"
     why = ""
     if served.ranking is not None and served.response.status == 404:
         why = "; " + nearest_miss(served.ranking)

@@ -111,6 +111,18 @@ def test_call_lines_escape_what_requests_and_files_send():
                                                    engine.handle(request), 1.0)
 
 
+def test_a_cors_pre_flight_answered_without_an_example_is_not_logged_as_a_miss():
+    from mockkit.console import call_line
+
+    engine = mockkit.MockEngine(coll(ex("/a", name="a")))
+    request = mockkit.MockRequest.from_target("OPTIONS", "/a", headers={"Origin": "http://x.test",
+                                                                        "Access-Control-Request-Method": "GET"})
+    line = call_line(request, engine.handle(request), 1.0)
+    assert "-> 204 CORS pre-flight, answered by mockkit" in line and "no match" not in line
+    bare = mockkit.MockRequest.from_target("OPTIONS", "/a")  # not a pre-flight: a call nothing matched
+    assert "-> 404 no match" in call_line(bare, engine.handle(bare), 1.0)
+
+
 
 def test_serve_with_two_workers_and_options():
     served = Served(str(DEMO_COLLECTION), "--workers", "2", "--seed", "3", "--api-key", "k", "--quiet")
