@@ -736,6 +736,13 @@ def ratios(results: list[RunResult], probes: dict) -> list[dict]:
             row(f"longest a request held the loop at {n:,} examples (in-process, hits and misses)",
                 max(p["miss_max_us"], p["hit_max_us"]) / 1000, "< 5 ms", max(p["miss_max_us"], p["hit_max_us"]) < 5000,
                 "engine time of the slowest single request")
+        p = probes.get(f"onepath{n}", {})
+        if "hit_max_us" in p:
+            slowest = max(p["hit_max_us"], p["miss_max_us"], p["no_query_max_us"])
+            row(f"longest a request held the loop, {n:,} examples of one path told apart by query (in-process)",
+                slowest / 1000, "< 5 ms", slowest < 5000,
+                f"hit median {p['hit_median_us']:.0f} µs, miss median {p['miss_median_us']:.0f} µs, "
+                f"no query {p['no_query_median_us']:.0f} µs; load {p['load_s']:.2f} s")
     big = find(results, "miss50000/mockkit-serve")
     if big:
         row("a miss at 50,000 examples, p99 latency under wrk (16 connections, queueing included)", big.p99_ms,
@@ -1092,6 +1099,7 @@ def main(argv: list[str] | None = None) -> int:
             if path.is_file():
                 probes[f"load{n}"] = probe("load", str(path))
                 probes[f"misses{n}"] = probe("misses", str(path), str(n), repeat=1)
+            probes[f"onepath{n}"] = probe("onepath", str(n), repeat=1)
         for k, v in probes.items():
             say(f"    {k}: " + ", ".join(f"{a} {b:.3f}" for a, b in v.items() if isinstance(b, float)))
 
