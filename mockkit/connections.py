@@ -35,13 +35,14 @@ from asyncio import Future
 from typing import Any, NamedTuple, Protocol, cast
 
 from tornado import httputil, iostream
-from tornado.http1connection import HTTP1Connection, HTTP1ServerConnection
+
+from tornado.http1connection import HTTP1Connection, HTTP1ServerConnection, is_transfer_encoding_chunked
 from tornado.httpserver import HTTPServer
 from tornado.httpserver import _HTTPRequestContext as _HTTPServerRequestContext
 from tornado.ioloop import IOLoop, PeriodicCallback
 
 from .answers import raw_http_error
-from .heads import Head, plain_head, tornado_head
+from .heads import Head, connection_options, plain_head, tornado_head
 from .options import MAX_BODY_SIZE
 
 __all__ = ["AcceptLoop", "MockStream", "MockHTTPServer", "LOG_INTERVAL", "Answered", "Proceed", "PlainAnswerer"]
@@ -240,6 +241,23 @@ class PlainAnswerer(Protocol):
     def answer_plain(self, stream: iostream.IOStream, head: Head, keep_alive: bool) -> Answered | Proceed | None: ...
 
 
+class _RequestConnection(HTTP1Connection):
+    """Tornado's connection for one request/response exchange, reading ``Connection`` as the list
+    of options it is: ``Connection: close, te`` closes too (Tornado compares the whole value)."""
+
+    def _can_keep_alive(self, start_line: httputil.RequestStartLine | httputil.ResponseStartLine,
+                        headers: httputil.HTTPHeaders) -> bool:
+        if self.params.no_keep_alive:
+            return False
+        options = connection_options(headers.get("Connection"))
+        if start_line.version == "HTTP/1.1":
+            return "close" not in options
+        if "Content-Length" in headers or is_transfer_encoding_chunked(headers) \
+                or getattr(start_line, "method", None) in ("HEAD", "GET"):
+            return "keep-alive" in options and "close" not in options
+        return False
+
+
 class _Connection(HTTP1ServerConnection):
     """Tornado's server connection, with JSON answers for requests it cannot parse, and the
     header timeout kept by its server's sweep (``MockHTTPServer``) rather than by a timeout
@@ -272,7 +290,7 @@ class _Connection(HTTP1ServerConnection):
                 waited = False
                 try:
                     if fast is None:
-                        conn = HTTP1Connection(stream, False, params, self.context)
+                        conn = _RequestConnection(stream, False, params, self.context)
                         ret = await conn.read_response(delegate.start_request(self, conn))
                     else:
                         reading = cast("Future[bytes]", fast.read_until_regex(_HEAD_END,
@@ -289,7 +307,7 @@ class _Connection(HTTP1ServerConnection):
                                 fast.close()
                             ret = not outcome.close
                         else:
-                            conn = HTTP1Connection(stream, False, params, self.context)
+                            conn = _RequestConnection(stream, False, params, self.context)
                             request_delegate = delegate.start_request(self, conn)
                             if plain is None:
                                 fast.unread(head)
@@ -325,7 +343,7 @@ async def _answer(conn: HTTP1Connection, delegate: httputil.HTTPMessageDelegate,
     start_line, headers = tornado_head(*head)
     conn._request_start_line = start_line
     conn._request_headers = headers
-    conn._disconnect_on_finish = _closes_after(conn, headers)
+    conn._disconnect_on_finish = _closes_after(conn, start_line, headers)
     try:
         delegate.headers_received(start_line, headers)
         conn._read_finished = True
@@ -346,12 +364,9 @@ async def _answer(conn: HTTP1Connection, delegate: httputil.HTTPMessageDelegate,
         conn._clear_callbacks()
 
 
-def _closes_after(conn: HTTP1Connection, headers: httputil.HTTPHeaders) -> bool:
-    """Whether the connection closes after this HTTP/1.1 answer (Tornado's ``_can_keep_alive``)."""
-    if conn.params.no_keep_alive:
-        return True
-    value = headers.get("Connection")
-    return value is not None and value.lower() == "close"
+def _closes_after(conn: HTTP1Connection, start_line: httputil.RequestStartLine, headers: httputil.HTTPHeaders) -> bool:
+    """Whether the connection closes after this answer (``_can_keep_alive``, as Tornado's reader asks)."""
+    return not conn._can_keep_alive(start_line, headers)
 
 
 class MockHTTPServer(HTTPServer):

@@ -23,7 +23,7 @@ from tornado.httputil import HTTPHeaders, RequestStartLine
 
 from .wire import normalized
 
-__all__ = ["plain_head", "simple_head", "tornado_head", "Head", "TORNADO_NAMES"]
+__all__ = ["plain_head", "simple_head", "tornado_head", "connection_options", "Head", "TORNADO_NAMES"]
 
 _TCHAR = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]"
 _REQUEST_LINE = re.compile(rf"({_TCHAR}+) ([\x21-\x7e\x80-\xff]+) HTTP/1\.1")
@@ -131,3 +131,18 @@ def simple_head(head: bytes, decompress: bool = False) -> tuple[RequestStartLine
     """
     plain = plain_head(head, decompress)
     return None if plain is None else tornado_head(*plain)
+
+
+def connection_options(value: str | None) -> frozenset[str]:
+    """The options a ``Connection`` header names, lower-cased (RFC 9110 §7.6.1: a comma-separated
+    list of tokens, any case; ``close`` among them closes the connection after the answer).
+
+    Examples:
+        >>> sorted(connection_options("Close, TE"))
+        ['close', 'te']
+        >>> connection_options(None)
+        frozenset()
+    """
+    if not value:
+        return frozenset()
+    return frozenset(token.strip().lower() for token in value.split(","))

@@ -33,7 +33,7 @@ from .connections import Answered, MockHTTPServer, MockStream, Proceed
 from .answers import error_answer, failure_message
 from .engine import CALL_HEADER, Served
 from .headerclean import safe_headers
-from .heads import Head
+from .heads import Head, connection_options
 from .wire import CALL_NAME, head_prefix, response_head
 from .limits import DelayBudget, Trimmer, offload
 from .errors import RequestError
@@ -176,7 +176,7 @@ class MockApp(httputil.HTTPServerConnectionDelegate):
         ms = (time.perf_counter() - started) * 1000
         response = result.response
         status = response.status
-        close = not keep_alive or _joined(pairs, "Connection").lower() == "close"  # Tornado's _can_keep_alive
+        close = not keep_alive or "close" in connection_options(_joined(pairs, "Connection"))  # RFC 9110 §7.6.1
         answer = None if method == "HEAD" or status < 200 or status in (204, 304) \
             else _answer_head(response, result.call_id, close)
         if answer is None:  # Tornado's framing rules, or a line it refuses: the exchange writes it
@@ -428,6 +428,8 @@ class _Exchange(httputil.HTTPMessageDelegate):
             headers[CALL_HEADER] = call_id
         headers["Server"] = "mockkit"
         headers["Date"] = _http_date()
+        if self.start_line.version == "HTTP/1.0" and not self.connection._disconnect_on_finish:
+            headers["Connection"] = "Keep-Alive"  # the option was among others: Tornado adds it only when alone
         body = response.body
         no_body = self.start_line.method == "HEAD" or response.status in (204, 304) or response.status < 200
         if response.status not in (204, 304) and response.status >= 200:

@@ -203,7 +203,11 @@ SENTINEL = b"GET /plain?sentinel=1 HTTP/1.1\r\nConnection: close\r\n\r\n"
     b"GET /empty HTTP/1.1\r\nConnection: close\r\n\r\n",  # a 204
     b"GET /plain HTTP/1.1\r\nx-mock-response-delay: 20\r\nConnection: close\r\n\r\n",  # a delay
     b"POST /plain HTTP/1.1\r\nContent-Length: 2\r\nConnection: close\r\n\r\nab",  # Tornado reads it
-], ids=["lane", "head", "204", "delay", "body"])
+    b"GET /plain HTTP/1.1\r\nConnection: TE, Close\r\n\r\n",  # a list of options (RFC 9110 7.6.1)
+    b"HEAD /plain HTTP/1.1\r\nConnection: close, te\r\n\r\n",
+    b"POST /plain HTTP/1.1\r\nContent-Length: 2\r\nConnection: x-a,close\r\n\r\nab",
+    b"GET /plain HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n",
+], ids=["lane", "head", "204", "delay", "body", "lane-list", "head-list", "body-list", "http10-list"])
 def test_nothing_pipelined_behind_a_closing_request_is_run(closing):
     with mockkit.MockServer(lane_collection()) as server:
         data = exchange(server.port, closing + GHOST)
@@ -243,3 +247,9 @@ def test_an_example_with_an_interim_status_gets_a_json_500_not_a_hang():
     assert answer.status_code == 500 and answer.json()["error"]["name"] == "serverError"
     assert "informational (1xx)" in answer.json()["error"]["message"]
     assert list(calls["status"]) == [500] and "103" in calls["error"].iloc[0]
+
+
+def test_http_1_0_keeps_the_connection_when_keep_alive_is_among_the_options():
+    with mockkit.MockServer(lane_collection()) as server:
+        data = exchange(server.port, b"GET /plain HTTP/1.0\r\nConnection: TE, Keep-Alive\r\n\r\n" + SENTINEL)
+    assert data.count(b"HTTP/1.1 200 OK") == 2 and b"Connection: Keep-Alive" in data
