@@ -1,4 +1,5 @@
-"""A cheaper ``__init__`` for frozen, slotted dataclasses built by the thousand at load time.
+"""A cheaper ``__init__`` for frozen, slotted dataclasses built by the thousand: at load time,
+and on every call (``MockRequest``, ``MockResponse``, ``Served``, ``Call``, ``Ranking``: issue 17).
 
 A frozen dataclass's generated ``__init__`` sets each field with ``object.__setattr__(self,
 name, value)`` (its own ``__setattr__`` refuses), a lookup and a generic call per field: for the
