@@ -35,7 +35,6 @@ from asyncio import Future
 from typing import Any, NamedTuple, Protocol, cast
 
 from tornado import httputil, iostream
-
 from tornado.http1connection import HTTP1Connection, HTTP1ServerConnection, is_transfer_encoding_chunked
 from tornado.httpserver import HTTPServer
 from tornado.httpserver import _HTTPRequestContext as _HTTPServerRequestContext
@@ -187,7 +186,7 @@ class MockStream(iostream.IOStream):
 
     def unread(self, data: bytes) -> None:
         """Put ``data`` (just read) back at the front of the read buffer, for Tornado to read it
-        again (a request head ``heads.simple_head`` leaves to Tornado)."""
+        again (a request head ``heads.plain_head`` leaves to Tornado)."""
         self._read_buffer[:0] = data
         self._read_buffer_size += len(data)
 

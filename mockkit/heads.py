@@ -4,8 +4,9 @@ Tornado reads a request's head with a coroutine pair per request and parses it l
 per header line a regular-expression search for the line end, two ``fullmatch`` checks (name and
 value) and a normalised name; then the start line by one more regular expression. For the
 requests a mock server mostly sees (a method, a target, ``HTTP/1.1``, a few headers, no body)
-``simple_head`` does the same checks once over the whole head and builds the same
-``RequestStartLine`` and ``HTTPHeaders``.
+``plain_head`` does the same checks once over the whole head and gives the same method, target
+and header lines (``tornado_head`` makes Tornado's ``RequestStartLine`` and ``HTTPHeaders`` of
+them, for the requests the fast lane hands over).
 
 It accepts exactly what Tornado accepts and builds what Tornado builds, or returns None and
 leaves the head to Tornado: HTTP/1.0, leading blank lines, a line ended by a bare LF or holding a
@@ -23,7 +24,7 @@ from tornado.httputil import HTTPHeaders, RequestStartLine
 
 from .wire import normalized
 
-__all__ = ["plain_head", "simple_head", "tornado_head", "connection_options", "Head", "TORNADO_NAMES"]
+__all__ = ["plain_head", "tornado_head", "connection_options", "Head", "TORNADO_NAMES"]
 
 _TCHAR = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]"
 _REQUEST_LINE = re.compile(rf"({_TCHAR}+) ([\x21-\x7e\x80-\xff]+) HTTP/1\.1")
@@ -105,32 +106,6 @@ def tornado_head(method: str, target: str, pairs: list[tuple[str, str]]) -> tupl
     for name, value in pairs:
         headers.add(name, value)
     return RequestStartLine(method, target, "HTTP/1.1"), headers
-
-
-def simple_head(head: bytes, decompress: bool = False) -> tuple[RequestStartLine, HTTPHeaders] | None:
-    """The start line and headers of a plain HTTP/1.1 request head, as Tornado would parse them.
-
-    Args:
-        head: The request's head as read from the connection, up to and including the blank line
-            that ends it (``b"\\r\\n\\r\\n"``).
-        decompress: Whether the server decodes ``Content-Encoding: gzip`` bodies.
-
-    Returns:
-        ``(RequestStartLine, HTTPHeaders)`` equal to what Tornado's
-        ``HTTP1Connection._parse_headers`` and ``parse_request_start_line`` give, or None when
-        ``plain_head`` leaves the head to Tornado.
-
-    Examples:
-        >>> line, headers = simple_head(b"GET /users/1 HTTP/1.1\\r\\nhost: x\\r\\nX-A: 1 \\r\\n\\r\\n")
-        >>> line
-        RequestStartLine(method='GET', path='/users/1', version='HTTP/1.1')
-        >>> sorted(headers.get_all())
-        [('Host', 'x'), ('X-A', '1')]
-        >>> simple_head(b"GET / HTTP/1.0\\r\\n\\r\\n") is None
-        True
-    """
-    plain = plain_head(head, decompress)
-    return None if plain is None else tornado_head(*plain)
 
 
 def connection_options(value: str | None) -> frozenset[str]:

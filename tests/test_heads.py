@@ -1,10 +1,10 @@
-"""The one-pass request head (issue 17): ``heads.simple_head`` gives what Tornado's parser gives,
+"""The one-pass request head (issue 17): ``heads.plain_head`` gives what Tornado's parser gives,
 or leaves the head to Tornado; a server reading heads that way answers every kind of request as
 Tornado's own reading did, byte for byte.
 
 * For heads of every kind (generated, and hand-written odd ones: obs-fold, bare LF, bare CR,
   control characters, HTTP/1.0, bodies, ``Expect``, names that are not tokens, duplicates,
-  empty values, spaces and tabs around values, Latin-1 bytes) ``simple_head`` returns either None
+  empty values, spaces and tabs around values, Latin-1 bytes) ``plain_head`` returns either None
   or exactly Tornado's start line and headers (names, values, order); it never accepts a head
   Tornado refuses.
 * Raw exchanges (pipelined requests, a body, a chunked body, 100-continue, a folded header, a
@@ -22,7 +22,7 @@ from tornado import httputil
 
 import mockkit
 from mockkit import connections
-from mockkit.heads import plain_head, simple_head
+from mockkit.heads import plain_head, tornado_head
 
 from builders import coll, ex
 from rawhttp import blanked, exchange
@@ -41,12 +41,14 @@ def tornado_parse(head: bytes) -> tuple[httputil.RequestStartLine, httputil.HTTP
 
 
 def check(head: bytes) -> bool:
-    """Whether ``simple_head`` took ``head`` (and then agreed with Tornado exactly)."""
-    ours = simple_head(head)
+    """Whether ``plain_head`` took ``head`` (and then, made into Tornado's objects by
+    ``tornado_head``, agreed with Tornado exactly)."""
+    plain = plain_head(head)
+    ours = None if plain is None else tornado_head(*plain)
     if ours is None:
         return False
     theirs = tornado_parse(head)
-    assert theirs is not None, f"Tornado refuses {head!r}, simple_head accepted it"
+    assert theirs is not None, f"Tornado refuses {head!r}, plain_head accepted it"
     assert (ours[0], list(ours[1].get_all())) == (theirs[0], list(theirs[1].get_all())), head
     assert dict(ours[1]) == dict(theirs[1])  # combined values too
     return True
@@ -88,8 +90,8 @@ PLAIN = [
 def test_odd_heads_are_left_to_tornado_and_plain_ones_parse_as_tornado_parses_them():
     assert not any(check(head) for head in ODD)
     assert all(check(head) for head in PLAIN)
-    assert simple_head(b"GET /a HTTP/1.1\r\nContent-Encoding: gzip\r\n\r\n") is not None
-    assert simple_head(b"GET /a HTTP/1.1\r\nContent-Encoding: gzip\r\n\r\n", decompress=True) is None
+    assert plain_head(b"GET /a HTTP/1.1\r\nContent-Encoding: gzip\r\n\r\n") is not None
+    assert plain_head(b"GET /a HTTP/1.1\r\nContent-Encoding: gzip\r\n\r\n", decompress=True) is None
 
 
 _NAMES = st.sampled_from(["Host", "host", "X-A", "x-a", "ACCEPT", "Content-Length", "Expect", "a_b", "X(Y)",
