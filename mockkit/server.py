@@ -297,6 +297,7 @@ class _Exchange(httputil.HTTPMessageDelegate):
                 self.closed = True
                 self.app.amend(served.call_id, served.response.status,
                                "the client closed the connection before the delay began; nothing was sent")
+                self.connection.close()  # Tornado may not have noticed yet (peer_closed): end the exchange too
                 return
             if self.app.delays.reserve(size):
                 self.pending = (request, served, ms, size)

@@ -23,6 +23,7 @@ not an answer a client waits behind forever.
 from __future__ import annotations
 
 import re
+import threading
 import socket
 import time
 
@@ -253,3 +254,36 @@ def test_http_1_0_keeps_the_connection_when_keep_alive_is_among_the_options():
     with mockkit.MockServer(lane_collection()) as server:
         data = exchange(server.port, b"GET /plain HTTP/1.0\r\nConnection: TE, Keep-Alive\r\n\r\n" + SENTINEL)
     assert data.count(b"HTTP/1.1 200 OK") == 2 and b"Connection: Keep-Alive" in data
+
+
+def test_a_client_gone_before_its_delay_begins_leaves_no_connection_behind():
+    """The engine works on a big body on a worker thread while the client, which pipelined another
+    request, leaves: when the delay would begin, the exchange sees the client gone (Tornado does
+    not: its read buffer is not empty) and ends with it; the pipelined request is not run."""
+    collection = coll(ex("/upload", method="POST", name="upload", response_body="ok"))
+    with mockkit.MockServer(collection) as server:
+        connections = server._thread._server._connections
+        engine, release = server.engine, threading.Event()
+
+        class Slow:
+            def __getattr__(self, name: str) -> object:
+                return getattr(engine, name)
+
+            def handle(self, request):
+                release.wait(10)  # on the worker thread (a big body): the client leaves meanwhile
+                return engine.handle(request)
+
+        server._app.engine = Slow()
+        body = b"x" * 200_000
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            sock.sendall(b"POST /upload HTTP/1.1\r\nx-mock-response-delay: 60000\r\n"
+                         b"Content-Length: %d\r\n\r\n" % len(body) + body + GHOST)  # Tornado sees no end behind it
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and not connections:
+                time.sleep(0.01)
+        release.set()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and (connections or not server.calls["error"].iloc[0]):
+            time.sleep(0.02)
+        assert not connections  # the exchange ended: nothing holds the request and its body
+        assert "closed the connection" in server.calls["error"].iloc[0] and len(server.calls) == 1
