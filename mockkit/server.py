@@ -298,6 +298,7 @@ class _Exchange(httputil.HTTPMessageDelegate):
                 self.app.amend(served.call_id, served.response.status,
                                "the client closed the connection before the delay began; nothing was sent")
                 self.connection.close()  # Tornado may not have noticed yet (peer_closed): end the exchange too
+                self.app.trimmer.freed(size)  # the request's body goes now: count it towards handing memory back
                 return
             if self.app.delays.reserve(size):
                 self.pending = (request, served, ms, size)
