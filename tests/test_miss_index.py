@@ -30,8 +30,9 @@ from builders import coll, ex
 
 
 def reference_winner(request: MockRequest, index: Index, options: MockOptions):
-    """Every example scored, the best kept, ties by spec 9.3 (id ascending, 200, then 2xx)."""
-    req = prepare(request)
+    """Every example scored, the best kept, ties by spec 9.3 (id ascending, 200, then 2xx); the
+    request's ``x-mock-match-request-*`` headers applied to ``options`` as ``rank`` applies them."""
+    req, options = prepare(request), options.for_request(request)
     kept = [c for c in (evaluate(req, t, options) for t in index.targets) if c.kept and c.score is not None]
     if not kept:
         return None
@@ -251,6 +252,9 @@ def test_query_crowds_pick_the_winner_scoring_everything_picks(seed, uniform):
             headers["x-mock-response-code"] = rng.choice(["200", "404", "500", "418", "abc"])
         if rng.random() < 0.2:
             headers["X-Tenant"] = rng.choice(["a", "b"])
+        if rng.random() < 0.1:
+            headers[rng.choice(["x-mock-match-request-headers", "x-mock-match-request-body"])] = \
+                rng.choice(["x-tenant", "true", "false"])
         body = '{"k": 1}' if rng.random() < 0.1 else None
         target = rng.choice(["/search", "/search/", "/SEARCH", "/Search/"]) + ("?" + query if query else "")
         request = MockRequest.from_target("POST" if body and rng.random() < 0.5 else "GET", target, headers=headers,
