@@ -41,10 +41,11 @@ from tornado.httpserver import _HTTPRequestContext as _HTTPServerRequestContext
 from tornado.ioloop import IOLoop, PeriodicCallback
 
 from .answers import raw_http_error
-from .heads import Head, connection_options, plain_head, tornado_head
+from .heads import Head, connection_options, header_value, plain_head, tornado_head
 from .options import MAX_BODY_SIZE
 
-__all__ = ["AcceptLoop", "MockStream", "MockHTTPServer", "LOG_INTERVAL", "Answered", "Proceed", "PlainAnswerer"]
+__all__ = ["AcceptLoop", "MockStream", "MockHTTPServer", "LOG_INTERVAL", "Answered", "Proceed", "PlainAnswerer",
+           "keeps_alive"]
 
 LOG_INTERVAL = 10.0
 """Seconds between two warnings about the same shortage."""
@@ -240,21 +241,35 @@ class PlainAnswerer(Protocol):
     def answer_plain(self, stream: iostream.IOStream, head: Head, keep_alive: bool) -> Answered | Proceed | None: ...
 
 
+def keeps_alive(no_keep_alive: bool, version: str, connection: str | None, framed: bool) -> bool:
+    """Whether a connection stays open after the answer to a request (Tornado's rule, with the
+    ``Connection`` header read as the list of options it is: RFC 9110 §7.6.1, so ``close, te``
+    closes too; Tornado compares the whole value).
+
+    Args:
+        no_keep_alive: the server closes every connection after one answer.
+        version: the request's HTTP version (``HTTP/1.1`` or ``HTTP/1.0``).
+        connection: the request's ``Connection`` header (its values joined), or None.
+        framed: an HTTP/1.0 request whose answer's end is known without closing (a
+            ``Content-Length`` or chunked body, or a HEAD or GET); HTTP/1.1 ignores it.
+    """
+    if no_keep_alive:
+        return False
+    options = connection_options(connection)
+    if version == "HTTP/1.1":
+        return "close" not in options
+    return framed and "keep-alive" in options and "close" not in options
+
+
 class _RequestConnection(HTTP1Connection):
-    """Tornado's connection for one request/response exchange, reading ``Connection`` as the list
-    of options it is: ``Connection: close, te`` closes too (Tornado compares the whole value)."""
+    """Tornado's connection for one request/response exchange, deciding keep-alive by
+    ``keeps_alive`` (as the fast lane does)."""
 
     def _can_keep_alive(self, start_line: httputil.RequestStartLine | httputil.ResponseStartLine,
                         headers: httputil.HTTPHeaders) -> bool:
-        if self.params.no_keep_alive:
-            return False
-        options = connection_options(headers.get("Connection"))
-        if start_line.version == "HTTP/1.1":
-            return "close" not in options
-        if "Content-Length" in headers or is_transfer_encoding_chunked(headers) \
-                or getattr(start_line, "method", None) in ("HEAD", "GET"):
-            return "keep-alive" in options and "close" not in options
-        return False
+        framed = "Content-Length" in headers or is_transfer_encoding_chunked(headers) \
+            or getattr(start_line, "method", None) in ("HEAD", "GET")
+        return keeps_alive(self.params.no_keep_alive, start_line.version, headers.get("Connection"), framed)
 
 
 class _Connection(HTTP1ServerConnection):
@@ -282,7 +297,6 @@ class _Connection(HTTP1ServerConnection):
         app = getattr(delegate, "request_callback", None)
         lane: PlainAnswerer | None = app if hasattr(app, "answer_plain") and not getattr(delegate, "xheaders",
                                                                                           True) else None
-        keep_alive = not params.no_keep_alive
         try:
             while True:
                 self.waiting_since = loop.time()
@@ -298,7 +312,9 @@ class _Connection(HTTP1ServerConnection):
                         head = await reading
                         self.waiting_since = None
                         plain = plain_head(head, params.decompress)
-                        outcome = None if plain is None or lane is None else lane.answer_plain(fast, plain, keep_alive)
+                        outcome = None if plain is None or lane is None else lane.answer_plain(
+                            fast, plain, keeps_alive(params.no_keep_alive, "HTTP/1.1",
+                                                     header_value(plain[2], "Connection"), True))
                         if isinstance(outcome, Answered):
                             if outcome.writing is not None:
                                 await outcome.writing  # the client reads slowly: no next request before it has this
@@ -342,7 +358,7 @@ async def _answer(conn: HTTP1Connection, delegate: httputil.HTTPMessageDelegate,
     start_line, headers = tornado_head(*head)
     conn._request_start_line = start_line
     conn._request_headers = headers
-    conn._disconnect_on_finish = _closes_after(conn, start_line, headers)
+    conn._disconnect_on_finish = not conn._can_keep_alive(start_line, headers)
     try:
         delegate.headers_received(start_line, headers)
         conn._read_finished = True
@@ -361,11 +377,6 @@ async def _answer(conn: HTTP1Connection, delegate: httputil.HTTPMessageDelegate,
         raise
     finally:
         conn._clear_callbacks()
-
-
-def _closes_after(conn: HTTP1Connection, start_line: httputil.RequestStartLine, headers: httputil.HTTPHeaders) -> bool:
-    """Whether the connection closes after this answer (``_can_keep_alive``, as Tornado's reader asks)."""
-    return not conn._can_keep_alive(start_line, headers)
 
 
 class MockHTTPServer(HTTPServer):

@@ -24,7 +24,7 @@ from tornado.httputil import HTTPHeaders, RequestStartLine
 
 from .wire import normalized
 
-__all__ = ["plain_head", "tornado_head", "connection_options", "Head", "TORNADO_NAMES"]
+__all__ = ["plain_head", "tornado_head", "connection_options", "header_value", "Head", "TORNADO_NAMES"]
 
 _TCHAR = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]"
 _REQUEST_LINE = re.compile(rf"({_TCHAR}+) ([\x21-\x7e\x80-\xff]+) HTTP/1\.1")
@@ -121,3 +121,10 @@ def connection_options(value: str | None) -> frozenset[str]:
     if not value:
         return frozenset()
     return frozenset(token.strip().lower() for token in value.split(","))
+
+
+def header_value(pairs: list[tuple[str, str]], name: str) -> str | None:
+    """The values of header ``name`` (as ``plain_head`` normalises names) joined with commas, as
+    ``HTTPHeaders.get`` gives them; None when there is none."""
+    values = [value for key, value in pairs if key == name]
+    return ",".join(values) if values else None

@@ -33,7 +33,7 @@ from .connections import Answered, MockHTTPServer, MockStream, Proceed
 from .answers import error_answer, failure_message
 from .engine import CALL_HEADER, Served
 from .headerclean import safe_headers
-from .heads import Head, connection_options
+from .heads import Head
 from .wire import CALL_NAME, head_prefix, response_head
 from .limits import DelayBudget, Trimmer, offload
 from .errors import RequestError
@@ -149,7 +149,8 @@ class MockApp(httputil.HTTPServerConnectionDelegate):
         Args:
             stream: the connection's stream (``connections.MockStream``).
             head: ``(method, target, [(name, value), ...])`` from ``heads.plain_head``.
-            keep_alive: False when the server closes every connection after one answer.
+            keep_alive: whether the connection stays open after this answer
+                (``connections.keeps_alive``: the server's setting and the ``Connection`` header).
 
         Returns:
             ``Answered`` when the answer is written (or being written); a ``Proceed`` when the
@@ -176,7 +177,7 @@ class MockApp(httputil.HTTPServerConnectionDelegate):
         ms = (time.perf_counter() - started) * 1000
         response = result.response
         status = response.status
-        close = not keep_alive or "close" in connection_options(_joined(pairs, "Connection"))  # RFC 9110 §7.6.1
+        close = not keep_alive
         answer = None if method == "HEAD" or status < 200 or status in (204, 304) \
             else _answer_head(response, result.call_id, close)
         if answer is None:  # Tornado's framing rules, or a line it refuses: the exchange writes it
@@ -439,11 +440,6 @@ class _Exchange(httputil.HTTPMessageDelegate):
         start = httputil.ResponseStartLine("HTTP/1.1", response.status, response.reason)
         self.connection.write_headers(start, headers, None if no_body else body)
         self.connection.finish()
-
-
-def _joined(pairs: list[tuple[str, str]], name: str) -> str:
-    """The values of header ``name`` joined with commas, as ``HTTPHeaders.get`` gives them."""
-    return ",".join(v for k, v in pairs if k == name)
 
 
 def _answer_head(response: MockResponse, call_id: str | None, close: bool) -> bytes | None:
