@@ -153,10 +153,9 @@ def test_a_slow_reader_gets_the_big_answer_whole_then_the_next_while_others_are_
     assert pending[0] and not any(pending[1:])  # the big answer was still being written when the others went
 
 
-@pytest.mark.parametrize("clients", [20])
-def test_clients_that_leave_before_reading_cost_nothing_else(clients):
+def test_clients_that_leave_before_reading_cost_nothing_else():
     with mockkit.MockServer(lane_collection()) as server:
-        for _ in range(clients):
+        for _ in range(20):
             with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
                 sock.sendall(b"GET /big HTTP/1.1\r\nHost: x\r\n\r\n")

@@ -14,14 +14,16 @@ def test_all_names_exist():
         assert hasattr(mockkit, name), name
 
 
+def python(code: str) -> str:
+    """What ``code`` prints, run in a fresh Python process (nothing imported yet)."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          timeout=120).stdout.strip()
+
+
 def test_import_is_light():
-    code = (
-        "import sys, mockkit\n"
-        "heavy = [m for m in ('pandas', 'ipywidgets', 'faker', 'tornado', 'httpx') if m in sys.modules]\n"
-        "print(','.join(heavy))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
-    assert out.stdout.strip() == ""
+    assert python("import sys, mockkit\n"
+                  "heavy = [m for m in ('pandas', 'ipywidgets', 'faker', 'tornado', 'httpx') if m in sys.modules]\n"
+                  "print(','.join(heavy))\n") == ""
 
 
 def test_errors_form_one_tree():
@@ -48,14 +50,10 @@ def test_all_is_the_sorted_public_namespace():
 
 
 def test_all_holds_the_same_names_after_every_lazy_name_loads():
-    code = (
-        "import inspect, mockkit\n"
-        "for name in mockkit.__all__: getattr(mockkit, name)\n"
-        "public = {n for n, v in vars(mockkit).items() if not n.startswith('_') and not inspect.ismodule(v)}\n"
-        "print(sorted(public ^ set(mockkit.__all__)))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
-    assert out.stdout.strip() == "[]"
+    assert python("import inspect, mockkit\n"
+                  "for name in mockkit.__all__: getattr(mockkit, name)\n"
+                  "public = {n for n, v in vars(mockkit).items() if not n.startswith('_') and not inspect.ismodule(v)}\n"
+                  "print(sorted(public ^ set(mockkit.__all__)))\n") == "[]"
 
 
 def test_version_is_kept_out_of_all_and_matches_the_package():
